@@ -1,0 +1,58 @@
+/**
+ * The retrieval seam. Two backends implement `RetrievalIndex` (PostgreSQL lexical search by default, Weaviate when
+ * WEAVIATE_URL is set). Search goes through a `Retriever` that is bound to one tenant when it is made, so no caller
+ * can forget, or choose, the tenant filter.
+ */
+
+/** Minimal SQL runner: TypeORM's DataSource and EntityManager both satisfy it (`query(sql, params)` → rows). */
+export interface Sql {
+  query<T = any>(sql: string, params?: unknown[]): Promise<T>;
+}
+
+/** One piece of a document, as the chunker produces it. */
+export interface ChunkInput {
+  ordinal: number;
+  /** The heading path above the chunk ("Setup > Printers"), empty when none. */
+  heading: string;
+  text: string;
+}
+
+/** A document handed to an index: the row already exists in `document`; the index stores its chunks. */
+export interface IndexedDocument {
+  tenantId: string;
+  documentId: string;
+  title: string;
+  sourceUrl: string | null;
+  chunks: ChunkInput[];
+}
+
+/** A retrieved chunk. `text` stays on the server: it feeds the generator and never reaches a client. */
+export interface Passage {
+  chunkId: string;
+  documentId: string;
+  title: string;
+  sourceUrl: string | null;
+  heading: string;
+  text: string;
+  /** Backend relevance score, higher is better; comparable only within one result list. */
+  score: number;
+  /** Share (0..1) of the query's distinct content terms that occur in this passage or its title. */
+  coverage: number;
+}
+
+export interface Retriever {
+  /** The best passages for `query` within this retriever's tenant, best first. */
+  search(query: string, limit: number): Promise<Passage[]>;
+}
+
+export interface RetrievalIndex {
+  /** Human-readable backend name, shown by /readyz. */
+  readonly name: string;
+  forTenant(tenantId: string): Retriever;
+  addDocument(doc: IndexedDocument): Promise<void>;
+  removeDocument(tenantId: string, documentId: string): Promise<void>;
+  /** Erases everything the index holds for the tenant (its Weaviate tenant, its chunks). */
+  removeTenant(tenantId: string): Promise<void>;
+  /** Throws when the backend cannot be reached; used by /readyz. */
+  ping(): Promise<void>;
+}
