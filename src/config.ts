@@ -1,0 +1,147 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+
+/**
+ * Every setting of the server, parsed and validated once. This is the only file that reads `process.env`; a bad
+ * value stops start-up with a message naming the variable, instead of surfacing later as an odd failure.
+ */
+export interface Config {
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  adminApiKey?: string;
+  keyPepper?: string;
+  redisUrl?: string;
+  weaviate?: { url: string; apiKey?: string; vectorizer?: string };
+  anthropic?: { apiKey: string; baseURL?: string; model: string };
+  generationTimeoutMs: number;
+  retrievalTimeoutMs: number;
+  trustProxy: boolean;
+  logLevel: string;
+  keyCacheTtlMs: number;
+  /** Per-key limit for authenticated operations other than `ask`: looser, and separate from the plan's rate. */
+  otherOpsPerMinute: number;
+  conversationRetentionDays: number;
+  usageRecordRetentionDays: number;
+  alertWebhookUrl?: string;
+  abuse: {
+    authFailures: number;
+    authFailureWindowSeconds: number;
+    ipBlockSeconds: number;
+    rateRefusalFactor: number;
+    rateRefusalWindowSeconds: number;
+    keyBlockSeconds: number;
+    keySharingIps: number;
+    keySharingWindowSeconds: number;
+    keySharingBlocks: boolean;
+  };
+  billing: { vatPercent: number; documentLotSize: number; documentLotCents: number };
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+
+type Env = Record<string, string | undefined>;
+
+/** Reads `.env` (without overriding the real environment) and parses it. */
+export function loadConfig(env: Env = process.env, readDotEnv = env === process.env): Config {
+  if (readDotEnv) dotenv.config({ quiet: true } as dotenv.DotenvConfigOptions);
+  return parseConfig(env);
+}
+
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) throw new Error();
+      return raw;
+    } catch {
+      problems.push(`${name} must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+      return undefined;
+    }
+  };
+
+  const adminApiKey = str('ADMIN_API_KEY');
+  if (adminApiKey !== undefined && !/^sk_admin_[A-Za-z0-9_-]{43}$/.test(adminApiKey)) {
+    problems.push('ADMIN_API_KEY must look like sk_admin_<43 base64url characters>');
+  }
+  const keyPepper = str('KEY_PEPPER');
+  if (keyPepper !== undefined && keyPepper.length < 16) problems.push('KEY_PEPPER must be at least 16 characters');
+
+  const weaviateUrl = url('WEAVIATE_URL', ['http:', 'https:']);
+  const anthropicKey = str('ANTHROPIC_API_KEY');
+  const config: Config = {
+    port: int('PORT', 4000, 0, 65535),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(str('DATA_DIR') ?? './data'),
+    adminApiKey,
+    keyPepper,
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    weaviate: weaviateUrl
+      ? { url: weaviateUrl, apiKey: str('WEAVIATE_API_KEY'), vectorizer: str('WEAVIATE_VECTORIZER') }
+      : undefined,
+    anthropic: anthropicKey
+      ? {
+          apiKey: anthropicKey,
+          baseURL: url('ANTHROPIC_BASE_URL', ['http:', 'https:']),
+          model: str('ANTHROPIC_MODEL') ?? DEFAULT_ANTHROPIC_MODEL,
+        }
+      : undefined,
+    generationTimeoutMs: int('GENERATION_TIMEOUT_MS', 30_000, 100, 600_000),
+    retrievalTimeoutMs: int('RETRIEVAL_TIMEOUT_MS', 10_000, 100, 600_000),
+    trustProxy: bool('TRUST_PROXY', false),
+    logLevel: str('LOG_LEVEL') ?? 'info',
+    keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 5_000, 0, 600_000),
+    otherOpsPerMinute: int('OTHER_OPS_PER_MINUTE', 300, 1),
+    conversationRetentionDays: int('CONVERSATION_RETENTION_DAYS', 90, 1),
+    usageRecordRetentionDays: int('USAGE_RECORD_RETENTION_DAYS', 400, 1),
+    alertWebhookUrl: url('ALERT_WEBHOOK_URL', ['http:', 'https:']),
+    abuse: {
+      authFailures: int('ABUSE_AUTH_FAILURES', 20, 1),
+      authFailureWindowSeconds: int('ABUSE_AUTH_FAILURE_WINDOW_SECONDS', 600, 1),
+      ipBlockSeconds: int('ABUSE_IP_BLOCK_SECONDS', 900, 1),
+      rateRefusalFactor: int('ABUSE_RATE_REFUSAL_FACTOR', 3, 1),
+      rateRefusalWindowSeconds: int('ABUSE_RATE_REFUSAL_WINDOW_SECONDS', 600, 1),
+      keyBlockSeconds: int('ABUSE_KEY_BLOCK_SECONDS', 900, 1),
+      keySharingIps: int('ABUSE_KEY_SHARING_IPS', 20, 1),
+      keySharingWindowSeconds: int('ABUSE_KEY_SHARING_WINDOW_SECONDS', 3600, 1),
+      keySharingBlocks: bool('ABUSE_KEY_SHARING_BLOCKS', false),
+    },
+    billing: {
+      vatPercent: int('VAT_PERCENT', 20, 0, 100),
+      documentLotSize: int('DOCUMENT_LOT_SIZE', 10, 1),
+      documentLotCents: int('DOCUMENT_LOT_CENTS', 15_000, 0),
+    },
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

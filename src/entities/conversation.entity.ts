@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { TenantScoped } from './tenant-scoped';
+
+@ObjectType({ description: 'A thread of questions and answers of one tenant.' })
+@Entity('conversation')
+export class Conversation extends TenantScoped {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'api_key_id', type: 'uuid', nullable: true })
+  apiKeyId: string | null;
+
+  @Field(() => String, { description: 'The first question, shortened.' })
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Field(() => Date)
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Field(() => Date)
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}
