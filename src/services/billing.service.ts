@@ -1,0 +1,72 @@
+import { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { Plan } from '../entities/plan.entity';
+import type { TenantService } from './tenant.service';
+import { monthRange } from './usage.service';
+
+export interface InvoiceLineData {
+  description: string;
+  quantity: number;
+  unitCents: number;
+  amountCents: number;
+}
+
+export interface InvoiceData {
+  tenantId: string;
+  month: string;
+  lines: InvoiceLineData[];
+  subtotalCents: number;
+  vatCents: number;
+  totalCents: number;
+  currency: string;
+}
+
+/**
+ * Monthly invoices in integer euro cents: the plan price, extra keys beyond the first, and document lots.
+ * Amounts are computed from the same rows the operator sees, so an invoice can be re-derived at any time.
+ */
+export class BillingService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenants: TenantService,
+    private readonly billing: Config['billing'],
+  ) {}
+
+  async invoice(tenantId: string, month: string): Promise<InvoiceData> {
+    const { start, end } = monthRange(month);
+    const tenant = await this.tenants.get(tenantId);
+    const plan = await this.dataSource.getRepository(Plan).findOneByOrFail({ code: tenant.planCode });
+    const lines: InvoiceLineData[] = [line(`${plan.name} plan (${plan.code}), ${month}`, 1, plan.priceCents)];
+
+    if (plan.extraKeyPriceCents !== null) {
+      // A key counts for the month when it was usable at some point in it. A key replaced by rotation shares its
+      // slot with its successor, so the grace period is not billed as an extra key.
+      const [{ n }] = await this.dataSource.query(
+        `SELECT count(*)::int AS n FROM api_key
+         WHERE tenant_id = $1 AND replaced_by IS NULL AND created_at < $3
+           AND (revoked_at IS NULL OR revoked_at >= $2) AND (expires_at IS NULL OR expires_at >= $2)`,
+        [tenant.id, start, end],
+      );
+      if (n > 1) lines.push(line(`Extra API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
+    }
+
+    // Documents are sold in lots (150 € per 10 added by default); a started lot is billed whole.
+    const [{ added }] = await this.dataSource.query(
+      `SELECT count(*)::int AS added FROM document WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3`,
+      [tenant.id, start, end],
+    );
+    if (added > 0) {
+      const lots = Math.ceil(added / this.billing.documentLotSize);
+      lines.push(line(`Document lots of ${this.billing.documentLotSize} (${added} documents added in ${month})`, lots, this.billing.documentLotCents));
+    }
+
+    const subtotalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
+    // VAT rounded half up to the cent, on the subtotal (not per line), so the total is subtotal + VAT exactly.
+    const vatCents = Math.floor((subtotalCents * this.billing.vatPercent + 50) / 100);
+    return { tenantId: tenant.id, month, lines, subtotalCents, vatCents, totalCents: subtotalCents + vatCents, currency: 'EUR' };
+  }
+}
+
+function line(description: string, quantity: number, unitCents: number): InvoiceLineData {
+  return { description, quantity, unitCents, amountCents: quantity * unitCents };
+}
