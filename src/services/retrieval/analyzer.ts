@@ -1,35 +1,150 @@
 /**
  * Text analysis shared by every retrieval backend, so that "how much of the question does this passage cover"
  * means the same thing whether PostgreSQL or Weaviate found the passage.
- * (First cut; the lexical-retrieval work refines the internals but keeps these exports.)
+ *
+ * Documents and questions are French or English. A term is a Snowball stem of the word in the text's language,
+ * with accents folded afterwards: the French stemmer reads the accents ("bloquée" and "bloqué" only meet as
+ * "bloqu" when stemmed before folding), while folding afterwards lets a question typed without accents match.
  */
+
+// snowball-stemmers ships no type declarations; this is the whole surface we use.
+interface SnowballStemmers {
+  newStemmer(language: string): { stem(word: string): string };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const snowball: SnowballStemmers = require('snowball-stemmers');
+
+export type Language = 'en' | 'fr';
+export const LANGUAGES: readonly Language[] = ['en', 'fr'];
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+function fold(word: string): string {
+  // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
+  if (!/[^\x00-\x7f]/.test(word)) return word;
+  return word
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/ß/g, 'ss');
+}
+
+/** Lower-case words with their accents, the form the stemmers expect. */
+function words(text: string): string[] {
+  return text.normalize('NFC').toLowerCase().match(WORD) ?? [];
+}
 
 /** Lower-cases, strips accents (é → e) and splits into alphanumeric tokens. */
 export function tokenize(text: string): string[] {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((t) => t.length > 0);
+  return words(text).map(fold);
 }
 
-const STOPWORDS = new Set(
-  (
-    'a an and are as at be by can do does for from how i in is it my of on or the to what when where which who why ' +
-    'with you your me we our this that these those not no le la les un une des du de et ou est en au aux pour par ' +
-    'sur dans avec je tu il elle nous vous ils elles mon ma mes ce cette ces qui que quoi comment pourquoi ne pas'
-  ).split(' '),
-);
+// Stopwords are compared in folded form, so "à", "où" and "été" are caught however they are typed.
+// The lists hold function words and question scaffolding only: they say nothing about any topic.
+const EN_STOPWORDS = (
+  'a about above after again against all am an and any are aren as at be because been before being below between ' +
+  'both but by can cannot could couldn did didn do does doesn doing don down during each few for from further get ' +
+  'got had hadn has hasn have haven having he her here hers herself him himself his how i if in into is isn it its ' +
+  'itself just let ll me more most my myself no nor not now of off on once only or other ought our ours ourselves ' +
+  'out over own re same shan she should shouldn so some such than that the their theirs them themselves then there ' +
+  'these they this those through to too under until up ve very was wasn we were weren what when where which while ' +
+  'who whom why will with won would wouldn you your yours yourself yourselves'
+).split(' ');
 
-/** Distinct content terms of a text: tokens minus stopwords. */
-export function contentTerms(text: string): string[] {
-  return [...new Set(tokenize(text).filter((t) => !STOPWORDS.has(t)))];
+const FR_STOPWORDS = (
+  'a ai aie aient aies ait as au aucun aura aurai auraient aurais aurait auras aurez auriez aurions aurons auront ' +
+  'aussi autre aux avaient avais avait avec avez aviez avions avoir avons ayant ayez ayons c ca ce ceci cela celle ' +
+  'celles celui cependant ces cet cette ceux chaque comme comment d dans de des donc dont du elle elles en encore ' +
+  'es est et etaient etais etait etant ete etes etiez etions etre eu eue eues eurent eus eusse eut eux fait faut ' +
+  'fut ici il ils j je l la le les leur leurs lui m ma mais me meme mes moi mon n ne ni nos notre nous on ont ou ' +
+  'par pas peu peut peuvent peux plus pour pourquoi puis puisque qu quand que quel quelle quelles quels qui quoi s ' +
+  'sa sans se sera serai seraient serait seront ses si sien soi soit sommes son sont sous suis sur t ta te tes toi ' +
+  'ton tous tout toute toutes tu un une vais veux voici voila vos votre vous y'
+).split(' ');
+
+const STOPWORDS: Record<Language, Set<string>> = {
+  en: new Set(EN_STOPWORDS),
+  fr: new Set(FR_STOPWORDS),
+};
+
+// Words that are common in one language and (nearly) absent from the other, used to guess a text's language.
+const MARKERS: Record<Language, Set<string>> = {
+  en: new Set(
+    'the is are and to of in how what my with for do does can it this that you your on i be from was have not'.split(
+      ' ',
+    ),
+  ),
+  fr: new Set(
+    'le la les des du est et pour dans avec une un je mon ma mes comment pas que qui sur au aux ce cette il vous nous ne se sont ou quand faire puis votre'.split(
+      ' ',
+    ),
+  ),
+};
+
+const ACCENTED = /[àâäçéèêëîïôöùûüÿœ]/g;
+
+/**
+ * Guesses whether a text is French or English from its function words and accents. A text with no clue either way
+ * (a bare list of keywords) counts as English, the language of most IT vocabulary.
+ */
+export function detectLanguage(text: string): Language {
+  let en = 0;
+  let fr = 0;
+  for (const w of words(text)) {
+    const f = fold(w);
+    if (MARKERS.en.has(f)) en++;
+    if (MARKERS.fr.has(f)) fr++;
+  }
+  // An accent is weaker evidence than a function word: English IT texts quote "café" or "résumé" now and then.
+  fr += Math.min(3, (text.toLowerCase().match(ACCENTED) ?? []).length) * 0.5;
+  return fr > en ? 'fr' : 'en';
 }
 
-/** Share (0..1) of `queryTerms` found among the content terms of `text`. */
-export function coverage(queryTerms: string[], text: string): number {
+const STEMMERS: Record<Language, { stem(word: string): string }> = {
+  en: snowball.newStemmer('english'),
+  fr: snowball.newStemmer('french'),
+};
+
+// Indexing stems the same few thousand words over and over; the cache is dropped whole when it grows too large,
+// which keeps memory bounded without bookkeeping.
+const STEM_CACHE_LIMIT = 100_000;
+const stemCache: Record<Language, Map<string, string>> = { en: new Map(), fr: new Map() };
+
+function stem(word: string, lang: Language): string {
+  const cache = stemCache[lang];
+  let term = cache.get(word);
+  if (term === undefined) {
+    // Digits and very short words gain nothing from stemming and are where stemmers make odd cuts.
+    term = word.length <= 3 || /\d/.test(word) ? fold(word) : fold(STEMMERS[lang].stem(word));
+    if (cache.size >= STEM_CACHE_LIMIT) cache.clear();
+    cache.set(word, term);
+  }
+  return term;
+}
+
+/** Every content term of a text in order, repeats kept (term frequencies are counted from this). */
+export function analyze(text: string, lang: Language): string[] {
+  const stop = STOPWORDS[lang];
+  const terms: string[] = [];
+  for (const w of words(text)) {
+    if (stop.has(fold(w))) continue;
+    terms.push(stem(w, lang));
+  }
+  return terms;
+}
+
+/** Distinct content terms of a text: stems of its tokens minus stopwords, in `lang` or the text's own language. */
+export function contentTerms(text: string, lang: Language = detectLanguage(text)): string[] {
+  return [...new Set(analyze(text, lang))];
+}
+
+/**
+ * Share (0..1) of `queryTerms` found among the content terms of `text`. Without `lang`, the text is analysed in
+ * both languages, so the answer does not depend on guessing the language of a short question right.
+ */
+export function coverage(queryTerms: string[], text: string, lang?: Language): number {
   if (queryTerms.length === 0) return 0;
-  const present = new Set(contentTerms(text));
+  const present = new Set(lang ? analyze(text, lang) : LANGUAGES.flatMap((l) => analyze(text, l)));
   return queryTerms.filter((t) => present.has(t)).length / queryTerms.length;
 }
