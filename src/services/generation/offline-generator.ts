@@ -1,0 +1,187 @@
+import { contentTerms, tokenize } from '../retrieval/analyzer';
+import type { Passage } from '../retrieval/types';
+import { noAnswerText, type AnswerLanguage } from './language';
+import { citedPassages, truncate } from './prompt';
+import type { GenerationRequest, GenerationResult, Generator } from './types';
+
+/** Longest answer, intro and markers included: a chat reply, not a copy of the document. */
+const MAX_ANSWER_CHARS = 700;
+const MAX_SENTENCES = 4;
+// Shorter fragments are headings or list labels ("Windows", "Step 2"), which read badly out of context.
+const MIN_SENTENCE_TOKENS = 3;
+const MAX_TITLE_CHARS = 80;
+
+interface Sentence {
+  passage: number;
+  position: number;
+  text: string;
+  terms: Set<string>;
+}
+
+// Sentence ends are punctuation followed by what starts a sentence; requiring a capital, digit or quote next
+// keeps "e.g. the" and "v2.1" whole. Line breaks also end a sentence: documents hold lists and step-by-steps.
+const SENTENCE_END = /(?<=[.!?…])\s+(?=[\p{Lu}\d«"“(])/u;
+const LIST_MARKER = /^\s*(?:[-*•·–]|\d{1,2}[.)])\s+/;
+// A document's own footnote markers would be mistaken for our citations.
+const BRACKETED_NUMBER = /\s*\[\d+(?:\s*,\s*\d+)*\]/g;
+
+function sentencesOf(passage: Passage, index: number): Sentence[] {
+  const sentences: Sentence[] = [];
+  for (const line of passage.text.split(/\n+/)) {
+    for (const raw of line.replace(LIST_MARKER, '').split(SENTENCE_END)) {
+      const text = raw.replace(BRACKETED_NUMBER, '').replace(/\s+/g, ' ').trim();
+      if (tokenize(text).length < MIN_SENTENCE_TOKENS) continue;
+      // Analysed in both languages, as the analyzer's coverage does: a sentence's language is not guessed, so a
+      // short one is not stemmed with the wrong stemmer and missed.
+      const terms = new Set([...contentTerms(text, 'en'), ...contentTerms(text, 'fr')]);
+      sentences.push({ passage: index, position: sentences.length, text, terms });
+    }
+  }
+  return sentences;
+}
+
+/** "Click OK" + 1 → "Click OK [1]." : the marker sits inside the sentence, before its final punctuation. */
+function withMarker(text: string, passage: number): string {
+  // "…" stays with the words: it marks a cut sentence, which "cut… [1]" shows better than "cut [1]…".
+  const match = /^(.*?)([.!?:;]*)$/su.exec(text);
+  const body = match ? match[1] : text;
+  const end = match && match[2] ? match[2] : '.';
+  return `${body} [${passage + 1}]${end}`;
+}
+
+function titleOf(passage: Passage): string {
+  return truncate(passage.title || passage.heading || '?', MAX_TITLE_CHARS);
+}
+
+function endSentence(text: string): string {
+  return /[.!?…:;]$/.test(text) ? text : `${text}.`;
+}
+
+function quoteTitles(titles: string[], language: AnswerLanguage): string {
+  const quoted = titles.map((t) => (language === 'fr' ? `« ${t} »` : `“${t}”`));
+  if (quoted.length === 1) return quoted[0];
+  const and = language === 'fr' ? 'et' : 'and';
+  return `${quoted.slice(0, -1).join(', ')} ${and} ${quoted[quoted.length - 1]}`;
+}
+
+function intro(titles: string[], language: AnswerLanguage): string {
+  if (language === 'fr') {
+    return titles.length === 1
+      ? `D'après la documentation ${quoteTitles(titles, language)} :`
+      : `D'après les documents ${quoteTitles(titles, language)} :`;
+  }
+  return `According to ${quoteTitles(titles, language)}:`;
+}
+
+/**
+ * The answerer used when no API key is configured: it composes a short answer from the passages' own sentences,
+ * so every statement is one the documentation makes, with [n] markers saying which passage each comes from.
+ *
+ * Sentences are chosen greedily by how many of the question's still-uncovered content terms they add, so a
+ * two-part question gets a sentence for each part rather than two sentences about the first. The sentences around
+ * a chosen one in its passage then fill any room left: in a procedure, the steps next to the one that matches the
+ * question's words are usually the rest of the answer.
+ */
+export class OfflineGenerator implements Generator {
+  readonly model = 'offline-extractive';
+
+  async generate(request: GenerationRequest, onDelta?: (text: string) => void): Promise<GenerationResult> {
+    const { question, passages, language } = request;
+    const selected = this.select(question, passages, language);
+    if (selected.length === 0) {
+      // Same as ClaudeGenerator: nothing was generated, so nothing is counted.
+      const answer = noAnswerText(language);
+      onDelta?.(answer);
+      return { answer, model: this.model, inputTokens: 0, outputTokens: 0, cited: [] };
+    }
+
+    const titles = [...new Set(selected.map((s) => titleOf(passages[s.passage])))];
+    const pieces = [intro(titles, language)];
+    selected.forEach((sentence, i) => {
+      // One marker per run of sentences from the same passage, at the end of the run, reads less cluttered.
+      const next = selected[i + 1];
+      const text =
+        next && next.passage === sentence.passage ? endSentence(sentence.text) : withMarker(sentence.text, sentence.passage);
+      pieces.push(` ${text}`);
+    });
+    const answer = pieces.join('');
+    for (const piece of pieces) onDelta?.(piece);
+
+    // There is no tokenizer offline; about four characters per token is the usual estimate for English and
+    // French prose. The counts only have to be honest in scale, since usage records and reports show them.
+    const read = question.length + passages.reduce((sum, p) => sum + p.text.length, 0);
+    return {
+      answer,
+      model: this.model,
+      inputTokens: Math.ceil(read / 4),
+      outputTokens: Math.ceil(answer.length / 4),
+      cited: citedPassages(answer, passages.length),
+    };
+  }
+
+  async ping(): Promise<void> {}
+
+  /** The sentences of the answer, in reading order: by passage rank, then by position in the passage. */
+  private select(question: string, passages: Passage[], language: AnswerLanguage): Sentence[] {
+    const candidates = passages.flatMap(sentencesOf);
+    if (candidates.length === 0) return [];
+    const wanted = new Set(contentTerms(question, language));
+    // The intro names the passages used, at most all of them: reserving that much keeps the whole answer bounded.
+    let room = MAX_ANSWER_CHARS - intro([...new Set(passages.map(titleOf))], language).length;
+    const chosen: Sentence[] = [];
+    const take = (s: Sentence): boolean => {
+      // " [n]." and the separating space.
+      const cost = s.text.length + 6;
+      if (cost > room) return false;
+      chosen.push(s);
+      room -= cost;
+      return true;
+    };
+
+    const uncovered = new Set(wanted);
+    const gain = (s: Sentence, terms: Set<string>) => [...terms].filter((t) => s.terms.has(t)).length;
+    while (chosen.length < MAX_SENTENCES && uncovered.size > 0) {
+      let best: Sentence | undefined;
+      for (const s of candidates) {
+        if (chosen.includes(s) || gain(s, uncovered) === 0) continue;
+        // Ties go to the sentence matching more of the question overall, then to the better passage and the
+        // earlier sentence (candidates are already in that order, so a strict ">" keeps the first).
+        if (
+          !best ||
+          gain(s, uncovered) > gain(best, uncovered) ||
+          (gain(s, uncovered) === gain(best, uncovered) && gain(s, wanted) > gain(best, wanted))
+        ) {
+          best = s;
+        }
+      }
+      if (!best) break;
+      for (const t of best.terms) uncovered.delete(t);
+      if (!take(best)) {
+        // Too long to fit: its terms count as handled so the loop moves on, but if nothing fits at all the
+        // best sentence is cut to size rather than giving no answer.
+        if (chosen.length === 0) take({ ...best, text: truncate(best.text, room - 6) });
+      }
+    }
+
+    // The passage matched as a whole (its title, or terms spread over sentences): start from its beginning.
+    if (chosen.length === 0) {
+      const first = candidates[0];
+      if (!take(first)) take({ ...first, text: truncate(first.text, room - 6) });
+    }
+
+    // Neighbours of the chosen sentences fill the room left, nearest first and the following one before the
+    // preceding one: a matching step's context is the steps around it, usually the next.
+    const picked = [...chosen];
+    const isChosen = (c: Sentence) => chosen.some((x) => x.passage === c.passage && x.position === c.position);
+    for (let distance = 1; distance < MAX_SENTENCES && chosen.length < MAX_SENTENCES; distance++) {
+      for (const s of picked) {
+        for (const position of [s.position + distance, s.position - distance]) {
+          const neighbour = candidates.find((c) => c.passage === s.passage && c.position === position);
+          if (neighbour && chosen.length < MAX_SENTENCES && !isChosen(neighbour)) take(neighbour);
+        }
+      }
+    }
+
+    return chosen.sort((a, b) => a.passage - b.passage || a.position - b.position);
+  }
+}
