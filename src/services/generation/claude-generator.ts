@@ -1,0 +1,131 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { UpstreamUnavailable } from '../../errors';
+import { noAnswerText } from './language';
+import { buildPrompt, citedPassages } from './prompt';
+import type { GenerationRequest, GenerationResult, Generator } from './types';
+
+export interface ClaudeGeneratorOptions {
+  apiKey: string;
+  /** Defaults to the public API; tests point it at a loopback fake. */
+  baseURL?: string;
+  /** Kept in configuration: model ids retire. */
+  model: string;
+  /** Deadline for the whole answer, from request to last token, retries included. */
+  timeoutMs: number;
+  maxTokens?: number;
+}
+
+// A few short paragraphs with citations; the prompt asks for brevity, this caps the cost if it is ignored.
+const DEFAULT_MAX_TOKENS = 1024;
+
+/**
+ * Answers with Claude through the Messages API, streamed so that deltas can be forwarded as they arrive.
+ *
+ * The SDK's own `timeout` only covers the wait for response headers (and each retry restarts it), so a stream
+ * that stalls half-way would hang for as long as the server keeps the connection open. One AbortController,
+ * armed for `timeoutMs`, bounds the whole call instead: connection, retries, back-off sleeps and the stream.
+ */
+export class ClaudeGenerator implements Generator {
+  readonly model: string;
+  private readonly client: Anthropic;
+  private readonly maxTokens: number;
+  private readonly timeoutMs: number;
+
+  constructor(options: ClaudeGeneratorOptions) {
+    this.model = options.model;
+    this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.timeoutMs = options.timeoutMs;
+    // One retry absorbs a transient 529/5xx; more would only spend the caller's deadline waiting.
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      maxRetries: 1,
+      timeout: options.timeoutMs,
+    });
+  }
+
+  async generate(request: GenerationRequest, onDelta?: (text: string) => void): Promise<GenerationResult> {
+    if (request.passages.length === 0) {
+      // Nothing to ground an answer on: the model could only guess, so it is not asked (and nothing is spent).
+      const answer = noAnswerText(request.language);
+      onDelta?.(answer);
+      return { answer, model: this.model, inputTokens: 0, outputTokens: 0, cited: [] };
+    }
+
+    const prompt = buildPrompt(request);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    let answer = '';
+    let model = this.model;
+    let inputTokens = 0;
+    let outputTokens = 0;
+    let complete = false;
+    // A throw from `onDelta` is the caller's failure: it stops the stream and is passed on as is, not blamed on
+    // the API.
+    let listenerFailure: { error: unknown } | undefined;
+    const forward = (text: string) => {
+      try {
+        onDelta?.(text);
+      } catch (error) {
+        listenerFailure = { error };
+        deadline.abort();
+      }
+    };
+    try {
+      const stream = await this.client.messages.create(
+        {
+          model: this.model,
+          max_tokens: this.maxTokens,
+          system: prompt.system,
+          messages: prompt.messages,
+          stream: true,
+        },
+        { signal: deadline.signal },
+      );
+      for await (const event of stream) {
+        switch (event.type) {
+          case 'message_start':
+            model = event.message.model || model;
+            inputTokens = event.message.usage.input_tokens;
+            outputTokens = event.message.usage.output_tokens;
+            break;
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta') {
+              answer += event.delta.text;
+              forward(event.delta.text);
+            }
+            break;
+          case 'message_delta':
+            // Cumulative for the message, so the last one wins.
+            outputTokens = event.usage.output_tokens;
+            break;
+          case 'message_stop':
+            complete = true;
+            break;
+        }
+      }
+      // The SDK ends the iteration quietly when our deadline aborts the body, so only a message_stop proves the
+      // answer is whole.
+      if (!complete || deadline.signal.aborted) throw UpstreamUnavailable('answer generator');
+    } catch {
+      if (listenerFailure) throw listenerFailure.error;
+      // API errors, `event: error`, network failures and the deadline all mean the same thing to the caller: no
+      // answer, nothing charged.
+      throw UpstreamUnavailable('answer generator');
+    } finally {
+      clearTimeout(timer);
+    }
+
+    if (answer.trim().length === 0) {
+      // An empty reply (e.g. a refusal) is not an answer; the honest fallback is the same as for no passages.
+      answer = noAnswerText(request.language);
+      onDelta?.(answer);
+    }
+    return { answer, model, inputTokens, outputTokens, cited: citedPassages(answer, prompt.passageCount) };
+  }
+
+  /** Configuration only: a real call would cost money and latency on every readiness probe. */
+  async ping(): Promise<void> {
+    if (!this.client.apiKey) throw UpstreamUnavailable('answer generator');
+  }
+}
