@@ -12,6 +12,8 @@ export interface Config {
   adminApiKey?: string;
   keyPepper?: string;
   redisUrl?: string;
+  /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   weaviate?: { url: string; apiKey?: string; vectorizer?: string };
   anthropic?: { apiKey: string; baseURL?: string; model: string };
   generationTimeoutMs: number;
@@ -103,6 +105,7 @@ export function parseConfig(env: Env): Config {
     adminApiKey,
     keyPepper,
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: str('REDIS_PREFIX') ?? 'askdesk:',
     weaviate: weaviateUrl
       ? { url: weaviateUrl, apiKey: str('WEAVIATE_API_KEY'), vectorizer: str('WEAVIATE_VECTORIZER') }
       : undefined,

@@ -1,0 +1,51 @@
+import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import type { Context } from '../context';
+import { AppError } from '../errors';
+import type { Role } from '../entities/enums';
+
+export const RoleEnum = new GraphQLEnumType({
+  name: 'Role',
+  description: 'Who may call a field: CLIENT keys act for their tenant; ADMIN keys run the service.',
+  values: { CLIENT: { value: 'CLIENT' }, ADMIN: { value: 'ADMIN' } },
+});
+
+export const authDirective = new GraphQLDirective({
+  name: 'auth',
+  description: 'The field needs a valid API key of this role.',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: { requires: { type: RoleEnum, defaultValue: 'CLIENT' } },
+});
+
+/**
+ * Makes @auth real: before the field runs, AuthorizationService decides. On a metered field a refusal is also
+ * recorded in usage (the contract counts refused asks), since @metered never gets to run.
+ */
+export function applyAuthDirective(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field, fieldName) => {
+      const auth = getDirective(schema, field, 'auth')?.[0];
+      if (!auth) return field;
+      const requires = auth.requires as Role;
+      const metered = Boolean(getDirective(schema, field, 'metered')?.[0]);
+      const guard = (next: GraphQLFieldResolver<unknown, Context> | undefined): GraphQLFieldResolver<unknown, Context> =>
+        async (source, args, ctx, info) => {
+          try {
+            ctx.services.authorization.check(ctx.auth, requires);
+          } catch (error) {
+            if (metered && error instanceof AppError) {
+              await ctx.services.metering.refused(fieldName, {
+                tenantId: ctx.auth.principal?.tenantId ?? ctx.auth.refusedTenantId,
+                keyId: ctx.auth.principal?.keyId ?? ctx.auth.refusedKeyId,
+                ip: ctx.ip,
+              }, error.code);
+            }
+            throw error;
+          }
+          return next ? next(source, args, ctx, info) : (source as Record<string, unknown>)?.[fieldName];
+        };
+      if (field.subscribe) return { ...field, subscribe: guard(field.subscribe) };
+      return { ...field, resolve: guard(field.resolve) };
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { Document } from '../entities/document.entity';
+import { Connection } from './types/connection';
+import { DocumentInput, IngestResult, RetrievalHit } from './types/documents';
+
+const DocumentConnection = Connection(Document, 'Document');
+
+/** The operator manages each tenant's knowledge base; document text is accepted here and never returned. */
+@Resolver(() => Document)
+export class DocumentResolver {
+  @Query(() => DocumentConnection, { description: "A tenant's documents, oldest first." })
+  @Directive('@auth(requires: ADMIN)')
+  async documents(
+    @Ctx() ctx: Context,
+    @Arg('tenantId', () => ID) tenantId: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    const tenant = await ctx.services.tenants.get(tenantId);
+    return ctx.services.documents.list(tenant.id, first ?? 20, after);
+  }
+
+  @Mutation(() => IngestResult, { description: 'Adds documents to a tenant (same content again: skipped). At most 1000 per call.' })
+  @Directive('@auth(requires: ADMIN)')
+  async addDocuments(
+    @Ctx() ctx: Context,
+    @Arg('tenantId', () => ID) tenantId: string,
+    @Arg('documents', () => [DocumentInput]) documents: DocumentInput[],
+  ): Promise<IngestResult> {
+    const tenant = await ctx.services.tenants.get(tenantId);
+    return ctx.services.documents.add(ctx.auth.principal!, tenant.id, documents);
+  }
+
+  @Mutation(() => Boolean, { description: 'Removes a document and its indexed passages.' })
+  @Directive('@auth(requires: ADMIN)')
+  removeDocument(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.documents.remove(ctx.auth.principal!, id);
+  }
+
+  @Query(() => [RetrievalHit], { description: 'What ask would retrieve for a query: best first, one hit per document.' })
+  @Directive('@auth(requires: ADMIN)')
+  async retrievalTest(
+    @Ctx() ctx: Context,
+    @Arg('tenantId', () => ID) tenantId: string,
+    @Arg('query', () => String) query: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null,
+  ): Promise<RetrievalHit[]> {
+    const tenant = await ctx.services.tenants.get(tenantId);
+    return ctx.services.chat.retrievalTest(tenant.id, query, first ?? 10);
+  }
+}

@@ -1,0 +1,68 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Tenant } from '../../entities/tenant.entity';
+
+@ObjectType({ description: 'Metered calls in one UTC day or month.' })
+export class UsageBucket {
+  @Field(() => Date)
+  start: Date;
+
+  @Field(() => Int, { description: 'All metered calls: succeeded + refused + failed.' })
+  requests: number;
+
+  @Field(() => Int, { description: 'Answered asks; each used one request of the quota.' })
+  succeeded: number;
+
+  @Field(() => Int, { description: 'Refused before answering (auth, rate, quota, block, validation); no quota used.' })
+  refused: number;
+
+  @Field(() => Int, { description: 'Failed upstream (retriever or generator); no quota used.' })
+  failed: number;
+
+  @Field(() => Int)
+  inputTokens: number;
+
+  @Field(() => Int)
+  outputTokens: number;
+}
+
+@ObjectType({ description: "A tenant's usage over [from, to), bucketed." })
+export class UsageReport {
+  @Field(() => ID)
+  tenantId: string;
+
+  @Field(() => Date)
+  from: Date;
+
+  @Field(() => Date)
+  to: Date;
+
+  @Field(() => [UsageBucket])
+  buckets: UsageBucket[];
+
+  @Field(() => UsageBucket, { description: 'Sum of the buckets; its start is the first bucket start.' })
+  total: UsageBucket;
+}
+
+@ObjectType({ description: "One tenant's usage in a month." })
+export class UsageSummaryRow {
+  @Field(() => Tenant)
+  tenant: Tenant;
+
+  @Field(() => Int)
+  requests: number;
+
+  @Field(() => Int)
+  succeeded: number;
+
+  @Field(() => Int)
+  refused: number;
+
+  @Field(() => Int)
+  failed: number;
+
+  @Field(() => Int)
+  inputTokens: number;
+
+  @Field(() => Int)
+  outputTokens: number;
+}

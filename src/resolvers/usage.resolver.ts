@@ -1,0 +1,70 @@
+import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { AbuseEvent } from '../entities/abuse-event.entity';
+import { Granularity } from '../entities/enums';
+import { BadInput } from '../errors';
+import { isUuid } from '../services/pagination';
+import { Connection } from './types/connection';
+import { Invoice } from './types/invoice';
+import { UsageReport, UsageSummaryRow } from './types/usage-report';
+
+const AbuseEventConnection = Connection(AbuseEvent, 'AbuseEvent');
+
+/** Reporting: usage for clients and the operator, invoices, abuse events. */
+@Resolver()
+export class UsageResolver {
+  @Query(() => UsageReport, { description: "The calling tenant's usage over [from, to)." })
+  @Directive('@auth')
+  usage(
+    @Ctx() ctx: Context,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
+  ): Promise<UsageReport> {
+    return this.report(ctx, ctx.auth.principal!.tenantId!, from, to, granularity ?? Granularity.DAY);
+  }
+
+  @Query(() => UsageReport, { description: "A tenant's usage over [from, to)." })
+  @Directive('@auth(requires: ADMIN)')
+  async tenantUsage(
+    @Ctx() ctx: Context,
+    @Arg('tenantId', () => ID) tenantId: string,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
+  ): Promise<UsageReport> {
+    const tenant = await ctx.services.tenants.get(tenantId);
+    return this.report(ctx, tenant.id, from, to, granularity ?? Granularity.DAY);
+  }
+
+  @Query(() => [UsageSummaryRow], { description: 'Every tenant in a month (YYYY-MM), busiest first.' })
+  @Directive('@auth(requires: ADMIN)')
+  async usageSummary(@Ctx() ctx: Context, @Arg('month', () => String) month: string): Promise<UsageSummaryRow[]> {
+    const rows = await ctx.services.usage.summary(month);
+    const tenants = await ctx.loaders.tenant.loadMany(rows.map((r) => r.tenantId));
+    return rows.map((r, i) => ({ ...r, tenant: tenants[i] as UsageSummaryRow['tenant'] }));
+  }
+
+  @Query(() => Invoice, { description: "A tenant's invoice for a month (YYYY-MM)." })
+  @Directive('@auth(requires: ADMIN)')
+  invoice(@Ctx() ctx: Context, @Arg('tenantId', () => ID) tenantId: string, @Arg('month', () => String) month: string): Promise<Invoice> {
+    return ctx.services.billing.invoice(tenantId, month);
+  }
+
+  @Query(() => AbuseEventConnection, { description: 'Abuse rules that fired, newest first.' })
+  @Directive('@auth(requires: ADMIN)')
+  abuseEvents(
+    @Ctx() ctx: Context,
+    @Arg('tenantId', () => ID, { nullable: true }) tenantId: string | null | undefined,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    if (tenantId && !isUuid(tenantId)) throw BadInput('tenantId is not a valid id.', 'tenantId');
+    return ctx.services.abuse.list(tenantId, first ?? 20, after);
+  }
+
+  private async report(ctx: Context, tenantId: string, from: Date, to: Date, granularity: Granularity): Promise<UsageReport> {
+    const { buckets, total } = await ctx.services.usage.report(tenantId, from, to, granularity);
+    return { tenantId, from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
+  }
+}

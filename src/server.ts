@@ -1,0 +1,209 @@
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { GraphQLError, GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { Context, createContext, presentedKey } from './context';
+import { AppError, BadInput, Blocked, httpStatusOf } from './errors';
+import { formatError } from './format-error';
+import { Metrics } from './metrics';
+import { assertQueryComplexity } from './query-complexity';
+import { requestPlugin } from './request-plugin';
+import type { Services } from './services/registry';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The HTTP surface of the contract: /graphql (POST, and GET for queries), /healthz, /readyz, /metrics, and
+ * graphql-ws on /graphql for askStream. Plain node:http in front of Apollo, so refusals that happen before GraphQL
+ * (a blocked IP, a malformed body) get the contract's codes and statuses too.
+ */
+export async function startServer(services: Services, schema: GraphQLSchema, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const apollo = new ApolloServer<Context>({
+    schema,
+    plugins: [requestPlugin(metrics)],
+    formatError: formatError(services.log),
+    // Keys travel in headers a browser never attaches by itself, so CSRF protection only gets in clients' way.
+    csrfPrevention: false,
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      services.log.error({ err: error }, 'request handler failed');
+      if (!res.headersSent) sendErrors(res, 500, [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') return ready(res);
+    if (url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(await metrics.registry.metrics());
+    }
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
+
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const ip = clientIp(req, services.config.trustProxy);
+    const blockedUntil = await services.abuse.ipBlockedUntil(ip);
+    if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
+
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const raw = await readBody(req);
+      if (raw === null) return sendAppError(res, BadInput(`The request body is over ${MAX_BODY_BYTES} bytes.`), 413);
+      try {
+        body = JSON.parse(raw.toString('utf8') || 'null');
+      } catch {
+        return sendAppError(res, BadInput('The request body is not valid JSON.'));
+      }
+    } else if (req.method !== 'GET') {
+      res.setHeader('allow', 'GET, POST');
+      return sendAppError(res, BadInput('Use POST (or GET for queries) on /graphql.'), 405);
+    }
+
+    try {
+      assertQueryComplexity(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'));
+    } catch (error) {
+      if (error instanceof AppError) return sendAppError(res, error);
+      throw error;
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const log = services.log.child({ requestId });
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
+      context: () => createContext(services, { requestId, ip, key: presentedKey(req.headers), log }),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') return void res.end(response.body.string);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function ready(res: ServerResponse): Promise<void> {
+    const checks: Record<string, string> = {};
+    const probe = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        checks[name] = 'ok';
+      } catch (error) {
+        checks[name] = `failed: ${(error as Error).message}`;
+      }
+    };
+    await Promise.all([
+      probe('database', () => services.dataSource.query('SELECT 1')),
+      probe(`retriever (${services.index.name})`, () => services.index.ping()),
+      probe(`generator (${services.generator.model})`, () => services.generator.ping()),
+      probe(`limits (${services.shared.name})`, () => services.shared.ping()),
+    ]);
+    const ok = Object.values(checks).every((c) => c === 'ok');
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', checks });
+  }
+
+  // askStream over graphql-ws: the key comes in connection_init's payload { authorization }.
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const format = formatError(services.log);
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
+  const wsCleanup = useServer<Record<string, unknown>, { ip: string }>(
+    {
+      schema,
+      context: async (ctx) => {
+        const payload = ctx.connectionParams ?? {};
+        const key = presentedKey({ authorization: payload.authorization, 'x-api-key': payload['x-api-key'] });
+        return createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
+      },
+      onConnect: async (ctx) => {
+        const ip = clientIp(ctx.extra.request, services.config.trustProxy);
+        (ctx.extra as { ip: string }).ip = ip;
+        return !(await services.abuse.ipBlockedUntil(ip));
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        try {
+          assertQueryComplexity(payload.query);
+        } catch (error) {
+          if (error instanceof AppError) return [new GraphQLError(error.message, { extensions: { code: error.code } })];
+          throw error;
+        }
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+    },
+    wss,
+  );
+
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    port: actualPort,
+    url: `http://127.0.0.1:${actualPort}`,
+    close: async () => {
+      await wsCleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+    },
+  };
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/** The socket address; with TRUST_PROXY, the left-most X-Forwarded-For entry (the original client). */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first.slice(0, 64);
+  }
+  return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function sendErrors(res: ServerResponse, status: number, errors: object[]): void {
+  sendJson(res, status, { errors });
+}
+
+function sendAppError(res: ServerResponse, error: AppError, status = httpStatusOf(error.code) ?? 400): void {
+  sendErrors(res, status, [{ message: error.message, extensions: { code: error.code, ...error.extensions } }]);
+}

@@ -1,0 +1,142 @@
+import type { Config } from '../config';
+import type { Citation } from '../entities/citation';
+import { BadInput, UpstreamUnavailable } from '../errors';
+import { AppError } from '../errors';
+import type { Principal } from './api-key.service';
+import { ConversationService } from './conversation.service';
+import { detectLanguage } from './generation/language';
+import type { Generator, GenerationResult } from './generation/types';
+import { GroundingPolicy } from './retrieval/grounding-policy';
+import type { Passage, RetrievalIndex } from './retrieval/types';
+import { effectiveLimits, QuotaFigures, QuotaService, Reservation } from './quota.service';
+
+export interface AskResult {
+  answer: string;
+  conversationId: string;
+  messageId: string;
+  citations: Citation[];
+  grounded: boolean;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number };
+  quota: QuotaFigures;
+}
+
+const MAX_QUESTION = 4_000;
+const HISTORY_TURNS = 6;
+const CANDIDATES = 8;
+
+/**
+ * One ask: validate, retrieve from the caller's tenant only, judge the evidence, generate, store the exchange.
+ * The exchange is written only after generation succeeded, so a failed ask leaves nothing behind and the
+ * metering layer can release its reservation.
+ */
+export class ChatService {
+  private readonly grounding = new GroundingPolicy();
+
+  constructor(
+    private readonly index: RetrievalIndex,
+    private readonly generator: Generator,
+    private readonly conversations: ConversationService,
+    private readonly quota: QuotaService,
+    private readonly config: Pick<Config, 'retrievalTimeoutMs'>,
+  ) {}
+
+  validateQuestion(raw: string): string {
+    const question = (raw ?? '').trim();
+    if (question.length === 0 || question.length > MAX_QUESTION) {
+      throw BadInput(`question must be 1 to ${MAX_QUESTION} characters after trimming.`, 'question');
+    }
+    return question;
+  }
+
+  async ask(
+    principal: Principal,
+    input: { question: string; conversationId?: string | null },
+    reservation: Reservation,
+    onDelta?: (text: string) => void,
+  ): Promise<AskResult> {
+    const tenantId = principal.tenantId!;
+    const question = this.validateQuestion(input.question);
+    const conversation = input.conversationId ? await this.conversations.get(tenantId, input.conversationId) : null;
+    const history = conversation ? await this.conversations.recentTurns(tenantId, conversation.id, HISTORY_TURNS) : [];
+
+    const retriever = this.index.forTenant(tenantId);
+    let decision = this.grounding.select(question, await this.retrieve(() => retriever.search(question, CANDIDATES)));
+    // A follow-up ("and on a Mac?") often lacks the subject: retry with the previous question for context.
+    const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
+    if (!decision.grounded && previous) {
+      const withContext = `${question} ${previous}`;
+      decision = this.grounding.select(withContext, await this.retrieve(() => retriever.search(withContext, CANDIDATES)));
+    }
+
+    const generation = await this.generate(question, decision.passages, history, onDelta);
+    const citations = cite(decision.passages, generation.cited);
+    const stored = await this.conversations.appendExchange(tenantId, principal.keyId, conversation?.id ?? null, question, generation.answer, citations);
+    const { ratePerMinute } = effectiveLimits(principal.tenant!, principal.plan!);
+    return {
+      answer: generation.answer,
+      ...stored,
+      citations,
+      grounded: decision.grounded,
+      model: generation.model,
+      usage: { inputTokens: generation.inputTokens, outputTokens: generation.outputTokens },
+      quota: this.quota.figures(reservation.limit, reservation.used, ratePerMinute, new Date()),
+    };
+  }
+
+  /** What ask would retrieve for a query: one hit per document, best first (the admin's retrievalTest). */
+  async retrievalTest(tenantId: string, query: string, first: number): Promise<{ documentId: string; title: string; score: number }[]> {
+    const text = (query ?? '').trim();
+    if (text.length === 0 || text.length > MAX_QUESTION) throw BadInput(`query must be 1 to ${MAX_QUESTION} characters.`, 'query');
+    if (!Number.isInteger(first) || first < 1 || first > 100) throw BadInput('first must be between 1 and 100.', 'first');
+    // Several chunks of one document may rank high: ask for more chunks than documents, then keep each one's best.
+    const passages = await this.retrieve(() => this.index.forTenant(tenantId).search(text, first * 4));
+    const seen = new Set<string>();
+    const hits = [];
+    for (const p of passages) {
+      if (seen.has(p.documentId)) continue;
+      seen.add(p.documentId);
+      hits.push({ documentId: p.documentId, title: p.title, score: p.score });
+      if (hits.length === first) break;
+    }
+    return hits;
+  }
+
+  private async retrieve(search: () => Promise<Passage[]>): Promise<Passage[]> {
+    try {
+      return await withTimeout(search(), this.config.retrievalTimeoutMs);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw UpstreamUnavailable('document retriever');
+    }
+  }
+
+  private async generate(question: string, passages: Passage[], history: { role: 'user' | 'assistant'; content: string }[], onDelta?: (t: string) => void): Promise<GenerationResult> {
+    try {
+      return await this.generator.generate({ question, passages, history, language: detectLanguage(question) }, onDelta);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw UpstreamUnavailable('answer generator');
+    }
+  }
+}
+
+/** The documents behind the cited passages (or all supporting ones when the generator cited none), once each. */
+function cite(passages: Passage[], cited: number[]): Citation[] {
+  const chosen = cited.length > 0 ? cited.map((i) => passages[i]).filter(Boolean) : passages;
+  const byDocument = new Map<string, Citation>();
+  for (const p of chosen) {
+    if (!byDocument.has(p.documentId)) {
+      byDocument.set(p.documentId, { documentId: p.documentId, title: p.title, sourceUrl: p.sourceUrl, score: p.score });
+    }
+  }
+  return [...byDocument.values()];
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))),
+  ]);
+}
