@@ -94,11 +94,12 @@ export function htmlToText(html: string): string {
       heading.parts.push(' ');
     } else if (name === 'br') {
       out.push('\n');
-    } else if (name === 'li' && !closing) {
-      out.push('\n- ');
+    } else if (name === 'li') {
+      // Items of one list stay on consecutive lines; the list as a whole is a block.
+      if (!closing) out.push('\n- ');
     } else if (name === 'td' || name === 'th') {
       out.push(' ');
-    } else if (BLOCK.has(name) || name === 'li') {
+    } else if (BLOCK.has(name)) {
       out.push('\n\n');
     }
   }

@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/database';
+import { chunkDocument, MAX_CHUNK_CHARS } from '../src/services/ingestion/chunker';
+import { htmlToText } from '../src/services/ingestion/html-to-text';
+import { contentTerms, coverage, detectLanguage, tokenize } from '../src/services/retrieval/analyzer';
+import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
+import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
+import type { Passage, Sql } from '../src/services/retrieval/types';
+import { openTestDatabase } from './helpers/database';
+
+type Mime = 'text/plain' | 'text/markdown' | 'text/html';
+interface Doc {
+  title: string;
+  content: string;
+  mimeType: Mime;
+  sourceUrl?: string;
+}
+
+const TENANT_A: Doc[] = [
+  {
+    title: 'Réinitialisation des mots de passe',
+    sourceUrl: 'https://intranet.a.example/it/mots-de-passe',
+    mimeType: 'text/markdown',
+    content: `# Réinitialisation des mots de passe
+
+## Procédure
+Pour réinitialiser votre mot de passe Windows, ouvrez le portail https://motdepasse.a.example depuis un poste
+du réseau. Saisissez votre matricule, puis répondez aux questions de sécurité. Le nouveau mot de passe doit
+contenir au moins 12 caractères.
+
+## Compte verrouillé
+Après cinq tentatives échouées, le compte est verrouillé pendant 30 minutes. Le service d'assistance peut le
+déverrouiller plus tôt.`,
+  },
+  {
+    title: 'Resetting your password',
+    sourceUrl: 'https://intranet.a.example/it/password',
+    mimeType: 'text/markdown',
+    content: `# Resetting your password
+
+Open the self-service portal at https://password.a.example from a computer on the network, enter your staff
+number and answer your security questions. New passwords need at least 12 characters.
+
+## Locked accounts
+After five failed attempts the account is locked for 30 minutes; the service desk can unlock it sooner.`,
+  },
+  {
+    title: 'Connecting to the VPN',
+    mimeType: 'text/markdown',
+    content: `Install the GlobalProtect client from the software centre, enter the portal address vpn.a.example and sign
+in with your network account. If the VPN disconnects every few minutes, switch from Wi-Fi to a wired connection.`,
+  },
+  {
+    title: 'Imprimantes du service de radiologie',
+    mimeType: 'text/html',
+    content: `<html><head><style>p{color:red}</style></head><body><h1>Imprimantes</h1>
+<p>Les imprimantes sont installées automatiquement. Pour ajouter une imprimante manquante, ouvrez
+<b>Paramètres &gt; Imprimantes</b> et choisissez RADIO-IMP-02.</p><script>alert('x')</script>
+<h2>Bourrage papier</h2><p>En cas de bourrage, ouvrez le capot avant et retirez délicatement la feuille.</p></body></html>`,
+  },
+];
+
+const TENANT_B: Doc[] = [
+  {
+    title: 'Mot de passe oublié',
+    mimeType: 'text/plain',
+    content: `Pour réinitialiser un mot de passe oublié, appelez le standard informatique au 5151 (tenant B).`,
+  },
+  {
+    title: 'Scanner configuration for the finance department',
+    mimeType: 'text/plain',
+    content: `The finance scanners send documents to the shared folder \\\\fin-scan01\\inbox. Toner is ordered by facilities.`,
+  },
+];
+
+describe('analyzer', () => {
+  it('folds accents and case', () => {
+    expect(tokenize('Réinitialisation DU Réseau, Wi-Fi!')).toEqual(['reinitialisation', 'du', 'reseau', 'wi', 'fi']);
+  });
+
+  it('stems French plurals and verb forms onto the same terms, with or without accents', () => {
+    const doc = contentTerms('Réinitialisation des mots de passe', 'fr');
+    for (const q of ['Comment réinitialiser mon mot de passe ?', 'comment reinitialiser mon mot de passe']) {
+      expect(coverage(contentTerms(q, 'fr'), 'Réinitialisation des mots de passe', 'fr')).toBe(1);
+    }
+    expect(doc).toEqual(contentTerms('réinitialiser mot passe', 'fr'));
+  });
+
+  it('stems English and drops function words of both languages', () => {
+    expect(contentTerms('How do I delete my accounts?', 'en')).toEqual(['delet', 'account']);
+    expect(contentTerms('Comment supprimer les comptes ?', 'fr')).toEqual(['supprim', 'compt']);
+  });
+
+  it('tells French from English', () => {
+    expect(detectLanguage('Comment réinitialiser mon mot de passe ?')).toBe('fr');
+    expect(detectLanguage('How do I reset my password?')).toBe('en');
+    expect(detectLanguage('imprimante bloquée')).toBe('fr');
+  });
+
+  it('measures coverage whatever language the question terms were analysed in', () => {
+    expect(coverage(contentTerms('printer toner'), 'Order toner for the printers')).toBe(1);
+    expect(coverage(contentTerms('imprimantes bourrage'), 'En cas de bourrage de l’imprimante')).toBe(1);
+    expect(coverage([], 'anything')).toBe(0);
+  });
+});
+
+describe('htmlToText', () => {
+  it('drops scripts and styles, turns headings into markdown headings and decodes entities', () => {
+    const text = htmlToText(TENANT_A[3].content);
+    expect(text).not.toMatch(/alert|color:red|<\/?[a-z]/i);
+    expect(text).toContain('# Imprimantes');
+    expect(text).toContain('## Bourrage papier');
+    expect(text).toContain('Paramètres > Imprimantes');
+  });
+
+  it('keeps list items, line breaks of <pre> and numeric entities', () => {
+    const text = htmlToText(
+      '<ul><li>Un&nbsp;&eacute;cran</li><li>Deux &#233;crans &#x2192; ok</li></ul><pre>  indent\n    more</pre><p>a<br>b</p>',
+    );
+    expect(text).toContain('- Un écran\n- Deux écrans → ok');
+    expect(text).toContain('  indent\n    more');
+    expect(text).toContain('a\nb');
+  });
+
+  it('survives malformed markup', () => {
+    expect(htmlToText('<p>open <b>bold <i>never closed<script>evil()')).toBe('open bold never closed');
+  });
+});
+
+describe('chunker', () => {
+  it('splits along headings and records the heading path', () => {
+    const chunks = chunkDocument(TENANT_A[0].content, 'text/markdown');
+    expect(chunks.map((c) => c.heading)).toEqual([
+      'Réinitialisation des mots de passe > Procédure',
+      'Réinitialisation des mots de passe > Compte verrouillé',
+    ]);
+    expect(chunks.map((c) => c.ordinal)).toEqual([0, 1]);
+    expect(chunks[1].text).toMatch(/^Après cinq tentatives/);
+  });
+
+  it('bounds chunk size and overlaps consecutive chunks of a long section', () => {
+    const paragraphs = Array.from({ length: 12 }, (_, i) =>
+      Array.from({ length: 30 }, (__, j) => `Sentence ${i}.${j} about printers.`).join(' ').slice(0, 500),
+    );
+    const chunks = chunkDocument(`# Long\n\n${paragraphs.join('\n\n')}`, 'text/markdown');
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(MAX_CHUNK_CHARS);
+    for (let i = 1; i < chunks.length; i++) {
+      const head = chunks[i].text.slice(0, 40);
+      expect(chunks[i - 1].text).toContain(head);
+    }
+    // Nothing is lost: every paragraph's opening is in some chunk.
+    for (const p of paragraphs) expect(chunks.some((c) => c.text.includes(p.slice(0, 60)))).toBe(true);
+  });
+
+  it('cuts a single huge paragraph without losing words', () => {
+    const words = Array.from({ length: 2000 }, (_, i) => `w${i}`);
+    const chunks = chunkDocument(words.join(' '), 'text/plain');
+    for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(MAX_CHUNK_CHARS);
+    const seen = new Set(chunks.flatMap((c) => c.text.split(/\s+/)));
+    expect(words.every((w) => seen.has(w))).toBe(true);
+  });
+
+  it('treats # as a heading in markdown only, and never inside code fences', () => {
+    const md = '# Setup\n\n```sh\n# not a heading\nrun\n```\n\n## Printers\n\nAdd one.';
+    const chunks = chunkDocument(md, 'text/markdown');
+    expect(chunks.map((c) => c.heading)).toEqual(['Setup', 'Setup > Printers']);
+    expect(chunks[0].text).toContain('# not a heading');
+    expect(chunkDocument('#hashtag line\n\nbody', 'text/plain').every((c) => c.heading === '')).toBe(true);
+  });
+
+  it('sees HTML headings through htmlToText', () => {
+    const chunks = chunkDocument(TENANT_A[3].content, 'text/html');
+    expect(chunks.map((c) => c.heading)).toEqual(['Imprimantes', 'Imprimantes > Bourrage papier']);
+  });
+
+  it('returns nothing for an empty document', () => {
+    expect(chunkDocument('  \n\n ', 'text/plain')).toEqual([]);
+  });
+});
+
+describe('GroundingPolicy (unit)', () => {
+  const passage = (score: number, cov: number, id = String(score)): Passage => ({
+    chunkId: id, documentId: id, title: 't', sourceUrl: null, heading: '', text: 'x', score, coverage: cov,
+  });
+  const policy = new GroundingPolicy();
+
+  it('keeps at most four supporting passages, best first, and drops weak ones', () => {
+    const q = 'reset vpn password locked account';
+    const d = policy.select(q, [passage(5, 0.8), passage(9, 0.6), passage(8, 1), passage(7, 0.8), passage(6, 0.6), passage(2, 1), passage(8.5, 0.2)]);
+    expect(d.grounded).toBe(true);
+    expect(d.passages.map((p) => p.score)).toEqual([9, 8, 7, 6]);
+  });
+
+  it('refuses when no passage covers enough of the question', () => {
+    expect(policy.select('reset vpn password locked account', [passage(9, 0.2), passage(8, 0.4)]).grounded).toBe(false);
+    expect(policy.select('reset vpn password', []).grounded).toBe(false);
+    expect(policy.select('how do I?', [passage(9, 1)]).grounded).toBe(false);
+  });
+
+  it('asks for two matched terms when the question has them, one for a one-word question', () => {
+    // 1 of 2 terms is half the question, but a single shared word is no evidence.
+    expect(policy.select('capital peru', [passage(9, 0.5)]).grounded).toBe(false);
+    expect(policy.select('vpn', [passage(9, 1)]).grounded).toBe(true);
+  });
+});
+
+describe('PgRetrievalIndex on PostgreSQL', () => {
+  let db: Database;
+  let sql: Sql;
+  let index: PgRetrievalIndex;
+  const ids = { a: '', b: '' };
+  const docIds = new Map<string, string>();
+
+  async function createTenant(slug: string): Promise<string> {
+    const rows = await sql.query<{ id: string }[]>(
+      `INSERT INTO tenant (slug, name, contact_email, plan_code) VALUES ($1, $1, 'it@example.com', 'BUSINESS') RETURNING id`,
+      [slug],
+    );
+    return rows[0].id;
+  }
+
+  async function addDoc(tenantId: string, doc: Doc): Promise<string> {
+    const rows = await sql.query<{ id: string }[]>(
+      `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [tenantId, doc.title, doc.sourceUrl ?? null, doc.mimeType, createHash('sha256').update(doc.content).digest('hex')],
+    );
+    const documentId = rows[0].id;
+    await index.addDocument({
+      tenantId, documentId, title: doc.title, sourceUrl: doc.sourceUrl ?? null, chunks: chunkDocument(doc.content, doc.mimeType),
+    });
+    docIds.set(doc.title, documentId);
+    return documentId;
+  }
+
+  async function count(table: 'chunk' | 'chunk_term', tenantId: string): Promise<number> {
+    const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [tenantId]);
+    return rows[0].n;
+  }
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    sql = db.dataSource;
+    index = new PgRetrievalIndex(sql);
+    ids.a = await createTenant('hospital-a');
+    ids.b = await createTenant('hospital-b');
+    for (const d of TENANT_A) await addDoc(ids.a, d);
+    for (const d of TENANT_B) await addDoc(ids.b, d);
+  });
+  afterAll(async () => db?.close());
+
+  it('is the postgres backend and answers ping', async () => {
+    expect(index.name).toBe('postgres');
+    await expect(index.ping()).resolves.toBeUndefined();
+  });
+
+  it('finds the French document first for a French question with accents and plurals', async () => {
+    const retriever = index.forTenant(ids.a);
+    for (const q of ['Comment réinitialiser mon mot de passe ?', 'reinitialisation mots de passe', 'Mon compte est verrouillé']) {
+      const [first] = await retriever.search(q, 5);
+      expect(first?.title, q).toBe('Réinitialisation des mots de passe');
+    }
+  });
+
+  it('finds the English document first for an English question', async () => {
+    const hits = await index.forTenant(ids.a).search('How do I reset my password?', 5);
+    expect(hits[0].title).toBe('Resetting your password');
+    expect(hits[0]).toMatchObject({
+      documentId: docIds.get('Resetting your password'),
+      sourceUrl: 'https://intranet.a.example/it/password',
+      heading: 'Resetting your password',
+    });
+    expect(hits[0].text).toMatch(/self-service portal/);
+    expect(hits[0].coverage).toBe(1);
+    const scores = hits.map((h) => h.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+  });
+
+  it('finds HTML sections by their heading', async () => {
+    const [first] = await index.forTenant(ids.a).search('bourrage papier imprimante', 3);
+    expect(first).toMatchObject({ title: 'Imprimantes du service de radiologie', heading: 'Imprimantes > Bourrage papier' });
+  });
+
+  it("never returns another tenant's documents", async () => {
+    const bDocs = new Set([docIds.get('Mot de passe oublié'), docIds.get('Scanner configuration for the finance department')]);
+    for (const q of ['mot de passe oublié standard 5151', 'finance scanners toner', 'Comment réinitialiser mon mot de passe ?']) {
+      const hits = await index.forTenant(ids.a).search(q, 20);
+      expect(hits.some((h) => bDocs.has(h.documentId))).toBe(false);
+    }
+    expect(await index.forTenant(ids.a).search('finance scanners toner', 5)).toEqual([]);
+    const [bFirst] = await index.forTenant(ids.b).search('finance scanners toner', 5);
+    expect(bFirst.title).toBe('Scanner configuration for the finance department');
+  });
+
+  it("refuses to index a document under a tenant that does not own it", async () => {
+    const before = await count('chunk', ids.a);
+    await expect(
+      index.addDocument({ tenantId: ids.a, documentId: docIds.get('Mot de passe oublié')!, title: 'x', sourceUrl: null, chunks: [{ ordinal: 0, heading: '', text: 'stolen' }] }),
+    ).rejects.toThrow();
+    expect(await count('chunk', ids.a)).toBe(before);
+  });
+
+  it('re-indexing a document replaces its chunks instead of duplicating them', async () => {
+    const before = await count('chunk', ids.a);
+    const id = docIds.get('Connecting to the VPN')!;
+    await index.addDocument({ tenantId: ids.a, documentId: id, title: 'Connecting to the VPN', sourceUrl: null, chunks: chunkDocument(TENANT_A[2].content, 'text/markdown') });
+    expect(await count('chunk', ids.a)).toBe(before);
+    const hits = await index.forTenant(ids.a).search('VPN disconnects', 10);
+    expect(hits.filter((h) => h.documentId === id)).toHaveLength(1);
+  });
+
+  it('grounds related questions and rejects unrelated ones', async () => {
+    const policy = new GroundingPolicy();
+    const retriever = index.forTenant(ids.a);
+    for (const q of ['Comment réinitialiser mon mot de passe ?', 'How do I reset my password?', 'The VPN keeps disconnecting']) {
+      const d = policy.select(q, await retriever.search(q, 10));
+      expect(d.grounded, q).toBe(true);
+      expect(d.passages.length).toBeLessThanOrEqual(4);
+    }
+    for (const q of ['What is the capital of Peru?', 'recette de la tarte aux pommes', 'Who won the 1998 football world cup?']) {
+      const d = policy.select(q, await retriever.search(q, 10));
+      expect(d, q).toEqual({ grounded: false, passages: [] });
+    }
+  });
+
+  it('removeDocument removes the chunks and postings of that document only', async () => {
+    const id = docIds.get('Connecting to the VPN')!;
+    await index.removeDocument(ids.a, id);
+    const left = await sql.query<{ n: number }[]>(
+      `SELECT (SELECT count(*) FROM chunk WHERE document_id = $1)::int + (SELECT count(*) FROM chunk_term t JOIN chunk c ON c.id = t.chunk_id WHERE c.document_id = $1)::int AS n`,
+      [id],
+    );
+    expect(left[0].n).toBe(0);
+    expect(await index.forTenant(ids.a).search('VPN GlobalProtect', 5)).toEqual([]);
+    expect((await index.forTenant(ids.a).search('mot de passe', 5)).length).toBeGreaterThan(0);
+  });
+
+  it('deleting a document row takes its index rows with it', async () => {
+    const id = docIds.get('Imprimantes du service de radiologie')!;
+    await sql.query(`DELETE FROM document WHERE id = $1`, [id]);
+    const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM chunk WHERE document_id = $1`, [id]);
+    expect(rows[0].n).toBe(0);
+    expect(await index.forTenant(ids.a).search('imprimante bourrage', 5)).toEqual([]);
+  });
+
+  it("removeTenant erases the tenant's index and leaves the other tenant's intact", async () => {
+    const bChunks = await count('chunk', ids.b);
+    const bTerms = await count('chunk_term', ids.b);
+    await index.removeTenant(ids.a);
+    expect(await count('chunk', ids.a)).toBe(0);
+    expect(await count('chunk_term', ids.a)).toBe(0);
+    expect(await index.forTenant(ids.a).search('mot de passe', 5)).toEqual([]);
+    expect(await count('chunk', ids.b)).toBe(bChunks);
+    expect(await count('chunk_term', ids.b)).toBe(bTerms);
+    expect((await index.forTenant(ids.b).search('mot de passe oublié', 5))[0].title).toBe('Mot de passe oublié');
+  });
+});
