@@ -1,11 +1,8 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { Tenant } from '../../entities/tenant.entity';
 
-@ObjectType({ description: 'Metered calls in one UTC day or month.' })
-export class UsageBucket {
-  @Field(() => Date)
-  start: Date;
-
+@InterfaceType({ description: 'Counters of metered calls, shared by usage buckets and summary rows.' })
+export abstract class UsageCounts {
   @Field(() => Int, { description: 'All metered calls: succeeded + refused + failed.' })
   requests: number;
 
@@ -23,6 +20,12 @@ export class UsageBucket {
 
   @Field(() => Int)
   outputTokens: number;
+}
+
+@ObjectType({ description: 'Metered calls in one UTC day or month.', implements: UsageCounts })
+export class UsageBucket extends UsageCounts {
+  @Field(() => Date)
+  start: Date;
 }
 
 @ObjectType({ description: "A tenant's usage over [from, to), bucketed." })
@@ -43,26 +46,8 @@ export class UsageReport {
   total: UsageBucket;
 }
 
-@ObjectType({ description: "One tenant's usage in a month." })
-export class UsageSummaryRow {
+@ObjectType({ description: "One tenant's usage in a month.", implements: UsageCounts })
+export class UsageSummaryRow extends UsageCounts {
   @Field(() => Tenant)
   tenant: Tenant;
-
-  @Field(() => Int)
-  requests: number;
-
-  @Field(() => Int)
-  succeeded: number;
-
-  @Field(() => Int)
-  refused: number;
-
-  @Field(() => Int)
-  failed: number;
-
-  @Field(() => Int)
-  inputTokens: number;
-
-  @Field(() => Int)
-  outputTokens: number;
 }
