@@ -75,6 +75,9 @@ export class TenantService {
           contactEmail,
           planCode: plan.code,
           status: TenantStatus.ACTIVE,
+          // Both from one instant, so the trial is exactly trialDays long from the creation the client sees.
+          createdAt: now,
+          updatedAt: now,
           trialEndsAt: plan.trialDays ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null,
         }),
       );
