@@ -239,6 +239,21 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     return rows[0].n;
   }
 
+  /** The BM25 totals kept by triggers must equal what the chunks themselves say, through every kind of delete. */
+  async function expectStatsExact(tenantId: string): Promise<void> {
+    const [actual] = await sql.query<{ chunks: number; title_len: number; body_len: number }[]>(
+      `SELECT count(*)::int AS chunks, coalesce(sum(title_len), 0)::int AS title_len, coalesce(sum(body_len), 0)::int AS body_len
+       FROM chunk WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const [kept] = await sql.query<{ chunks: number; title_len: number; body_len: number }[]>(
+      `SELECT coalesce(sum(chunks), 0)::int AS chunks, coalesce(sum(title_len), 0)::int AS title_len,
+              coalesce(sum(body_len), 0)::int AS body_len FROM chunk_stats WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(kept).toEqual(actual);
+  }
+
   beforeAll(async () => {
     db = await openTestDatabase();
     sql = db.dataSource;
@@ -306,6 +321,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     const id = docIds.get('Connecting to the VPN')!;
     await index.addDocument({ tenantId: ids.a, documentId: id, title: 'Connecting to the VPN', sourceUrl: null, chunks: chunkDocument(TENANT_A[2].content, 'text/markdown') });
     expect(await count('chunk', ids.a)).toBe(before);
+    await expectStatsExact(ids.a);
     const hits = await index.forTenant(ids.a).search('VPN disconnects', 10);
     expect(hits.filter((h) => h.documentId === id)).toHaveLength(1);
   });
@@ -332,6 +348,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       [id],
     );
     expect(left[0].n).toBe(0);
+    await expectStatsExact(ids.a);
     expect(await index.forTenant(ids.a).search('VPN GlobalProtect', 5)).toEqual([]);
     expect((await index.forTenant(ids.a).search('mot de passe', 5)).length).toBeGreaterThan(0);
   });
@@ -341,6 +358,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     await sql.query(`DELETE FROM document WHERE id = $1`, [id]);
     const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM chunk WHERE document_id = $1`, [id]);
     expect(rows[0].n).toBe(0);
+    await expectStatsExact(ids.a);
     expect(await index.forTenant(ids.a).search('imprimante bourrage', 5)).toEqual([]);
   });
 
@@ -350,9 +368,19 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     await index.removeTenant(ids.a);
     expect(await count('chunk', ids.a)).toBe(0);
     expect(await count('chunk_term', ids.a)).toBe(0);
+    await expectStatsExact(ids.a);
+    await expectStatsExact(ids.b);
     expect(await index.forTenant(ids.a).search('mot de passe', 5)).toEqual([]);
     expect(await count('chunk', ids.b)).toBe(bChunks);
     expect(await count('chunk_term', ids.b)).toBe(bTerms);
     expect((await index.forTenant(ids.b).search('mot de passe oublié', 5))[0].title).toBe('Mot de passe oublié');
+  });
+
+  it('deleting the tenant row leaves nothing of it in the index', async () => {
+    await sql.query(`DELETE FROM tenant WHERE id = $1`, [ids.b]);
+    for (const table of ['chunk', 'chunk_term', 'chunk_stats']) {
+      const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [ids.b]);
+      expect(rows[0].n, table).toBe(0);
+    }
   });
 });

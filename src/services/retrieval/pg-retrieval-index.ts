@@ -1,5 +1,5 @@
 import { analyze, detectLanguage } from './analyzer';
-import { DEFAULT_BM25, MAX_TERM_LENGTH, PgRetriever, type Bm25Params } from './pg-retriever';
+import { DEFAULT_BM25, MAX_TERM_LENGTH, PgRetriever, postingKey, type Bm25Params } from './pg-retriever';
 import type { IndexedDocument, RetrievalIndex, Retriever, Sql } from './types';
 
 // How much of a document is read to guess its language: a few paragraphs settle it, and a long manual would
@@ -20,11 +20,11 @@ const INSERT_SQL = `
     SELECT $1, doc.id, c.ordinal, c.heading, c.text, $3, c.title_len, c.body_len
     FROM doc CROSS JOIN unnest($4::int[], $5::text[], $6::text[], $7::int[], $8::int[])
       AS c(ordinal, heading, text, title_len, body_len)
-    RETURNING id, ordinal
+    RETURNING id, ordinal, title_len, body_len
   ),
   terms AS (
-    INSERT INTO chunk_term (tenant_id, term, chunk_id, title_tf, body_tf)
-    SELECT $1, t.term, ins.id, t.title_tf, t.body_tf
+    INSERT INTO chunk_term (tenant_id, term, chunk_id, title_tf, body_tf, title_len, body_len)
+    SELECT $1, t.term, ins.id, t.title_tf, t.body_tf, ins.title_len, ins.body_len
     FROM unnest($9::int[], $10::text[], $11::int[], $12::int[]) AS t(ordinal, term, title_tf, body_tf)
     JOIN ins ON ins.ordinal = t.ordinal
   )
@@ -78,7 +78,7 @@ export class PgRetrievalIndex implements RetrievalIndex {
       const inBody = counts(bodyTerms);
       for (const term of new Set([...inTitle.keys(), ...inBody.keys()])) {
         tOrdinals.push(chunk.ordinal);
-        tTerms.push(term);
+        tTerms.push(postingKey(lang, term));
         tTitle.push(Math.min(MAX_TF, inTitle.get(term) ?? 0));
         tBody.push(Math.min(MAX_TF, inBody.get(term) ?? 0));
       }

@@ -22,6 +22,11 @@ export const DEFAULT_BM25: Bm25Params = { k1: 2, b: 0.75, titleWeight: 6, titleB
 // Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
 export const MAX_TERM_LENGTH = 64;
 
+/** The posting key of a term: tagged with its language, so French and English analyses never meet by accident. */
+export function postingKey(lang: Language, term: string): string {
+  return `${lang}:${term}`;
+}
+
 interface Row {
   id: string;
   document_id: string;
@@ -35,44 +40,45 @@ interface Row {
 
 /*
  * One statement per search (PGlite serialises every query through one connection). The question is analysed once
- * per language and each chunk is scored with the terms of its own language. Document frequencies, chunk count and
- * average field lengths are read from the tenant's own rows at query time: the index range scans that fetch the
- * postings are needed for scoring anyway, and statistics computed this way cannot go stale. The statistics are
- * MATERIALIZED because the planner, seeing one row, would otherwise recompute them for every posting.
+ * per language; each analysis is a set of language-tagged posting keys, so a chunk is scored with the terms of its
+ * own language. Document frequencies are counted from the postings at query time (the index range scans that fetch
+ * them are needed for scoring anyway, and counts taken this way cannot go stale); chunk count and length totals
+ * come from chunk_stats, which triggers keep exact. The CTEs are MATERIALIZED because the planner, seeing one row, would otherwise
+ * recompute them for every posting.
  */
 const SEARCH_SQL = `
-  WITH q AS (
-    SELECT term, lang, weight FROM unnest($2::text[], $3::text[], $4::float8[]) AS q(term, lang, weight)
+  WITH q AS MATERIALIZED (
+    SELECT term, weight FROM unnest($2::text[], $3::float8[]) AS q(term, weight)
   ),
   stats AS MATERIALIZED (
-    SELECT count(*)::float8 AS n,
-           greatest(coalesce(avg(title_len), 0), 1)::float8 AS avg_title,
-           greatest(coalesce(avg(body_len), 0), 1)::float8 AS avg_body
-    FROM chunk WHERE tenant_id = $1
+    SELECT chunks::float8 AS n,
+           greatest(title_len::float8 / greatest(chunks, 1), 1) AS avg_title,
+           greatest(body_len::float8 / greatest(chunks, 1), 1) AS avg_body
+    FROM chunk_stats WHERE tenant_id = $1
   ),
-  hits AS (
-    SELECT chunk_id, term, title_tf, body_tf FROM chunk_term WHERE tenant_id = $1 AND term = ANY($5::text[])
+  hits AS MATERIALIZED (
+    SELECT chunk_id, term, title_tf, body_tf, title_len, body_len
+    FROM chunk_term WHERE tenant_id = $1 AND term = ANY($2::text[])
   ),
   df AS MATERIALIZED (SELECT term, count(*)::float8 AS df FROM hits GROUP BY term),
   scored AS (
     SELECT h.chunk_id,
-           sum(q.weight * ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * x.tf / ($7::float8 + x.tf)) AS score
+           sum(q.weight * ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * x.tf / ($5::float8 + x.tf)) AS score
     FROM hits h
-    JOIN chunk c ON c.id = h.chunk_id AND c.tenant_id = $1
-    JOIN q ON q.term = h.term AND q.lang = c.lang
+    JOIN q ON q.term = h.term
     JOIN df ON df.term = h.term
     CROSS JOIN stats s
     CROSS JOIN LATERAL (
-      SELECT $9::float8 * h.title_tf / (1 - $10::float8 + $10::float8 * c.title_len / s.avg_title)
-             + h.body_tf / (1 - $8::float8 + $8::float8 * c.body_len / s.avg_body) AS tf
+      SELECT $7::float8 * h.title_tf / (1 - $8::float8 + $8::float8 * h.title_len / s.avg_title)
+             + h.body_tf / (1 - $6::float8 + $6::float8 * h.body_len / s.avg_body) AS tf
     ) x
     GROUP BY h.chunk_id
     ORDER BY score DESC, h.chunk_id
-    LIMIT $6
+    LIMIT $4
   )
   SELECT c.id, c.document_id, c.heading, c.text, c.lang, d.title, d.source_url, sc.score
   FROM scored sc
-  JOIN chunk c ON c.id = sc.chunk_id
+  JOIN chunk c ON c.id = sc.chunk_id AND c.tenant_id = $1
   JOIN document d ON d.id = c.document_id AND d.tenant_id = $1
   ORDER BY sc.score DESC, c.id`;
 
@@ -85,25 +91,19 @@ export class PgRetriever implements Retriever {
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
-    const terms: string[] = [];
-    const langs: string[] = [];
-    const weights: number[] = [];
+    const weights = new Map<string, number>();
     for (const lang of LANGUAGES) {
-      const counts = new Map<string, number>();
       for (const t of analyze(query, lang)) {
-        if (t.length <= MAX_TERM_LENGTH) counts.set(t, (counts.get(t) ?? 0) + 1);
-      }
-      for (const [term, n] of counts) {
-        terms.push(term);
-        langs.push(lang);
-        weights.push(n);
+        if (t.length > MAX_TERM_LENGTH) continue;
+        const key = postingKey(lang, t);
+        weights.set(key, (weights.get(key) ?? 0) + 1);
       }
     }
-    if (terms.length === 0 || limit <= 0) return [];
+    if (weights.size === 0 || limit <= 0) return [];
 
     const { k1, b, titleWeight, titleB } = this.params;
     const rows = await this.sql.query<Row[]>(SEARCH_SQL, [
-      this.tenantId, terms, langs, weights, [...new Set(terms)], Math.floor(limit), k1, b, titleWeight, titleB,
+      this.tenantId, [...weights.keys()], [...weights.values()], Math.floor(limit), k1, b, titleWeight, titleB,
     ]);
 
     const queryTerms = new Map<Language, string[]>();
