@@ -140,8 +140,9 @@ describe('chunker', () => {
   });
 
   it('bounds chunk size and overlaps consecutive chunks of a long section', () => {
+    // Lengths near the bound too: a long paragraph after a carried-over tail must still fit.
     const paragraphs = Array.from({ length: 12 }, (_, i) =>
-      Array.from({ length: 30 }, (__, j) => `Sentence ${i}.${j} about printers.`).join(' ').slice(0, 500),
+      Array.from({ length: 60 }, (__, j) => `Sentence ${i}.${j} about printers.`).join(' ').slice(0, i % 3 === 0 ? 1100 : 500),
     );
     const chunks = chunkDocument(`# Long\n\n${paragraphs.join('\n\n')}`, 'text/markdown');
     expect(chunks.length).toBeGreaterThan(3);

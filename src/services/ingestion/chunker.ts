@@ -113,7 +113,8 @@ export function chunkDocument(content: string, mimeType: ChunkableMimeType): Chu
   // Plain text has no markup: a line starting with '#' there is a comment or a hashtag, not a heading.
   const parts = sections(text, mimeType !== 'text/plain');
   const chunks: ChunkInput[] = [];
-  const budget = MAX_CHUNK_CHARS - OVERLAP_CHARS;
+  // Room left for a piece after a carried-over tail and the blank line that joins them.
+  const budget = MAX_CHUNK_CHARS - OVERLAP_CHARS - 2;
 
   for (const section of parts) {
     const heading = section.path.join(' > ');
