@@ -52,6 +52,11 @@ After five failed attempts the account is locked for 30 minutes; the service des
 in with your network account. If the VPN disconnects every few minutes, switch from Wi-Fi to a wired connection.`,
   },
   {
+    title: 'Moderating comments on the intranet',
+    mimeType: 'text/plain',
+    content: `Editors can hide a comment, delete comments in bulk, or close comments on a page from its settings.`,
+  },
+  {
     title: 'Imprimantes du service de radiologie',
     mimeType: 'text/html',
     content: `<html><head><style>p{color:red}</style></head><body><h1>Imprimantes</h1>
@@ -107,7 +112,7 @@ describe('analyzer', () => {
 
 describe('htmlToText', () => {
   it('drops scripts and styles, turns headings into markdown headings and decodes entities', () => {
-    const text = htmlToText(TENANT_A[3].content);
+    const text = htmlToText(TENANT_A[4].content);
     expect(text).not.toMatch(/alert|color:red|<\/?[a-z]/i);
     expect(text).toContain('# Imprimantes');
     expect(text).toContain('## Bourrage papier');
@@ -172,7 +177,7 @@ describe('chunker', () => {
   });
 
   it('sees HTML headings through htmlToText', () => {
-    const chunks = chunkDocument(TENANT_A[3].content, 'text/html');
+    const chunks = chunkDocument(TENANT_A[4].content, 'text/html');
     expect(chunks.map((c) => c.heading)).toEqual(['Imprimantes', 'Imprimantes > Bourrage papier']);
   });
 
@@ -277,6 +282,13 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       const [first] = await retriever.search(q, 5);
       expect(first?.title, q).toBe('Réinitialisation des mots de passe');
     }
+  });
+
+  it("does not match a French question's function words in English documents", async () => {
+    const hits = await index.forTenant(ids.a).search('Comment réinitialiser mon mot de passe ?', 20);
+    expect(hits.map((h) => h.title)).not.toContain('Moderating comments on the intranet');
+    const [first] = await index.forTenant(ids.a).search('How do I delete a comment?', 5);
+    expect(first.title).toBe('Moderating comments on the intranet');
   });
 
   it('finds the English document first for an English question', async () => {

@@ -123,12 +123,18 @@ function stem(word: string, lang: Language): string {
   return term;
 }
 
-/** Every content term of a text in order, repeats kept (term frequencies are counted from this). */
-export function analyze(text: string, lang: Language): string[] {
+/**
+ * Every content term of a text in order, repeats kept (term frequencies are counted from this). `alsoDrop` names a
+ * second language whose function words are dropped too: a French question analysed as English should not look for
+ * "comment" or "mon" in English passages.
+ */
+export function analyze(text: string, lang: Language, alsoDrop?: Language): string[] {
   const stop = STOPWORDS[lang];
+  const other = alsoDrop && alsoDrop !== lang ? STOPWORDS[alsoDrop] : undefined;
   const terms: string[] = [];
   for (const w of words(text)) {
-    if (stop.has(fold(w))) continue;
+    const f = fold(w);
+    if (stop.has(f) || other?.has(f)) continue;
     terms.push(stem(w, lang));
   }
   return terms;

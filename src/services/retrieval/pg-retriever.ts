@@ -1,4 +1,4 @@
-import { analyze, contentTerms, coverage, LANGUAGES, type Language } from './analyzer';
+import { analyze, coverage, detectLanguage, LANGUAGES, type Language } from './analyzer';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -91,10 +91,14 @@ export class PgRetriever implements Retriever {
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
+    // The question is analysed in each language, always without its own language's function words.
+    const asked = detectLanguage(query);
+    const analyses = new Map<Language, string[]>();
     const weights = new Map<string, number>();
     for (const lang of LANGUAGES) {
-      for (const t of analyze(query, lang)) {
-        if (t.length > MAX_TERM_LENGTH) continue;
+      const terms = analyze(query, lang, asked).filter((t) => t.length <= MAX_TERM_LENGTH);
+      analyses.set(lang, [...new Set(terms)]);
+      for (const t of terms) {
         const key = postingKey(lang, t);
         weights.set(key, (weights.get(key) ?? 0) + 1);
       }
@@ -106,10 +110,8 @@ export class PgRetriever implements Retriever {
       this.tenantId, [...weights.keys()], [...weights.values()], Math.floor(limit), k1, b, titleWeight, titleB,
     ]);
 
-    const queryTerms = new Map<Language, string[]>();
     return rows.map((r) => {
-      let qt = queryTerms.get(r.lang);
-      if (!qt) queryTerms.set(r.lang, (qt = contentTerms(query, r.lang)));
+      const qt = analyses.get(r.lang) ?? [];
       return {
         chunkId: r.id,
         documentId: r.document_id,
