@@ -3,7 +3,7 @@
  * grounding policy's behaviour on the same questions and on off-topic ones.
  *
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
- *   npx tsx bench/retrieval.eval.ts   (no build)
+ *   npx tsx bench/retrieval.eval.ts   (no build; tsx is not a dependency, npx fetches it)
  * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= to try
  * other BM25F constants, --limit=N passages fetched per query before grouping by document (default 50).
  */

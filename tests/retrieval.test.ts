@@ -337,6 +337,12 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     await expectStatsExact(ids.a);
     const hits = await index.forTenant(ids.a).search('VPN disconnects', 10);
     expect(hits.filter((h) => h.documentId === id)).toHaveLength(1);
+
+    await index.addDocument({ tenantId: ids.a, documentId: id, title: 'Connecting to the VPN', sourceUrl: null, chunks: [] });
+    expect(await index.forTenant(ids.a).search('VPN disconnects', 10)).toEqual([]);
+    await expectStatsExact(ids.a);
+    await index.addDocument({ tenantId: ids.a, documentId: id, title: 'Connecting to the VPN', sourceUrl: null, chunks: chunkDocument(TENANT_A[2].content, 'text/markdown') });
+    expect(await count('chunk', ids.a)).toBe(before);
   });
 
   it('grounds related questions and rejects unrelated ones', async () => {

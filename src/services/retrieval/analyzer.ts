@@ -11,7 +11,6 @@
 interface SnowballStemmers {
   newStemmer(language: string): { stem(word: string): string };
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const snowball: SnowballStemmers = require('snowball-stemmers');
 
 export type Language = 'en' | 'fr';

@@ -9,17 +9,21 @@ const LANGUAGE_SAMPLE_CHARS = 5000;
 const MAX_TF = 32767;
 
 /*
- * One statement, so a document's chunks and postings are written together or not at all, whatever connection
- * the caller's Sql hands out. The `doc` guard makes the write a no-op unless the document row exists and belongs
- * to the tenant named, so a caller cannot file chunks under another tenant's document.
+ * One statement, so a document's old chunks go and its new chunks and postings arrive together or not at all,
+ * whatever connection the caller's Sql hands out; a search never sees the document half indexed. The insert waits
+ * for the delete (it reads its count), so the new ordinals never meet the old ones. The `doc` guard makes the write
+ * a no-op unless the document row exists and belongs to the tenant named, so a caller cannot file chunks under
+ * another tenant's document.
  */
-const INSERT_SQL = `
+const INDEX_SQL = `
   WITH doc AS (SELECT id FROM document WHERE id = $2 AND tenant_id = $1),
+  old AS (DELETE FROM chunk WHERE tenant_id = $1 AND document_id = $2 RETURNING id),
   ins AS (
     INSERT INTO chunk (tenant_id, document_id, ordinal, heading, text, lang, title_len, body_len)
     SELECT $1, doc.id, c.ordinal, c.heading, c.text, $3, c.title_len, c.body_len
     FROM doc CROSS JOIN unnest($4::int[], $5::text[], $6::text[], $7::int[], $8::int[])
       AS c(ordinal, heading, text, title_len, body_len)
+    WHERE (SELECT count(*) FROM old) >= 0
     RETURNING id, ordinal, title_len, body_len
   ),
   terms AS (
@@ -28,7 +32,7 @@ const INSERT_SQL = `
     FROM unnest($9::int[], $10::text[], $11::int[], $12::int[]) AS t(ordinal, term, title_tf, body_tf)
     JOIN ins ON ins.ordinal = t.ordinal
   )
-  SELECT count(*)::int AS chunks FROM ins`;
+  SELECT (SELECT count(*) FROM doc)::int AS found, (SELECT count(*) FROM ins)::int AS chunks`;
 
 function counts(terms: string[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -84,13 +88,11 @@ export class PgRetrievalIndex implements RetrievalIndex {
       }
     }
 
-    await this.sql.query(`DELETE FROM chunk WHERE tenant_id = $1 AND document_id = $2`, [doc.tenantId, doc.documentId]);
-    if (doc.chunks.length === 0) return;
-    const rows = await this.sql.query<{ chunks: number }[]>(INSERT_SQL, [
+    const rows = await this.sql.query<{ found: number; chunks: number }[]>(INDEX_SQL, [
       doc.tenantId, doc.documentId, lang, ordinals, headings, texts, titleLens, bodyLens, tOrdinals, tTerms, tTitle,
       tBody,
     ]);
-    if (Number(rows[0]?.chunks ?? 0) === 0) {
+    if (Number(rows[0]?.found ?? 0) === 0) {
       throw new Error(`document ${doc.documentId} does not exist in tenant ${doc.tenantId}; nothing was indexed`);
     }
   }
