@@ -345,6 +345,18 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     expect(await count('chunk', ids.a)).toBe(before);
   });
 
+  it('keeps the BM25 totals exact under concurrent indexing', async () => {
+    const many = Array.from({ length: 12 }, (_, i): Doc => ({
+      title: `Badge reader ${i}`,
+      mimeType: 'text/plain',
+      content: `Badge reader number ${i} opens door ${i}.\n\nIf the badge is refused, call security on extension ${1000 + i}.`,
+    }));
+    await Promise.all(many.map((d) => addDoc(ids.a, d)));
+    await expectStatsExact(ids.a);
+    const [first] = await index.forTenant(ids.a).search('badge reader 7 refused', 3);
+    expect(first.title).toBe('Badge reader 7');
+  });
+
   it('grounds related questions and rejects unrelated ones', async () => {
     const policy = new GroundingPolicy();
     const retriever = index.forTenant(ids.a);
