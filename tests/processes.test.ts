@@ -1,0 +1,159 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY } from './helpers/app';
+import { freshDatabaseUrl } from './helpers/database';
+
+/**
+ * Real server processes (`node dist/src/main.js`, as deployed) sharing one PostgreSQL server and one Redis: the
+ * contract's "however many server processes" case. They start together on a fresh database, so the migration
+ * lock is exercised too. Needs the servers, so it runs in CI's service-backed pass. The crash test of the
+ * embedded database needs nothing and always runs.
+ */
+const shared = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL;
+const ROOT = path.join(__dirname, '..');
+const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
+
+interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+let built = false;
+/** Builds dist/ once per run, so the tests start the server exactly as `npm start` does. */
+function build(): void {
+  if (built) return;
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
+}
+
+async function launch(env: Record<string, string>, into: ServerProcess[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const read = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /GraphQL API on (http:\/\/localhost:\d+)\/graphql/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace('localhost', '127.0.0.1'));
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+  const server = { child, url };
+  into.push(server);
+  return server;
+}
+
+async function gql(server: ServerProcess, query: string, key: string, ip = '10.9.0.1') {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-forwarded-for': ip },
+    body: JSON.stringify({ query }),
+  });
+  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { extensions: Record<string, unknown> }[] } };
+}
+
+async function tenant(server: ServerProcess, plan: string, overrides = '') {
+  const created = await gql(server, `mutation { createTenant(input: { name: "Proc ${Math.random()}", contactEmail: "p@example.org", plan: ${plan} }) { tenant { id } apiKey { secret } } }`, ADMIN_KEY);
+  const { tenant: t, apiKey } = created.body.data.createTenant;
+  if (overrides) await gql(server, `mutation { updateTenant(id: "${t.id}", input: { ${overrides} }) { id } }`, ADMIN_KEY);
+  await gql(server, `mutation { addDocuments(tenantId: "${t.id}", documents: [{ title: "Password reset", content: "To reset your password open the password portal and answer the security questions." }]) { chunkCount } }`, ADMIN_KEY);
+  return { id: t.id as string, key: apiKey.secret as string };
+}
+
+async function kill(server: ServerProcess): Promise<void> {
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGKILL');
+  await exited;
+}
+
+describe('the embedded database after a crash', () => {
+  const processes: ServerProcess[] = [];
+  afterAll(() => processes.forEach((p) => p.child.kill('SIGKILL')));
+
+  it('keeps every answered request when the server is killed with SIGKILL', async () => {
+    build();
+    const env = {
+      PORT: '0', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-crash-')),
+    };
+    const first = await launch(env, processes);
+    const a = await tenant(first, 'STARTER');
+    for (let i = 0; i < 3; i++) expect((await gql(first, ASK, a.key)).status).toBe(200);
+    await kill(first);
+    const second = await launch(env, processes);
+    const after = await gql(second, '{ quota { used } me { documentCount } conversations { totalCount } }', a.key);
+    expect(after.body.data).toEqual({ quota: { used: 3 }, me: { documentCount: 1 }, conversations: { totalCount: 3 } });
+  }, 180_000);
+});
+
+describe.skipIf(!shared)('several server processes sharing PostgreSQL and Redis', () => {
+  let env: Record<string, string>;
+  const processes: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    build();
+    env = {
+      PORT: '0',
+      DATABASE_URL: (await freshDatabaseUrl())!,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      REDIS_PREFIX: `procs-${Date.now()}:`,
+      ADMIN_API_KEY: ADMIN_KEY,
+      KEY_PEPPER: 'shared-pepper-for-all-processes',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-procs-')),
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'warn',
+    };
+    await Promise.all([launch(env, processes), launch(env, processes)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of processes) p.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it('gives exactly 20 of 60 concurrent asks on a quota of 20, across both processes', async () => {
+    const [one, two] = processes;
+    const a = await tenant(one, 'BUSINESS', 'quotaOverride: 20, rateOverride: 1000');
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => gql(i % 2 ? one : two, ASK, a.key)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+    expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'QUOTA_EXCEEDED')).toHaveLength(40);
+    expect((await gql(two, '{ quota { used remaining } }', a.key)).body.data.quota).toEqual({ used: 20, remaining: 0 });
+  });
+
+  it('allows a DEMO tenant 5 asks a minute in total, not 5 per process', async () => {
+    const [one, two] = processes;
+    const a = await tenant(two, 'DEMO');
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => gql(i % 2 ? one : two, ASK, a.key)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'RATE_LIMITED')).toHaveLength(7);
+  });
+
+  it('shares IP blocks: failures spread over both processes block the IP on both', async () => {
+    const [one, two] = processes;
+    const a = await tenant(one, 'BUSINESS');
+    const ip = '203.0.113.77';
+    for (let i = 0; i < 20; i++) await gql(i % 2 ? one : two, '{ me { id } }', `sk_business_${String(i).padStart(43, 'z')}`, ip);
+    expect((await gql(one, '{ me { id } }', a.key, ip)).status).toBe(403);
+    expect((await gql(two, '{ me { id } }', a.key, ip)).status).toBe(403);
+    expect((await gql(two, '{ me { id } }', a.key, '198.51.100.20')).status).toBe(200);
+  });
+
+  it('loses nothing accepted when a process is killed: a new process serves the same tenants and counts', async () => {
+    const [one] = processes;
+    const a = await tenant(one, 'STARTER');
+    for (let i = 0; i < 3; i++) expect((await gql(one, ASK, a.key)).status).toBe(200);
+    await kill(one);
+    const three = await launch(env, processes);
+    const quota = await gql(three, '{ quota { used } me { documentCount } }', a.key);
+    expect(quota.body.data).toEqual({ quota: { used: 3 }, me: { documentCount: 1 } });
+    expect((await gql(three, ASK, a.key)).status).toBe(200);
+  });
+});
