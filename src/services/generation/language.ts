@@ -1,57 +1,9 @@
-import { tokenize } from '../retrieval/analyzer';
+import type { Language } from '../retrieval/analyzer';
 
-export type AnswerLanguage = 'fr' | 'en';
+export type AnswerLanguage = Language;
 
-// Function words (and a few topic-free courtesies) that are frequent in one language and (nearly) never a word of
-// the other. Words both languages share ("a", "as", "me", "on", "plus") are left out: they would count for both.
-// Compared against `tokenize` output, so accents are already folded ("où" → "ou", "été" → "ete").
-const FRENCH_WORDS = new Set(
-  (
-    'le la les un une de des du au aux en et est sont ou mais donc pour dans avec sans sur sous chez par ' +
-    'je tu il elle nous vous ils elles te se mon ma mes ton ta tes sa ses notre nos votre vos leur leurs ' +
-    'ce cet cette ces qui que quoi quel quelle quels quelles comment pourquoi quand combien ne pas jamais ' +
-    'ai avez avons ont suis etes sommes peut peux puis pouvez dois doit faut fait faire veux voudrais ' +
-    'oui merci bonjour aussi tres deja encore'
-  ).split(' '),
-);
-
-const ENGLISH_WORDS = new Set(
-  (
-    'the and is are was were be been being of to in for with without from by at into about ' +
-    'i you he she we they my your his her our their its it this that these those there ' +
-    'what which who whom how why when where do does did done doing have has had can could should would will shall ' +
-    'not no yes get got use using please thanks hello'
-  ).split(' '),
-);
-
-// French elision ("l'imprimante", "j'ai", "qu'il", "n'est") is a strong, topic-free French signal that
-// tokenising would hide by splitting the apostrophe away.
-const ELISION = /(?:^|[^\p{L}])(?:[cdjlmnst]|qu)['’]\p{L}/giu;
-
-// Letters with diacritics that French uses and English (almost) never does outside loanwords.
-const FRENCH_DIACRITICS = /[àâçéèêëîïôùûüÿœ]/giu;
-
-// A loanword ("café", "résumé") in an English question must not outweigh its function words, so accents count
-// half a word each and at most two words' worth in total.
-const DIACRITIC_WEIGHT = 0.5;
-const DIACRITIC_CAP = 2;
-
-/**
- * Guesses whether a question is French or English from evidence that does not depend on its topic: function
- * words, French elisions and diacritics. Ties (a bare list of technical keywords such as "VPN Outlook") go to
- * English, since IT vocabulary is English in both languages and an English answer is the least surprising one.
- */
-export function detectLanguage(text: string): AnswerLanguage {
-  let french = 0;
-  let english = 0;
-  for (const token of tokenize(text)) {
-    if (FRENCH_WORDS.has(token)) french += 1;
-    if (ENGLISH_WORDS.has(token)) english += 1;
-  }
-  french += (text.match(ELISION) ?? []).length;
-  french += Math.min(DIACRITIC_CAP, (text.match(FRENCH_DIACRITICS) ?? []).length * DIACRITIC_WEIGHT);
-  return french > english ? 'fr' : 'en';
-}
+// One detector serves retrieval and answers alike, so a question is stemmed and answered in the same language.
+export { detectLanguage } from '../retrieval/analyzer';
 
 const NO_ANSWER: Record<AnswerLanguage, string> = {
   en:

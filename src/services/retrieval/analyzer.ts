@@ -82,9 +82,13 @@ const MARKERS: Record<Language, Set<string>> = {
 };
 
 const ACCENTED = /[àâäçéèêëîïôöùûüÿœ]/g;
+// French elision ("l'imprimante", "j'ai", "qu'il") is a strong, topic-free French signal that tokenising hides by
+// splitting at the apostrophe.
+const ELISION = /(?:^|[^\p{L}])(?:[cdjlmnst]|qu)['’]\p{L}/giu;
 
 /**
- * Guesses whether a text is French or English from its function words and accents. A text with no clue either way
+ * Guesses whether a text is French or English from its function words, elisions and accents. The one detector of
+ * the project: retrieval picks the stemmer with it, and the answer's language comes from it. A text with no clue either way
  * (a bare list of keywords) counts as English, the language of most IT vocabulary.
  */
 export function detectLanguage(text: string): Language {
@@ -95,6 +99,7 @@ export function detectLanguage(text: string): Language {
     if (MARKERS.en.has(f)) en++;
     if (MARKERS.fr.has(f)) fr++;
   }
+  fr += (text.match(ELISION) ?? []).length;
   // An accent is weaker evidence than a function word: English IT texts quote "café" or "résumé" now and then.
   fr += Math.min(3, (text.toLowerCase().match(ACCENTED) ?? []).length) * 0.5;
   return fr > en ? 'fr' : 'en';
