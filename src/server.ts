@@ -76,6 +76,9 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       return sendAppError(res, BadInput('Use POST (or GET for queries) on /graphql.'), 405);
     }
 
+    if (containsNul(body) || containsNul({ query: url.searchParams.get('query'), variables: parseJson(url.searchParams.get('variables')) })) {
+      return sendAppError(res, NUL_REFUSAL());
+    }
     try {
       assertQueryComplexity(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'));
     } catch (error) {
@@ -137,6 +140,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         return !(await services.abuse.ipBlockedUntil(ip));
       },
       onSubscribe: (_ctx, _id, payload) => {
+        if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { extensions: { code: 'BAD_USER_INPUT' } })];
         try {
           assertQueryComplexity(payload.query);
         } catch (error) {
@@ -163,6 +167,29 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       await apollo.stop();
     },
   };
+}
+
+// PostgreSQL text cannot hold U+0000, so a NUL anywhere would fail deep inside a write. Refused here, once, for
+// every field: in JSON values, and as the \u0000 escape inside a GraphQL string literal.
+const NUL_REFUSAL = () => BadInput('Text must not contain NUL characters (U+0000).');
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') {
+    const query = (value as { query?: unknown }).query;
+    if (typeof query === 'string' && /\\u0000/.test(query)) return true;
+    return Object.entries(value).some(([k, v]) => containsNul(k) || containsNul(v));
+  }
+  return false;
+}
+
+function parseJson(text: string | null): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null; // Apollo answers malformed variables itself
+  }
 }
 
 function requestIdOf(req: IncomingMessage): string {
