@@ -17,6 +17,8 @@ import { HOSPITAL_A_DOCS } from '../tests/helpers/corpus';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ADMIN = `sk_admin_${'B'.repeat(43)}`;
+// BENCH_DATABASE_URL runs the same path on a PostgreSQL server instead of the embedded database.
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? '';
 
 async function drive(url: string, headers: Record<string, string>, body: string): Promise<{ latencies: number[]; seconds: number; errors: number }> {
   const latencies: number[] = [];
@@ -43,7 +45,7 @@ async function main() {
   const { url: bareUrl } = await startStandaloneServer(bare, { listen: { port: 0, host: '127.0.0.1' } });
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-bench-'));
-  const app = await startApp(parseConfig({ PORT: '0', DATA_DIR: tmp, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'silent' }), { host: '127.0.0.1' });
+  const app = await startApp(parseConfig({ PORT: '0', DATA_DIR: tmp, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'silent', DATABASE_URL }), { host: '127.0.0.1' });
   const gqlUrl = `${app.server.url}/graphql`;
   const admin = async (query: string, variables: object = {}) =>
     ((await (await fetch(gqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ query, variables }) })).json()) as { data: any }).data;
@@ -63,7 +65,7 @@ async function main() {
     `${name.padEnd(34)} p50 ${pct(r.latencies, 50).toFixed(2).padStart(7)} ms  p95 ${pct(r.latencies, 95).toFixed(2).padStart(7)} ms  p99 ${pct(r.latencies, 99).toFixed(2).padStart(7)} ms  ${(REQUESTS / r.seconds).toFixed(0).padStart(6)} req/s  errors ${r.errors}`;
   console.log(`${REQUESTS} requests, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`);
   console.log(row('bare Apollo Server (constant)', baseline));
-  console.log(row('ask (embedded defaults)', ask));
+  console.log(row(DATABASE_URL ? 'ask (PostgreSQL server)' : 'ask (embedded defaults)', ask));
   console.log(`ratio ask / bare: p50 ×${(pct(ask.latencies, 50) / pct(baseline.latencies, 50)).toFixed(1)}  p99 ×${(pct(ask.latencies, 99) / pct(baseline.latencies, 99)).toFixed(1)}  throughput ×${((REQUESTS / baseline.seconds) / (REQUESTS / ask.seconds)).toFixed(1)} lower`);
 
   await app.close();
