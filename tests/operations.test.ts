@@ -1,0 +1,95 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TestApp } from './helpers/app';
+
+const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
+const DOC = `mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "Reset your password on the password portal." }]) { chunkCount } }`;
+
+/** A webhook receiver that fails its first `failures` calls with 500, then records. */
+async function receiver(failures: number) {
+  const received: any[] = [];
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      calls++;
+      if (calls <= failures) return void res.writeHead(500).end();
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, calls: () => calls, close: () => new Promise((r) => server.close(r)) };
+}
+
+describe('quota alert webhook', () => {
+  let t: TestApp;
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  beforeAll(async () => {
+    hook = await receiver(1);
+    t = await startTestApp({ ALERT_WEBHOOK_URL: hook.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await hook?.close();
+  });
+
+  it('POSTs each threshold once, retrying a failing delivery', async () => {
+    const a = await t.tenant('BUSINESS');
+    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 5 }) { id } }`);
+    await t.gql(DOC, { t: a.id });
+    for (let i = 0; i < 6; i++) await t.gql(ASK, {}, { key: a.key });
+    await expect.poll(() => hook.received.length, { timeout: 5_000 }).toBe(2);
+    expect(hook.received.map((p) => p.threshold).sort()).toEqual([100, 80]);
+    expect(hook.received[0]).toMatchObject({ type: 'quota.threshold', tenantId: a.id, limit: 5 });
+    expect(hook.calls()).toBe(3); // one failed attempt, then both delivered
+  });
+});
+
+describe('a dead webhook', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/nothing-listens-here' });
+  });
+  afterAll(async () => t?.close());
+
+  it('never fails or slows an ask', async () => {
+    const a = await t.tenant('BUSINESS');
+    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 2 }) { id } }`);
+    await t.gql(DOC, { t: a.id });
+    const started = Date.now();
+    expect((await t.gql(ASK, {}, { key: a.key })).status).toBe(200);
+    expect((await t.gql(ASK, {}, { key: a.key })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // Alerts are recorded just after the ask returns, off its path.
+    await expect.poll(async () => (await t.app.services.alerts.list(a.id)).map((x) => x.threshold).sort()).toEqual([100, 80]);
+  });
+});
+
+describe('retention', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ CONVERSATION_RETENTION_DAYS: '90' });
+  });
+  afterAll(async () => t?.close());
+
+  it('purges conversations untouched for longer than the retention period, with their messages', async () => {
+    const a = await t.tenant('BUSINESS');
+    await t.gql(DOC, { t: a.id });
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await t.gql(`mutation { ask(input: { question: "How do I reset my password?" }) { conversationId } }`, {}, { key: a.key });
+      ids.push(res.body.data.ask.conversationId);
+    }
+    await t.database.dataSource.query(`UPDATE conversation SET updated_at = now() - interval '91 days' WHERE id = $1`, [ids[0]]);
+    expect(await t.app.services.conversations.purge(t.app.services.config.conversationRetentionDays)).toBe(1);
+    const left = await t.gql('{ conversations { edges { node { id } } } }', {}, { key: a.key });
+    expect(left.body.data.conversations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[1]]);
+    const [{ n }] = await t.database.dataSource.query('SELECT count(*)::int AS n FROM message WHERE conversation_id = $1', [ids[0]]);
+    expect(n).toBe(0);
+    // Quota and usage are billing records: retention of conversations doesn't touch them.
+    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(2);
+  });
+});
