@@ -59,6 +59,11 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const ip = clientIp(req, services.config.trustProxy);
+    const started = process.hrtime.bigint();
+    // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id.
+    res.once('finish', () => {
+      services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
+    });
     const blockedUntil = await services.abuse.ipBlockedUntil(ip);
     if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
 
