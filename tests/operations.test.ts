@@ -93,3 +93,23 @@ describe('retention', () => {
     expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(2);
   });
 });
+
+describe('readiness', () => {
+  it('answers /readyz 503, naming the database, when the database is gone', async () => {
+    const { openTestDatabase } = await import('./helpers/database');
+    const database = await openTestDatabase();
+    const t = await startTestApp({}, database);
+    expect((await fetch(`${t.app.server.url}/readyz`)).status).toBe(200);
+    await database.close();
+    const res = await fetch(`${t.app.server.url}/readyz`);
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body.status).toBe('unavailable');
+    expect(body.checks.database).toMatch(/^failed/);
+    expect((await fetch(`${t.app.server.url}/healthz`)).status).toBe(200);
+    // A request that needs the database gets a masked error, never a hang or a stack trace.
+    const gql = await t.gql('{ plans { code } }');
+    expect(JSON.stringify(gql.body)).not.toMatch(/at .*\.js|ECONNREFUSED|pg/);
+    await t.app.close();
+  });
+});
