@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiKey } from '../entities/api-key.entity';
-import { PlanCode, TenantStatus } from '../entities/enums';
+import { ApiKey, keyStatus } from '../entities/api-key.entity';
+import { KeyStatus, PlanCode, TenantStatus } from '../entities/enums';
 import { Plan } from '../entities/plan.entity';
 import { Tenant } from '../entities/tenant.entity';
 import { BadInput, NotFound } from '../errors';
@@ -160,7 +160,7 @@ export class TenantService {
     }
     return this.dataSource.transaction(async (m) => {
       const old = await this.lockKey(m, id);
-      if (old.revokedAt || (old.expiresAt && old.expiresAt <= new Date())) throw BadInput('Only an active key can be rotated.', 'id');
+      if (keyStatus(old, new Date()) !== KeyStatus.ACTIVE) throw BadInput('Only an active key can be rotated.', 'id');
       const tenant = old.tenantId ? await m.getRepository(Tenant).findOneByOrFail({ id: old.tenantId }) : null;
       const issued = await this.keys.issue(m, {
         tenantId: old.tenantId, role: old.role, kind: tenant ? tenant.planCode : 'ADMIN', name: old.name, expiresAt: old.expiresAt,
