@@ -8,6 +8,7 @@ import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
 import type { Passage, RetrievalIndex } from './retrieval/types';
+import { requirePageSize } from './pagination';
 import { effectiveLimits, QuotaFigures, QuotaService, Reservation } from './quota.service';
 
 export interface AskResult {
@@ -41,10 +42,11 @@ export class ChatService {
     private readonly config: Pick<Config, 'retrievalTimeoutMs'>,
   ) {}
 
-  validateQuestion(raw: string): string {
+  /** A question (or a retrievalTest query): 1 to 4000 characters after trimming. */
+  validateQuestion(raw: string, field = 'question'): string {
     const question = (raw ?? '').trim();
     if (question.length === 0 || question.length > MAX_QUESTION) {
-      throw BadInput(`question must be 1 to ${MAX_QUESTION} characters after trimming.`, 'question');
+      throw BadInput(`${field} must be 1 to ${MAX_QUESTION} characters after trimming.`, field);
     }
     return question;
   }
@@ -86,9 +88,8 @@ export class ChatService {
 
   /** What ask would retrieve for a query: one hit per document, best first (the admin's retrievalTest). */
   async retrievalTest(tenantId: string, query: string, first: number): Promise<{ documentId: string; title: string; score: number }[]> {
-    const text = (query ?? '').trim();
-    if (text.length === 0 || text.length > MAX_QUESTION) throw BadInput(`query must be 1 to ${MAX_QUESTION} characters.`, 'query');
-    if (!Number.isInteger(first) || first < 1 || first > 100) throw BadInput('first must be between 1 and 100.', 'first');
+    const text = this.validateQuestion(query, 'query');
+    requirePageSize(first);
     // Several chunks of one document may rank high: ask for more chunks than documents, then keep each one's best.
     const passages = await this.retrieve(() => this.index.forTenant(tenantId).search(text, first * 4));
     const seen = new Set<string>();

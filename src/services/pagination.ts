@@ -18,9 +18,7 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   options: { first: number; after?: string | null; sortColumn: string; sortProperty: keyof T; descending?: boolean },
 ): Promise<Page<T>> {
   const { first, after, sortColumn, sortProperty, descending = false } = options;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw BadInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, 'first');
-  }
+  requirePageSize(first);
   const alias = qb.alias;
   // JavaScript dates carry milliseconds and PostgreSQL microseconds: sort and compare on the millisecond value, so
   // a cursor made from a Date lands exactly between two rows instead of repeating or skipping one.
@@ -44,6 +42,13 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount,
   };
+}
+
+/** The one bound on how many items a list may return at once, for connections and plain lists alike. */
+export function requirePageSize(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw BadInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, 'first');
+  }
 }
 
 function encodeCursor(at: Date, id: string): string {
