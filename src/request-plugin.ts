@@ -22,9 +22,10 @@ export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ operation, contextValue: ctx }) {
           if (!operation) return;
-          operationLabel = rootFieldNames(operation).sort().join(',').slice(0, 100) || 'unknown';
+          const roots = rootFieldNames(operation);
+          operationLabel = [...roots].sort().join(',').slice(0, 100) || 'unknown';
           const principal = ctx.auth.principal;
-          if (principal && !rootFieldNames(operation).some((f) => METERED_FIELDS.has(f))) {
+          if (principal && !roots.some((f) => METERED_FIELDS.has(f))) {
             const decision = await ctx.services.rateLimits.consume(`key:${principal.keyId ?? 'env-admin'}`, 'ops', ctx.services.config.otherOpsPerMinute);
             ctx.rate(decision);
             if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));
