@@ -74,13 +74,13 @@ export class DocumentService {
   private async addOne(tenantId: string, doc: Required<DocumentFields> & { mimeType: ChunkableMimeType; hash: string }): Promise<Document | null> {
     const chunks = chunkDocument(doc.content, doc.mimeType);
     // ON CONFLICT makes the duplicate check and the insert one step, so two concurrent batches can't both add it.
-    const rows: Document[] = await this.dataSource.query(
+    const rows: { id: string; created_at: Date }[] = await this.dataSource.query(
       `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash, chunk_count)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id, created_at`,
       [tenantId, doc.title, doc.sourceUrl, doc.mimeType, doc.hash, chunks.length],
     );
     if (rows.length === 0) return null;
-    const id = (rows[0] as unknown as { id: string }).id;
+    const { id, created_at: createdAt } = rows[0];
     try {
       await this.index.addDocument({ tenantId, documentId: id, title: doc.title, sourceUrl: doc.sourceUrl, chunks });
     } catch (error) {
@@ -88,7 +88,11 @@ export class DocumentService {
       await this.dataSource.query('DELETE FROM document WHERE id = $1', [id]);
       throw error;
     }
-    return this.dataSource.getRepository(Document).findOneByOrFail({ id });
+    // RETURNING gave the only column the database chose; the rest is what was inserted, so no second read.
+    return this.dataSource.getRepository(Document).create({
+      id, tenantId, title: doc.title, sourceUrl: doc.sourceUrl, mimeType: doc.mimeType, contentHash: doc.hash,
+      chunkCount: chunks.length, createdAt: new Date(createdAt),
+    });
   }
 }
 
