@@ -1,8 +1,6 @@
-import { GraphQLError } from 'graphql';
-
 /**
- * The one table of refusals, as shared/API.md lists them. Services throw `AppError`s; `toGraphQLError` maps them
- * once, and the HTTP layer reads the status from the same table. Nothing else decides a code or a status.
+ * The one table of refusals, as shared/API.md lists them. Services throw `AppError`s; `formatError`
+ * (src/format-error.ts) maps them once, and the HTTP layer reads the status from the same table. Nothing else decides a code or a status.
  */
 export const ERROR_TABLE = {
   UNAUTHENTICATED: 401,
@@ -64,11 +62,3 @@ export const NotFound = (what: string) => new AppError('NOT_FOUND', `${what} not
 
 export const UpstreamUnavailable = (what: string) =>
   new AppError('UPSTREAM_UNAVAILABLE', `The ${what} is unavailable; nothing was charged. Try again shortly.`);
-
-/** Maps any thrown value to what the client may see: AppErrors keep their code; anything else is masked. */
-export function toGraphQLError(error: unknown, path?: ReadonlyArray<string | number>): GraphQLError {
-  if (error instanceof AppError) {
-    return new GraphQLError(error.message, { path, extensions: { code: error.code, ...error.extensions } });
-  }
-  return new GraphQLError('Internal server error.', { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-}
