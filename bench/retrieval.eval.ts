@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { Foundation1763900000000 } from '../src/migrations/1763900000000-Foundation';
 import { RetrievalIndex1763900000100 } from '../src/migrations/1763900000100-RetrievalIndex';
-import { chunkDocument } from '../src/services/ingestion/chunker';
+import { chunkDocument } from '../src/services/text/chunker';
 import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
 import { DEFAULT_BM25, type Bm25Params } from '../src/services/retrieval/pg-retriever';

@@ -2,7 +2,7 @@ import type { Config } from './config';
 import { Database, openDatabase } from './database';
 import { createLogger } from './logger';
 import { buildAppSchema } from './schema';
-import { startServer, RunningServer } from './server';
+import { startServer, RunningServer } from './http/server';
 import { createGenerator, createIndex, createSharedState } from './services/backends';
 import { loadPepper } from './services/pepper';
 import { createServices, Services } from './services/registry';

@@ -1,5 +1,5 @@
 import { DocumentNode, FieldNode, FragmentDefinitionNode, Kind, OperationDefinitionNode, parse, SelectionSetNode } from 'graphql';
-import { QueryTooComplex } from './errors';
+import { QueryTooComplex } from '../errors';
 
 export const MAX_DEPTH = 10;
 export const MAX_ROOT_FIELDS = 50;

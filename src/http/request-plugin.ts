@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, OperationDefinitionNode } from 'graphql';
-import type { Context } from './context';
-import { httpStatusOf, RateLimited } from './errors';
+import type { Context } from '../context';
+import { httpStatusOf, RateLimited } from '../errors';
 import { asHttpError } from './format-error';
 import type { Metrics } from './metrics';
 

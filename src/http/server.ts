@@ -5,13 +5,13 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { Context, createContext, presentedKey } from './context';
-import { AppError, BadInput, Blocked, httpStatusOf } from './errors';
+import { Context, createContext, presentedKey } from '../context';
+import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
 import { formatError } from './format-error';
 import { Metrics } from './metrics';
 import { assertQueryComplexity } from './query-complexity';
 import { requestPlugin } from './request-plugin';
-import type { Services } from './services/registry';
+import type { Services } from '../services/registry';
 
 export interface RunningServer {
   url: string;

@@ -4,7 +4,7 @@ import { Document } from '../entities/document.entity';
 import { BadInput, NotFound } from '../errors';
 import type { Principal } from './api-key.service';
 import { AuditService } from './audit.service';
-import { chunkDocument, ChunkableMimeType } from './ingestion/chunker';
+import { chunkDocument, ChunkableMimeType } from './text/chunker';
 import { isUuid, Page, paginate } from './pagination';
 import type { RetrievalIndex } from './retrieval/types';
 

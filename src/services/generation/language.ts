@@ -1,9 +1,9 @@
-import type { Language } from '../retrieval/analyzer';
+import type { Language } from '../text/analyzer';
 
 export type AnswerLanguage = Language;
 
 // One detector serves retrieval and answers alike, so a question is stemmed and answered in the same language.
-export { detectLanguage } from '../retrieval/analyzer';
+export { detectLanguage } from '../text/analyzer';
 
 const NO_ANSWER: Record<AnswerLanguage, string> = {
   en:

@@ -1,4 +1,4 @@
-import { contentTerms, tokenize } from '../retrieval/analyzer';
+import { contentTerms, tokenize } from '../text/analyzer';
 import type { Passage } from '../retrieval/types';
 import { noAnswerText, type AnswerLanguage } from './language';
 import { citedPassages, truncate } from './prompt';

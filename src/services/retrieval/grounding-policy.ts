@@ -1,4 +1,4 @@
-import { contentTerms } from './analyzer';
+import { contentTerms } from '../text/analyzer';
 import type { Passage } from './types';
 
 export interface GroundingOptions {

@@ -1,4 +1,4 @@
-import { analyze, detectLanguage } from './analyzer';
+import { analyze, detectLanguage } from '../text/analyzer';
 import { DEFAULT_BM25, MAX_TERM_LENGTH, PgRetriever, postingKey, type Bm25Params } from './pg-retriever';
 import type { IndexedDocument, RetrievalIndex, Retriever, Sql } from './types';
 

@@ -1,4 +1,4 @@
-import { analyze, coverage, detectLanguage, LANGUAGES, type Language } from './analyzer';
+import { analyze, coverage, detectLanguage, LANGUAGES, type Language } from '../text/analyzer';
 import type { Passage, Retriever, Sql } from './types';
 
 /**

@@ -1,5 +1,5 @@
 import type { WeaviateClient } from 'weaviate-ts-client';
-import { contentTerms, coverage, tokenize } from './analyzer';
+import { contentTerms, coverage, tokenize } from '../text/analyzer';
 import type { Passage, Retriever } from './types';
 
 /*
