@@ -1,3 +1,4 @@
+import { Clock, systemClock } from './clock';
 import type { Config } from './config';
 import { Database, openDatabase } from './database';
 import { createLogger } from './logger';
@@ -16,17 +17,18 @@ export interface App {
 }
 
 const HOUR_MS = 3_600_000;
+const LEASE_RECLAIM_MS = 15_000;
 // Any constant: serialises the first-start admin key check between processes sharing a database.
 const ADMIN_KEY_LOCK = 7_304_119;
 
 /** Wires everything: database → services → schema → HTTP server, plus the hourly retention sweep. */
-export async function startApp(config: Config, options: { database?: Database; host?: string } = {}): Promise<App> {
+export async function startApp(config: Config, options: { database?: Database; host?: string; clock?: Clock } = {}): Promise<App> {
   const log = createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const { pepper } = loadPepper(config.keyPepper, config.dataDir);
   const shared = createSharedState(config);
   const services = createServices({
-    config, dataSource: database.dataSource, log, pepper, shared,
+    config, clock: options.clock ?? systemClock, dataSource: database.dataSource, log, pepper, shared,
     index: createIndex(config, database.dataSource), generator: createGenerator(config),
   });
   const generatedAdminKey = await ensureAdminKey(services);
@@ -44,6 +46,18 @@ export async function startApp(config: Config, options: { database?: Database; h
   void sweep();
   const timer = setInterval(sweep, HOUR_MS);
   timer.unref();
+  // Every live process reclaims the leases of dead ones; a lease is handed to exactly one reclaimer.
+  const reclaim = async () => {
+    try {
+      const reclaimed = await services.quota.reclaimExpired();
+      if (reclaimed) log.warn({ reclaimed }, 'reclaimed the quota leases of asks whose process died');
+    } catch (error) {
+      log.warn({ err: error }, 'lease reclaim failed');
+    }
+  };
+  void reclaim();
+  const reclaimTimer = setInterval(reclaim, LEASE_RECLAIM_MS);
+  reclaimTimer.unref();
 
   log.info({ port: server.port, database: database.kind, retriever: services.index.name, generator: services.generator.model, limits: shared.name }, 'listening');
   return {
@@ -52,6 +66,7 @@ export async function startApp(config: Config, options: { database?: Database; h
     generatedAdminKey,
     close: async () => {
       clearInterval(timer);
+      clearInterval(reclaimTimer);
       await server.close();
       await shared.close();
       if (!options.database) await database.close();
@@ -65,11 +80,11 @@ export async function startApp(config: Config, options: { database?: Database; h
  */
 async function ensureAdminKey(services: Services): Promise<string | null> {
   if (services.config.adminApiKey) return null;
-  return services.dataSource.transaction(async (m) => {
-    await m.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_KEY_LOCK]);
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM api_key WHERE role = 'ADMIN'`);
-    if (n > 0) return null;
-    const { secret } = await services.keys.issue(m, { tenantId: null, role: 'ADMIN', kind: 'ADMIN', name: 'first admin key' });
+  return services.data.transaction(async (m) => {
+    const db = services.data.operator.within(m);
+    await db.lockAdminKeys(ADMIN_KEY_LOCK);
+    if ((await db.adminKeyCount()) > 0) return null;
+    const { secret } = await services.keys.issue(db, { tenantId: null, role: 'ADMIN', kind: 'ADMIN', name: 'first admin key' });
     return secret;
   });
 }

@@ -1,25 +1,61 @@
 /**
- * The one table of refusals, as shared/API.md lists them. Services throw `AppError`s; `formatError`
- * (src/format-error.ts) maps them once, and the HTTP layer reads the status from the same table. Nothing else decides a code or a status.
+ * The one table of errors, as shared/API.md lists them (plus the protocol codes Apollo and graphql-js raise for
+ * requests they cannot run, and the masked INTERNAL_SERVER_ERROR). For each code: the HTTP status a refusal before
+ * execution gets, the usage outcome a metered call ending with it records, and whether its message is shown to
+ * clients. Services throw `AppError`s; `toClientError` (src/http/format-error.ts) maps everything once, for HTTP,
+ * WebSocket and persisted queries alike. Nothing else decides a code, a status or an outcome.
  */
 export const ERROR_TABLE = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  TENANT_SUSPENDED: 403,
-  RATE_LIMITED: 429,
-  QUOTA_EXCEEDED: 429,
-  BLOCKED: 403,
-  BAD_USER_INPUT: 400,
-  QUERY_TOO_COMPLEX: 400,
-  NOT_FOUND: 200,
-  UPSTREAM_UNAVAILABLE: 503,
-  INTERNAL_SERVER_ERROR: 500,
-} as const;
+  UNAUTHENTICATED: { status: 401, outcome: 'REFUSED', shown: true },
+  FORBIDDEN: { status: 403, outcome: 'REFUSED', shown: true },
+  TENANT_SUSPENDED: { status: 403, outcome: 'REFUSED', shown: true },
+  RATE_LIMITED: { status: 429, outcome: 'REFUSED', shown: true },
+  QUOTA_EXCEEDED: { status: 429, outcome: 'REFUSED', shown: true },
+  BLOCKED: { status: 403, outcome: 'REFUSED', shown: true },
+  BAD_USER_INPUT: { status: 400, outcome: 'REFUSED', shown: true },
+  QUERY_TOO_COMPLEX: { status: 400, outcome: 'REFUSED', shown: true },
+  NOT_FOUND: { status: 200, outcome: 'REFUSED', shown: true },
+  UPSTREAM_UNAVAILABLE: { status: 503, outcome: 'FAILED', shown: true },
+  // Protocol codes: the request could not be run as sent.
+  GRAPHQL_PARSE_FAILED: { status: 400, outcome: 'REFUSED', shown: true },
+  GRAPHQL_VALIDATION_FAILED: { status: 400, outcome: 'REFUSED', shown: true },
+  BAD_REQUEST: { status: 400, outcome: 'REFUSED', shown: true },
+  OPERATION_RESOLUTION_FAILURE: { status: 400, outcome: 'REFUSED', shown: true },
+  PERSISTED_QUERY_NOT_FOUND: { status: 200, outcome: 'REFUSED', shown: true },
+  PERSISTED_QUERY_NOT_SUPPORTED: { status: 400, outcome: 'REFUSED', shown: true },
+  // Anything unexpected: logged with the request id, masked for the client.
+  INTERNAL_SERVER_ERROR: { status: 500, outcome: 'FAILED', shown: false },
+} as const satisfies Record<string, { status: number; outcome: 'REFUSED' | 'FAILED'; shown: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_TABLE, code);
+}
+
 export function httpStatusOf(code: unknown): number | undefined {
-  return typeof code === 'string' && code in ERROR_TABLE ? ERROR_TABLE[code as ErrorCode] : undefined;
+  return isErrorCode(code) ? ERROR_TABLE[code].status : undefined;
+}
+
+/** The usage outcome of a metered call that ended with this error. */
+export function usageOutcomeOf(error: unknown): 'REFUSED' | 'FAILED' {
+  return error instanceof AppError ? ERROR_TABLE[error.code].outcome : 'FAILED';
+}
+
+/** The code usage records for a call that ended with this error. */
+export function usageCodeOf(error: unknown): string {
+  if (error instanceof AppError) return error.code;
+  return error instanceof ClientClosed ? 'CLIENT_CLOSED' : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * The client went away in the middle of a streamed answer. Nobody is left to tell, so it is no refusal: it stops
+ * the generation, and usage records it as a failure (nothing charged).
+ */
+export class ClientClosed extends Error {
+  constructor() {
+    super('The client closed the stream before the answer was complete.');
+  }
 }
 
 /** A refusal the client is meant to see: a contract code, a plain message and the contract's extra extensions. */

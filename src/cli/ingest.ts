@@ -6,7 +6,8 @@ import { openDatabase } from '../database';
 import { AuditService } from '../services/audit.service';
 import { createIndex } from '../services/backends';
 import { DocumentFields, DocumentService } from '../services/document.service';
-import type { Principal } from '../services/api-key.service';
+import type { Actor } from '../caller';
+import { DataLayer } from '../services/data/data-layer';
 
 const MIME: Record<string, string> = { '.md': 'text/markdown', '.markdown': 'text/markdown', '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html' };
 const BATCH = 50;
@@ -24,10 +25,11 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  const documents = new DocumentService(database.dataSource, createIndex(config, database.dataSource), new AuditService());
-  const actor: Principal = { role: 'ADMIN', keyId: null, keyPrefix: 'cli:ingest', tenantId: null, tenant: null, plan: null };
-  const [{ n }] = await database.dataSource.query('SELECT count(*)::int AS n FROM tenant WHERE id::text = $1', [tenantId]);
-  if (n === 0) throw new Error(`No tenant ${tenantId}.`);
+  const data = new DataLayer(database.dataSource);
+  const documents = new DocumentService(data, createIndex(config, database.dataSource), new AuditService());
+  const actor: Actor = { keyId: null, keyPrefix: 'cli:ingest' };
+  if (!(await data.operator.tenant(tenantId))) throw new Error(`No tenant ${tenantId}.`);
+  const scope = data.forTenant(tenantId);
 
   let added = 0;
   let skipped = 0;
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
       content: fs.readFileSync(file, 'utf8'),
       mimeType: MIME[path.extname(file).toLowerCase()],
     }));
-    const result = await documents.add(actor, tenantId, inputs);
+    const result = await documents.add(actor, scope, inputs);
     added += result.documents.length;
     skipped += result.skippedDuplicates;
     chunks += result.chunkCount;

@@ -17,6 +17,11 @@ export const authDirective = new GraphQLDirective({
   args: { requires: { type: RoleEnum, defaultValue: 'CLIENT' } },
 });
 
+/** Whether a schema field carries @metered: the directive itself is the one list of metered fields. */
+export function isMetered(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1]): boolean {
+  return Boolean(getDirective(schema, field, 'metered')?.[0]);
+}
+
 /**
  * Makes @auth real: before the field runs, AuthorizationService decides. On a metered field a refusal is also
  * recorded in usage (the contract counts refused asks), since @metered never gets to run.
@@ -27,16 +32,16 @@ export function applyAuthDirective(schema: GraphQLSchema): GraphQLSchema {
       const auth = getDirective(schema, field, 'auth')?.[0];
       if (!auth) return field;
       const requires = auth.requires as Role;
-      const metered = Boolean(getDirective(schema, field, 'metered')?.[0]);
+      const metered = isMetered(schema, field);
       const guard = (next: GraphQLFieldResolver<unknown, Context> | undefined): GraphQLFieldResolver<unknown, Context> =>
         async (source, args, ctx, info) => {
           try {
-            ctx.services.authorization.check(ctx.auth, requires);
+            ctx.services.authorization.check(ctx.caller, ctx.refusal, requires);
           } catch (error) {
             if (metered && error instanceof AppError) {
               await ctx.services.metering.refused(fieldName, {
-                tenantId: ctx.auth.principal?.tenantId ?? ctx.auth.refusedTenantId,
-                keyId: ctx.auth.principal?.keyId ?? ctx.auth.refusedKeyId,
+                tenantId: ctx.caller?.role === 'CLIENT' ? ctx.caller.tenant.id : ctx.refusal?.tenantId ?? null,
+                keyId: ctx.caller?.keyId ?? ctx.refusal?.keyId ?? null,
                 ip: ctx.ip,
               }, error.code);
             }

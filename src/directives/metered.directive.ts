@@ -1,9 +1,12 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
-import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { clientOf } from '../resolvers/decorators';
 import type { Context } from '../context';
-import type { MeteredResult } from '../services/metering.service';
-import type { Reservation } from '../services/quota.service';
-import { AsyncQueue } from './async-queue';
+import { setRateHeaders } from '../http/rate-headers';
+import type { Delivery } from '../services/chat.service';
+import type { MeteredResult, MeterRequest } from '../services/metering.service';
+import { AnswerStream } from './answer-stream';
+import { isMetered } from './auth.directive';
 
 export const meteredDirective = new GraphQLDirective({
   name: 'metered',
@@ -11,54 +14,47 @@ export const meteredDirective = new GraphQLDirective({
   locations: [DirectiveLocation.FIELD_DEFINITION],
 });
 
-/** The context a metered resolver sees: the quota reservation it runs under. */
-export interface MeteredContext extends Context {
-  reservation: Reservation;
+/** The context a streamed metered field runs with: where to deliver its deltas. */
+export interface StreamContext extends Context {
+  delivery: Delivery;
 }
 
 /**
- * Makes @metered real: the field runs inside MeteringService.run (rate window, quota reservation, usage record).
+ * Makes @metered real: the field runs inside MeteringService.run (rate window, quota lease, usage record).
  * Applied before @auth, so @auth wraps it and a caller is authorised before anything is counted.
- * For a subscription the whole stream runs inside the reservation: the events are relayed through a queue and
- * the stream's final result (with its token usage) settles it.
+ * A metered subscription is the same operation delivered in pieces: its `subscribe` resolver produces the final
+ * result (as a query's resolver would), given a Delivery for the deltas, and this layer turns that into the one
+ * stream graphql-ws iterates.
  */
 export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName) => {
-      if (!getDirective(schema, field, 'metered')?.[0]) return field;
-      const request = (ctx: Context) => ({ principal: ctx.auth.principal!, ip: ctx.ip, onRate: ctx.rate });
+      if (!isMetered(schema, field)) return field;
+      const request = (ctx: Context): MeterRequest => ({
+        caller: clientOf(ctx),
+        ip: ctx.ip,
+        onRate: (decision) => setRateHeaders(ctx.responseHeaders, decision),
+      });
 
       if (field.subscribe) {
-        const subscribe = field.subscribe as GraphQLFieldResolver<unknown, MeteredContext>;
+        const produce = field.subscribe as unknown as GraphQLFieldResolver<unknown, StreamContext, unknown, Promise<MeteredResult>>;
         return {
           ...field,
           subscribe: ((source, args, ctx, info) => {
-            const queue = new AsyncQueue<Record<string, { done: boolean; result?: MeteredResult }>>();
+            const stream = new AnswerStream<MeteredResult>(fieldName);
             ctx.services.metering
-              .run(request(ctx), fieldName, async (reservation) => {
-                const events = (await subscribe(source, args, { ...ctx, reservation }, info)) as AsyncIterable<
-                  Record<string, { done: boolean; result?: MeteredResult }>
-                >;
-                for await (const event of events) {
-                  queue.push(event);
-                  const payload = event[fieldName];
-                  if (payload?.done && payload.result) return payload.result;
-                }
-                throw new Error(`${fieldName} ended without a result`);
-              })
-              .then(() => queue.end(), (error) => queue.fail(error));
-            return queue;
+              .run(request(ctx), fieldName, () => produce(source, args, { ...ctx, delivery: stream }, info))
+              .then((result) => stream.finish(result), (error) => stream.fail(error));
+            return stream;
           }) as GraphQLFieldResolver<unknown, Context>,
         };
       }
 
-      const resolve = field.resolve as GraphQLFieldResolver<unknown, MeteredContext>;
+      const resolve = field.resolve as GraphQLFieldResolver<unknown, Context, unknown, Promise<MeteredResult>>;
       return {
         ...field,
         resolve: ((source, args, ctx, info) =>
-          ctx.services.metering.run(request(ctx), fieldName, (reservation) =>
-            resolve(source, args, { ...ctx, reservation }, info) as Promise<MeteredResult>,
-          )) as GraphQLFieldResolver<unknown, Context>,
+          ctx.services.metering.run(request(ctx), fieldName, () => resolve(source, args, ctx, info))) as GraphQLFieldResolver<unknown, Context>,
       };
     },
   });

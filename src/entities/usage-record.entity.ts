@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type UsageOutcome = 'SUCCEEDED' | 'REFUSED' | 'FAILED';
+/** ERROR: the ask started but its process died before it ended; its lease was reclaimed by another process. */
+export type UsageOutcome = 'SUCCEEDED' | 'REFUSED' | 'FAILED' | 'ERROR';
 
 /** One metered call as it happened. Reports read the daily roll-up (`usage_daily`) instead of scanning these. */
 @Entity('usage_record')

@@ -1,11 +1,17 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, OperationDefinitionNode } from 'graphql';
+import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
+import { isMetered } from '../directives/auth.directive';
 import { httpStatusOf, RateLimited } from '../errors';
 import { asHttpError } from './format-error';
 import type { Metrics } from './metrics';
+import { setRateHeaders } from './rate-headers';
 
-const METERED_FIELDS = new Set(['ask', 'askStream']);
+/** Whether the operation selects a @metered root field (the directive is the one list of them). */
+function selectsMetered(schema: GraphQLSchema, op: OperationDefinitionNode, roots: string[]): boolean {
+  const fields = schema.getRootType(op.operation)?.getFields() ?? {};
+  return roots.some((name) => fields[name] && isMetered(schema, fields[name]));
+}
 
 const rootFieldNames = (op: OperationDefinitionNode) =>
   op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
@@ -20,14 +26,14 @@ export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
       const started = process.hrtime.bigint();
       let operationLabel = 'unknown';
       return {
-        async didResolveOperation({ operation, contextValue: ctx }) {
+        async didResolveOperation({ operation, schema, contextValue: ctx }) {
           if (!operation) return;
           const roots = rootFieldNames(operation);
           operationLabel = [...roots].sort().join(',').slice(0, 100) || 'unknown';
-          const principal = ctx.auth.principal;
-          if (principal && !roots.some((f) => METERED_FIELDS.has(f))) {
-            const decision = await ctx.services.rateLimits.consume(`key:${principal.keyId ?? 'env-admin'}`, 'ops', ctx.services.config.otherOpsPerMinute);
-            ctx.rate(decision);
+          const { caller } = ctx;
+          if (caller && !selectsMetered(schema, operation, roots)) {
+            const decision = await ctx.services.rateLimits.consume(`key:${caller.keyId ?? 'env-admin'}`, 'ops', ctx.services.config.otherOpsPerMinute);
+            setRateHeaders(ctx.responseHeaders, decision);
             if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));
           }
         },

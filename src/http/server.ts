@@ -2,12 +2,12 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { GraphQLError, GraphQLSchema } from 'graphql';
+import { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
-import { formatError } from './format-error';
+import { formatAppError, formatError, toClientError } from './format-error';
 import { Metrics } from './metrics';
 import { assertQueryComplexity } from './query-complexity';
 import { requestPlugin } from './request-plugin';
@@ -118,7 +118,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       }
     };
     await Promise.all([
-      probe('database', () => services.dataSource.query('SELECT 1')),
+      probe('database', () => services.data.ping()),
       probe(`retriever (${services.index.name})`, () => services.index.ping()),
       probe(`generator (${services.generator.model})`, () => services.generator.ping()),
       probe(`limits (${services.shared.name})`, () => services.shared.ping()),
@@ -129,8 +129,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
 
   // askStream over graphql-ws: the key comes in connection_init's payload { authorization }.
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const format = formatError(services.log);
-  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => toClientError(e, services.log));
   const wsCleanup = useServer<Record<string, unknown>, { ip: string }>(
     {
       schema,
@@ -145,13 +144,19 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         return !(await services.abuse.ipBlockedUntil(ip));
       },
       onSubscribe: (_ctx, _id, payload) => {
-        if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { extensions: { code: 'BAD_USER_INPUT' } })];
+        if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { originalError: NUL_REFUSAL() })];
         try {
           assertQueryComplexity(payload.query);
         } catch (error) {
-          if (error instanceof AppError) return [new GraphQLError(error.message, { extensions: { code: error.code } })];
+          if (error instanceof AppError) return [new GraphQLError(error.message, { originalError: error })];
           throw error;
         }
+      },
+      // A subscription refused before its stream starts (by @auth) comes back as a result with errors; the contract
+      // wants every refusal of a subscription as an `error` message, which graphql-ws sends for a stream that throws.
+      onOperation: (_ctx, _id, _payload, _args, result) => {
+        const errors = Symbol.asyncIterator in result ? undefined : (result as ExecutionResult).errors;
+        return errors?.length ? failingStream(errors[0]) : undefined;
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
@@ -170,6 +175,17 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
+    },
+  };
+}
+
+/** A stream whose first read throws `error`. */
+function failingStream(error: unknown): AsyncIterableIterator<never> {
+  return {
+    next: () => Promise.reject(error),
+    return: async () => ({ value: undefined, done: true }),
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }
@@ -237,5 +253,5 @@ function sendErrors(res: ServerResponse, status: number, errors: object[]): void
 }
 
 function sendAppError(res: ServerResponse, error: AppError, status = httpStatusOf(error.code) ?? 400): void {
-  sendErrors(res, status, [{ message: error.message, extensions: { code: error.code, ...error.extensions } }]);
+  sendErrors(res, status, [formatAppError(error)]);
 }

@@ -1,5 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Resolver } from 'type-graphql';
+import type { AdminCaller } from '../caller';
 import type { Context } from '../context';
+import { CurrentAdmin } from './decorators';
 import { ApiKey } from '../entities/api-key.entity';
 import { IssuedApiKey } from './types/issued-api-key';
 
@@ -10,32 +12,34 @@ export class ApiKeyResolver {
   @Directive('@auth(requires: ADMIN)')
   issueApiKey(
     @Ctx() ctx: Context,
+    @CurrentAdmin() admin: AdminCaller,
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('name', () => String, { description: '1 to 100 characters.' }) name: string,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working; never when omitted.' }) expiresAt?: Date | null,
   ): Promise<IssuedApiKey> {
-    return ctx.services.tenants.issueKey(ctx.auth.principal!, tenantId, name, expiresAt);
+    return ctx.services.keys.issueForTenant(admin, tenantId, name, expiresAt);
   }
 
   @Mutation(() => IssuedApiKey, { description: 'Replaces a key; the old one keeps working for graceSeconds, then expires.' })
   @Directive('@auth(requires: ADMIN)')
   rotateApiKey(
     @Ctx() ctx: Context,
+    @CurrentAdmin() admin: AdminCaller,
     @Arg('id', () => ID) id: string,
     @Arg('graceSeconds', () => Int, { nullable: true, defaultValue: 0, description: '0 (revoke now) to 2592000.' }) graceSeconds: number | null,
   ): Promise<IssuedApiKey> {
-    return ctx.services.tenants.rotateKey(ctx.auth.principal!, id, graceSeconds ?? 0);
+    return ctx.services.keys.rotate(admin, id, graceSeconds ?? 0);
   }
 
   @Mutation(() => ApiKey, { description: 'Stops a key at once.' })
   @Directive('@auth(requires: ADMIN)')
-  revokeApiKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<ApiKey> {
-    return ctx.services.tenants.revokeKey(ctx.auth.principal!, id);
+  revokeApiKey(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string): Promise<ApiKey> {
+    return ctx.services.keys.revoke(admin, id);
   }
 
   @Mutation(() => ApiKey, { description: 'Lifts an abuse block from a key.' })
   @Directive('@auth(requires: ADMIN)')
-  unblockApiKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<ApiKey> {
-    return ctx.services.tenants.unblockKey(ctx.auth.principal!, id);
+  unblockApiKey(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string): Promise<ApiKey> {
+    return ctx.services.keys.unblock(admin, id);
   }
 }

@@ -1,14 +1,25 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { ClientCaller } from '../caller';
 import type { Context } from '../context';
-import type { MeteredContext } from '../directives/metered.directive';
-import { AsyncQueue } from '../directives/async-queue';
+import type { StreamContext } from '../directives/metered.directive';
 import { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
 import { Message } from '../entities/message.entity';
+import type { AskAnswer } from '../services/chat.service';
+import type { TenantData } from '../services/data/tenant-data';
+import { clientOf, CurrentClient, TenantScope } from './decorators';
 import { AskInput, AskPayload, AskStreamEvent } from './types/ask';
 import { Connection } from './types/connection';
 
 const ConversationConnection = Connection(Conversation, 'Conversation');
+
+/**
+ * Under @metered, a subscription's `subscribe` produces the final result as a query's resolver would, given a
+ * Delivery for the deltas; the directive turns it into the stream (see applyMeteredDirective). type-graphql types
+ * `subscribe` as returning the stream itself, hence the cast.
+ */
+type Produce = (data: { args: { input: AskInput }; context: StreamContext }) => Promise<AskAnswer>;
+const streamed = (produce: Produce) => produce as unknown as (data: object) => AsyncIterable<unknown>;
 
 /** Client questions and their conversations. The tenant always comes from the key, never from an argument. */
 @Resolver(() => Conversation)
@@ -16,23 +27,13 @@ export class ChatResolver {
   @Mutation(() => AskPayload, { description: "Answers a question from the tenant's documents, with citations." })
   @Directive('@auth')
   @Directive('@metered')
-  ask(@Ctx() ctx: MeteredContext, @Arg('input', () => AskInput) input: AskInput): Promise<AskPayload> {
-    return ctx.services.chat.ask(ctx.auth.principal!, input, ctx.reservation);
+  ask(@Ctx() ctx: Context, @CurrentClient() client: ClientCaller, @Arg('input', () => AskInput) input: AskInput): Promise<AskAnswer> {
+    return ctx.services.chat.ask(client, input);
   }
 
   @Subscription(() => AskStreamEvent, {
     description: 'ask, streamed over graphql-ws: text deltas, then one event with done and the result.',
-    subscribe: ({ args, context }) => {
-      const ctx = context as MeteredContext;
-      const queue = new AsyncQueue<{ askStream: AskStreamEvent }>();
-      ctx.services.chat
-        .ask(ctx.auth.principal!, args.input, ctx.reservation, (delta) => queue.push({ askStream: { delta, done: false } }))
-        .then((result) => {
-          queue.push({ askStream: { done: true, result } });
-          queue.end();
-        }, (error) => queue.fail(error));
-      return queue;
-    },
+    subscribe: streamed(({ args, context }) => context.services.chat.ask(clientOf(context), args.input, context.delivery)),
   })
   @Directive('@auth')
   @Directive('@metered')
@@ -44,29 +45,32 @@ export class ChatResolver {
   @Directive('@auth')
   conversations(
     @Ctx() ctx: Context,
+    @TenantScope() scope: TenantData,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
-    return ctx.services.conversations.list(ctx.auth.principal!.tenantId!, first ?? 20, after);
+    return ctx.services.conversations.list(scope, first ?? 20, after);
   }
 
   @Query(() => Conversation, { nullable: true, description: 'One conversation of the calling tenant.' })
   @Directive('@auth')
-  conversation(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Conversation> {
-    return ctx.services.conversations.get(ctx.auth.principal!.tenantId!, id);
+  conversation(@Ctx() ctx: Context, @TenantScope() scope: TenantData, @Arg('id', () => ID) id: string): Promise<Conversation> {
+    return ctx.services.conversations.get(scope, id);
   }
 
   @Query(() => String, { description: "All of the calling tenant's conversations as one JSON, Markdown or CSV text." })
   @Directive('@auth')
   exportConversations(
     @Ctx() ctx: Context,
+    @TenantScope() scope: TenantData,
     @Arg('format', () => ExportFormat, { nullable: true, defaultValue: ExportFormat.JSON }) format: ExportFormat | null,
   ): Promise<string> {
-    return ctx.services.conversations.export(ctx.auth.principal!.tenantId!, format ?? ExportFormat.JSON);
+    return ctx.services.conversations.export(scope, format ?? ExportFormat.JSON);
   }
 
   @FieldResolver(() => [Message], { description: 'The turns, oldest first.' })
   messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
-    return ctx.services.conversations.messages(conversation.tenantId, conversation.id);
+    // The conversation was found through its tenant's scope; its messages are read through the same scope.
+    return ctx.services.conversations.messages(ctx.services.data.forTenant(conversation.tenantId), conversation.id);
   }
 }

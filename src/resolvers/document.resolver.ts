@@ -1,5 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { AdminCaller } from '../caller';
 import type { Context } from '../context';
+import { CurrentAdmin } from './decorators';
 import { Document } from '../entities/document.entity';
 import { Connection } from './types/connection';
 import { DocumentInput, IngestResult, RetrievalHit } from './types/documents';
@@ -18,24 +20,25 @@ export class DocumentResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
     const tenant = await ctx.services.tenants.get(tenantId);
-    return ctx.services.documents.list(tenant.id, first ?? 20, after);
+    return ctx.services.documents.list(ctx.services.data.forTenant(tenant.id), first ?? 20, after);
   }
 
   @Mutation(() => IngestResult, { description: 'Adds documents to a tenant (same content again: skipped). At most 1000 per call.' })
   @Directive('@auth(requires: ADMIN)')
   async addDocuments(
     @Ctx() ctx: Context,
+    @CurrentAdmin() admin: AdminCaller,
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('documents', () => [DocumentInput]) documents: DocumentInput[],
   ): Promise<IngestResult> {
     const tenant = await ctx.services.tenants.get(tenantId);
-    return ctx.services.documents.add(ctx.auth.principal!, tenant.id, documents);
+    return ctx.services.documents.add(admin, ctx.services.data.forTenant(tenant.id), documents);
   }
 
   @Mutation(() => Boolean, { description: 'Removes a document and its indexed passages.' })
   @Directive('@auth(requires: ADMIN)')
-  removeDocument(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.documents.remove(ctx.auth.principal!, id);
+  removeDocument(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.documents.remove(admin, id);
   }
 
   @Query(() => [RetrievalHit], { description: 'What ask would retrieve for a query: best first, one hit per document.' })

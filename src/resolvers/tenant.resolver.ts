@@ -1,4 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AdminCaller, ClientCaller } from '../caller';
 import type { Context } from '../context';
 import { ApiKey } from '../entities/api-key.entity';
 import { PlanCode, TenantStatus } from '../entities/enums';
@@ -9,6 +10,7 @@ import { Connection } from './types/connection';
 import { CreateTenantInput, CreateTenantPayload } from './types/create-tenant';
 import { QuotaStatus } from './types/quota-status';
 import { UpdateTenantInput } from './types/update-tenant-input';
+import { CurrentAdmin, CurrentClient } from './decorators';
 
 const TenantConnection = Connection(Tenant, 'Tenant');
 
@@ -17,20 +19,20 @@ const TenantConnection = Connection(Tenant, 'Tenant');
 export class TenantResolver {
   @Query(() => [Plan], { description: 'The plans on sale, cheapest first. Public.' })
   plans(@Ctx() ctx: Context): Promise<Plan[]> {
-    return ctx.services.dataSource.getRepository(Plan).find({ order: { priceCents: 'ASC' } });
+    return ctx.services.tenants.plans();
   }
 
   @Query(() => Tenant, { description: "The calling key's tenant." })
   @Directive('@auth')
-  async me(@Ctx() ctx: Context): Promise<Tenant> {
-    return ctx.services.tenants.get(ctx.auth.principal!.tenantId!);
+  me(@CurrentClient() client: ClientCaller): Tenant {
+    // The caller already holds its tenant, read with the key (and evicted from the key cache on any change).
+    return client.tenant;
   }
 
   @Query(() => QuotaStatus, { description: "The calling tenant's monthly quota, live." })
   @Directive('@auth')
-  async quota(@Ctx() ctx: Context): Promise<QuotaStatus> {
-    const tenant = await ctx.services.tenants.get(ctx.auth.principal!.tenantId!);
-    return this.quotaOf(tenant, ctx);
+  quota(@Ctx() ctx: Context, @CurrentClient() client: ClientCaller): Promise<QuotaStatus> {
+    return ctx.services.quota.status(client.tenant, client.plan);
   }
 
   @Query(() => TenantConnection, { description: 'All tenants, oldest first, optionally by status.' })
@@ -52,39 +54,39 @@ export class TenantResolver {
 
   @Mutation(() => CreateTenantPayload, { description: 'Adds a client and issues its first API key (shown once).' })
   @Directive('@auth(requires: ADMIN)')
-  async createTenant(@Ctx() ctx: Context, @Arg('input', () => CreateTenantInput) input: CreateTenantInput): Promise<CreateTenantPayload> {
-    const { tenant, key, secret } = await ctx.services.tenants.create(ctx.auth.principal!, input);
+  async createTenant(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('input', () => CreateTenantInput) input: CreateTenantInput): Promise<CreateTenantPayload> {
+    const { tenant, key, secret } = await ctx.services.tenants.create(admin, input);
     return { tenant, apiKey: { key, secret } };
   }
 
   @Mutation(() => Tenant, { description: 'Changes name, contact or custom limits.' })
   @Directive('@auth(requires: ADMIN)')
-  updateTenant(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateTenantInput) input: UpdateTenantInput): Promise<Tenant> {
-    return ctx.services.tenants.update(ctx.auth.principal!, id, input);
+  updateTenant(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateTenantInput) input: UpdateTenantInput): Promise<Tenant> {
+    return ctx.services.tenants.update(admin, id, input);
   }
 
   @Mutation(() => Tenant, { description: 'Moves a tenant to another plan; takes effect at once.' })
   @Directive('@auth(requires: ADMIN)')
-  changePlan(@Ctx() ctx: Context, @Arg('tenantId', () => ID) tenantId: string, @Arg('plan', () => PlanCode) plan: PlanCode): Promise<Tenant> {
-    return ctx.services.tenants.changePlan(ctx.auth.principal!, tenantId, plan);
+  changePlan(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('tenantId', () => ID) tenantId: string, @Arg('plan', () => PlanCode) plan: PlanCode): Promise<Tenant> {
+    return ctx.services.tenants.changePlan(admin, tenantId, plan);
   }
 
   @Mutation(() => Tenant, { description: "Stops serving a tenant: its keys get TENANT_SUSPENDED." })
   @Directive('@auth(requires: ADMIN)')
-  suspendTenant(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string): Promise<Tenant> {
-    return ctx.services.tenants.suspend(ctx.auth.principal!, id, reason);
+  suspendTenant(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string): Promise<Tenant> {
+    return ctx.services.tenants.suspend(admin, id, reason);
   }
 
   @Mutation(() => Tenant, { description: 'Serves a suspended tenant again.' })
   @Directive('@auth(requires: ADMIN)')
-  reactivateTenant(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Tenant> {
-    return ctx.services.tenants.reactivate(ctx.auth.principal!, id);
+  reactivateTenant(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string): Promise<Tenant> {
+    return ctx.services.tenants.reactivate(admin, id);
   }
 
   @Mutation(() => Boolean, { description: 'Erases a tenant with its documents, vectors, conversations and keys.' })
   @Directive('@auth(requires: ADMIN)')
-  deleteTenant(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.tenants.delete(ctx.auth.principal!, id);
+  deleteTenant(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.tenants.delete(admin, id);
   }
 
   @FieldResolver(() => Plan)

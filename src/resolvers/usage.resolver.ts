@@ -1,5 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
+import type { TenantData } from '../services/data/tenant-data';
+import { TenantScope } from './decorators';
 import { AbuseEvent } from '../entities/abuse-event.entity';
 import { Granularity } from '../entities/enums';
 import { BadInput } from '../errors';
@@ -17,11 +19,12 @@ export class UsageResolver {
   @Directive('@auth')
   usage(
     @Ctx() ctx: Context,
+    @TenantScope() scope: TenantData,
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
-    return this.report(ctx, ctx.auth.principal!.tenantId!, from, to, granularity ?? Granularity.DAY);
+    return this.report(ctx, scope, from, to, granularity ?? Granularity.DAY);
   }
 
   @Query(() => UsageReport, { description: "A tenant's usage over [from, to)." })
@@ -34,7 +37,7 @@ export class UsageResolver {
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
     const tenant = await ctx.services.tenants.get(tenantId);
-    return this.report(ctx, tenant.id, from, to, granularity ?? Granularity.DAY);
+    return this.report(ctx, ctx.services.data.forTenant(tenant.id), from, to, granularity ?? Granularity.DAY);
   }
 
   @Query(() => [UsageSummaryRow], { description: 'Every tenant in a month (YYYY-MM), busiest first.' })
@@ -63,8 +66,8 @@ export class UsageResolver {
     return ctx.services.abuse.list(tenantId, first ?? 20, after);
   }
 
-  private async report(ctx: Context, tenantId: string, from: Date, to: Date, granularity: Granularity): Promise<UsageReport> {
-    const { buckets, total } = await ctx.services.usage.report(tenantId, from, to, granularity);
-    return { tenantId, from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
+  private async report(ctx: Context, scope: TenantData, from: Date, to: Date, granularity: Granularity): Promise<UsageReport> {
+    const { buckets, total } = await ctx.services.usage.report(scope, from, to, granularity);
+    return { tenantId: scope.tenantId, from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
   }
 }

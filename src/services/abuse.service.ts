@@ -1,7 +1,8 @@
-import { DataSource } from 'typeorm';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { AbuseEvent } from '../entities/abuse-event.entity';
-import { Page, paginate } from './pagination';
+import type { AbuseEvent } from '../entities/abuse-event.entity';
+import type { DataLayer } from './data/data-layer';
+import type { Page } from './pagination';
 import type { SharedState } from './shared-state/shared-state';
 
 export const AbuseKind = {
@@ -16,9 +17,10 @@ export const AbuseKind = {
  */
 export class AbuseService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly data: DataLayer,
     private readonly shared: SharedState,
     private readonly rules: Config['abuse'],
+    private readonly clock: Clock,
   ) {}
 
   async ipBlockedUntil(ip: string): Promise<Date | null> {
@@ -34,7 +36,7 @@ export class AbuseService {
     const key = `authfail:ip:${ip}`;
     const failures = await this.shared.hit(key, this.rules.authFailureWindowSeconds * 1000);
     if (failures < this.rules.authFailures) return;
-    const until = new Date(Date.now() + this.rules.ipBlockSeconds * 1000);
+    const until = new Date(this.clock.now() + this.rules.ipBlockSeconds * 1000);
     await this.shared.setUntil(`block:ip:${ip}`, until);
     // Start counting afresh, so the next block needs a new burst rather than one more failure.
     await this.shared.clear(key);
@@ -46,10 +48,10 @@ export class AbuseService {
     const key = `refusals:key:${keyId}`;
     const refusals = await this.shared.hit(key, this.rules.rateRefusalWindowSeconds * 1000);
     if (refusals <= this.rules.rateRefusalFactor * ratePerMinute) return null;
-    const until = new Date(Date.now() + this.rules.keyBlockSeconds * 1000);
+    const until = new Date(this.clock.now() + this.rules.keyBlockSeconds * 1000);
     await this.shared.setUntil(`block:key:${keyId}`, until);
     await this.shared.clear(key);
-    await this.dataSource.query('UPDATE api_key SET blocked_until = $2 WHERE id = $1', [keyId, until]);
+    await this.data.operator.markKeyBlocked(keyId, until);
     await this.event(AbuseKind.KEY_BLOCKED, { tenantId, apiKeyId: keyId }, `${refusals} rate-limit refusals within ${this.rules.rateRefusalWindowSeconds} s; key blocked until ${until.toISOString()}.`);
     return until;
   }
@@ -60,25 +62,29 @@ export class AbuseService {
     const ips = await this.shared.seen(`ips:key:${keyId}`, ip, windowMs);
     if (ips <= this.rules.keySharingIps) return;
     if (await this.shared.getUntil(`sharing:key:${keyId}`)) return;
-    await this.shared.setUntil(`sharing:key:${keyId}`, new Date(Date.now() + windowMs));
+    await this.shared.setUntil(`sharing:key:${keyId}`, new Date(this.clock.now() + windowMs));
     let detail = `Key used from ${ips} distinct IPs within ${this.rules.keySharingWindowSeconds} s.`;
     if (this.rules.keySharingBlocks) {
-      const until = new Date(Date.now() + this.rules.keyBlockSeconds * 1000);
+      const until = new Date(this.clock.now() + this.rules.keyBlockSeconds * 1000);
       await this.shared.setUntil(`block:key:${keyId}`, until);
-      await this.dataSource.query('UPDATE api_key SET blocked_until = $2 WHERE id = $1', [keyId, until]);
+      await this.data.operator.markKeyBlocked(keyId, until);
       detail += ` Key blocked until ${until.toISOString()}.`;
     }
     await this.event(AbuseKind.KEY_SHARING, { tenantId, apiKeyId: keyId, ip }, detail);
   }
 
-  async list(tenantId: string | null | undefined, first: number, after?: string | null): Promise<Page<AbuseEvent>> {
-    const qb = this.dataSource.getRepository(AbuseEvent).createQueryBuilder('e');
-    if (tenantId) qb.where('e.tenant_id = :tenantId', { tenantId });
-    return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt', descending: true });
+  /** Lifts a key's block and forgets its refusals, so the next burst starts from zero. */
+  async liftKeyBlock(keyId: string): Promise<void> {
+    await this.shared.clear(`block:key:${keyId}`);
+    await this.shared.clear(`refusals:key:${keyId}`);
+  }
+
+  list(tenantId: string | null | undefined, first: number, after?: string | null): Promise<Page<AbuseEvent>> {
+    return this.data.operator.abuseEvents(tenantId, first, after);
   }
 
   private async event(kind: string, who: { tenantId?: string; apiKeyId?: string; ip?: string }, detail: string) {
-    await this.dataSource.getRepository(AbuseEvent).insert({
+    await this.data.operator.recordAbuseEvent({
       kind, tenantId: who.tenantId ?? null, apiKeyId: who.apiKeyId ?? null, ip: who.ip ?? null, detail,
     });
   }

@@ -1,35 +1,30 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Actor, Caller } from '../caller';
+import type { Clock } from '../clock';
 import { ApiKey, keyStatus } from '../entities/api-key.entity';
 import { KeyStatus, PlanCode, Role, TenantStatus } from '../entities/enums';
-import { Plan } from '../entities/plan.entity';
-import { Tenant } from '../entities/tenant.entity';
-import { AppError, TenantSuspended, Unauthenticated } from '../errors';
+import type { Plan } from '../entities/plan.entity';
+import type { Tenant } from '../entities/tenant.entity';
+import { AppError, BadInput, NotFound, TenantSuspended, Unauthenticated } from '../errors';
+import type { AbuseService } from './abuse.service';
+import type { AuditService } from './audit.service';
+import type { DataLayer } from './data/data-layer';
+import type { OperatorData } from './data/operator-data';
+import { requireText } from './validation';
 
-/** Who is calling: the verified key, its role and (for client keys) its tenant. */
-export interface Principal {
-  role: Role;
-  /** Null for the ADMIN_API_KEY from the environment, which has no row. */
-  keyId: string | null;
-  keyPrefix: string;
-  tenantId: string | null;
-  tenant: Tenant | null;
-  plan: Plan | null;
-}
-
-/** What authentication learnt: the principal, or the refusal and whatever could be attributed to it. */
+/** What authentication learnt: the caller, or the refusal and whatever could be attributed to it. */
 export type AuthResult =
-  | { ok: true; principal: Principal; blockedUntil: Date | null }
+  | { ok: true; caller: Caller; blockedUntil: Date | null }
   | { ok: false; error: AppError; tenantId: string | null; keyId: string | null; badCredential: boolean };
 
-export interface IssuedSecret {
+export interface IssuedKey {
+  key: ApiKey;
   secret: string;
-  prefix: string;
-  hash: string;
 }
 
 const KEY_FORMAT = /^sk_(demo|starter|business|enterprise|admin)_[A-Za-z0-9_-]{43}$/;
 const TOUCH_INTERVAL_MS = 60_000;
+const MAX_GRACE_SECONDS = 30 * 86_400;
 
 interface CachedKey {
   key: ApiKey;
@@ -39,9 +34,10 @@ interface CachedKey {
 }
 
 /**
- * Issues and verifies API keys. A key is `sk_<plan|admin>_<43 base64url chars>`; the database keeps only an
- * HMAC-SHA-256 under the server pepper and a 16-character display prefix. Verification is one indexed query on the
- * hash, cached briefly per process; revocations, rotations and suspensions made here evict the cache at once.
+ * The whole life of an API key: issue, verify, rotate with grace, revoke, unblock. A key is
+ * `sk_<plan|admin>_<43 base64url chars>`; the database keeps only an HMAC-SHA-256 under the server pepper and a
+ * 16-character display prefix. Verification is one indexed query on the hash, cached briefly per process;
+ * revocations, rotations and suspensions made here evict the cache at once.
  */
 export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
@@ -49,43 +45,110 @@ export class ApiKeyService {
   private readonly envAdminHash: Buffer | null;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly pepper: string,
-    private readonly cacheTtlMs: number,
-    envAdminKey?: string,
+    private readonly data: DataLayer,
+    private readonly audit: AuditService,
+    private readonly abuse: AbuseService,
+    private readonly clock: Clock,
+    private readonly options: { pepper: string; cacheTtlMs: number; envAdminKey?: string },
   ) {
-    this.envAdminHash = envAdminKey ? Buffer.from(this.hash(envAdminKey), 'hex') : null;
+    this.envAdminHash = options.envAdminKey ? Buffer.from(this.hash(options.envAdminKey), 'hex') : null;
   }
 
   hash(key: string): string {
-    return createHmac('sha256', this.pepper).update(key).digest('hex');
-  }
-
-  generate(kind: PlanCode | 'ADMIN'): IssuedSecret {
-    const secret = `sk_${kind.toLowerCase()}_${randomBytes(32).toString('base64url')}`;
-    return { secret, prefix: secret.slice(0, 16), hash: this.hash(secret) };
+    return createHmac('sha256', this.options.pepper).update(key).digest('hex');
   }
 
   /** Inserts a new key row and returns it with its secret, which is never stored or shown again. */
   async issue(
-    manager: EntityManager,
+    db: OperatorData,
     input: { tenantId: string | null; role: Role; kind: PlanCode | 'ADMIN'; name: string; expiresAt?: Date | null },
-  ): Promise<{ key: ApiKey; secret: string }> {
-    const { secret, prefix, hash } = this.generate(input.kind);
-    const key = await manager.getRepository(ApiKey).save(
-      manager.getRepository(ApiKey).create({
-        tenantId: input.tenantId,
-        role: input.role,
-        name: input.name,
-        prefix,
-        hash,
+  ): Promise<IssuedKey> {
+    const secret = `sk_${input.kind.toLowerCase()}_${randomBytes(32).toString('base64url')}`;
+    const key = await db.saveKey(
+      db.newKey({
+        tenantId: input.tenantId, role: input.role, name: input.name, prefix: secret.slice(0, 16), hash: this.hash(secret),
         expiresAt: input.expiresAt ?? null,
       }),
     );
     return { key, secret };
   }
 
-  async authenticate(presented: string, now = new Date()): Promise<AuthResult> {
+  /** The operator's issueApiKey: a new client key, within the plan's limit on active keys. */
+  async issueForTenant(actor: Actor, tenantId: string, name: string, expiresAt?: Date | null): Promise<IssuedKey> {
+    const keyName = requireText(name, 'name', 100);
+    const now = this.now();
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) throw BadInput('expiresAt must be in the future.', 'expiresAt');
+    if (!(await this.data.operator.tenant(tenantId))) throw NotFound('Tenant');
+    return this.data.transaction(async (m) => {
+      const scope = this.data.forTenant(tenantId).within(m);
+      // Locks the tenant row so two concurrent issues can't both pass the one-key check.
+      await scope.lockTenant();
+      const tenant = (await scope.tenant())!;
+      const plan = (await this.data.operator.within(m).plan(tenant.planCode))!;
+      if (plan.maxActiveKeys !== null && (await scope.activeKeyCount(now)) >= plan.maxActiveKeys) {
+        throw BadInput(
+          `The ${plan.code} plan allows ${plan.maxActiveKeys} active key; revoke or rotate the existing one, or move to BUSINESS.`,
+          'tenantId',
+        );
+      }
+      const issued = await this.issue(this.data.operator.within(m), { tenantId, role: 'CLIENT', kind: plan.code, name: keyName, expiresAt });
+      await this.audit.record(this.data.operator.within(m), actor, 'issueApiKey', { type: 'apiKey', id: issued.key.id }, { tenantId });
+      return issued;
+    });
+  }
+
+  /** A new secret for the same tenant and name; the old key keeps working for `graceSeconds`, then expires. */
+  async rotate(actor: Actor, id: string, graceSeconds: number): Promise<IssuedKey> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
+      throw BadInput(`graceSeconds must be between 0 and ${MAX_GRACE_SECONDS} (30 days).`, 'graceSeconds');
+    }
+    return this.data.transaction(async (m) => {
+      const db = this.data.operator.within(m);
+      const old = await this.lockKey(db, id);
+      const now = this.now();
+      if (keyStatus(old, now) !== KeyStatus.ACTIVE) throw BadInput('Only an active key can be rotated.', 'id');
+      const tenant = old.tenantId ? await db.tenant(old.tenantId) : null;
+      const issued = await this.issue(db, {
+        tenantId: old.tenantId, role: old.role, kind: tenant ? tenant.planCode : 'ADMIN', name: old.name, expiresAt: old.expiresAt,
+      });
+      const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
+      if (graceSeconds === 0) old.revokedAt = now;
+      else old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+      old.replacedBy = issued.key.id;
+      await db.saveKey(old);
+      await this.audit.record(db, actor, 'rotateApiKey', { type: 'apiKey', id: old.id }, { newKeyId: issued.key.id, graceSeconds });
+      this.evictKey(old.hash);
+      return issued;
+    });
+  }
+
+  async revoke(actor: Actor, id: string): Promise<ApiKey> {
+    return this.data.transaction(async (m) => {
+      const db = this.data.operator.within(m);
+      const key = await this.lockKey(db, id);
+      key.revokedAt ??= this.now();
+      await db.saveKey(key);
+      await this.audit.record(db, actor, 'revokeApiKey', { type: 'apiKey', id: key.id });
+      this.evictKey(key.hash);
+      return key;
+    });
+  }
+
+  async unblock(actor: Actor, id: string): Promise<ApiKey> {
+    const key = await this.data.transaction(async (m) => {
+      const db = this.data.operator.within(m);
+      const key = await this.lockKey(db, id);
+      key.blockedUntil = null;
+      await db.saveKey(key);
+      await this.audit.record(db, actor, 'unblockApiKey', { type: 'apiKey', id: key.id });
+      return key;
+    });
+    await this.abuse.liftKeyBlock(key.id);
+    this.evictKey(key.hash);
+    return key;
+  }
+
+  async authenticate(presented: string): Promise<AuthResult> {
     const refuse = (error: AppError, key?: ApiKey, badCredential = true): AuthResult => ({
       ok: false, error, tenantId: key?.tenantId ?? null, keyId: key?.id ?? null, badCredential,
     });
@@ -93,33 +156,26 @@ export class ApiKeyService {
     if (!KEY_FORMAT.test(presented)) return refuse(Unauthenticated('The API key is not valid.'));
     const hash = this.hash(presented);
     if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)) {
-      return {
-        ok: true,
-        blockedUntil: null,
-        principal: { role: 'ADMIN', keyId: null, keyPrefix: 'env:ADMIN_API_KEY', tenantId: null, tenant: null, plan: null },
-      };
+      return { ok: true, blockedUntil: null, caller: { role: 'ADMIN', keyId: null, keyPrefix: 'env:ADMIN_API_KEY' } };
     }
     const found = await this.lookup(hash);
     if (!found) return refuse(Unauthenticated('The API key is not valid.'));
     const { key, tenant, plan } = found;
+    const now = this.now();
     const status = keyStatus(key, now);
     if (status === KeyStatus.REVOKED) return refuse(Unauthenticated('This API key was revoked.'), key);
     if (status === KeyStatus.EXPIRED) return refuse(Unauthenticated('This API key has expired.'), key);
-    if (key.role === 'CLIENT') {
-      if (!tenant || !plan) return refuse(Unauthenticated('The API key is not valid.'), key);
-      if (tenant.status === TenantStatus.SUSPENDED) {
-        return refuse(TenantSuspended('This tenant is suspended; contact your account manager.'), key, false);
-      }
-      if (tenant.trialEndsAt && tenant.trialEndsAt.getTime() <= now.getTime()) {
-        return refuse(TenantSuspended(`The DEMO trial ended on ${tenant.trialEndsAt.toISOString()}.`), key, false);
-      }
-    }
+    const blockedUntil = key.blockedUntil && key.blockedUntil > now ? key.blockedUntil : null;
     this.touch(key.id, now);
-    return {
-      ok: true,
-      blockedUntil: key.blockedUntil && key.blockedUntil > now ? key.blockedUntil : null,
-      principal: { role: key.role, keyId: key.id, keyPrefix: key.prefix, tenantId: key.tenantId, tenant, plan },
-    };
+    if (key.role === 'ADMIN') return { ok: true, blockedUntil, caller: { role: 'ADMIN', keyId: key.id, keyPrefix: key.prefix } };
+    if (!tenant || !plan) return refuse(Unauthenticated('The API key is not valid.'), key);
+    if (tenant.status === TenantStatus.SUSPENDED) {
+      return refuse(TenantSuspended('This tenant is suspended; contact your account manager.'), key, false);
+    }
+    if (tenant.trialEndsAt && tenant.trialEndsAt.getTime() <= now.getTime()) {
+      return refuse(TenantSuspended(`The DEMO trial ended on ${tenant.trialEndsAt.toISOString()}.`), key, false);
+    }
+    return { ok: true, blockedUntil, caller: { role: 'CLIENT', keyId: key.id, keyPrefix: key.prefix, tenant, plan } };
   }
 
   /** Evicts a key from this process's cache (after revoke, rotate, block or unblock). */
@@ -132,24 +188,27 @@ export class ApiKeyService {
     for (const [hash, entry] of this.cache) if (entry.key.tenantId === tenantId) this.cache.delete(hash);
   }
 
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  private async lockKey(db: OperatorData, id: string): Promise<ApiKey> {
+    const key = await db.key(id, { lock: true });
+    if (!key) throw NotFound('API key');
+    return key;
+  }
+
   private async lookup(hash: string): Promise<CachedKey | null> {
     const cached = this.cache.get(hash);
-    if (cached && Date.now() - cached.fetchedAt < this.cacheTtlMs) return cached;
-    const key = await this.dataSource
-      .getRepository(ApiKey)
-      .createQueryBuilder('k')
-      .leftJoinAndMapOne('k.tenant', Tenant, 't', 't.id = k.tenant_id')
-      .leftJoinAndMapOne('t.plan', Plan, 'p', 'p.code = t.plan_code')
-      .where('k.hash = :hash', { hash })
-      .getOne();
-    if (!key) {
+    const now = this.clock.now();
+    if (cached && now - cached.fetchedAt < this.options.cacheTtlMs) return cached;
+    const found = await this.data.operator.keyByHash(hash);
+    if (!found) {
       this.cache.delete(hash);
       return null;
     }
-    const tenant = (key as ApiKey & { tenant?: Tenant }).tenant ?? null;
-    const plan = (tenant as (Tenant & { plan?: Plan }) | null)?.plan ?? null;
-    const entry = { key, tenant, plan, fetchedAt: Date.now() };
-    if (this.cacheTtlMs > 0) this.cache.set(hash, entry);
+    const entry = { ...found, fetchedAt: now };
+    if (this.options.cacheTtlMs > 0) this.cache.set(hash, entry);
     if (this.cache.size > 50_000) this.cache.clear();
     return entry;
   }
@@ -160,8 +219,6 @@ export class ApiKeyService {
     const last = this.lastTouched.get(keyId) ?? 0;
     if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(keyId, now.getTime());
-    void this.dataSource
-      .query('UPDATE api_key SET last_used_at = $2 WHERE id = $1', [keyId, now])
-      .catch(() => this.lastTouched.delete(keyId));
+    void this.data.operator.touchKey(keyId, now).catch(() => this.lastTouched.delete(keyId));
   }
 }

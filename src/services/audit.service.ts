@@ -1,19 +1,18 @@
-import { EntityManager } from 'typeorm';
-import type { Principal } from './api-key.service';
+import type { Actor } from '../caller';
+import type { OperatorData } from './data/operator-data';
 
-/** Writes the audit trail. Called inside the admin mutation's own transaction, so no change goes unrecorded. */
+/**
+ * Writes the audit trail. Admin mutations call it with the OperatorData of their own transaction, so no change
+ * goes unrecorded.
+ */
 export class AuditService {
   async record(
-    manager: EntityManager,
-    actor: Principal,
+    db: OperatorData,
+    actor: Actor,
     action: string,
     target: { type: string; id: string | null },
     detail: Record<string, unknown> = {},
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_entry (actor_key_id, actor, action, target_type, target_id, detail)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [actor.keyId, actor.keyPrefix, action, target.type, target.id, JSON.stringify(detail)],
-    );
+    await db.recordAudit({ actorKeyId: actor.keyId, actor: actor.keyPrefix, action, targetType: target.type, targetId: target.id, detail });
   }
 }

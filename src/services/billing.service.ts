@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { Plan } from '../entities/plan.entity';
+import type { DataLayer } from './data/data-layer';
 import type { TenantService } from './tenant.service';
 import { monthRange } from './usage.service';
 
@@ -27,7 +26,7 @@ export interface InvoiceData {
  */
 export class BillingService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly data: DataLayer,
     private readonly tenants: TenantService,
     private readonly billing: Config['billing'],
   ) {}
@@ -35,26 +34,17 @@ export class BillingService {
   async invoice(tenantId: string, month: string): Promise<InvoiceData> {
     const { start, end } = monthRange(month);
     const tenant = await this.tenants.get(tenantId);
-    const plan = await this.dataSource.getRepository(Plan).findOneByOrFail({ code: tenant.planCode });
+    const plan = await this.tenants.plan(tenant.planCode);
+    const scope = this.data.forTenant(tenant.id);
     const lines: InvoiceLineData[] = [line(`${plan.name} plan (${plan.code}), ${month}`, 1, plan.priceCents)];
 
     if (plan.extraKeyPriceCents !== null) {
-      // A key counts for the month when it was usable at some point in it. A key replaced by rotation shares its
-      // slot with its successor, so the grace period is not billed as an extra key.
-      const [{ n }] = await this.dataSource.query(
-        `SELECT count(*)::int AS n FROM api_key
-         WHERE tenant_id = $1 AND replaced_by IS NULL AND created_at < $3
-           AND (revoked_at IS NULL OR revoked_at >= $2) AND (expires_at IS NULL OR expires_at >= $2)`,
-        [tenant.id, start, end],
-      );
+      const n = await scope.billableKeyCount(start, end);
       if (n > 1) lines.push(line(`Extra API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
     }
 
     // Documents are sold in lots (150 € per 10 added by default); a started lot is billed whole.
-    const [{ added }] = await this.dataSource.query(
-      `SELECT count(*)::int AS added FROM document WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3`,
-      [tenant.id, start, end],
-    );
+    const added = await scope.documentsAddedBetween(start, end);
     if (added > 0) {
       const lots = Math.ceil(added / this.billing.documentLotSize);
       lines.push(line(`Document lots of ${this.billing.documentLotSize} (${added} documents added in ${month})`, lots, this.billing.documentLotCents));

@@ -1,17 +1,17 @@
+import type { ClientCaller } from '../caller';
 import type { Config } from '../config';
 import type { Citation } from '../entities/citation';
-import { BadInput, UpstreamUnavailable } from '../errors';
-import { AppError } from '../errors';
-import type { Principal } from './api-key.service';
+import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
 import { ConversationService } from './conversation.service';
+import type { DataLayer } from './data/data-layer';
 import { detectLanguage } from './generation/language';
-import type { Generator, GenerationResult } from './generation/types';
+import type { Generator, GenerationResult, Turn } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
 import type { Passage, RetrievalIndex } from './retrieval/types';
 import { requirePageSize } from './pagination';
-import { effectiveLimits, QuotaFigures, QuotaService, Reservation } from './quota.service';
 
-export interface AskResult {
+/** An answer as the chat service produces it; metering adds the quota figures. */
+export interface AskAnswer {
   answer: string;
   conversationId: string;
   messageId: string;
@@ -19,7 +19,14 @@ export interface AskResult {
   grounded: boolean;
   model: string;
   usage: { inputTokens: number; outputTokens: number };
-  quota: QuotaFigures;
+}
+
+/**
+ * How an answer reaches the client while it is produced. `ask` over HTTP has none (the answer arrives whole);
+ * `askStream` passes one that forwards each delta, and throws ClientClosed once the client has gone.
+ */
+export interface Delivery {
+  delta(text: string): void;
 }
 
 const MAX_QUESTION = 4_000;
@@ -28,17 +35,17 @@ const CANDIDATES = 8;
 
 /**
  * One ask: validate, retrieve from the caller's tenant only, judge the evidence, generate, store the exchange.
- * The exchange is written only after generation succeeded, so a failed ask leaves nothing behind and the
- * metering layer can release its reservation.
+ * The exchange is written only after generation succeeded, so a failed ask leaves nothing behind. It knows nothing
+ * of quotas or rates: @metered wraps it. A streamed answer cut short by its client keeps what was delivered.
  */
 export class ChatService {
   private readonly grounding = new GroundingPolicy();
 
   constructor(
+    private readonly data: DataLayer,
     private readonly index: RetrievalIndex,
     private readonly generator: Generator,
     private readonly conversations: ConversationService,
-    private readonly quota: QuotaService,
     private readonly config: Pick<Config, 'retrievalTimeoutMs'>,
   ) {}
 
@@ -51,18 +58,13 @@ export class ChatService {
     return question;
   }
 
-  async ask(
-    principal: Principal,
-    input: { question: string; conversationId?: string | null },
-    reservation: Reservation,
-    onDelta?: (text: string) => void,
-  ): Promise<AskResult> {
-    const tenantId = principal.tenantId!;
+  async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, delivery?: Delivery): Promise<AskAnswer> {
+    const scope = this.data.forTenant(caller.tenant.id);
     const question = this.validateQuestion(input.question);
-    const conversation = input.conversationId ? await this.conversations.get(tenantId, input.conversationId) : null;
-    const history = conversation ? await this.conversations.recentTurns(tenantId, conversation.id, HISTORY_TURNS) : [];
+    const conversation = input.conversationId ? await this.conversations.get(scope, input.conversationId) : null;
+    const history = conversation ? await this.conversations.recentTurns(scope, conversation.id, HISTORY_TURNS) : [];
 
-    const retriever = this.index.forTenant(tenantId);
+    const retriever = this.index.forTenant(caller.tenant.id);
     let decision = this.grounding.select(question, await this.retrieve(() => retriever.search(question, CANDIDATES)));
     // A follow-up ("and on a Mac?") often lacks the subject: retry with the previous question for context.
     const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
@@ -71,10 +73,23 @@ export class ChatService {
       decision = this.grounding.select(withContext, await this.retrieve(() => retriever.search(withContext, CANDIDATES)));
     }
 
-    const generation = await this.generate(question, decision.passages, history, onDelta);
+    const store = (answer: string, citations: Citation[]) =>
+      this.conversations.appendExchange(scope, { apiKeyId: caller.keyId, conversationId: conversation?.id ?? null, question, answer, citations });
+    let delivered = '';
+    const onDelta = delivery && ((text: string) => {
+      delivery.delta(text);
+      delivered += text;
+    });
+    let generation: GenerationResult;
+    try {
+      generation = await this.generate(question, decision.passages, history, onDelta);
+    } catch (error) {
+      // The client saw part of an answer: the conversation keeps that part, marked as cut short.
+      if (error instanceof ClientClosed && delivered) await store(`${delivered} …`, []);
+      throw error;
+    }
     const citations = cite(decision.passages, generation.cited);
-    const stored = await this.conversations.appendExchange(tenantId, principal.keyId, conversation?.id ?? null, question, generation.answer, citations);
-    const { ratePerMinute } = effectiveLimits(principal.tenant!, principal.plan!);
+    const stored = await store(generation.answer, citations);
     return {
       answer: generation.answer,
       ...stored,
@@ -82,7 +97,6 @@ export class ChatService {
       grounded: decision.grounded,
       model: generation.model,
       usage: { inputTokens: generation.inputTokens, outputTokens: generation.outputTokens },
-      quota: this.quota.figures(reservation.limit, reservation.used, ratePerMinute, new Date()),
     };
   }
 
@@ -112,11 +126,11 @@ export class ChatService {
     }
   }
 
-  private async generate(question: string, passages: Passage[], history: { role: 'user' | 'assistant'; content: string }[], onDelta?: (t: string) => void): Promise<GenerationResult> {
+  private async generate(question: string, passages: Passage[], history: Turn[], onDelta?: (t: string) => void): Promise<GenerationResult> {
     try {
       return await this.generator.generate({ question, passages, history, language: detectLanguage(question) }, onDelta);
     } catch (error) {
-      if (error instanceof AppError) throw error;
+      if (error instanceof AppError || error instanceof ClientClosed) throw error;
       throw UpstreamUnavailable('answer generator');
     }
   }

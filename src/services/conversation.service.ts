@@ -1,71 +1,55 @@
-import { DataSource, EntityManager } from 'typeorm';
 import type { Citation } from '../entities/citation';
-import { Conversation } from '../entities/conversation.entity';
+import type { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
-import { Message } from '../entities/message.entity';
+import type { Message } from '../entities/message.entity';
+import type { Clock } from '../clock';
 import { NotFound } from '../errors';
+import type { DataLayer } from './data/data-layer';
+import type { TenantData } from './data/tenant-data';
 import type { Turn } from './generation/types';
-import { isUuid, Page, paginate } from './pagination';
+import type { Page } from './pagination';
 
 const MAX_EXPORT_MESSAGES = 100_000;
+const DAY_MS = 86_400_000;
 
-/** A tenant's conversations. Every method takes the tenant id and puts it in the `where`. */
+/** A tenant's conversations, always through the tenant's own scope. */
 export class ConversationService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly data: DataLayer,
+    private readonly clock: Clock,
+  ) {}
 
-  async get(tenantId: string, id: string): Promise<Conversation> {
-    const conversation = isUuid(id) ? await this.dataSource.getRepository(Conversation).findOneBy({ id, tenantId }) : null;
+  async get(scope: TenantData, id: string): Promise<Conversation> {
+    const conversation = await scope.conversation(id);
     if (!conversation) throw NotFound('Conversation');
     return conversation;
   }
 
-  async list(tenantId: string, first: number, after?: string | null): Promise<Page<Conversation>> {
-    const qb = this.dataSource.getRepository(Conversation).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
-    return paginate(qb, { first, after, sortColumn: 'updated_at', sortProperty: 'updatedAt', descending: true });
+  list(scope: TenantData, first: number, after?: string | null): Promise<Page<Conversation>> {
+    return scope.conversations(first, after);
   }
 
-  async messages(tenantId: string, conversationId: string): Promise<Message[]> {
-    return this.dataSource.getRepository(Message).find({ where: { tenantId, conversationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  messages(scope: TenantData, conversationId: string): Promise<Message[]> {
+    return scope.messages(conversationId);
   }
 
   /** The last `turns` messages, oldest first, for the generator and for follow-up retrieval. */
-  async recentTurns(tenantId: string, conversationId: string, turns: number): Promise<Turn[]> {
-    const rows = await this.dataSource.getRepository(Message).find({
-      where: { tenantId, conversationId }, order: { createdAt: 'DESC' }, take: turns,
-    });
-    return rows.reverse().map((m) => ({ role: m.role, content: m.content }));
+  recentTurns(scope: TenantData, conversationId: string, turns: number): Promise<Turn[]> {
+    return scope.recentTurns(conversationId, turns);
   }
 
   /** Stores a question and its answer together: a failed ask leaves no half-written turn. */
-  async appendExchange(
-    tenantId: string,
-    apiKeyId: string | null,
-    conversationId: string | null,
-    question: string,
-    answer: string,
-    citations: Citation[],
+  appendExchange(
+    scope: TenantData,
+    exchange: { apiKeyId: string | null; conversationId: string | null; question: string; answer: string; citations: Citation[] },
   ): Promise<{ conversationId: string; messageId: string }> {
-    return this.dataSource.transaction(async (m: EntityManager) => {
-      let id = conversationId;
-      const now = new Date();
-      if (id) {
-        await m.query('UPDATE conversation SET updated_at = $3 WHERE id = $1 AND tenant_id = $2', [id, tenantId, now]);
-      } else {
-        const title = question.length > 120 ? `${question.slice(0, 117)}…` : question;
-        const saved = await m.getRepository(Conversation).save(m.getRepository(Conversation).create({ tenantId, apiKeyId, title, createdAt: now, updatedAt: now }));
-        id = saved.id;
-      }
-      const repo = m.getRepository(Message);
-      await repo.save(repo.create({ tenantId, conversationId: id, role: 'user', content: question, citations: [], createdAt: now }));
-      // One millisecond later, so the answer always sorts after its question.
-      const reply = await repo.save(repo.create({ tenantId, conversationId: id, role: 'assistant', content: answer, citations, createdAt: new Date(now.getTime() + 1) }));
-      return { conversationId: id!, messageId: reply.id };
-    });
+    const { question } = exchange;
+    const title = question.length > 120 ? `${question.slice(0, 117)}…` : question;
+    return scope.appendExchange({ ...exchange, title }, new Date(this.clock.now()));
   }
 
-  async export(tenantId: string, format: ExportFormat): Promise<string> {
-    const conversations = await this.dataSource.getRepository(Conversation).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
-    const messages = await this.dataSource.getRepository(Message).find({ where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' }, take: MAX_EXPORT_MESSAGES });
+  async export(scope: TenantData, format: ExportFormat): Promise<string> {
+    const { conversations, messages } = await scope.threads(MAX_EXPORT_MESSAGES);
     const byConversation = new Map<string, Message[]>();
     for (const m of messages) byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
     const threads = conversations.map((c) => ({ conversation: c, messages: byConversation.get(c.id) ?? [] }));
@@ -99,12 +83,8 @@ export class ConversationService {
   }
 
   /** Deletes conversations untouched for longer than the retention period; messages cascade. */
-  async purge(retentionDays: number): Promise<number> {
-    const result = await this.dataSource.query(
-      'DELETE FROM conversation WHERE updated_at < now() - make_interval(days => $1)',
-      [retentionDays],
-    );
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  purge(retentionDays: number): Promise<number> {
+    return this.data.operator.purgeConversations(new Date(this.clock.now() - retentionDays * DAY_MS));
   }
 }
 

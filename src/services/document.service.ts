@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { Actor } from '../caller';
 import { Document } from '../entities/document.entity';
 import { BadInput, NotFound } from '../errors';
-import type { Principal } from './api-key.service';
-import { AuditService } from './audit.service';
-import { chunkDocument, ChunkableMimeType } from './text/chunker';
-import { isUuid, Page, paginate } from './pagination';
+import type { AuditService } from './audit.service';
+import type { DataLayer } from './data/data-layer';
+import type { TenantData } from './data/tenant-data';
+import type { Page } from './pagination';
 import type { RetrievalIndex } from './retrieval/types';
+import { chunkDocument, ChunkableMimeType } from './text/chunker';
 
 export interface DocumentFields {
   title: string;
@@ -25,12 +26,12 @@ export const MAX_DOCUMENTS_PER_CALL = 1_000;
  */
 export class DocumentService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly data: DataLayer,
     private readonly index: RetrievalIndex,
     private readonly audit: AuditService,
   ) {}
 
-  async add(actor: Principal | null, tenantId: string, inputs: DocumentFields[]): Promise<{ documents: Document[]; chunkCount: number; skippedDuplicates: number }> {
+  async add(actor: Actor | null, scope: TenantData, inputs: DocumentFields[]): Promise<{ documents: Document[]; chunkCount: number; skippedDuplicates: number }> {
     if (inputs.length === 0 || inputs.length > MAX_DOCUMENTS_PER_CALL) {
       throw BadInput(`documents must hold 1 to ${MAX_DOCUMENTS_PER_CALL} documents per call.`, 'documents');
     }
@@ -39,7 +40,7 @@ export class DocumentService {
     let chunkCount = 0;
     let skippedDuplicates = 0;
     for (const doc of valid) {
-      const added = await this.addOne(tenantId, doc);
+      const added = await this.addOne(scope, doc);
       if (!added) {
         skippedDuplicates++;
         continue;
@@ -48,50 +49,45 @@ export class DocumentService {
       chunkCount += added.chunkCount;
     }
     if (actor) {
-      await this.audit.record(this.dataSource.manager, actor, 'addDocuments', { type: 'tenant', id: tenantId }, {
+      await this.audit.record(this.data.operator, actor, 'addDocuments', { type: 'tenant', id: scope.tenantId }, {
         added: documents.length, skippedDuplicates,
       });
     }
     return { documents, chunkCount, skippedDuplicates };
   }
 
-  async remove(actor: Principal, id: string): Promise<boolean> {
-    const doc = isUuid(id) ? await this.dataSource.getRepository(Document).findOneBy({ id }) : null;
+  /** The operator's removeDocument names only the document; its tenant is read from it. */
+  async remove(actor: Actor, id: string): Promise<boolean> {
+    const doc = await this.data.operator.document(id);
     if (!doc) throw NotFound('Document');
     await this.index.removeDocument(doc.tenantId, doc.id);
-    await this.dataSource.transaction(async (m) => {
-      await m.query('DELETE FROM document WHERE id = $1 AND tenant_id = $2', [doc.id, doc.tenantId]);
-      await this.audit.record(m, actor, 'removeDocument', { type: 'document', id: doc.id }, { tenantId: doc.tenantId, title: doc.title });
+    await this.data.transaction(async (m) => {
+      await this.data.forTenant(doc.tenantId).within(m).deleteDocument(doc.id);
+      await this.audit.record(this.data.operator.within(m), actor, 'removeDocument', { type: 'document', id: doc.id }, { tenantId: doc.tenantId, title: doc.title });
     });
     return true;
   }
 
-  async list(tenantId: string, first: number, after?: string | null): Promise<Page<Document>> {
-    const qb = this.dataSource.getRepository(Document).createQueryBuilder('d').where('d.tenant_id = :tenantId', { tenantId });
-    return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
+  list(scope: TenantData, first: number, after?: string | null): Promise<Page<Document>> {
+    return scope.documents(first, after);
   }
 
-  private async addOne(tenantId: string, doc: Required<DocumentFields> & { mimeType: ChunkableMimeType; hash: string }): Promise<Document | null> {
+  private async addOne(scope: TenantData, doc: Required<DocumentFields> & { mimeType: ChunkableMimeType; hash: string }): Promise<Document | null> {
     const chunks = chunkDocument(doc.content, doc.mimeType);
-    // ON CONFLICT makes the duplicate check and the insert one step, so two concurrent batches can't both add it.
-    const rows: { id: string; created_at: Date }[] = await this.dataSource.query(
-      `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash, chunk_count)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id, created_at`,
-      [tenantId, doc.title, doc.sourceUrl, doc.mimeType, doc.hash, chunks.length],
-    );
-    if (rows.length === 0) return null;
-    const { id, created_at: createdAt } = rows[0];
+    const row = await scope.insertDocument({ title: doc.title, sourceUrl: doc.sourceUrl, mimeType: doc.mimeType, hash: doc.hash, chunkCount: chunks.length });
+    if (!row) return null;
+    const { tenantId } = scope;
     try {
-      await this.index.addDocument({ tenantId, documentId: id, title: doc.title, sourceUrl: doc.sourceUrl, chunks });
+      await this.index.addDocument({ tenantId, documentId: row.id, title: doc.title, sourceUrl: doc.sourceUrl, chunks });
     } catch (error) {
       // Without its chunks the document could never be found: take the row back so a retry adds it again.
-      await this.dataSource.query('DELETE FROM document WHERE id = $1', [id]);
+      await scope.deleteDocument(row.id);
       throw error;
     }
-    // RETURNING gave the only column the database chose; the rest is what was inserted, so no second read.
-    return this.dataSource.getRepository(Document).create({
-      id, tenantId, title: doc.title, sourceUrl: doc.sourceUrl, mimeType: doc.mimeType, contentHash: doc.hash,
-      chunkCount: chunks.length, createdAt: new Date(createdAt),
+    // RETURNING gave the only columns the database chose; the rest is what was inserted, so no second read.
+    return Object.assign(new Document(), {
+      id: row.id, tenantId, title: doc.title, sourceUrl: doc.sourceUrl, mimeType: doc.mimeType, contentHash: doc.hash,
+      chunkCount: chunks.length, createdAt: row.createdAt,
     });
   }
 }

@@ -1,86 +1,85 @@
-import { AppError, RateLimited } from '../errors';
+import type { ClientCaller } from '../caller';
+import type { Clock } from '../clock';
+import { RateLimited, usageCodeOf, usageOutcomeOf } from '../errors';
 import type { AbuseService } from './abuse.service';
-import type { Principal } from './api-key.service';
-import { effectiveLimits, QuotaService, Reservation } from './quota.service';
+import type { DataLayer } from './data/data-layer';
+import type { UsageEntry } from './data/usage-sql';
+import { effectiveLimits, QuotaFigures, QuotaService } from './quota.service';
 import type { QuotaAlertService } from './quota-alert.service';
 import type { RateDecision, RateLimitService } from './rate-limit.service';
-import type { UsageService } from './usage.service';
 
 /** What metering needs from the request, without depending on the GraphQL context. */
 export interface MeterRequest {
-  principal: Principal;
+  caller: ClientCaller;
   ip: string;
   /** Receives the rate figures for the RateLimit-* headers. */
   onRate(decision: RateDecision): void;
 }
 
+/** What a metered operation returns: at least the tokens it used. */
 export interface MeteredResult {
   usage: { inputTokens: number; outputTokens: number };
 }
 
-/** Refusals by validation or lookup: the ask was refused, not failed, and used nothing. */
-const REFUSAL_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'TENANT_SUSPENDED', 'BLOCKED', 'RATE_LIMITED', 'QUOTA_EXCEEDED', 'QUERY_TOO_COMPLEX']);
-
 /**
- * The @metered layer: rate window first (cheap, in memory or Redis), then the quota reservation (one row in
- * PostgreSQL), then the operation. The reservation is kept when the operation succeeds and released when it
- * throws, so only successful asks use quota. Every outcome is recorded in usage.
+ * The @metered layer, wrapped around the operation: rate window first (cheap, in memory or Redis), then the quota
+ * lease (one statement in PostgreSQL), then the operation, then the lease settled with the usage record in one
+ * statement: kept when the operation succeeded, given back when it threw, so only answers that were produced use
+ * quota. Every outcome is recorded in usage. The operation knows nothing of any of this.
  */
 export class MeteringService {
   constructor(
+    private readonly data: DataLayer,
     private readonly rateLimits: RateLimitService,
     private readonly quota: QuotaService,
-    private readonly usage: UsageService,
     private readonly abuse: AbuseService,
     private readonly alerts: QuotaAlertService,
+    private readonly clock: Clock,
   ) {}
 
-  async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (reservation: Reservation) => Promise<T>): Promise<T> {
-    const started = Date.now();
-    const { principal } = req;
-    const tenant = principal.tenant!;
-    const plan = principal.plan!;
-    let reservation: Reservation | null = null;
+  async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: () => Promise<T>): Promise<T & { quota: QuotaFigures }> {
+    const started = this.clock.now();
+    const { caller } = req;
+    const scope = this.data.forTenant(caller.tenant.id);
+    const { monthlyQuota, ratePerMinute } = effectiveLimits(caller.tenant, caller.plan);
+    const usage = (error: unknown | null, tokens = { inputTokens: 0, outputTokens: 0 }): UsageEntry => ({
+      tenantId: caller.tenant.id, apiKeyId: caller.keyId, operation, ip: req.ip,
+      outcome: error === null ? 'SUCCEEDED' : usageOutcomeOf(error),
+      code: error === null ? null : usageCodeOf(error),
+      latencyMs: this.clock.now() - started, ...tokens,
+    });
+
+    let lease;
     try {
-      const { ratePerMinute } = effectiveLimits(tenant, plan);
-      const rate = await this.rateLimits.consume(`tenant:${tenant.id}`, 'ask', ratePerMinute);
+      const rate = await this.rateLimits.consume(`tenant:${caller.tenant.id}`, 'ask', ratePerMinute);
       req.onRate(rate);
       if (!rate.allowed) {
-        if (principal.keyId) await this.abuse.rateRefused(principal.keyId, tenant.id, ratePerMinute);
+        await this.abuse.rateRefused(caller.keyId, caller.tenant.id, ratePerMinute);
         throw RateLimited(rate.resetSeconds);
       }
-      reservation = await this.quota.reserve(tenant, plan);
-      const result = await body(reservation);
-      await this.record(req, operation, started, 'SUCCEEDED', null, result.usage);
-      void this.alerts.reserved(reservation, tenant.slug).catch(() => undefined);
-      return result;
+      lease = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip });
     } catch (error) {
-      if (reservation) await this.quota.release(reservation);
-      const code = error instanceof AppError ? error.code : 'INTERNAL_SERVER_ERROR';
-      await this.record(req, operation, started, REFUSAL_CODES.has(code) ? 'REFUSED' : 'FAILED', code);
+      await scope.recordUsage(usage(error), new Date(this.clock.now()));
       throw error;
     }
+
+    let result: T;
+    try {
+      result = await body();
+    } catch (error) {
+      await this.quota.settle(scope, lease, false, usage(error));
+      throw error;
+    }
+    await this.quota.settle(scope, lease, true, usage(null, result.usage));
+    void this.alerts.reserved(lease, caller.tenant.slug).catch(() => undefined);
+    return { ...result, quota: this.quota.figures(monthlyQuota, lease.used, ratePerMinute) };
   }
 
-  /** Records a metered call refused before metering ran (by @auth). */
+  /** Records a metered call refused before metering ran (by @auth), when the key names a tenant. */
   async refused(operation: string, who: { tenantId: string | null; keyId: string | null; ip: string }, code: string): Promise<void> {
-    await this.usage.record({
-      tenantId: who.tenantId, apiKeyId: who.keyId, operation, outcome: 'REFUSED', code, latencyMs: 0,
-      inputTokens: 0, outputTokens: 0, ip: who.ip,
-    });
-  }
-
-  private async record(
-    req: MeterRequest,
-    operation: string,
-    started: number,
-    outcome: 'SUCCEEDED' | 'REFUSED' | 'FAILED',
-    code: string | null,
-    tokens = { inputTokens: 0, outputTokens: 0 },
-  ): Promise<void> {
-    await this.usage.record({
-      tenantId: req.principal.tenantId, apiKeyId: req.principal.keyId, operation, outcome, code,
-      latencyMs: Date.now() - started, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, ip: req.ip,
-    });
+    const entry = { apiKeyId: who.keyId, operation, outcome: 'REFUSED' as const, code, latencyMs: 0, inputTokens: 0, outputTokens: 0, ip: who.ip };
+    const at = new Date(this.clock.now());
+    if (who.tenantId) await this.data.forTenant(who.tenantId).recordUsage(entry, at);
+    else await this.data.operator.recordUsage({ ...entry, tenantId: null }, at);
   }
 }

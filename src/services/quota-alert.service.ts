@@ -1,6 +1,7 @@
-import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import type { Reservation } from './quota.service';
+import type { Clock } from '../clock';
+import type { DataLayer } from './data/data-layer';
+import type { Lease } from './quota.service';
 
 const THRESHOLDS = [80, 100];
 const ATTEMPTS = 4;
@@ -12,35 +13,27 @@ const ATTEMPTS = 4;
  */
 export class QuotaAlertService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly data: DataLayer,
+    private readonly clock: Clock,
     private readonly log: Logger,
     private readonly webhookUrl?: string,
   ) {}
 
   /** Called after a successful reservation; returns once the alert (if any) is recorded, not delivered. */
-  async reserved(r: Reservation, tenantSlug: string): Promise<void> {
+  async reserved(r: Lease, tenantSlug: string): Promise<void> {
     if (r.limit === null || r.limit === 0) return;
     for (const threshold of THRESHOLDS) {
       const mark = Math.ceil((r.limit * threshold) / 100);
       if (r.used < mark) continue;
-      const inserted: unknown[] = await this.dataSource.query(
-        `INSERT INTO quota_alert (tenant_id, month, threshold) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING threshold`,
-        [r.tenantId, r.month, threshold],
-      );
-      if (inserted.length === 0) continue;
-      const payload = { type: 'quota.threshold', tenantId: r.tenantId, tenantSlug, month: r.month, threshold, used: r.used, limit: r.limit, at: new Date().toISOString() };
+      if (!(await this.data.forTenant(r.tenantId).recordAlert(r.month, threshold))) continue;
+      const payload = { type: 'quota.threshold', tenantId: r.tenantId, tenantSlug, month: r.month, threshold, used: r.used, limit: r.limit, at: new Date(this.clock.now()).toISOString() };
       this.log.info({ alert: payload }, 'quota threshold crossed');
       if (this.webhookUrl) void this.deliver(payload);
     }
   }
 
-  async list(tenantId: string): Promise<{ month: string; threshold: number; createdAt: Date }[]> {
-    const rows = await this.dataSource.query(
-      'SELECT month, threshold, created_at FROM quota_alert WHERE tenant_id = $1 ORDER BY created_at',
-      [tenantId],
-    );
-    return rows.map((r: { month: string; threshold: number; created_at: Date }) => ({ month: r.month, threshold: r.threshold, createdAt: r.created_at }));
+  list(tenantId: string): Promise<{ month: string; threshold: number; createdAt: Date }[]> {
+    return this.data.forTenant(tenantId).alerts();
   }
 
   private async deliver(payload: object): Promise<void> {

@@ -1,7 +1,12 @@
-import { DataSource } from 'typeorm';
-import { Plan } from '../entities/plan.entity';
-import { Tenant } from '../entities/tenant.entity';
+import type { Clock } from '../clock';
+import type { Plan } from '../entities/plan.entity';
+import type { Tenant } from '../entities/tenant.entity';
 import { QuotaExceeded } from '../errors';
+import type { DataLayer } from './data/data-layer';
+import type { Lease, TenantData } from './data/tenant-data';
+import type { UsageEntry } from './data/usage-sql';
+
+export type { Lease } from './data/tenant-data';
 
 export interface QuotaFigures {
   limit: number | null;
@@ -9,14 +14,6 @@ export interface QuotaFigures {
   remaining: number | null;
   resetsAt: Date;
   ratePerMinute: number;
-}
-
-/** A reservation taken before an ask runs: committed by doing nothing, released when the ask fails upstream. */
-export interface Reservation {
-  tenantId: string;
-  month: string;
-  used: number;
-  limit: number | null;
 }
 
 /** The calendar month in UTC, as stored: "YYYY-MM". */
@@ -38,55 +35,49 @@ export function effectiveLimits(tenant: Tenant, plan: Plan): { monthlyQuota: num
 }
 
 /**
- * Monthly quotas, exact under any concurrency and any number of processes: a reservation is ONE conditional
- * upsert on the (tenant, month) row. PostgreSQL's row lock makes concurrent upserts queue, and each re-checks
- * `used < limit` against the latest committed count, so successes can never exceed the quota.
+ * Monthly quotas, exact under any concurrency and any number of processes (see TenantData.reserve). A reservation
+ * is a lease: it lasts `leaseMs` (longer than any ask may run), and a lease whose process died is reclaimed by any
+ * live process (`reclaimExpired`), given back and recorded as ERROR.
  */
 export class QuotaService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly data: DataLayer,
+    private readonly clock: Clock,
+    private readonly leaseMs: number,
+  ) {}
 
-  async status(tenant: Tenant, plan: Plan, now = new Date()): Promise<QuotaFigures> {
+  async status(tenant: Tenant, plan: Plan): Promise<QuotaFigures> {
     const { monthlyQuota, ratePerMinute } = effectiveLimits(tenant, plan);
-    const rows: { used: number }[] = await this.dataSource.query(
-      'SELECT used FROM quota_counter WHERE tenant_id = $1 AND month = $2',
-      [tenant.id, monthOf(now)],
-    );
-    const used = rows[0]?.used ?? 0;
-    return this.figures(monthlyQuota, used, ratePerMinute, now);
+    const now = new Date(this.clock.now());
+    const used = await this.data.forTenant(tenant.id).quotaUsed(monthOf(now));
+    return this.figures(monthlyQuota, used, ratePerMinute);
   }
 
-  figures(limit: number | null, used: number, ratePerMinute: number, now: Date): QuotaFigures {
+  figures(limit: number | null, used: number, ratePerMinute: number): QuotaFigures {
     return {
       limit,
       used,
       remaining: limit === null ? null : Math.max(0, limit - used),
-      resetsAt: nextMonthStart(now),
+      resetsAt: nextMonthStart(new Date(this.clock.now())),
       ratePerMinute,
     };
   }
 
-  /** Takes one request of this month's quota, or throws QUOTA_EXCEEDED. */
-  async reserve(tenant: Tenant, plan: Plan, now = new Date()): Promise<Reservation> {
-    const { monthlyQuota } = effectiveLimits(tenant, plan);
-    const month = monthOf(now);
-    // Unlimited plans still count, so usage and `quota.used` stay truthful; the WHERE is what enforces a limit.
-    const rows: { used: number }[] = await this.dataSource.query(
-      `INSERT INTO quota_counter (tenant_id, month, used)
-         SELECT $1, $2, 1 WHERE $3::int IS NULL OR $3::int >= 1
-       ON CONFLICT (tenant_id, month) DO UPDATE SET used = quota_counter.used + 1
-         WHERE $3::int IS NULL OR quota_counter.used < $3::int
-       RETURNING used`,
-      [tenant.id, month, monthlyQuota],
-    );
-    if (rows.length === 0) throw QuotaExceeded(nextMonthStart(now));
-    return { tenantId: tenant.id, month, used: rows[0].used, limit: monthlyQuota };
+  /** Takes one request of this month's quota as a lease, or throws QUOTA_EXCEEDED. */
+  async reserve(scope: TenantData, limit: number | null, holder: { apiKeyId: string | null; operation: string; ip: string | null }): Promise<Lease> {
+    const now = new Date(this.clock.now());
+    const lease = await scope.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) });
+    if (!lease) throw QuotaExceeded(nextMonthStart(now));
+    return lease;
   }
 
-  /** Gives a reservation back (the ask failed upstream), so only successful asks use quota. */
-  async release(reservation: Reservation): Promise<void> {
-    await this.dataSource.query(
-      'UPDATE quota_counter SET used = used - 1 WHERE tenant_id = $1 AND month = $2 AND used > 0',
-      [reservation.tenantId, reservation.month],
-    );
+  /** Ends a lease: kept when the answer was sent, given back otherwise; its usage is recorded in the same statement. */
+  settle(scope: TenantData, lease: Lease, keep: boolean, usage: UsageEntry): Promise<void> {
+    return scope.settle(lease, keep, usage, new Date(this.clock.now()));
+  }
+
+  /** Reclaims the leases of processes that died mid-ask; returns how many. */
+  reclaimExpired(): Promise<number> {
+    return this.data.operator.reclaimExpiredLeases(new Date(this.clock.now()));
   }
 }

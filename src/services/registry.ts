@@ -1,28 +1,31 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { AbuseService } from './abuse.service';
 import { ApiKeyService } from './api-key.service';
 import { AuditService } from './audit.service';
 import { AuthorizationService } from './authorization.service';
 import { BillingService } from './billing.service';
+import { ChatService } from './chat.service';
+import { ConversationService } from './conversation.service';
+import { DataLayer } from './data/data-layer';
+import { DocumentService } from './document.service';
+import type { Generator } from './generation/types';
 import { MeteringService } from './metering.service';
-import { QuotaService } from './quota.service';
 import { QuotaAlertService } from './quota-alert.service';
+import { QuotaService } from './quota.service';
 import { RateLimitService } from './rate-limit.service';
 import type { RetrievalIndex } from './retrieval/types';
-import type { Generator } from './generation/types';
 import type { SharedState } from './shared-state/shared-state';
 import { TenantService } from './tenant.service';
 import { UsageService } from './usage.service';
-import { DocumentService } from './document.service';
-import { ChatService } from './chat.service';
-import { ConversationService } from './conversation.service';
 
 /** Every service, wired once at start-up (the composition root); resolvers receive this. */
 export interface Services {
   config: Config;
-  dataSource: DataSource;
+  clock: Clock;
+  data: DataLayer;
   log: Logger;
   shared: SharedState;
   index: RetrievalIndex;
@@ -43,8 +46,17 @@ export interface Services {
   chat: ChatService;
 }
 
+/**
+ * A lease outlives any ask: both time-outs and a margin. Past it, the ask's process is taken for dead and its
+ * lease is reclaimed by another.
+ */
+export function leaseMs(config: Pick<Config, 'retrievalTimeoutMs' | 'generationTimeoutMs'>): number {
+  return 2 * (config.retrievalTimeoutMs + config.generationTimeoutMs) + 30_000;
+}
+
 export function createServices(deps: {
   config: Config;
+  clock: Clock;
   dataSource: DataSource;
   log: Logger;
   pepper: string;
@@ -52,22 +64,23 @@ export function createServices(deps: {
   index: RetrievalIndex;
   generator: Generator;
 }): Services {
-  const { config, dataSource, log, shared, index, generator } = deps;
-  const keys = new ApiKeyService(dataSource, deps.pepper, config.keyCacheTtlMs, config.adminApiKey);
+  const { config, clock, log, shared, index, generator } = deps;
+  const data = new DataLayer(deps.dataSource);
   const audit = new AuditService();
-  const tenants = new TenantService(dataSource, keys, audit, index, shared);
-  const quota = new QuotaService(dataSource);
+  const abuse = new AbuseService(data, shared, config.abuse, clock);
+  const keys = new ApiKeyService(data, audit, abuse, clock, { pepper: deps.pepper, cacheTtlMs: config.keyCacheTtlMs, envAdminKey: config.adminApiKey });
+  const tenants = new TenantService(data, keys, audit, index, clock);
+  const quota = new QuotaService(data, clock, leaseMs(config));
   const rateLimits = new RateLimitService(shared);
-  const abuse = new AbuseService(dataSource, shared, config.abuse);
-  const usage = new UsageService(dataSource);
-  const alerts = new QuotaAlertService(dataSource, log, config.alertWebhookUrl);
-  const metering = new MeteringService(rateLimits, quota, usage, abuse, alerts);
-  const documents = new DocumentService(dataSource, index, audit);
-  const conversations = new ConversationService(dataSource);
-  const chat = new ChatService(index, generator, conversations, quota, config);
+  const usage = new UsageService(data, clock);
+  const alerts = new QuotaAlertService(data, clock, log, config.alertWebhookUrl);
+  const metering = new MeteringService(data, rateLimits, quota, abuse, alerts, clock);
+  const documents = new DocumentService(data, index, audit);
+  const conversations = new ConversationService(data, clock);
+  const chat = new ChatService(data, index, generator, conversations, config);
   return {
-    config, dataSource, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
-    quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(dataSource, tenants, config.billing),
+    config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
+    quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(data, tenants, config.billing),
     documents, conversations, chat,
   };
 }

@@ -1,15 +1,17 @@
-import { DataSource, EntityManager } from 'typeorm';
-import { ApiKey, keyStatus } from '../entities/api-key.entity';
-import { KeyStatus, PlanCode, TenantStatus } from '../entities/enums';
-import { Plan } from '../entities/plan.entity';
-import { Tenant } from '../entities/tenant.entity';
+import type { EntityManager } from 'typeorm';
+import type { Actor } from '../caller';
+import type { Clock } from '../clock';
+import { PlanCode, TenantStatus } from '../entities/enums';
+import type { Plan } from '../entities/plan.entity';
+import type { Tenant } from '../entities/tenant.entity';
 import { BadInput, NotFound } from '../errors';
-import type { Principal } from './api-key.service';
-import { ApiKeyService } from './api-key.service';
-import { AuditService } from './audit.service';
-import { isUuid, Page, paginate } from './pagination';
+import type { ApiKeyService, IssuedKey } from './api-key.service';
+import type { AuditService } from './audit.service';
+import type { DataLayer } from './data/data-layer';
+import type { OperatorData } from './data/operator-data';
+import type { Page } from './pagination';
 import type { RetrievalIndex } from './retrieval/types';
-import type { SharedState } from './shared-state/shared-state';
+import { optionalInt, requireEmail, requireText } from './validation';
 
 export interface CreateTenantFields {
   name: string;
@@ -27,38 +29,40 @@ export interface UpdateTenantFields {
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DAY_MS = 86_400_000;
 
-/** The operator's workflows on tenants and their keys. Every change is audited in its own transaction. */
+/** The operator's workflows on tenants. Every change is audited in its own transaction. */
 export class TenantService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly data: DataLayer,
     private readonly keys: ApiKeyService,
     private readonly audit: AuditService,
     private readonly index: RetrievalIndex,
-    private readonly shared: SharedState,
+    private readonly clock: Clock,
   ) {}
 
+  /** A tenant the operator names by id; NOT_FOUND for anything else. */
   async get(id: string): Promise<Tenant> {
-    const tenant = isUuid(id) ? await this.dataSource.getRepository(Tenant).findOneBy({ id }) : null;
+    const tenant = await this.data.operator.tenant(id);
     if (!tenant) throw NotFound('Tenant');
     return tenant;
   }
 
-  async list(first: number, after: string | null | undefined, status?: TenantStatus | null): Promise<Page<Tenant>> {
-    const qb = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
-    if (status) qb.where('t.status = :status', { status });
-    return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
+  list(first: number, after: string | null | undefined, status?: TenantStatus | null): Promise<Page<Tenant>> {
+    return this.data.operator.tenants(first, after, status);
   }
 
-  async plan(code: PlanCode): Promise<Plan> {
-    const plan = await this.dataSource.getRepository(Plan).findOneBy({ code });
+  plans(): Promise<Plan[]> {
+    return this.data.operator.plans();
+  }
+
+  async plan(code: PlanCode, db: OperatorData = this.data.operator): Promise<Plan> {
+    const plan = await db.plan(code);
     if (!plan) throw BadInput(`Unknown plan ${code}.`, 'plan');
     return plan;
   }
 
-  async create(actor: Principal, input: CreateTenantFields): Promise<{ tenant: Tenant; key: ApiKey; secret: string }> {
+  async create(actor: Actor, input: CreateTenantFields): Promise<{ tenant: Tenant } & IssuedKey> {
     const name = requireText(input.name, 'name', 200);
     const contactEmail = requireEmail(input.contactEmail);
     const plan = await this.plan(input.plan);
@@ -66,11 +70,12 @@ export class TenantService {
     const slug = explicitSlug ? input.slug!.trim().toLowerCase() : slugify(name);
     if (!SLUG.test(slug)) throw BadInput('slug must be 1-64 lower-case letters, digits and inner hyphens.', 'slug');
 
-    return this.dataSource.transaction(async (m) => {
-      const now = new Date();
-      const tenant = await m.getRepository(Tenant).save(
-        m.getRepository(Tenant).create({
-          slug: await this.freeSlug(m, slug, explicitSlug),
+    return this.data.transaction(async (m) => {
+      const db = this.data.operator.within(m);
+      const now = new Date(this.clock.now());
+      const tenant = await db.saveTenant(
+        db.newTenant({
+          slug: await freeSlug(db, slug, explicitSlug),
           name,
           contactEmail,
           planCode: plan.code,
@@ -81,15 +86,13 @@ export class TenantService {
           trialEndsAt: plan.trialDays ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null,
         }),
       );
-      const { key, secret } = await this.keys.issue(m, {
-        tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: 'default',
-      });
-      await this.audit.record(m, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
+      const { key, secret } = await this.keys.issue(db, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: 'default' });
+      await this.audit.record(db, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
       return { tenant, key, secret };
     });
   }
 
-  async update(actor: Principal, id: string, input: UpdateTenantFields): Promise<Tenant> {
+  async update(actor: Actor, id: string, input: UpdateTenantFields): Promise<Tenant> {
     const changes: Partial<Tenant> = {};
     if (input.name !== undefined) changes.name = requireText(input.name, 'name', 200);
     if (input.contactEmail !== undefined) changes.contactEmail = requireEmail(input.contactEmail);
@@ -98,174 +101,70 @@ export class TenantService {
     return this.change(actor, id, 'updateTenant', changes, { ...changes });
   }
 
-  async changePlan(actor: Principal, id: string, code: PlanCode): Promise<Tenant> {
-    const plan = await this.plan(code);
+  async changePlan(actor: Actor, id: string, code: PlanCode): Promise<Tenant> {
     return this.change(actor, id, 'changePlan', {}, { plan: code }, async (m, tenant) => {
-      if (plan.maxActiveKeys !== null && (await this.activeKeyCount(m, tenant.id)) > plan.maxActiveKeys) {
+      const plan = await this.plan(code, this.data.operator.within(m));
+      const active = await this.data.forTenant(tenant.id).within(m).activeKeyCount(new Date(this.clock.now()));
+      if (plan.maxActiveKeys !== null && active > plan.maxActiveKeys) {
         throw BadInput(`The ${code} plan allows ${plan.maxActiveKeys} active key; revoke the others first.`, 'plan');
       }
       tenant.planCode = plan.code;
       // A trial starts when a tenant moves onto DEMO and ends when it moves off it.
-      tenant.trialEndsAt = plan.trialDays
-        ? tenant.trialEndsAt ?? new Date(Date.now() + plan.trialDays * DAY_MS)
-        : null;
+      tenant.trialEndsAt = plan.trialDays ? tenant.trialEndsAt ?? new Date(this.clock.now() + plan.trialDays * DAY_MS) : null;
     });
   }
 
-  async suspend(actor: Principal, id: string, reason: string): Promise<Tenant> {
+  async suspend(actor: Actor, id: string, reason: string): Promise<Tenant> {
     const why = requireText(reason, 'reason', 1000);
     return this.change(actor, id, 'suspendTenant', { status: TenantStatus.SUSPENDED, suspendedReason: why }, { reason: why });
   }
 
-  async reactivate(actor: Principal, id: string): Promise<Tenant> {
+  async reactivate(actor: Actor, id: string): Promise<Tenant> {
     return this.change(actor, id, 'reactivateTenant', { status: TenantStatus.ACTIVE, suspendedReason: null });
   }
 
   /** Erases the tenant and everything it owns: rows cascade in the database, and the index drops its part. */
-  async delete(actor: Principal, id: string): Promise<boolean> {
+  async delete(actor: Actor, id: string): Promise<boolean> {
     const tenant = await this.get(id);
     await this.index.removeTenant(tenant.id);
-    await this.dataSource.transaction(async (m) => {
-      await m.query('DELETE FROM tenant WHERE id = $1', [tenant.id]);
-      await this.audit.record(m, actor, 'deleteTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug });
+    await this.data.transaction(async (m) => {
+      await this.data.operator.within(m).deleteTenant(tenant.id);
+      await this.audit.record(this.data.operator.within(m), actor, 'deleteTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug });
     });
     this.keys.evictTenant(tenant.id);
     return true;
   }
 
-  async issueKey(actor: Principal, tenantId: string, name: string, expiresAt?: Date | null): Promise<{ key: ApiKey; secret: string }> {
-    const keyName = requireText(name, 'name', 100);
-    if (expiresAt && expiresAt.getTime() <= Date.now()) throw BadInput('expiresAt must be in the future.', 'expiresAt');
-    const tenant = await this.get(tenantId);
-    return this.dataSource.transaction(async (m) => {
-      // Locks the tenant row so two concurrent issues can't both pass the one-key check.
-      await m.query('SELECT id FROM tenant WHERE id = $1 FOR UPDATE', [tenant.id]);
-      const plan = await m.getRepository(Plan).findOneByOrFail({ code: tenant.planCode });
-      if (plan.maxActiveKeys !== null && (await this.activeKeyCount(m, tenant.id)) >= plan.maxActiveKeys) {
-        throw BadInput(
-          `The ${plan.code} plan allows ${plan.maxActiveKeys} active key; revoke or rotate the existing one, or move to BUSINESS.`,
-          'tenantId',
-        );
-      }
-      const issued = await this.keys.issue(m, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: keyName, expiresAt });
-      await this.audit.record(m, actor, 'issueApiKey', { type: 'apiKey', id: issued.key.id }, { tenantId: tenant.id });
-      return issued;
-    });
-  }
-
-  /** A new secret for the same tenant and name; the old key keeps working for `graceSeconds`, then expires. */
-  async rotateKey(actor: Principal, id: string, graceSeconds: number): Promise<{ key: ApiKey; secret: string }> {
-    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 30 * 86_400) {
-      throw BadInput('graceSeconds must be between 0 and 2592000 (30 days).', 'graceSeconds');
-    }
-    return this.dataSource.transaction(async (m) => {
-      const old = await this.lockKey(m, id);
-      if (keyStatus(old, new Date()) !== KeyStatus.ACTIVE) throw BadInput('Only an active key can be rotated.', 'id');
-      const tenant = old.tenantId ? await m.getRepository(Tenant).findOneByOrFail({ id: old.tenantId }) : null;
-      const issued = await this.keys.issue(m, {
-        tenantId: old.tenantId, role: old.role, kind: tenant ? tenant.planCode : 'ADMIN', name: old.name, expiresAt: old.expiresAt,
-      });
-      const now = new Date();
-      const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
-      if (graceSeconds === 0) old.revokedAt = now;
-      else old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-      old.replacedBy = issued.key.id;
-      await m.getRepository(ApiKey).save(old);
-      await this.audit.record(m, actor, 'rotateApiKey', { type: 'apiKey', id: old.id }, { newKeyId: issued.key.id, graceSeconds });
-      this.keys.evictKey(old.hash);
-      return issued;
-    });
-  }
-
-  async revokeKey(actor: Principal, id: string): Promise<ApiKey> {
-    return this.dataSource.transaction(async (m) => {
-      const key = await this.lockKey(m, id);
-      key.revokedAt ??= new Date();
-      await m.getRepository(ApiKey).save(key);
-      await this.audit.record(m, actor, 'revokeApiKey', { type: 'apiKey', id: key.id });
-      this.keys.evictKey(key.hash);
-      return key;
-    });
-  }
-
-  async unblockKey(actor: Principal, id: string): Promise<ApiKey> {
-    const key = await this.dataSource.transaction(async (m) => {
-      const key = await this.lockKey(m, id);
-      key.blockedUntil = null;
-      await m.getRepository(ApiKey).save(key);
-      await this.audit.record(m, actor, 'unblockApiKey', { type: 'apiKey', id: key.id });
-      return key;
-    });
-    await this.shared.clear(`block:key:${key.id}`);
-    await this.shared.clear(`refusals:key:${key.id}`);
-    this.keys.evictKey(key.hash);
-    return key;
-  }
-
   private async change(
-    actor: Principal,
+    actor: Actor,
     id: string,
     action: string,
     changes: Partial<Tenant>,
     detail: Record<string, unknown> = {},
     mutate?: (m: EntityManager, tenant: Tenant) => Promise<void>,
   ): Promise<Tenant> {
-    if (!isUuid(id)) throw NotFound('Tenant');
-    const tenant = await this.dataSource.transaction(async (m) => {
-      const tenant = await m.getRepository(Tenant).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const tenant = await this.data.transaction(async (m) => {
+      const db = this.data.operator.within(m);
+      const tenant = await db.tenant(id, { lock: true });
       if (!tenant) throw NotFound('Tenant');
-      Object.assign(tenant, changes, { updatedAt: new Date() });
+      Object.assign(tenant, changes, { updatedAt: new Date(this.clock.now()) });
       await mutate?.(m, tenant);
-      await m.getRepository(Tenant).save(tenant);
-      await this.audit.record(m, actor, action, { type: 'tenant', id }, detail);
+      await db.saveTenant(tenant);
+      await this.audit.record(db, actor, action, { type: 'tenant', id }, detail);
       return tenant;
     });
     this.keys.evictTenant(tenant.id);
     return tenant;
   }
-
-  private async lockKey(m: EntityManager, id: string): Promise<ApiKey> {
-    const key = isUuid(id) ? await m.getRepository(ApiKey).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
-    if (!key) throw NotFound('API key');
-    return key;
-  }
-
-  private async activeKeyCount(m: EntityManager, tenantId: string): Promise<number> {
-    const [{ n }] = await m.query(
-      `SELECT count(*)::int AS n FROM api_key
-       WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-      [tenantId],
-    );
-    return n;
-  }
-
-  private async freeSlug(m: EntityManager, slug: string, explicit: boolean): Promise<string> {
-    const taken = async (s: string) => (await m.getRepository(Tenant).countBy({ slug: s })) > 0;
-    if (!(await taken(slug))) return slug;
-    if (explicit) throw BadInput(`The slug "${slug}" is already taken.`, 'slug');
-    for (let i = 2; ; i++) {
-      const candidate = `${slug.slice(0, 60)}-${i}`;
-      if (!(await taken(candidate))) return candidate;
-    }
-  }
 }
 
-function requireText(value: string | null | undefined, field: string, max: number): string {
-  const text = (value ?? '').trim();
-  if (text.length === 0 || text.length > max) throw BadInput(`${field} must be 1 to ${max} characters.`, field);
-  return text;
-}
-
-function requireEmail(value: string | null | undefined): string {
-  const email = requireText(value, 'contactEmail', 254);
-  if (!EMAIL.test(email)) throw BadInput('contactEmail is not an email address.', 'contactEmail');
-  return email;
-}
-
-function optionalInt(value: number | null, field: string, min: number): number | null {
-  if (value === null) return null;
-  if (!Number.isInteger(value) || value < min || value > 1_000_000_000) throw BadInput(`${field} must be an integer ≥ ${min}, or null.`, field);
-  return value;
+async function freeSlug(db: OperatorData, slug: string, explicit: boolean): Promise<string> {
+  if (!(await db.slugTaken(slug))) return slug;
+  if (explicit) throw BadInput(`The slug "${slug}" is already taken.`, 'slug');
+  for (let i = 2; ; i++) {
+    const candidate = `${slug.slice(0, 60)}-${i}`;
+    if (!(await db.slugTaken(candidate))) return candidate;
+  }
 }
 
 function slugify(name: string): string {

@@ -1,35 +1,14 @@
-import { DataSource } from 'typeorm';
+import type { Clock } from '../clock';
 import { Granularity } from '../entities/enums';
-import type { UsageOutcome } from '../entities/usage-record.entity';
 import { BadInput } from '../errors';
+import type { DataLayer } from './data/data-layer';
+import type { TenantData, UsageBucketRow, UsageTotals } from './data/tenant-data';
 
-export interface UsageEntry {
-  tenantId: string | null;
-  apiKeyId: string | null;
-  operation: string;
-  outcome: UsageOutcome;
-  code: string | null;
-  latencyMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  ip: string | null;
-}
-
-export interface UsageTotals {
-  requests: number;
-  succeeded: number;
-  refused: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface UsageBucketRow extends UsageTotals {
-  start: Date;
-}
+export type { UsageBucketRow, UsageTotals } from './data/tenant-data';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const MAX_DAY_BUCKETS = 1_000;
+const DAY_MS = 86_400_000;
 
 /** Parses "YYYY-MM" into its UTC start and the start of the next month. */
 export function monthRange(month: string): { start: Date; end: Date } {
@@ -40,62 +19,24 @@ export function monthRange(month: string): { start: Date; end: Date } {
 }
 
 /**
- * Usage of metered calls. Each call writes one raw record and bumps its tenant's daily roll-up in the same
+ * Usage reports. Metering writes each call as one raw record plus a bump of its tenant's daily roll-up, in one
  * statement; reports only read the roll-up (one row per tenant per day), so they stay fast over months of traffic.
  * Raw records are the audit trail and are trimmed by retention (USAGE_RECORD_RETENTION_DAYS).
  */
 export class UsageService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly data: DataLayer,
+    private readonly clock: Clock,
+  ) {}
 
-  async record(entry: UsageEntry, at = new Date()): Promise<void> {
-    const succeeded = entry.outcome === 'SUCCEEDED' ? 1 : 0;
-    const refused = entry.outcome === 'REFUSED' ? 1 : 0;
-    const failed = entry.outcome === 'FAILED' ? 1 : 0;
-    // One statement: the record and its roll-up commit together or not at all.
-    await this.dataSource.query(
-      `WITH rec AS (
-         INSERT INTO usage_record (tenant_id, api_key_id, operation, outcome, code, latency_ms, input_tokens, output_tokens, ip, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING tenant_id
-       )
-       INSERT INTO usage_daily AS d (tenant_id, day, requests, succeeded, refused, failed, input_tokens, output_tokens)
-         SELECT tenant_id, $11::date, 1, $12, $13, $14, $7, $8 FROM rec WHERE tenant_id IS NOT NULL
-       ON CONFLICT (tenant_id, day) DO UPDATE SET
-         requests = d.requests + 1, succeeded = d.succeeded + EXCLUDED.succeeded, refused = d.refused + EXCLUDED.refused,
-         failed = d.failed + EXCLUDED.failed, input_tokens = d.input_tokens + EXCLUDED.input_tokens,
-         output_tokens = d.output_tokens + EXCLUDED.output_tokens`,
-      [
-        entry.tenantId, entry.apiKeyId, entry.operation, entry.outcome, entry.code, Math.round(entry.latencyMs),
-        entry.inputTokens, entry.outputTokens, entry.ip, at, at.toISOString().slice(0, 10), succeeded, refused, failed,
-      ],
-    );
-  }
-
-  /**
-   * Buckets (UTC days or months) covering [from, to): every bucket in the range is listed, empty ones with zeros,
-   * so charts need no gap filling. A bucket is included when its start is before `to` and its end after `from`.
-   */
-  async report(tenantId: string, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
+  /** Every bucket (UTC day or month) of [from, to), empty ones at zero, and their total. */
+  async report(scope: TenantData, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
     if (!(from < to)) throw BadInput('from must be before to.', 'from');
     const unit = granularity === Granularity.MONTH ? 'month' : 'day';
-    if (unit === 'day' && (to.getTime() - from.getTime()) / 86_400_000 > MAX_DAY_BUCKETS) {
+    if (unit === 'day' && (to.getTime() - from.getTime()) / DAY_MS > MAX_DAY_BUCKETS) {
       throw BadInput(`A DAY report covers at most ${MAX_DAY_BUCKETS} days; use MONTH.`, 'to');
     }
-    const rows: Record<string, string | Date>[] = await this.dataSource.query(
-      `WITH buckets AS (
-         SELECT generate_series(date_trunc('${unit}', $2::timestamptz AT TIME ZONE 'UTC'),
-                                ($3::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond',
-                                interval '1 ${unit}') AS start
-       )
-       SELECT b.start AT TIME ZONE 'UTC' AS start,
-              coalesce(sum(d.requests), 0)::int AS requests, coalesce(sum(d.succeeded), 0)::int AS succeeded,
-              coalesce(sum(d.refused), 0)::int AS refused, coalesce(sum(d.failed), 0)::int AS failed,
-              coalesce(sum(d.input_tokens), 0)::bigint AS input_tokens, coalesce(sum(d.output_tokens), 0)::bigint AS output_tokens
-       FROM buckets b
-       LEFT JOIN usage_daily d ON d.tenant_id = $1 AND date_trunc('${unit}', d.day::timestamp) = b.start
-       GROUP BY b.start ORDER BY b.start`,
-      [tenantId, from, to],
-    );
-    const buckets = rows.map((r) => ({ start: new Date(r.start as Date), ...totals(r) }));
+    const buckets = await scope.usageBuckets(from, to, unit);
     const total = buckets.reduce(
       (sum, b) => ({
         requests: sum.requests + b.requests, succeeded: sum.succeeded + b.succeeded, refused: sum.refused + b.refused,
@@ -107,33 +48,13 @@ export class UsageService {
   }
 
   /** Every tenant's usage in a month, busiest first (tenants with no traffic included, at zero). */
-  async summary(month: string): Promise<({ tenantId: string } & UsageTotals)[]> {
+  summary(month: string): Promise<({ tenantId: string } & UsageTotals)[]> {
     const { start, end } = monthRange(month);
-    const rows: Record<string, string>[] = await this.dataSource.query(
-      `SELECT t.id AS tenant_id,
-              coalesce(sum(d.requests), 0)::int AS requests, coalesce(sum(d.succeeded), 0)::int AS succeeded,
-              coalesce(sum(d.refused), 0)::int AS refused, coalesce(sum(d.failed), 0)::int AS failed,
-              coalesce(sum(d.input_tokens), 0)::bigint AS input_tokens, coalesce(sum(d.output_tokens), 0)::bigint AS output_tokens
-       FROM tenant t LEFT JOIN usage_daily d ON d.tenant_id = t.id AND d.day >= $1::date AND d.day < $2::date
-       GROUP BY t.id, t.created_at ORDER BY requests DESC, t.created_at, t.id`,
-      [start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)],
-    );
-    return rows.map((r) => ({ tenantId: r.tenant_id, ...totals(r) }));
+    return this.data.operator.usageSummary(start, end);
   }
 
   /** Trims raw records past retention; the daily roll-ups, which reports and invoices read, are kept. */
-  async purge(retentionDays: number): Promise<number> {
-    const result = await this.dataSource.query(
-      `DELETE FROM usage_record WHERE created_at < now() - make_interval(days => $1)`,
-      [retentionDays],
-    );
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  purge(retentionDays: number): Promise<number> {
+    return this.data.operator.purgeUsageRecords(new Date(this.clock.now() - retentionDays * DAY_MS));
   }
-}
-
-function totals(r: Record<string, unknown>): UsageTotals {
-  return {
-    requests: Number(r.requests), succeeded: Number(r.succeeded), refused: Number(r.refused), failed: Number(r.failed),
-    inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
-  };
 }
