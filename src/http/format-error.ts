@@ -14,7 +14,10 @@ const BAD_VALUE = /cannot represent|does not exist in|Expected value of type|Exp
  */
 export function formatError(log: Logger, requestId?: string) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // A subscription's source stream failing mid-stream (askStream naming a foreign conversation) arrives without
+    // a path, which unwrapResolverError needs; its AppError is still the originalError.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof AppError ? unwrapped.originalError : unwrapped;
     if (original instanceof AppError) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: original.code, ...original.extensions } };
     }
