@@ -72,10 +72,10 @@ type Template =
  * The calls that cover one operation: first every slot at its first option, then each slot moved through its other
  * options one at a time (not the cartesian product, which grows too fast to stay under the per-key rate limit).
  */
-export function operationCalls(operation: SchemaOperation, pool: IdPool, now: Date): OperationCall[] {
+export function operationCalls(operation: SchemaOperation, pool: IdPool, values: Values): OperationCall[] {
   const { field } = operation;
   const args = field.args.filter((a) => mustFill(a.type, a.defaultValue) || carriesId(a.type) || isEnumType(getNamedType(a.type)));
-  const templates = args.map((a) => [a.name, template(a.type, a.name, field.name, a.name, pool, now)] as const);
+  const templates = args.map((a) => [a.name, template(a.type, a.name, field.name, a.name, pool, values, !isNonNullType(a.type))] as const);
   const slots = templates.flatMap(([, t]) => slotsOf(t));
   const picks: Map<Slot, number>[] = [new Map()];
   for (const slot of slots) for (let i = 1; i < slot.options.length; i++) picks.push(new Map([[slot, i]]));
@@ -90,7 +90,7 @@ export function operationCalls(operation: SchemaOperation, pool: IdPool, now: Da
       document,
       variables: Object.fromEntries(templates.map(([name, t]) => [name, materialise(t, pick)])),
       label: `${operation.root} ${field.name}(${shown.join(', ')})`,
-      sendsIds: slots.some((s) => s.id),
+      sendsIds: slots.some((s) => s.id && s.options[pick.get(s) ?? 0].value !== undefined),
     };
   });
 }
@@ -107,13 +107,16 @@ function carriesId(type: GraphQLInputType, seen = new Set<string>()): boolean {
   return Object.values(named.getFields()).some((f) => carriesId(f.type, seen));
 }
 
-function template(type: GraphQLInputType, name: string, fieldName: string, path: string, pool: IdPool, now: Date): Template {
-  if (isNonNullType(type)) return template(type.ofType, name, fieldName, path, pool, now);
-  if (isListType(type)) return { kind: 'list', item: template(type.ofType, name, fieldName, `${path}[0]`, pool, now) };
+/** What the sweep passes where no id is wanted: `now` anchors dates; `strings` overrides a String by its name. */
+export interface Values { now: Date; strings?: Record<string, string> }
+
+function template(type: GraphQLInputType, name: string, fieldName: string, path: string, pool: IdPool, values: Values, optional = false): Template {
+  if (isNonNullType(type)) return template(type.ofType, name, fieldName, path, pool, values);
+  if (isListType(type)) return { kind: 'list', item: template(type.ofType, name, fieldName, `${path}[0]`, pool, values) };
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields())
       .filter((f) => mustFill(f.type, f.defaultValue) || carriesId(f.type))
-      .map((f) => [f.name, template(f.type, f.name, fieldName, `${path}.${f.name}`, pool, now)] as [string, Template]);
+      .map((f) => [f.name, template(f.type, f.name, fieldName, `${path}.${f.name}`, pool, values, !isNonNullType(f.type))] as [string, Template]);
     return { kind: 'object', fields };
   }
   if (isEnumType(type)) {
@@ -122,9 +125,12 @@ function template(type: GraphQLInputType, name: string, fieldName: string, path:
   if (type.name === 'ID') {
     const options = idKinds(name, fieldName).flatMap((kind) => pool[kind].map((id, i) => ({ value: id, label: `${kind}#${i}` })));
     if (options.length === 0) throw new Error(`No id of kind ${idKinds(name, fieldName).join('/')} in the pool for ${path}`);
+    // An optional id is also left out once, so the operation runs for real on the caller's own data
+    // (ask without conversationId retrieves and answers, which probes retrieval isolation too).
+    if (optional) options.push({ value: undefined, label: 'omitted' });
     return { kind: 'leaf', slot: { path, id: true, options } };
   }
-  return { kind: 'leaf', slot: { path, id: false, options: [{ value: scalarValue(type.name, name, now), label: type.name }] } };
+  return { kind: 'leaf', slot: { path, id: false, options: [{ value: scalarValue(type.name, name, values), label: type.name }] } };
 }
 
 const KIND_WORDS: [IdKind, RegExp][] = [
@@ -147,7 +153,8 @@ function idKinds(argName: string, fieldName: string): IdKind[] {
   return byField ? [byField, ...ID_KINDS.filter((k) => k !== byField)] : [...ID_KINDS];
 }
 
-function scalarValue(scalar: string, name: string, now: Date): unknown {
+function scalarValue(scalar: string, name: string, { now, strings = {} }: Values): unknown {
+  if (name in strings) return strings[name];
   switch (scalar) {
     case 'Int':
     case 'Float':
@@ -180,7 +187,7 @@ function slotsOf(t: Template): Slot[] {
 function materialise(t: Template, pick: Map<Slot, number>): unknown {
   if (t.kind === 'leaf') return t.slot.options[pick.get(t.slot) ?? 0].value;
   if (t.kind === 'list') return [materialise(t.item, pick)];
-  return Object.fromEntries(t.fields.map(([name, f]) => [name, materialise(f, pick)]));
+  return Object.fromEntries(t.fields.map(([name, f]) => [name, materialise(f, pick)]).filter(([, v]) => v !== undefined));
 }
 
 const MAX_DEPTH = 3;

@@ -20,6 +20,8 @@ const B_EXTRA_DOC = {
 };
 const B_QUESTIONS = ['How do I request badge access for the operating theatre?', 'What is the badge override code for the operating theatre?'];
 const SECRETS = ['ZEBRA-7731', 'HERON-LANTERN-5520'];
+// A's questions are about B's topic, so an ask that retrieved across tenants would cite B's documents.
+const A_QUESTION = 'Which badge override code opens the operating theatre?';
 
 /** Client operations that name one object: given B's id they must refuse with NOT_FOUND, not answer around it. */
 const MUST_REFUSE = new Set(['conversation', 'ask', 'askStream', 'rateAnswer']);
@@ -134,7 +136,7 @@ describe('foreign-tenant sweep: a client key of tenant A against every operation
   let t: TestApp;
   let s: Awaited<ReturnType<typeof seed>>;
   let operations: SchemaOperation[];
-  const now = new Date();
+  const values = { now: new Date(), strings: { question: A_QUESTION } };
   const call = (c: OperationCall, key: string) => (c.operation.root === 'subscription' ? callWs(t, c, key) : callHttp(t, c, key));
 
   beforeAll(async () => {
@@ -161,18 +163,20 @@ describe('foreign-tenant sweep: a client key of tenant A against every operation
     expect(s.secretAnswered).toBe(true);
     const found = new Set<string>();
     for (const op of clientOps().filter((o) => o.root === 'query')) {
-      for (const c of operationCalls(op, s.poolB, now)) leaks((await call(c, s.b.key)).json, s.needles).forEach((n) => found.add(n));
+      for (const c of operationCalls(op, s.poolB, values)) leaks((await call(c, s.b.key)).json, s.needles).forEach((n) => found.add(n));
     }
     expect([...found]).toEqual(expect.arrayContaining([s.poolB.tenant[0], s.poolB.conversation[0], ...s.poolB.message, 'ZEBRA-7731', HOSPITAL_B_DOCS[0].title, B_QUESTIONS[0]]));
   });
 
   it("answers A's client key NOT_FOUND or with A's own data on every client operation, never with B's", async () => {
-    const calls = clientOps().flatMap((o) => operationCalls(o, s.poolB, now));
+    const calls = clientOps().flatMap((o) => operationCalls(o, s.poolB, values));
     const problems: string[] = [];
     const covered = new Set<string>();
+    const answered = new Set<string>();
     for (const c of calls) {
       const out = await call(c, s.a.key);
       covered.add(c.operation.name);
+      if (out.codes.length === 0) answered.add(c.operation.name);
       const leaked = leaks(out.json, s.needles);
       if (leaked.length) problems.push(`${c.label}: leaks ${leaked.join(', ')}`);
       if (out.status !== 200) problems.push(`${c.label}: HTTP ${out.status} ${out.codes.join(',')}`);
@@ -187,11 +191,13 @@ describe('foreign-tenant sweep: a client key of tenant A against every operation
     expect([...covered]).toEqual(expect.arrayContaining(KNOWN_CLIENT_OPS));
     // The walk must reach B's objects through ids, not only call id-less lists.
     expect(calls.filter((c) => c.sendsIds).map((c) => c.operation.name)).toEqual(expect.arrayContaining(['conversation', 'ask', 'askStream']));
+    // ...and A's own asks on B's topic ran through retrieval and generation, and still cited nothing of B.
+    expect([...answered]).toEqual(expect.arrayContaining(['me', 'conversations', 'exportConversations', 'ask', 'askStream']));
   });
 
   it('ends askStream with NOT_FOUND over graphql-ws when A names B\'s conversation', async () => {
     const askStream = operations.find((o) => o.name === 'askStream')!;
-    const [c] = operationCalls(askStream, s.poolB, now);
+    const [c] = operationCalls(askStream, s.poolB, values);
     expect(c.variables.input).toMatchObject({ conversationId: s.poolB.conversation[0] });
     const out = await callWs(t, c, s.a.key);
     expect(out.codes).toEqual(['NOT_FOUND']);
@@ -202,7 +208,7 @@ describe('foreign-tenant sweep: a client key of tenant A against every operation
     // A client reaching admin operations on its own tenant (a better plan, more quota) is as bad as on B's.
     const pool = Object.fromEntries(ID_KINDS.map((k) => [k, [...s.poolB[k].slice(0, 1), ...s.poolA[k]]])) as IdPool;
     const before = await snapshot(pool);
-    const calls = adminOps().flatMap((o) => operationCalls(o, pool, now));
+    const calls = adminOps().flatMap((o) => operationCalls(o, pool, values));
     const problems: string[] = [];
     for (const c of calls) {
       const out = await call(c, s.a.key);
@@ -227,7 +233,7 @@ describe('foreign-tenant sweep: a client key of tenant A against every operation
     ];
     const out: Record<string, unknown> = {};
     for (const [op, key, ids] of views) {
-      for (const c of operationCalls(op, ids, now)) {
+      for (const c of operationCalls(op, ids, values)) {
         const res = await t.gql(c.document, c.variables, { key });
         out[`${key ? 'B' : 'admin'} ${c.label}`] = JSON.parse(JSON.stringify(res.body, (k, v) => (k === 'lastUsedAt' ? undefined : v)));
       }
