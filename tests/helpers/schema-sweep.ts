@@ -123,7 +123,7 @@ function template(type: GraphQLInputType, name: string, fieldName: string, path:
     return { kind: 'leaf', slot: { path, id: false, options: type.getValues().map((v) => ({ value: v.name, label: v.name })) } };
   }
   if (type.name === 'ID') {
-    const options = idKinds(name, fieldName).flatMap((kind) => pool[kind].map((id, i) => ({ value: id, label: `${kind}#${i}` })));
+    const options: Option[] = idKinds(name, fieldName).flatMap((kind) => pool[kind].map((id, i) => ({ value: id, label: `${kind}#${i}` })));
     if (options.length === 0) throw new Error(`No id of kind ${idKinds(name, fieldName).join('/')} in the pool for ${path}`);
     // An optional id is also left out once, so the operation runs for real on the caller's own data
     // (ask without conversationId retrieves and answers, which probes retrieval isolation too).
