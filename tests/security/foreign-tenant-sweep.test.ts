@@ -28,7 +28,7 @@ const MUST_REFUSE = new Set(['conversation', 'ask', 'askStream', 'rateAnswer']);
 const KNOWN_CLIENT_OPS = ['me', 'quota', 'usage', 'conversations', 'conversation', 'exportConversations', 'ask', 'askStream'];
 const KNOWN_ADMIN_OPS = ['tenants', 'tenant', 'createTenant', 'deleteTenant', 'issueApiKey', 'revokeApiKey', 'addDocuments', 'removeDocument'];
 
-interface Outcome { status: number; codes: string[]; json: string; data: unknown }
+interface Outcome { status: number; codes: string[]; json: string }
 
 const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { documents { id title } } }`;
 const ASK = `mutation($q: String!, $c: ID) { ask(input: { question: $q, conversationId: $c }) { conversationId messageId answer } }`;
@@ -88,7 +88,7 @@ function leaks(json: string, needles: string[]): string[] {
 
 function outcomeOf(status: number, payloads: { data?: unknown; errors?: { extensions?: { code?: string } }[] }[], extra: unknown[] = []): Outcome {
   const codes = [...payloads.flatMap((p) => p.errors ?? []), ...extra].map((e) => String((e as { extensions?: { code?: string } })?.extensions?.code ?? e));
-  return { status, codes, json: JSON.stringify([payloads, extra]), data: payloads.at(-1)?.data };
+  return { status, codes, json: JSON.stringify([payloads, extra]) };
 }
 
 async function callHttp(t: TestApp, call: OperationCall, key: string): Promise<Outcome> {
