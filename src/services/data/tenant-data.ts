@@ -1,0 +1,308 @@
+import type { EntityManager } from 'typeorm';
+import { ApiKey } from '../../entities/api-key.entity';
+import type { Citation } from '../../entities/citation';
+import { Conversation } from '../../entities/conversation.entity';
+import { Document } from '../../entities/document.entity';
+import { Message } from '../../entities/message.entity';
+import { Tenant } from '../../entities/tenant.entity';
+import { NotFound } from '../../errors';
+import type { Turn } from '../generation/types';
+import { isUuid, Page, paginate } from '../pagination';
+import { recordUsageSql, UsageEntry, usageParams, usageValues } from './usage-sql';
+
+export interface UsageTotals {
+  requests: number;
+  succeeded: number;
+  refused: number;
+  failed: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface UsageBucketRow extends UsageTotals {
+  start: Date;
+}
+
+/** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
+export interface Lease {
+  id: string;
+  tenantId: string;
+  month: string;
+  used: number;
+  limit: number | null;
+}
+
+/**
+ * One tenant's rows, and the only way to reach them: every statement here carries `tenant_id = <this tenant>`
+ * itself, so code holding a TenantData cannot read or write another tenant's data by forgetting a clause.
+ * Client paths only ever get a TenantData for the caller's own tenant (see `@TenantScope()`); the operator's
+ * cross-tenant work goes through OperatorData instead. The retrieval index is scoped the same way, by
+ * `RetrievalIndex.forTenant`.
+ */
+export class TenantData {
+  constructor(
+    private readonly db: EntityManager,
+    readonly tenantId: string,
+  ) {}
+
+  /** The same scope inside a transaction. */
+  within(manager: EntityManager): TenantData {
+    return new TenantData(manager, this.tenantId);
+  }
+
+  tenant(): Promise<Tenant | null> {
+    return this.db.getRepository(Tenant).findOneBy({ id: this.tenantId });
+  }
+
+  /** Locks the tenant row until the transaction ends: serialises checks such as the one-active-key rule. */
+  async lockTenant(): Promise<void> {
+    await this.db.query('SELECT id FROM tenant WHERE id = $1 FOR UPDATE', [this.tenantId]);
+  }
+
+  // ---- conversations and messages
+
+  async conversation(id: string): Promise<Conversation | null> {
+    return isUuid(id) ? this.db.getRepository(Conversation).findOneBy({ id, tenantId: this.tenantId }) : null;
+  }
+
+  conversations(first: number, after?: string | null): Promise<Page<Conversation>> {
+    const qb = this.db.getRepository(Conversation).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId: this.tenantId });
+    return paginate(qb, { first, after, sortColumn: 'updated_at', sortProperty: 'updatedAt', descending: true });
+  }
+
+  messages(conversationId: string): Promise<Message[]> {
+    return this.db.getRepository(Message).find({
+      where: { tenantId: this.tenantId, conversationId }, order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  async message(id: string): Promise<Message | null> {
+    return isUuid(id) ? this.db.getRepository(Message).findOneBy({ id, tenantId: this.tenantId }) : null;
+  }
+
+  /** The last `turns` messages of a conversation, oldest first. */
+  async recentTurns(conversationId: string, turns: number): Promise<Turn[]> {
+    const rows = await this.db.getRepository(Message).find({
+      where: { tenantId: this.tenantId, conversationId }, order: { createdAt: 'DESC' }, take: turns,
+    });
+    return rows.reverse().map((m) => ({ role: m.role, content: m.content }));
+  }
+
+  /**
+   * Stores a question and its answer in one statement (a new conversation, or the existing one touched), so a
+   * failed ask leaves no half-written turn and an ask costs one round trip here.
+   */
+  async appendExchange(
+    exchange: { apiKeyId: string | null; conversationId: string | null; title: string; question: string; answer: string; citations: Citation[] },
+    now: Date,
+  ): Promise<{ conversationId: string; messageId: string }> {
+    const rows: { conversation_id: string; message_id: string }[] = await this.db.query(
+      `WITH existing AS (
+         UPDATE conversation SET updated_at = $3 WHERE id = $2 AND tenant_id = $1 RETURNING id
+       ), created AS (
+         INSERT INTO conversation (tenant_id, api_key_id, title, created_at, updated_at)
+         SELECT $1, $4, $5, $3, $3 WHERE $2::uuid IS NULL RETURNING id
+       ), conv AS (
+         SELECT id FROM existing UNION ALL SELECT id FROM created
+       ), question AS (
+         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $1, conv.id, 'user', $6, '[]'::jsonb, $3 FROM conv RETURNING id
+       ), answer AS (
+         -- One millisecond later, so the answer always sorts after its question.
+         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $1, conv.id, 'assistant', $7, $8::jsonb, $3::timestamptz + interval '1 millisecond' FROM conv RETURNING id, conversation_id
+       )
+       SELECT answer.conversation_id, answer.id AS message_id FROM answer`,
+      [this.tenantId, exchange.conversationId, now, exchange.apiKeyId, exchange.title, exchange.question, exchange.answer, JSON.stringify(exchange.citations)],
+    );
+    // No row: the conversation vanished (purged) between its lookup and this write.
+    if (!rows[0]) throw NotFound('Conversation');
+    return { conversationId: rows[0].conversation_id, messageId: rows[0].message_id };
+  }
+
+  /** Every conversation and (up to `maxMessages`) message, oldest first, for the export. */
+  async threads(maxMessages: number): Promise<{ conversations: Conversation[]; messages: Message[] }> {
+    const conversations = await this.db.getRepository(Conversation).find({ where: { tenantId: this.tenantId }, order: { createdAt: 'ASC' } });
+    const messages = await this.db.getRepository(Message).find({
+      where: { tenantId: this.tenantId }, order: { createdAt: 'ASC', id: 'ASC' }, take: maxMessages,
+    });
+    return { conversations, messages };
+  }
+
+  // ---- documents
+
+  async document(id: string): Promise<Document | null> {
+    return isUuid(id) ? this.db.getRepository(Document).findOneBy({ id, tenantId: this.tenantId }) : null;
+  }
+
+  documents(first: number, after?: string | null): Promise<Page<Document>> {
+    const qb = this.db.getRepository(Document).createQueryBuilder('d').where('d.tenant_id = :tenantId', { tenantId: this.tenantId });
+    return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
+  }
+
+  /** Inserts a document row unless the same content is already there (then null). */
+  async insertDocument(doc: { title: string; sourceUrl: string | null; mimeType: string; hash: string; chunkCount: number }): Promise<{ id: string; createdAt: Date } | null> {
+    // ON CONFLICT makes the duplicate check and the insert one step, so two concurrent batches can't both add it.
+    const rows: { id: string; created_at: Date }[] = await this.db.query(
+      `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash, chunk_count)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id, created_at`,
+      [this.tenantId, doc.title, doc.sourceUrl, doc.mimeType, doc.hash, doc.chunkCount],
+    );
+    return rows[0] ? { id: rows[0].id, createdAt: new Date(rows[0].created_at) } : null;
+  }
+
+  async deleteDocument(id: string): Promise<void> {
+    await this.db.query('DELETE FROM document WHERE id = $1 AND tenant_id = $2', [id, this.tenantId]);
+  }
+
+  async documentsAddedBetween(start: Date, end: Date): Promise<number> {
+    const [{ n }] = await this.db.query(
+      'SELECT count(*)::int AS n FROM document WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3',
+      [this.tenantId, start, end],
+    );
+    return n;
+  }
+
+  // ---- keys
+
+  async key(id: string, options: { lock?: boolean } = {}): Promise<ApiKey | null> {
+    if (!isUuid(id)) return null;
+    return this.db.getRepository(ApiKey).findOne({
+      where: { id, tenantId: this.tenantId }, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  async activeKeyCount(now: Date): Promise<number> {
+    const [{ n }] = await this.db.query(
+      `SELECT count(*)::int AS n FROM api_key
+       WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+      [this.tenantId, now],
+    );
+    return n;
+  }
+
+  /**
+   * Keys that were usable at some point in [start, end). A key replaced by rotation shares its slot with its
+   * successor, so a grace period is not billed as an extra key.
+   */
+  async billableKeyCount(start: Date, end: Date): Promise<number> {
+    const [{ n }] = await this.db.query(
+      `SELECT count(*)::int AS n FROM api_key
+       WHERE tenant_id = $1 AND replaced_by IS NULL AND created_at < $3
+         AND (revoked_at IS NULL OR revoked_at >= $2) AND (expires_at IS NULL OR expires_at >= $2)`,
+      [this.tenantId, start, end],
+    );
+    return n;
+  }
+
+  // ---- quota
+
+  async quotaUsed(month: string): Promise<number> {
+    const rows: { used: number }[] = await this.db.query(
+      'SELECT used FROM quota_counter WHERE tenant_id = $1 AND month = $2',
+      [this.tenantId, month],
+    );
+    return rows[0]?.used ?? 0;
+  }
+
+  /**
+   * Takes one request of the month's quota as a lease, or returns null when it is used up. ONE statement: the
+   * conditional upsert on the (tenant, month) row queues concurrent reservations on its row lock, and each re-checks
+   * `used < limit` against the latest committed count, so successes can never exceed the quota, across processes.
+   * Unlimited plans still count, so usage and `quota.used` stay truthful; the WHERE is what enforces a limit.
+   */
+  async reserve(month: string, limit: number | null, lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date }): Promise<Lease | null> {
+    const rows: { used: number; lease_id: string }[] = await this.db.query(
+      `WITH counter AS (
+         INSERT INTO quota_counter (tenant_id, month, used)
+           SELECT $1, $2, 1 WHERE $3::int IS NULL OR $3::int >= 1
+         ON CONFLICT (tenant_id, month) DO UPDATE SET used = quota_counter.used + 1
+           WHERE $3::int IS NULL OR quota_counter.used < $3::int
+         RETURNING used
+       ), lease AS (
+         INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
+         SELECT $1, $2, $4, $5, $6, $7, $8 FROM counter RETURNING id
+       )
+       SELECT counter.used, lease.id AS lease_id FROM counter, lease`,
+      [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt],
+    );
+    return rows[0] ? { id: rows[0].lease_id, tenantId: this.tenantId, month, used: rows[0].used, limit } : null;
+  }
+
+  /**
+   * Ends a lease and records its usage in one statement. Kept (the answer was sent): the request stays counted.
+   * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
+   * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
+   * got it, and a given-back one changes nothing more.
+   */
+  async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date): Promise<void> {
+    await this.db.query(
+      `WITH gone AS (
+         DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
+       ), counted AS (
+         UPDATE quota_counter SET used = used + (CASE WHEN $4 THEN 1 ELSE -1 END)
+         WHERE tenant_id = $2 AND month = $3
+           AND ((NOT $4 AND EXISTS (SELECT 1 FROM gone) AND used > 0) OR ($4 AND NOT EXISTS (SELECT 1 FROM gone)))
+       ), ${recordUsageSql(usageValues(5))}`,
+      [lease.id, this.tenantId, lease.month, keep, ...usageParams(usage, at)],
+    );
+  }
+
+  // ---- usage
+
+  /** Records one call of this tenant (refused before any lease was taken). */
+  async recordUsage(usage: Omit<UsageEntry, 'tenantId'>, at: Date): Promise<void> {
+    await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams({ ...usage, tenantId: this.tenantId }, at));
+  }
+
+  /**
+   * Buckets (UTC days or months) covering [from, to): every bucket in the range is listed, empty ones with zeros,
+   * so charts need no gap filling. A bucket is included when its start is before `to` and its end after `from`.
+   */
+  async usageBuckets(from: Date, to: Date, unit: 'day' | 'month'): Promise<UsageBucketRow[]> {
+    const rows: Record<string, string | Date>[] = await this.db.query(
+      `WITH buckets AS (
+         SELECT generate_series(date_trunc('${unit}', $2::timestamptz AT TIME ZONE 'UTC'),
+                                ($3::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond',
+                                interval '1 ${unit}') AS start
+       )
+       SELECT b.start AT TIME ZONE 'UTC' AS start, ${USAGE_SUMS}
+       FROM buckets b
+       LEFT JOIN usage_daily d ON d.tenant_id = $1 AND date_trunc('${unit}', d.day::timestamp) = b.start
+       GROUP BY b.start ORDER BY b.start`,
+      [this.tenantId, from, to],
+    );
+    return rows.map((r) => ({ start: new Date(r.start as Date), ...usageTotals(r) }));
+  }
+
+  // ---- quota alerts
+
+  /** Records that the tenant crossed `threshold` % this month; false when it was already recorded. */
+  async recordAlert(month: string, threshold: number): Promise<boolean> {
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO quota_alert (tenant_id, month, threshold) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING threshold`,
+      [this.tenantId, month, threshold],
+    );
+    return inserted.length > 0;
+  }
+
+  async alerts(): Promise<{ month: string; threshold: number; createdAt: Date }[]> {
+    const rows: { month: string; threshold: number; created_at: Date }[] = await this.db.query(
+      'SELECT month, threshold, created_at FROM quota_alert WHERE tenant_id = $1 ORDER BY created_at',
+      [this.tenantId],
+    );
+    return rows.map((r) => ({ month: r.month, threshold: r.threshold, createdAt: r.created_at }));
+  }
+}
+
+/** The summed roll-up columns, as reports select them. */
+export const USAGE_SUMS = `coalesce(sum(d.requests), 0)::int AS requests, coalesce(sum(d.succeeded), 0)::int AS succeeded,
+  coalesce(sum(d.refused), 0)::int AS refused, coalesce(sum(d.failed), 0)::int AS failed,
+  coalesce(sum(d.input_tokens), 0)::bigint AS input_tokens, coalesce(sum(d.output_tokens), 0)::bigint AS output_tokens`;
+
+export function usageTotals(r: Record<string, unknown>): UsageTotals {
+  return {
+    requests: Number(r.requests), succeeded: Number(r.succeeded), refused: Number(r.refused), failed: Number(r.failed),
+    inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
+  };
+}
