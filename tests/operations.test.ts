@@ -2,6 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from './helpers/app';
+import { DAY_MS, TestClock } from './helpers/clock';
 
 const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
 const DOC = `mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "Reset your password on the password portal." }]) { chunkCount } }`;
@@ -70,27 +71,33 @@ describe('a dead webhook', () => {
 
 describe('retention', () => {
   let t: TestApp;
+  const clock = new TestClock();
   beforeAll(async () => {
-    t = await startTestApp({ CONVERSATION_RETENTION_DAYS: '90' });
+    t = await startTestApp({ CONVERSATION_RETENTION_DAYS: '90' }, undefined, { clock });
   });
   afterAll(async () => t?.close());
 
   it('purges conversations untouched for longer than the retention period, with their messages', async () => {
     const a = await t.tenant('BUSINESS');
     await t.gql(DOC, { t: a.id });
-    const ids = [];
-    for (let i = 0; i < 2; i++) {
-      const res = await t.gql(`mutation { ask(input: { question: "How do I reset my password?" }) { conversationId } }`, {}, { key: a.key });
-      ids.push(res.body.data.ask.conversationId);
-    }
-    await t.database.dataSource.query(`UPDATE conversation SET updated_at = now() - interval '91 days' WHERE id = $1`, [ids[0]]);
+    const start = clock.now();
+    const ask = async (conversationId?: string) =>
+      (await t.gql(`mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }`, { c: conversationId }, { key: a.key })).body.data.ask.conversationId;
+    const ids = [await ask(), await ask()];
+    // 60 days on, the second conversation gets a follow-up; 31 days later only the first is 91 days untouched.
+    clock.advance(60 * DAY_MS);
+    await ask(ids[1]);
+    clock.advance(31 * DAY_MS);
     expect(await t.app.services.conversations.purge(t.app.services.config.conversationRetentionDays)).toBe(1);
     const left = await t.gql('{ conversations { edges { node { id } } } }', {}, { key: a.key });
     expect(left.body.data.conversations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[1]]);
     const [{ n }] = await t.database.dataSource.query('SELECT count(*)::int AS n FROM message WHERE conversation_id = $1', [ids[0]]);
     expect(n).toBe(0);
     // Quota and usage are billing records: retention of conversations doesn't touch them.
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(2);
+    const from = new Date(start - DAY_MS).toISOString();
+    const to = new Date(clock.now() + DAY_MS).toISOString();
+    const usage = await t.gql(`{ usage(from: "${from}", to: "${to}", granularity: MONTH) { total { succeeded } } }`, {}, { key: a.key });
+    expect(usage.body.data.usage.total.succeeded).toBe(3);
   });
 });
 

@@ -50,11 +50,6 @@ export class ApiKey {
   @Field(() => Date)
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
-
-  @Field(() => KeyStatus, { description: 'Derived: REVOKED, EXPIRED (past expiresAt) or ACTIVE.' })
-  get status(): KeyStatus {
-    return keyStatus(this, new Date());
-  }
 }
 
 export function keyStatus(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: Date): KeyStatus {

@@ -1,8 +1,9 @@
-import { Arg, Ctx, Directive, ID, Int, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { AdminCaller } from '../caller';
 import type { Context } from '../context';
 import { CurrentAdmin } from './decorators';
-import { ApiKey } from '../entities/api-key.entity';
+import { ApiKey, keyStatus } from '../entities/api-key.entity';
+import { KeyStatus } from '../entities/enums';
 import { IssuedApiKey } from './types/issued-api-key';
 
 /** The operator's key workflows: issue, rotate with grace, revoke, lift an abuse block. */
@@ -41,5 +42,10 @@ export class ApiKeyResolver {
   @Directive('@auth(requires: ADMIN)')
   unblockApiKey(@Ctx() ctx: Context, @CurrentAdmin() admin: AdminCaller, @Arg('id', () => ID) id: string): Promise<ApiKey> {
     return ctx.services.keys.unblock(admin, id);
+  }
+
+  @FieldResolver(() => KeyStatus, { description: 'Derived: REVOKED, EXPIRED (past expiresAt) or ACTIVE.' })
+  status(@Root() key: ApiKey, @Ctx() ctx: Context): KeyStatus {
+    return keyStatus(key, new Date(ctx.services.clock.now()));
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { App, startApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
+import type { Clock } from '../../src/clock';
 import type { Database } from '../../src/database';
 import { openTestDatabase } from './database';
 
@@ -30,7 +31,7 @@ export interface TestApp {
  * when TEST_REDIS_URL is set, a real Redis under a key prefix of its own. TRUST_PROXY is on so tests can speak
  * from several client IPs through X-Forwarded-For.
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}, database?: Database): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string | undefined> = {}, database?: Database, options: { clock?: Clock } = {}): Promise<TestApp> {
   const db = database ?? (await openTestDatabase());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-test-'));
   const config = parseConfig({
@@ -44,7 +45,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
     REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:`,
     ...env,
   });
-  const app = await startApp(config, { database: db, host: '127.0.0.1' });
+  const app = await startApp(config, { database: db, host: '127.0.0.1', clock: options.clock });
   const url = `${app.server.url}/graphql`;
   const gql: TestApp['gql'] = async (query, variables, options = {}) => {
     const key = options.key === undefined ? ADMIN_KEY : options.key;
