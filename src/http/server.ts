@@ -133,15 +133,16 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   const wsCleanup = useServer<Record<string, unknown>, { ip: string }>(
     {
       schema,
-      context: async (ctx) => {
-        const payload = ctx.connectionParams ?? {};
-        const key = presentedKey({ authorization: payload.authorization, 'x-api-key': payload['x-api-key'] });
-        return createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
-      },
+      context: async (ctx) => createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), log: services.log }),
+      // A blocked IP, or a connection_init whose key is refused, closes the socket with 4403 (the contract).
       onConnect: async (ctx) => {
         const ip = clientIp(ctx.extra.request, services.config.trustProxy);
         (ctx.extra as { ip: string }).ip = ip;
-        return !(await services.abuse.ipBlockedUntil(ip));
+        if (await services.abuse.ipBlockedUntil(ip)) return false;
+        const key = wsKey(ctx.connectionParams);
+        if (!key) return true;
+        const context = await createContext(services, { requestId: randomUUID(), ip, key, log: services.log });
+        return context.refusal === null;
       },
       onSubscribe: (_ctx, _id, payload) => {
         if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { originalError: NUL_REFUSAL() })];
@@ -177,6 +178,11 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       await apollo.stop();
     },
   };
+}
+
+/** The key of a graphql-ws connection: `authorization` (or `x-api-key`) in connection_init's payload. */
+function wsKey(params: Record<string, unknown> | undefined): string | null {
+  return presentedKey({ authorization: params?.authorization, 'x-api-key': params?.['x-api-key'] });
 }
 
 /** A stream whose first read throws `error`. */
