@@ -51,7 +51,7 @@ export interface Services {
  * lease is reclaimed by another.
  */
 export function leaseMs(config: Pick<Config, 'retrievalTimeoutMs' | 'generationTimeoutMs'>): number {
-  return 2 * (config.retrievalTimeoutMs + config.generationTimeoutMs) + 30_000;
+  return 2 * (config.retrievalTimeoutMs + config.generationTimeoutMs) + 5_000;
 }
 
 export function createServices(deps: {
