@@ -2,9 +2,11 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY } from './helpers/app';
 import { freshDatabaseUrl } from './helpers/database';
+import { AnthropicFake } from './fakes/anthropic-fake';
 
 /**
  * Real server processes (`node dist/src/main.js`, as deployed) sharing one PostgreSQL server and one Redis: the
@@ -193,4 +195,47 @@ describe.skipIf(!shared)('several server processes sharing PostgreSQL and Redis'
     expect(quota.body.data).toEqual({ quota: { used: 3 }, me: { documentCount: 1 } });
     expect((await gql(three, ASK, a.key)).status).toBe(200);
   });
+});
+
+describe.skipIf(!shared)('a process killed with asks in flight', () => {
+  const processes: ServerProcess[] = [];
+  const fake = new AnthropicFake();
+  afterAll(async () => {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await fake.close();
+  });
+
+  it('charges only answers that were sent, and ends every started ask in usage (ERROR) once another process reclaims it', async () => {
+    build();
+    const baseURL = await fake.start();
+    // Slow answers, so the asks are mid-generation at the kill; short time-outs, so leases expire within the test.
+    fake.setBehaviour({ kind: 'slow', delayMs: 300, text: 'Open the password portal and answer the security questions.' });
+    const env = {
+      PORT: '0', DATABASE_URL: (await freshDatabaseUrl())!, REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_PREFIX: `kill-${Date.now()}:`,
+      ADMIN_API_KEY: ADMIN_KEY, KEY_PEPPER: 'shared-pepper-for-all-processes', LOG_LEVEL: 'warn', TRUST_PROXY: 'true',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-kill-')),
+      ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: baseURL, ANTHROPIC_MODEL: 'test-model',
+      GENERATION_TIMEOUT_MS: '3000', RETRIEVAL_TIMEOUT_MS: '1000',
+    };
+    const first = await launch(env, processes);
+    const a = await tenant(first, 'BUSINESS', 'rateOverride: 1000');
+    const inFlight = Array.from({ length: 10 }, () => gql(first, ASK, a.key).then((r) => r.status, () => 'cut'));
+    // Kill once all ten are under way: each holds its quota lease and is waiting on the slow answer.
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    await expect.poll(async () => (await db.query('SELECT count(*)::int AS n FROM quota_lease')).rows[0].n, { timeout: 20_000 }).toBe(10);
+    await kill(first);
+    const statuses = await Promise.all(inFlight);
+    const answered = statuses.filter((s) => s === 200).length;
+    expect(statuses.filter((s) => s === 'cut').length).toBeGreaterThan(0);
+
+    const second = await launch(env, processes);
+    const window = `from: "${new Date(Date.now() - 86_400_000).toISOString()}", to: "${new Date(Date.now() + 86_400_000).toISOString()}"`;
+    // Leases last 2 × (1 s + 3 s) + 5 s; the new process reclaims them on its next sweep.
+    await expect.poll(async () => (await gql(second, `{ usage(${window}) { total { requests succeeded failed } } }`, a.key)).body.data.usage.total, { timeout: 45_000, interval: 1_000 })
+      .toEqual({ requests: 10, succeeded: answered, failed: 10 - answered });
+    expect((await gql(second, '{ quota { used } }', a.key)).body.data.quota.used).toBe(answered);
+    expect((await db.query('SELECT count(*)::int AS n FROM quota_lease')).rows[0].n).toBe(0);
+    await db.end();
+  }, 120_000);
 });
