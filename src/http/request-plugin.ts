@@ -26,7 +26,7 @@ export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           operationLabel = [...roots].sort().join(',').slice(0, 100) || 'unknown';
           const principal = ctx.auth.principal;
           if (principal && !roots.some((f) => METERED_FIELDS.has(f))) {
-            const decision = await ctx.services.rateLimits.consume(`key:${principal.keyId ?? 'env-admin'}`, 'ops', ctx.services.config.otherOpsPerMinute);
+            const decision = await ctx.services.rateLimits.take(`key:${principal.keyId ?? 'env-admin'}:ops`, ctx.services.config.otherOpsPerMinute);
             ctx.rate(decision);
             if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));
           }

@@ -43,7 +43,7 @@ export class MeteringService {
     let reservation: Reservation | null = null;
     try {
       const { ratePerMinute } = effectiveLimits(tenant, plan);
-      const rate = await this.rateLimits.consume(`tenant:${tenant.id}`, 'ask', ratePerMinute);
+      const rate = await this.rateLimits.take(`tenant:${tenant.id}:ask`, ratePerMinute);
       req.onRate(rate);
       if (!rate.allowed) {
         if (principal.keyId) await this.abuse.rateRefused(principal.keyId, tenant.id, ratePerMinute);
