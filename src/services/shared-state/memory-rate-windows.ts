@@ -15,8 +15,9 @@ interface Ring {
  * are serialised by the event loop: the check and the count are one step.
  */
 export class MemoryRateWindows {
-  // Kept in order of last use (a key is re-inserted on every take), so idle keys gather at the front and the sweep
-  // stops at the first live one: amortised O(1), and the map holds only keys used within their window.
+  // Kept in order of newest bucket (a key is re-inserted when its ring moves to a new bucket), so idle keys gather at
+  // the front and the sweep stops at the first live one: amortised O(1), and the map holds only keys used within
+  // their window.
   private readonly rings = new Map<string, Ring>();
 
   constructor(private readonly clock: Clock) {}
@@ -30,13 +31,18 @@ export class MemoryRateWindows {
     const now = this.clock.now();
     const width = bucketWidth(windowMs);
     let ring = this.rings.get(key);
-    this.rings.delete(key);
     if (!ring || ring.width !== width) {
       ring = { counts: new Uint32Array(SLOTS), head: Math.floor(now / width), total: 0, width };
+      this.rings.delete(key);
+      this.rings.set(key, ring);
     }
     // A clock behind the newest bucket (another process's write, a moved test clock) counts in the newest bucket:
     // later than true, so the call stays counted at least as long as it should.
     const current = Math.max(Math.floor(now / width), ring.head);
+    if (current !== ring.head) {
+      this.rings.delete(key);
+      this.rings.set(key, ring);
+    }
     for (let bucket = ring.head + 1, last = Math.min(current, ring.head + SLOTS); bucket <= last; bucket++) {
       const slot = bucket % SLOTS;
       ring.total -= ring.counts[slot];
@@ -48,7 +54,6 @@ export class MemoryRateWindows {
       ring.counts[current % SLOTS]++;
       ring.total++;
     }
-    this.rings.set(key, ring);
     this.sweep(now);
     return rateDecision(limit, allowed, ring.total, this.freesAt(ring, allowed ? ring.total - 1 : limit - 1), now);
   }
