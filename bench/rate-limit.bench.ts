@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../src/clock';
 import { MemorySharedState } from '../src/services/shared-state/memory-shared-state';
 import { RedisSharedState } from '../src/services/shared-state/redis-shared-state';
 import type { SharedState } from '../src/services/shared-state/shared-state';
+import { ManualClock } from '../tests/helpers/manual-clock';
 
 /**
  * `npm run bench:rate` (also run by `npm run bench`): the cost of one `take` on a full rolling window, at a limit of 10
@@ -19,13 +19,6 @@ const MEMORY_BATCH = 100;
 const REDIS_CALLS = Number(process.env.BENCH_REDIS_CALLS ?? 5_000);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL;
 
-class BenchClock implements Clock {
-  constructor(public at: number) {}
-  now(): number {
-    return this.at;
-  }
-}
-
 interface Figures {
   median: number;
   p99: number;
@@ -34,16 +27,17 @@ interface Figures {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** Fills `key`'s window with `limit` admitted calls spread over the minute, `parallel` in flight at a time. */
-async function fill(state: SharedState, clock: BenchClock, key: string, limit: number, parallel: number): Promise<void> {
+async function fill(state: SharedState, clock: ManualClock, key: string, limit: number, parallel: number): Promise<void> {
   const step = WINDOW_MS / limit;
-  const start = clock.at;
+  const start = clock.now();
+  const moveTo = (at: number) => clock.advance(at - clock.now());
   for (let done = 0; done < limit; done += parallel) {
     const n = Math.min(parallel, limit - done);
-    clock.at = start + Math.floor(done * step);
+    moveTo(start + Math.floor(done * step));
     const decisions = await Promise.all(Array.from({ length: n }, () => state.take(key, limit, WINDOW_MS)));
     if (decisions.some((d) => !d.allowed)) throw new Error(`filling ${key}: a call was refused before the window was full`);
   }
-  clock.at = start + WINDOW_MS - 1;
+  moveTo(start + WINDOW_MS - 1);
   if ((await state.take(key, limit, WINDOW_MS)).allowed) throw new Error(`${key}: the window is not full`);
 }
 
@@ -69,11 +63,11 @@ async function time(stores: Map<number, SharedState>, calls: number, batch: numb
 }
 
 /** One store per limit (so neither key sits in the other's map or hash slot), each on its own clock. */
-async function run(name: string, open: (clock: Clock) => Promise<SharedState>, calls: number, batch: number, parallel: number): Promise<void> {
+async function run(name: string, open: (clock: ManualClock) => Promise<SharedState>, calls: number, batch: number, parallel: number): Promise<void> {
   const stores = new Map<number, SharedState>();
   try {
     for (const limit of LIMITS) {
-      const clock = new BenchClock(Date.UTC(2026, 10, 2, 9, 0, 0));
+      const clock = new ManualClock();
       stores.set(limit, await open(clock));
       await fill(stores.get(limit)!, clock, `bench:${limit}`, limit, parallel);
     }
