@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryRateWindows } from '../src/services/shared-state/memory-rate-windows';
 import { MemorySharedState } from '../src/services/shared-state/memory-shared-state';
 import { RedisSharedState } from '../src/services/shared-state/redis-shared-state';
 import type { SharedState } from '../src/services/shared-state/shared-state';
@@ -144,12 +145,17 @@ for (const backend of backends) {
 describe('memory held by rate windows', () => {
   it('drops idle keys once their window has passed (the in-process store does not grow without bound)', async () => {
     const clock = new ManualClock();
-    const state = new MemorySharedState(clock);
-    const windows = (state as unknown as { windows: { size: number } }).windows;
-    for (let i = 0; i < 1_000; i++) await state.take(`key:${i}`, 10, MINUTE);
+    const windows = new MemoryRateWindows(clock);
+    for (let i = 0; i < 1_000; i++) windows.take(`key:${i}`, 10, MINUTE);
+    clock.advance(30_000);
+    windows.take('key:0', 10, MINUTE);
     expect(windows.size).toBe(1_000);
-    clock.advance(MINUTE + 1_000);
-    await state.take('key:new', 10, MINUTE);
+    // A minute and a bucket after their last call, all but key:0 (used 30 s later) are gone.
+    clock.advance(31_000);
+    windows.take('key:new', 10, MINUTE);
+    expect(windows.size).toBe(2);
+    clock.advance(30_000);
+    windows.take('key:new', 10, MINUTE);
     expect(windows.size).toBe(1);
   });
 
