@@ -26,9 +26,10 @@ export async function startApp(config: Config, options: { database?: Database; h
   const log = createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const { pepper } = loadPepper(config.keyPepper, config.dataDir);
-  const shared = createSharedState(config);
+  const clock = options.clock ?? systemClock;
+  const shared = createSharedState(config, clock);
   const services = createServices({
-    config, clock: options.clock ?? systemClock, dataSource: database.dataSource, log, pepper, shared,
+    config, clock, dataSource: database.dataSource, log, pepper, shared,
     index: createIndex(config, database.dataSource), generator: createGenerator(config),
   });
   const generatedAdminKey = await ensureAdminKey(services);

@@ -16,6 +16,11 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly sharedStateFallbacks = new Counter({
+    name: 'askdesk_shared_state_fallback_total',
+    help: 'Shared-state operations (rate windows, abuse counters, blocks) served from this process\'s memory because Redis was unreachable.',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -1,4 +1,4 @@
-import type { RateDecision } from '../services/rate-limit.service';
+import type { RateDecision } from '../services/shared-state/shared-state';
 
 /** The contract's rate headers for a decision: RateLimit-* on every keyed response, Retry-After on a refusal. */
 export function setRateHeaders(headers: Map<string, string>, decision: RateDecision): void {

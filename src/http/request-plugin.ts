@@ -32,7 +32,7 @@ export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           operationLabel = [...roots].sort().join(',').slice(0, 100) || 'unknown';
           const { caller } = ctx;
           if (caller && !selectsMetered(schema, operation, roots)) {
-            const decision = await ctx.services.rateLimits.consume(`key:${caller.keyId ?? 'env-admin'}`, 'ops', ctx.services.config.otherOpsPerMinute);
+            const decision = await ctx.services.rateLimits.take(`key:${caller.keyId ?? 'env-admin'}:ops`, ctx.services.config.otherOpsPerMinute);
             setRateHeaders(ctx.responseHeaders, decision);
             if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));
           }

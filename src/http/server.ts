@@ -28,6 +28,7 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
  */
 export async function startServer(services: Services, schema: GraphQLSchema, port: number, host = '0.0.0.0'): Promise<RunningServer> {
   const metrics = new Metrics();
+  services.shared.onFallback?.(() => metrics.sharedStateFallbacks.inc());
   const apollo = new ApolloServer<Context>({
     schema,
     plugins: [requestPlugin(metrics)],

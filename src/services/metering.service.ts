@@ -51,7 +51,7 @@ export class MeteringService {
 
     let lease;
     try {
-      const rate = await this.rateLimits.consume(`tenant:${caller.tenant.id}`, 'ask', ratePerMinute);
+      const rate = await this.rateLimits.take(`tenant:${caller.tenant.id}:ask`, ratePerMinute);
       req.onRate(rate);
       if (!rate.allowed) {
         await this.abuse.rateRefused(caller.keyId, caller.tenant.id, ratePerMinute);

@@ -1,11 +1,15 @@
-import type { Store } from 'graphql-rate-limit';
-
 /**
- * Counters and blocks that several server processes must agree on. In-process by default; Redis when REDIS_URL is
- * set. Every operation is atomic on its own, so concurrent requests can't lose a hit or see half a block.
+ * Counters, rate windows and blocks that several server processes must agree on. In-process by default; Redis when
+ * REDIS_URL is set (falling back to in-process state while Redis is unreachable). Every operation is atomic on its
+ * own, so concurrent requests can't lose a hit, pass a full window together or see half a block.
  */
 export interface SharedState {
   readonly name: 'memory' | 'redis';
+  /**
+   * Counts one call against `key` if fewer than `limit` were counted in the rolling `windowMs`; a refused call is
+   * not counted. Constant time and memory per key, whatever the limit.
+   */
+  take(key: string, limit: number, windowMs: number): Promise<RateDecision>;
   /** Records one event now and returns how many fell within the last `windowMs` (this one included). */
   hit(key: string, windowMs: number): Promise<number>;
   /** Records `member` as seen now and returns how many distinct members were seen within the last `windowMs`. */
@@ -15,15 +19,20 @@ export interface SharedState {
   /** The instant `key` holds until, or null when it does not hold. */
   getUntil(key: string): Promise<Date | null>;
   clear(key: string): Promise<void>;
-  /** Store for graphql-rate-limit whose read-then-write runs as one critical section per identity. */
-  readonly rateLimitStore: Store & { peek(identity: RateIdentity): Promise<number[]> };
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Calls `listener` for each operation served from this process's memory because the shared store was out. */
+  onFallback?(listener: () => void): void;
 }
 
-export interface RateIdentity {
-  contextIdentity: string;
-  fieldIdentity: string;
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  /** Calls still admitted in the window as it now stands. */
+  remaining: number;
+  /**
+   * Whole seconds (≥ 1) until the window admits another call if nothing else is counted meanwhile: on a refusal this
+   * is the truthful `retryAfter`; on an admission, when the oldest counted call stops counting.
+   */
+  resetSeconds: number;
 }
-
-export const identityKey = (identity: RateIdentity) => `${identity.contextIdentity}:${identity.fieldIdentity}`;
