@@ -4,7 +4,9 @@ import { buildSchema } from 'type-graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { applyAuthDirective, authDirective } from './directives/auth.directive';
 import { applyMeteredDirective, meteredDirective } from './directives/metered.directive';
+import { AnswerRatingResolver, MessageRatingResolver } from './resolvers/answer-rating.resolver';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
 import { ChatResolver } from './resolvers/chat.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { TenantResolver } from './resolvers/tenant.resolver';
@@ -16,7 +18,8 @@ import { UsageResolver } from './resolvers/usage.resolver';
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver],
+    resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver,
+      AnswerRatingResolver, MessageRatingResolver, AuditResolver],
     directives: [authDirective, meteredDirective],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
+import { answerPreflight, applyCors, refuseDisallowedOrigin } from './cors';
 import { formatError } from './format-error';
 import { Metrics } from './metrics';
 import { assertQueryComplexity } from './query-complexity';
@@ -55,6 +56,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       return void res.end(await metrics.registry.metrics());
     }
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
+    if (req.method === 'OPTIONS') return answerPreflight(req, res);
 
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -66,6 +68,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     });
     const blockedUntil = await services.abuse.ipBlockedUntil(ip);
     if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
+    const corsRefusal = await applyCors(services, req, res, presentedKey(req.headers));
+    if (corsRefusal) return sendAppError(res, corsRefusal);
 
     let body: unknown = undefined;
     if (req.method === 'POST') {
@@ -137,7 +141,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       context: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
         const key = presentedKey({ authorization: payload.authorization, 'x-api-key': payload['x-api-key'] });
-        return createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
+        const context = await createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
+        return refuseDisallowedOrigin(context, ctx.extra.request.headers.origin);
       },
       onConnect: async (ctx) => {
         const ip = clientIp(ctx.extra.request, services.config.trustProxy);

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { AbuseService } from './abuse.service';
+import { AnswerRatingService } from './answer-rating.service';
 import { ApiKeyService } from './api-key.service';
 import { AuditService } from './audit.service';
 import { AuthorizationService } from './authorization.service';
@@ -41,6 +42,7 @@ export interface Services {
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
+  ratings: AnswerRatingService;
 }
 
 export function createServices(deps: {
@@ -54,7 +56,7 @@ export function createServices(deps: {
 }): Services {
   const { config, dataSource, log, shared, index, generator } = deps;
   const keys = new ApiKeyService(dataSource, deps.pepper, config.keyCacheTtlMs, config.adminApiKey);
-  const audit = new AuditService();
+  const audit = new AuditService(dataSource);
   const tenants = new TenantService(dataSource, keys, audit, index, shared);
   const quota = new QuotaService(dataSource);
   const rateLimits = new RateLimitService(shared);
@@ -68,6 +70,6 @@ export function createServices(deps: {
   return {
     config, dataSource, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(dataSource, tenants, config.billing),
-    documents, conversations, chat,
+    documents, conversations, chat, ratings: new AnswerRatingService(dataSource),
   };
 }
