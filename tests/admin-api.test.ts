@@ -173,6 +173,7 @@ describe('admin API additions', () => {
       `{ answerRatingStats { up } }`,
       `{ auditLog { totalCount } }`,
       `{ serviceUsage(from: "${now}", to: "${now}") { total { requests } } }`,
+      `mutation { createClientPackage(tenantId: "${a.id}", endpoint: "https://x.example/graphql") { filename } }`,
     ];
     for (const query of operations) {
       const res = await t.gql(query, {}, { key: a.key });

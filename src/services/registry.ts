@@ -6,6 +6,8 @@ import { AnswerRatingService } from './answer-rating.service';
 import { ApiKeyService } from './api-key.service';
 import { AuditService } from './audit.service';
 import { AuthorizationService } from './authorization.service';
+import { ClientPackageService } from './client-package.service';
+import { systemClock } from '../clock';
 import { BillingService } from './billing.service';
 import { MeteringService } from './metering.service';
 import { QuotaService } from './quota.service';
@@ -43,6 +45,7 @@ export interface Services {
   conversations: ConversationService;
   chat: ChatService;
   ratings: AnswerRatingService;
+  clientPackages: ClientPackageService;
 }
 
 export function createServices(deps: {
@@ -71,5 +74,6 @@ export function createServices(deps: {
     config, dataSource, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(dataSource, tenants, config.billing),
     documents, conversations, chat, ratings: new AnswerRatingService(dataSource),
+    clientPackages: new ClientPackageService(dataSource, tenants, audit, config.supportEmail, systemClock),
   };
 }
