@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander';
+import { ApiClient, Refusal } from './api-client';
+import type { Format } from './output';
+
+/** What every command needs: the API client built from the global options, and where to print. */
+export interface Session {
+  api: ApiClient;
+  print(text: string): void;
+}
+
+/** The session for a command, from --url/--key (or ASKDESK_URL/ADMIN_API_KEY, which commander reads for them). */
+export function sessionOf(command: Command): Session {
+  const { url, key } = command.optsWithGlobals<{ url: string; key?: string }>();
+  if (!key) usageError('no admin key: set ADMIN_API_KEY or pass --key.');
+  return { api: new ApiClient(url, key!), print: (text) => process.stdout.write(`${text}\n`) };
+}
+
+/** A mistake in how the command was called: exit code 2, like commander's own. */
+export function usageError(message: string): never {
+  throw new CommanderError(2, 'askdesk.usage', `error: ${message}`);
+}
+
+export function formatOf(options: { json?: boolean; csv?: boolean }): Format {
+  if (options.json && options.csv) usageError('choose one of --json and --csv.');
+  return options.json ? 'json' : options.csv ? 'csv' : 'table';
+}
+
+/** Adds --json and --csv to a command whose output is a table. */
+export function withFormats(command: Command): Command {
+  return command.option('--json', 'print JSON').option('--csv', 'print CSV');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TenantRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** A tenant named by id or by slug. Slugs are found through the server-side search, then matched exactly. */
+export async function resolveTenant(api: ApiClient, ref: string): Promise<TenantRef> {
+  if (UUID.test(ref)) {
+    const data = await api.request<{ tenant: TenantRef | null }>(`query($id: ID!) { tenant(id: $id) { id slug name } }`, { id: ref });
+    if (data.tenant) return data.tenant;
+  } else {
+    const data = await api.request<{ tenants: { edges: { node: TenantRef }[] } }>(
+      `query($s: String!) { tenants(search: $s, first: 100) { edges { node { id slug name } } } }`,
+      { s: ref },
+    );
+    const found = data.tenants.edges.find((e) => e.node.slug === ref.toLowerCase());
+    if (found) return found.node;
+  }
+  throw new Refusal('NOT_FOUND', 'Tenant not found.');
+}
+
+/** The UTC month "YYYY-MM" of now. */
+export function currentMonth(): string {
+  return new Date().toISOString().slice(0, 7);
+}
