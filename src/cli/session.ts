@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ApiClient, Refusal } from './api-client';
 import type { Format } from './output';
 
@@ -18,6 +18,23 @@ export function sessionOf(command: Command): Session {
 /** A mistake in how the command was called: exit code 2, like commander's own. */
 export function usageError(message: string): never {
   throw new CommanderError(2, 'askdesk.usage', `error: ${message}`);
+}
+
+/** A parser for an integer option in [min, max], for commander's option(…, parser, default). */
+export function intOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max} is expected.`);
+    return n;
+  };
+}
+
+/** An action on one tenant named by the command's first argument (id or slug). */
+export function withTenant<O>(fn: (tenant: TenantRef, options: O, session: Session) => Promise<void>) {
+  return async (ref: string, options: O, command: Command): Promise<void> => {
+    const session = sessionOf(command);
+    await fn(await resolveTenant(session.api, ref), options, session);
+  };
 }
 
 export function formatOf(options: { json?: boolean; csv?: boolean }): Format {

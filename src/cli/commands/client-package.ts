@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { resolveTenant, sessionOf } from '../session';
+import { withTenant } from '../session';
 
 /** `askdesk client-package <tenant>`: issues a key and writes the ZIP to hand the client. */
 export function clientPackageCommand(): Command {
@@ -11,9 +11,7 @@ export function clientPackageCommand(): Command {
     .option('--out <file.zip>', 'where to write the ZIP (default: askdesk-<slug>-<date>.zip here)')
     .option('--endpoint <url>', "the GraphQL URL the client's page calls (default: the --url server's /graphql)")
     .option('--key-name <name>', 'name of the issued key')
-    .action(async (ref: string, options, command: Command) => {
-      const { api, print } = sessionOf(command);
-      const tenant = await resolveTenant(api, ref);
+    .action(withTenant<{ out?: string; endpoint?: string; keyName?: string }>(async (tenant, options, { api, print }) => {
       const { createClientPackage: pkg } = await api.request(
         `mutation($t: ID!, $e: String!, $n: String) { createClientPackage(tenantId: $t, endpoint: $e, keyName: $n) {
            filename contentBase64 welcomeMessage apiKey { key { id } } } }`,
@@ -24,5 +22,5 @@ export function clientPackageCommand(): Command {
       print(`wrote ${out} (key ${pkg.apiKey.key.id})`);
       print('');
       print(pkg.welcomeMessage.trimEnd());
-    });
+    }));
 }

@@ -1,19 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { documentFiles, readDocument } from '../files';
-import { resolveTenant, sessionOf, usageError } from '../session';
+import { intOption, resolveTenant, sessionOf, usageError } from '../session';
 
 // The server takes at most 1000 documents and 32 MB per request; batches stay well under both, so a slow link
 // or a large file never makes one request fail for a whole folder.
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
-
-function batchSize(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('a number from 1 to 1000 is expected.');
-  return n;
-}
 
 /** `askdesk docs ingest <tenant> <folder>`: every .md/.txt/.html file, in batches through addDocuments. */
 export function docsCommand(): Command {
@@ -24,7 +18,7 @@ export function docsCommand(): Command {
     .description('add every .md, .txt and .html file under a folder (same content again is skipped)')
     .argument('<tenant>', 'tenant id or slug')
     .argument('<folder>', 'folder to read, sub-folders included')
-    .option('--batch <n>', 'documents per request', batchSize, 50)
+    .option('--batch <n>', 'documents per request (1 to 1000)', intOption(1, 1000), 50)
     .action(async (ref: string, folder: string, options, command: Command) => {
       const root = path.resolve(folder);
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) usageError(`${folder} is not a folder.`);

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { Column, details, render } from '../output';
-import { formatOf, resolveTenant, sessionOf, usageError, withFormats } from '../session';
+import { formatOf, resolveTenant, sessionOf, usageError, withFormats, withTenant } from '../session';
 
 const PLANS = ['DEMO', 'STARTER', 'BUSINESS', 'ENTERPRISE'];
 
@@ -79,9 +79,7 @@ export function tenantsCommand(): Command {
     .description('one tenant: plan, quota this month, allowed origins and keys')
     .argument('<tenant>', 'tenant id or slug')
     .option('--json', 'print JSON')
-    .action(async (ref: string, options, command: Command) => {
-      const { api, print } = sessionOf(command);
-      const { id } = await resolveTenant(api, ref);
+    .action(withTenant<{ json?: boolean }>(async ({ id }, options, { api, print }) => {
       const { tenant } = await api.request(
         `query($id: ID!) { tenant(id: $id) { ${ROW_FIELDS} allowedOrigins quotaOverride rateOverride trialEndsAt
            quota { limit used remaining resetsAt ratePerMinute } keys { id name prefix status createdAt lastUsedAt expiresAt } } }`,
@@ -97,30 +95,26 @@ export function tenantsCommand(): Command {
       ]));
       print('');
       print(render(tenant.keys, KEY_COLUMNS, 'table'));
-    });
+    }));
 
   tenants
     .command('suspend')
     .description('stop serving a tenant (its keys get TENANT_SUSPENDED)')
     .argument('<tenant>', 'tenant id or slug')
     .requiredOption('--reason <reason>', 'why (kept in the audit log)')
-    .action(async (ref: string, options, command: Command) => {
-      const { api, print } = sessionOf(command);
-      const { id } = await resolveTenant(api, ref);
+    .action(withTenant<{ reason: string }>(async ({ id }, options, { api, print }) => {
       const data = await api.request(`mutation($id: ID!, $r: String!) { suspendTenant(id: $id, reason: $r) { slug status } }`, { id, r: options.reason });
       print(`${data.suspendTenant.slug}: ${data.suspendTenant.status}`);
-    });
+    }));
 
   tenants
     .command('reactivate')
     .description('serve a suspended tenant again')
     .argument('<tenant>', 'tenant id or slug')
-    .action(async (ref: string, _options, command: Command) => {
-      const { api, print } = sessionOf(command);
-      const { id } = await resolveTenant(api, ref);
+    .action(withTenant(async ({ id }, _options, { api, print }) => {
       const data = await api.request(`mutation($id: ID!) { reactivateTenant(id: $id) { slug status } }`, { id });
       print(`${data.reactivateTenant.slug}: ${data.reactivateTenant.status}`);
-    });
+    }));
 
   tenants
     .command('delete')

@@ -1,15 +1,8 @@
 import { Command } from 'commander';
+import type { UsageTotals as Counts } from '../../services/usage.service';
 import { Column, render } from '../output';
 import { currentMonth, formatOf, resolveTenant, sessionOf, usageError, withFormats } from '../session';
 
-interface Counts {
-  requests: number;
-  succeeded: number;
-  refused: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-}
 const COUNTS = 'requests succeeded refused failed inputTokens outputTokens';
 const COUNT_COLUMNS: Column<Counts>[] = (['requests', 'succeeded', 'refused', 'failed', 'inputTokens', 'outputTokens'] as const).map((k) => ({
   header: k,
