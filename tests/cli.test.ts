@@ -165,6 +165,26 @@ describe('askdesk CLI', () => {
     expect((await askdesk(['docs', 'ingest', 'docs-hospital', path.join(work, 'nope')])).code).toBe(2);
   });
 
+  it('shows a progress bar on a terminal', async () => {
+    await ok(['tenants', 'create', '--name', 'TTY Hospital', '--email', 't@tty.example', '--plan', 'BUSINESS', '--slug', 'tty-hospital']);
+    const folder = path.join(work, 'kb-tty');
+    fs.mkdirSync(folder);
+    for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(folder, `note-${i}.txt`), `Note ${i}: the badge office is in building ${i}.`);
+    // util-linux `script` runs the CLI on a pseudo-terminal, as an operator's shell would.
+    const command = [process.execPath, cli.entry, 'docs', 'ingest', 'tty-hospital', folder, '--batch', '2'].map((a) => `'${a}'`).join(' ');
+    const run = await new Promise<Run>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: work, env: { ...process.env, ASKDESK_URL: baseUrl, ADMIN_API_KEY: ADMIN_KEY } });
+      let stdout = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ingesting .* 4\/4 files \| 4 added, 0 skipped/);
+    expect(run.stdout).not.toContain('files: ');
+    expect(run.stdout).toContain('tty-hospital: 4 documents added');
+  });
+
   it('reports usage for all tenants or one, as a table, JSON or CSV, and prints invoices', async () => {
     const created = await ok(['tenants', 'create', '--name', 'Usage Hospital', '--email', 'u@usage.example', '--plan', 'BUSINESS', '--slug', 'usage-hospital']);
     const key = field(created, 'key')!;

@@ -61,12 +61,17 @@ export async function resolveTenant(api: ApiClient, ref: string): Promise<Tenant
     const data = await api.request<{ tenant: TenantRef | null }>(`query($id: ID!) { tenant(id: $id) { id slug name } }`, { id: ref });
     if (data.tenant) return data.tenant;
   } else {
-    const data = await api.request<{ tenants: { edges: { node: TenantRef }[] } }>(
-      `query($s: String!) { tenants(search: $s, first: 100) { edges { node { id slug name } } } }`,
-      { s: ref },
-    );
-    const found = data.tenants.edges.find((e) => e.node.slug === ref.toLowerCase());
-    if (found) return found.node;
+    // The search also matches names and emails, so the exact slug may sit on a later page.
+    let after: string | null = null;
+    do {
+      const data: { tenants: { edges: { node: TenantRef }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await api.request(
+        `query($s: String!, $after: String) { tenants(search: $s, first: 100, after: $after) { edges { node { id slug name } } pageInfo { hasNextPage endCursor } } }`,
+        { s: ref, after },
+      );
+      const found = data.tenants.edges.find((e) => e.node.slug === ref.toLowerCase());
+      if (found) return found.node;
+      after = data.tenants.pageInfo.hasNextPage ? data.tenants.pageInfo.endCursor : null;
+    } while (after);
   }
   throw new Refusal('NOT_FOUND', 'Tenant not found.');
 }
