@@ -3,9 +3,12 @@ import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Caller } from './caller';
 import type { ApiKey } from './entities/api-key.entity';
+import type { Rating } from './entities/enums';
+import type { Message } from './entities/message.entity';
 import type { Plan } from './entities/plan.entity';
 import type { Tenant } from './entities/tenant.entity';
-import { AppError, Blocked } from './errors';
+import { AppError, Blocked, Forbidden } from './errors';
+import { isOriginAllowed } from './services/allowed-origins';
 import type { Services } from './services/registry';
 
 /** Per-request batching of the lookups that lists of tenants would otherwise repeat (N+1). */
@@ -14,6 +17,8 @@ export interface Loaders {
   plan: DataLoader<string, Plan | null>;
   keys: DataLoader<string, ApiKey[]>;
   documentCount: DataLoader<string, number>;
+  /** The rating of each listed answer, one query per tenant (messages are reached through their tenant's scope). */
+  rating: DataLoader<Message, Rating | null, string>;
 }
 
 /** Why the presented key was refused, and what the refusal can be attributed to (for the usage record). */
@@ -21,6 +26,8 @@ export interface Refusal {
   error: AppError;
   tenantId: string | null;
   keyId: string | null;
+  /** The key is fine, but its tenant does not allow the browser page's origin. */
+  origin?: boolean;
 }
 
 export interface Context {
@@ -35,6 +42,9 @@ export interface Context {
   /** Response headers gathered during execution (RateLimit-*, Retry-After). */
   responseHeaders: Map<string, string>;
 }
+
+/** A browser page calling from an origin its tenant has not allowed (the widget on someone else's site). */
+export const OriginRefused = () => Forbidden('This origin is not allowed for this tenant.');
 
 /** The key from `Authorization: Bearer <key>` or `x-api-key`, if any. */
 export function presentedKey(headers: IncomingHttpHeaders | Record<string, unknown>): string | null {
@@ -54,7 +64,7 @@ export function presentedKey(headers: IncomingHttpHeaders | Record<string, unkno
  */
 export async function createContext(
   services: Services,
-  request: { requestId: string; ip: string; key: string | null; log: Logger },
+  request: { requestId: string; ip: string; key: string | null; log: Logger; origin?: string },
 ): Promise<Context> {
   let caller: Caller | null = null;
   let refusal: Refusal | null = null;
@@ -66,6 +76,8 @@ export async function createContext(
       const blockedUntil = keyId ? (await services.abuse.keyBlockedUntil(keyId)) ?? result.blockedUntil : null;
       if (blockedUntil) {
         refusal = { error: Blocked('key', blockedUntil), tenantId, keyId };
+      } else if (result.caller.role === 'CLIENT' && request.origin !== undefined && !isOriginAllowed(result.caller.tenant.allowedOrigins ?? [], request.origin)) {
+        refusal = { error: OriginRefused(), tenantId, keyId, origin: true };
       } else {
         caller = result.caller;
         if (keyId && tenantId) {
@@ -89,7 +101,7 @@ export async function createContext(
   };
 }
 
-function createLoaders({ data, tenants }: Services): Loaders {
+function createLoaders({ data, tenants, ratings }: Services): Loaders {
   return {
     tenant: new DataLoader(async (ids) => {
       const byId = new Map((await data.operator.tenantsByIds(ids)).map((t) => [t.id, t]));
@@ -107,5 +119,16 @@ function createLoaders({ data, tenants }: Services): Loaders {
       const counts = await data.operator.documentCounts(tenantIds);
       return tenantIds.map((id) => counts.get(id) ?? 0);
     }),
+    rating: new DataLoader(
+      async (messages: readonly Message[]) => {
+        const found = new Map<string, Rating>();
+        for (const tenantId of new Set(messages.map((m) => m.tenantId))) {
+          const ids = messages.filter((m) => m.tenantId === tenantId).map((m) => m.id);
+          for (const [id, rating] of await ratings.ratingsOf(data.forTenant(tenantId), ids)) found.set(id, rating);
+        }
+        return messages.map((m) => found.get(m.id) ?? null);
+      },
+      { cacheKeyFn: (m) => m.id },
+    ),
   };
 }

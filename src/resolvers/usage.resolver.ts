@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
+import type { OperatorData } from '../services/data/operator-data';
 import type { TenantData } from '../services/data/tenant-data';
 import { TenantScope } from './decorators';
 import { AbuseEvent } from '../entities/abuse-event.entity';
@@ -8,7 +9,7 @@ import { BadInput } from '../errors';
 import { isUuid } from '../services/pagination';
 import { Connection } from './types/connection';
 import { Invoice } from './types/invoice';
-import { UsageReport, UsageSummaryRow } from './types/usage-report';
+import { ServiceUsageReport, UsageReport, UsageSummaryRow } from './types/usage-report';
 
 const AbuseEventConnection = Connection(AbuseEvent, 'AbuseEvent');
 
@@ -17,14 +18,14 @@ const AbuseEventConnection = Connection(AbuseEvent, 'AbuseEvent');
 export class UsageResolver {
   @Query(() => UsageReport, { description: "The calling tenant's usage over [from, to)." })
   @Directive('@auth')
-  usage(
+  async usage(
     @Ctx() ctx: Context,
     @TenantScope() scope: TenantData,
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
-    return this.report(ctx, scope, from, to, granularity ?? Granularity.DAY);
+    return { tenantId: scope.tenantId, ...(await this.report(ctx, scope, from, to, granularity ?? Granularity.DAY)) };
   }
 
   @Query(() => UsageReport, { description: "A tenant's usage over [from, to)." })
@@ -37,7 +38,18 @@ export class UsageResolver {
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
     const tenant = await ctx.services.tenants.get(tenantId);
-    return this.report(ctx, ctx.services.data.forTenant(tenant.id), from, to, granularity ?? Granularity.DAY);
+    return { tenantId: tenant.id, ...(await this.report(ctx, ctx.services.data.forTenant(tenant.id), from, to, granularity ?? Granularity.DAY)) };
+  }
+
+  @Query(() => ServiceUsageReport, { description: 'Usage of all tenants together over [from, to): the console’s overall chart.' })
+  @Directive('@auth(requires: ADMIN)')
+  async serviceUsage(
+    @Ctx() ctx: Context,
+    @Arg('from', () => Date, { description: 'Start (inclusive).' }) from: Date,
+    @Arg('to', () => Date, { description: 'End (exclusive).' }) to: Date,
+    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY, description: 'Bucket size: DAY or MONTH.' }) granularity: Granularity | null,
+  ): Promise<ServiceUsageReport> {
+    return this.report(ctx, ctx.services.data.operator, from, to, granularity ?? Granularity.DAY);
   }
 
   @Query(() => [UsageSummaryRow], { description: 'Every tenant in a month (YYYY-MM), busiest first.' })
@@ -66,8 +78,9 @@ export class UsageResolver {
     return ctx.services.abuse.list(tenantId, first ?? 20, after);
   }
 
-  private async report(ctx: Context, scope: TenantData, from: Date, to: Date, granularity: Granularity): Promise<UsageReport> {
+  /** One tenant's usage (its TenantData), or every tenant's together (OperatorData). */
+  private async report(ctx: Context, scope: TenantData | OperatorData, from: Date, to: Date, granularity: Granularity): Promise<ServiceUsageReport> {
     const { buckets, total } = await ctx.services.usage.report(scope, from, to, granularity);
-    return { tenantId: scope.tenantId, from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
+    return { from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
   }
 }

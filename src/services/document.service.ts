@@ -68,8 +68,8 @@ export class DocumentService {
     return true;
   }
 
-  list(scope: TenantData, first: number, after?: string | null): Promise<Page<Document>> {
-    return scope.documents(first, after);
+  list(scope: TenantData, first: number, after?: string | null, search?: string | null): Promise<Page<Document>> {
+    return scope.documents(first, after, search);
   }
 
   private async addOne(scope: TenantData, doc: Required<DocumentFields> & { mimeType: ChunkableMimeType; hash: string }): Promise<Document | null> {

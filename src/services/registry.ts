@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { AbuseService } from './abuse.service';
+import { AnswerRatingService } from './answer-rating.service';
 import { ApiKeyService } from './api-key.service';
 import { AuditService } from './audit.service';
 import { AuthorizationService } from './authorization.service';
+import { ClientPackageService } from './client-package.service';
 import { BillingService } from './billing.service';
 import { ChatService } from './chat.service';
 import { ConversationService } from './conversation.service';
@@ -44,6 +46,8 @@ export interface Services {
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
+  ratings: AnswerRatingService;
+  clientPackages: ClientPackageService;
 }
 
 /**
@@ -66,7 +70,7 @@ export function createServices(deps: {
 }): Services {
   const { config, clock, log, shared, index, generator } = deps;
   const data = new DataLayer(deps.dataSource);
-  const audit = new AuditService();
+  const audit = new AuditService(data);
   const abuse = new AbuseService(data, shared, config.abuse, clock);
   const keys = new ApiKeyService(data, audit, abuse, clock, { pepper: deps.pepper, cacheTtlMs: config.keyCacheTtlMs, envAdminKey: config.adminApiKey });
   const tenants = new TenantService(data, keys, audit, index, clock);
@@ -81,6 +85,7 @@ export function createServices(deps: {
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(data, tenants, config.billing),
-    documents, conversations, chat,
+    documents, conversations, chat, ratings: new AnswerRatingService(data),
+    clientPackages: new ClientPackageService(data, tenants, keys, audit, config.supportEmail, clock),
   };
 }

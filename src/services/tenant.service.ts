@@ -10,6 +10,7 @@ import type { AuditService } from './audit.service';
 import type { DataLayer } from './data/data-layer';
 import type { OperatorData } from './data/operator-data';
 import type { Page } from './pagination';
+import { normalizeOrigins } from './allowed-origins';
 import type { RetrievalIndex } from './retrieval/types';
 import { optionalInt, requireEmail, requireText } from './validation';
 
@@ -18,6 +19,7 @@ export interface CreateTenantFields {
   contactEmail: string;
   plan: PlanCode;
   slug?: string | null;
+  allowedOrigins?: string[] | null;
 }
 
 /** Omitted fields stay as they are; an explicit null clears an override. */
@@ -26,6 +28,7 @@ export interface UpdateTenantFields {
   contactEmail?: string | null;
   quotaOverride?: number | null;
   rateOverride?: number | null;
+  allowedOrigins?: string[] | null;
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -48,8 +51,8 @@ export class TenantService {
     return tenant;
   }
 
-  list(first: number, after: string | null | undefined, status?: TenantStatus | null): Promise<Page<Tenant>> {
-    return this.data.operator.tenants(first, after, status);
+  list(first: number, after: string | null | undefined, status?: TenantStatus | null, search?: string | null): Promise<Page<Tenant>> {
+    return this.data.operator.tenants(first, after, status, search);
   }
 
   plans(): Promise<Plan[]> {
@@ -66,6 +69,7 @@ export class TenantService {
     const name = requireText(input.name, 'name', 200);
     const contactEmail = requireEmail(input.contactEmail);
     const plan = await this.plan(input.plan);
+    const allowedOrigins = normalizeOrigins(input.allowedOrigins ?? []);
     const explicitSlug = input.slug !== undefined && input.slug !== null;
     const slug = explicitSlug ? input.slug!.trim().toLowerCase() : slugify(name);
     if (!SLUG.test(slug)) throw BadInput('slug must be 1-64 lower-case letters, digits and inner hyphens.', 'slug');
@@ -80,6 +84,7 @@ export class TenantService {
           contactEmail,
           planCode: plan.code,
           status: TenantStatus.ACTIVE,
+          allowedOrigins,
           // Both from one instant, so the trial is exactly trialDays long from the creation the client sees.
           createdAt: now,
           updatedAt: now,
@@ -98,6 +103,7 @@ export class TenantService {
     if (input.contactEmail !== undefined) changes.contactEmail = requireEmail(input.contactEmail);
     if (input.quotaOverride !== undefined) changes.quotaOverride = optionalInt(input.quotaOverride, 'quotaOverride', 0);
     if (input.rateOverride !== undefined) changes.rateOverride = optionalInt(input.rateOverride, 'rateOverride', 1);
+    if (input.allowedOrigins !== undefined) changes.allowedOrigins = normalizeOrigins(input.allowedOrigins ?? []);
     return this.change(actor, id, 'updateTenant', changes, { ...changes });
   }
 

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { Granularity } from '../entities/enums';
 import { BadInput } from '../errors';
 import type { DataLayer } from './data/data-layer';
-import type { TenantData, UsageBucketRow, UsageTotals } from './data/tenant-data';
+import type { UsageBucketRow, UsageTotals } from './data/tenant-data';
 
 export type { UsageBucketRow, UsageTotals } from './data/tenant-data';
 
@@ -29,8 +29,11 @@ export class UsageService {
     private readonly clock: Clock,
   ) {}
 
-  /** Every bucket (UTC day or month) of [from, to), empty ones at zero, and their total. */
-  async report(scope: TenantData, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
+  /**
+   * Every bucket (UTC day or month) of [from, to), empty ones at zero, and their total: of one tenant (its
+   * TenantData), or of every tenant together (OperatorData, for the service-wide chart).
+   */
+  async report(scope: { usageBuckets(from: Date, to: Date, unit: 'day' | 'month'): Promise<UsageBucketRow[]> }, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
     if (!(from < to)) throw BadInput('from must be before to.', 'from');
     const unit = granularity === Granularity.MONTH ? 'month' : 'day';
     if (unit === 'day' && (to.getTime() - from.getTime()) / DAY_MS > MAX_DAY_BUCKETS) {

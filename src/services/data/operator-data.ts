@@ -1,13 +1,14 @@
 import { EntityManager, In } from 'typeorm';
 import { AbuseEvent } from '../../entities/abuse-event.entity';
+import { AnswerRating } from '../../entities/answer-rating.entity';
+import { AuditEntry } from '../../entities/audit-entry.entity';
 import { ApiKey } from '../../entities/api-key.entity';
 import { Document } from '../../entities/document.entity';
-import { TenantStatus } from '../../entities/enums';
+import { Rating, TenantStatus } from '../../entities/enums';
 import { Plan } from '../../entities/plan.entity';
 import { Tenant } from '../../entities/tenant.entity';
-import { isUuid, Page, paginate } from '../pagination';
-import { USAGE_SUMS, UsageTotals, usageTotals } from './tenant-data';
-import { recordUsageSql, UsageEntry, usageParams, usageValues } from './usage-sql';
+import { containsPattern, isUuid, Page, paginate } from '../pagination';
+import { recordUsageSql, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
 
 /**
  * The operator's cross-tenant view and the system's own jobs: listing and finding tenants, verifying keys (a key
@@ -29,9 +30,14 @@ export class OperatorData {
     return this.db.getRepository(Tenant).findOne({ where: { id }, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
   }
 
-  tenants(first: number, after: string | null | undefined, status?: TenantStatus | null): Promise<Page<Tenant>> {
-    const qb = this.db.getRepository(Tenant).createQueryBuilder('t');
-    if (status) qb.where('t.status = :status', { status });
+  /** Tenants oldest first, by status and by a search in name, slug or contact email. */
+  tenants(first: number, after: string | null | undefined, status?: TenantStatus | null, search?: string | null): Promise<Page<Tenant>> {
+    const qb = this.db.getRepository(Tenant).createQueryBuilder('t').where('true');
+    if (status) qb.andWhere('t.status = :status', { status });
+    const text = search?.trim();
+    if (text) {
+      qb.andWhere('(t.name ILIKE :pattern OR t.slug ILIKE :pattern OR t.contact_email ILIKE :pattern)', { pattern: containsPattern(text) });
+    }
     return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
   }
 
@@ -140,6 +146,11 @@ export class OperatorData {
     await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams(usage, at));
   }
 
+  /** Every tenant's usage together, in buckets over [from, to) (see usageBucketsSql). */
+  async usageBuckets(from: Date, to: Date, unit: 'day' | 'month'): Promise<UsageBucketRow[]> {
+    return usageBuckets(await this.db.query(usageBucketsSql(unit), [null, from, to]));
+  }
+
   /** Every tenant's usage in [start, end), busiest first (tenants with no traffic included, at zero). */
   async usageSummary(start: Date, end: Date): Promise<({ tenantId: string } & UsageTotals)[]> {
     const rows: Record<string, string>[] = await this.db.query(
@@ -161,11 +172,38 @@ export class OperatorData {
     await this.db.getRepository(AbuseEvent).insert(event);
   }
 
-  async recordAudit(entry: { actorKeyId: string | null; actor: string; action: string; targetType: string; targetId: string | null; detail: Record<string, unknown> }): Promise<void> {
+  /** An audit entry; without a tenant id, an entry about a key is filed under the key's tenant. */
+  async recordAudit(entry: { actorKeyId: string | null; actor: string; action: string; targetType: string; targetId: string | null; detail: Record<string, unknown>; tenantId: string | null }): Promise<void> {
     await this.db.query(
-      `INSERT INTO audit_entry (actor_key_id, actor, action, target_type, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [entry.actorKeyId, entry.actor, entry.action, entry.targetType, entry.targetId, JSON.stringify(entry.detail)],
+      `INSERT INTO audit_entry (actor_key_id, actor, action, target_type, target_id, detail, tenant_id)
+       VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::uuid, (SELECT k.tenant_id FROM api_key k WHERE k.id::text = $8::text)))`,
+      [entry.actorKeyId, entry.actor, entry.action, entry.targetType, entry.targetId, JSON.stringify(entry.detail), entry.tenantId,
+        entry.targetType === 'apiKey' ? entry.targetId : null],
     );
+  }
+
+  /** The audit trail, newest first; one tenant's entries when tenantId is given (kept after the tenant is deleted). */
+  auditEntries(tenantId: string | null | undefined, first: number, after?: string | null): Promise<Page<AuditEntry>> {
+    const qb = this.db.getRepository(AuditEntry).createQueryBuilder('a');
+    if (tenantId) qb.where('a.tenant_id = :tenantId', { tenantId });
+    return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt', descending: true });
+  }
+
+  /** Answer ratings, newest first, optionally one tenant's and one kind. */
+  ratings(tenantId: string | null | undefined, rating: Rating | null | undefined, first: number, after?: string | null): Promise<Page<AnswerRating>> {
+    const qb = this.db.getRepository(AnswerRating).createQueryBuilder('r').where('true');
+    if (tenantId) qb.andWhere('r.tenant_id = :tenantId', { tenantId });
+    if (rating) qb.andWhere('r.rating = :rating', { rating });
+    return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt', descending: true });
+  }
+
+  async ratingStats(tenantId: string | null | undefined): Promise<{ up: number; down: number }> {
+    const [row] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE rating = 'UP')::int AS up, count(*) FILTER (WHERE rating = 'DOWN')::int AS down
+       FROM answer_rating WHERE $1::uuid IS NULL OR tenant_id = $1::uuid`,
+      [tenantId ?? null],
+    );
+    return { up: row.up, down: row.down };
   }
 
   // ---- system jobs

@@ -1,4 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
+import { AnswerRating } from '../../entities/answer-rating.entity';
+import type { Rating } from '../../entities/enums';
 import { ApiKey } from '../../entities/api-key.entity';
 import type { Citation } from '../../entities/citation';
 import { Conversation } from '../../entities/conversation.entity';
@@ -7,21 +9,10 @@ import { Message } from '../../entities/message.entity';
 import { Tenant } from '../../entities/tenant.entity';
 import { NotFound } from '../../errors';
 import type { Turn } from '../generation/types';
-import { isUuid, Page, paginate } from '../pagination';
-import { recordUsageSql, UsageEntry, usageParams, usageValues } from './usage-sql';
+import { containsPattern, isUuid, Page, paginate } from '../pagination';
+import { recordUsageSql, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageValues } from './usage-sql';
 
-export interface UsageTotals {
-  requests: number;
-  succeeded: number;
-  refused: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface UsageBucketRow extends UsageTotals {
-  start: Date;
-}
+export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
 /** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
 export interface Lease {
@@ -135,8 +126,11 @@ export class TenantData {
     return isUuid(id) ? this.db.getRepository(Document).findOneBy({ id, tenantId: this.tenantId }) : null;
   }
 
-  documents(first: number, after?: string | null): Promise<Page<Document>> {
+  /** The tenant's documents, oldest first, optionally those whose title contains `search`. */
+  documents(first: number, after?: string | null, search?: string | null): Promise<Page<Document>> {
     const qb = this.db.getRepository(Document).createQueryBuilder('d').where('d.tenant_id = :tenantId', { tenantId: this.tenantId });
+    const text = search?.trim();
+    if (text) qb.andWhere('d.title ILIKE :pattern', { pattern: containsPattern(text) });
     return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
   }
 
@@ -255,24 +249,27 @@ export class TenantData {
     await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams({ ...usage, tenantId: this.tenantId }, at));
   }
 
-  /**
-   * Buckets (UTC days or months) covering [from, to): every bucket in the range is listed, empty ones with zeros,
-   * so charts need no gap filling. A bucket is included when its start is before `to` and its end after `from`.
-   */
+  /** This tenant's usage buckets over [from, to) (see usageBucketsSql). */
   async usageBuckets(from: Date, to: Date, unit: 'day' | 'month'): Promise<UsageBucketRow[]> {
-    const rows: Record<string, string | Date>[] = await this.db.query(
-      `WITH buckets AS (
-         SELECT generate_series(date_trunc('${unit}', $2::timestamptz AT TIME ZONE 'UTC'),
-                                ($3::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond',
-                                interval '1 ${unit}') AS start
-       )
-       SELECT b.start AT TIME ZONE 'UTC' AS start, ${USAGE_SUMS}
-       FROM buckets b
-       LEFT JOIN usage_daily d ON d.tenant_id = $1 AND date_trunc('${unit}', d.day::timestamp) = b.start
-       GROUP BY b.start ORDER BY b.start`,
-      [this.tenantId, from, to],
+    return usageBuckets(await this.db.query(usageBucketsSql(unit), [this.tenantId, from, to]));
+  }
+
+  // ---- answer ratings
+
+  /** One statement, so two ratings racing on the same answer leave exactly one row. */
+  async rate(messageId: string, rating: Rating, comment: string | null): Promise<AnswerRating> {
+    const [row] = await this.db.query(
+      `INSERT INTO answer_rating (tenant_id, message_id, rating, comment) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (message_id) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, created_at = now()
+       RETURNING id`,
+      [this.tenantId, messageId, rating, comment],
     );
-    return rows.map((r) => ({ start: new Date(r.start as Date), ...usageTotals(r) }));
+    return this.db.getRepository(AnswerRating).findOneByOrFail({ id: row.id, tenantId: this.tenantId });
+  }
+
+  async ratingsOf(messageIds: readonly string[]): Promise<Map<string, Rating>> {
+    const rows = await this.db.getRepository(AnswerRating).findBy({ tenantId: this.tenantId, messageId: In([...messageIds]) });
+    return new Map(rows.map((r) => [r.messageId, r.rating]));
   }
 
   // ---- quota alerts
@@ -293,16 +290,4 @@ export class TenantData {
     );
     return rows.map((r) => ({ month: r.month, threshold: r.threshold, createdAt: r.created_at }));
   }
-}
-
-/** The summed roll-up columns, as reports select them. */
-export const USAGE_SUMS = `coalesce(sum(d.requests), 0)::int AS requests, coalesce(sum(d.succeeded), 0)::int AS succeeded,
-  coalesce(sum(d.refused), 0)::int AS refused, coalesce(sum(d.failed), 0)::int AS failed,
-  coalesce(sum(d.input_tokens), 0)::bigint AS input_tokens, coalesce(sum(d.output_tokens), 0)::bigint AS output_tokens`;
-
-export function usageTotals(r: Record<string, unknown>): UsageTotals {
-  return {
-    requests: Number(r.requests), succeeded: Number(r.succeeded), refused: Number(r.refused), failed: Number(r.failed),
-    inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
-  };
 }

@@ -53,3 +53,49 @@ export function usageParams(entry: UsageEntry, at: Date): unknown[] {
     entry.inputTokens, entry.outputTokens, entry.ip, at,
   ];
 }
+
+/**
+ * Buckets (UTC days or months) covering [$2, $3): every bucket in the range is listed, empty ones with zeros, so
+ * charts need no gap filling. A bucket is included when its start is before `to` and its end after `from`. `$1` is
+ * the tenant, or null for every tenant together.
+ */
+export function usageBucketsSql(unit: 'day' | 'month'): string {
+  return `WITH buckets AS (
+      SELECT generate_series(date_trunc('${unit}', $2::timestamptz AT TIME ZONE 'UTC'),
+                             ($3::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond',
+                             interval '1 ${unit}') AS start
+    )
+    SELECT b.start AT TIME ZONE 'UTC' AS start, ${USAGE_SUMS}
+    FROM buckets b
+    LEFT JOIN usage_daily d ON ($1::uuid IS NULL OR d.tenant_id = $1::uuid) AND date_trunc('${unit}', d.day::timestamp) = b.start
+    GROUP BY b.start ORDER BY b.start`;
+}
+
+/** The summed roll-up columns, as reports select them. */
+export const USAGE_SUMS = `coalesce(sum(d.requests), 0)::int AS requests, coalesce(sum(d.succeeded), 0)::int AS succeeded,
+  coalesce(sum(d.refused), 0)::int AS refused, coalesce(sum(d.failed), 0)::int AS failed,
+  coalesce(sum(d.input_tokens), 0)::bigint AS input_tokens, coalesce(sum(d.output_tokens), 0)::bigint AS output_tokens`;
+
+export interface UsageTotals {
+  requests: number;
+  succeeded: number;
+  refused: number;
+  failed: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface UsageBucketRow extends UsageTotals {
+  start: Date;
+}
+
+export function usageTotals(r: Record<string, unknown>): UsageTotals {
+  return {
+    requests: Number(r.requests), succeeded: Number(r.succeeded), refused: Number(r.refused), failed: Number(r.failed),
+    inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
+  };
+}
+
+export function usageBuckets(rows: Record<string, unknown>[]): UsageBucketRow[] {
+  return rows.map((r) => ({ start: new Date(r.start as Date), ...usageTotals(r) }));
+}

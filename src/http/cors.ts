@@ -1,0 +1,29 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-headers': 'authorization, x-api-key, content-type',
+  'access-control-allow-methods': 'GET, POST',
+  'access-control-max-age': '600',
+};
+// What a page may read from our responses: the limits (to show a countdown) and the id to quote to support.
+const EXPOSED_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';
+
+/**
+ * Preflights carry no key, so they can't be judged per tenant: every origin gets a yes, and the actual request,
+ * which carries the key, is the one checked (in the context, against the tenant's allowedOrigins).
+ */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  res.writeHead(204, {
+    ...(origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+    ...PREFLIGHT_HEADERS,
+  });
+  res.end();
+}
+
+/** Lets the page at `origin` read this response. Keys travel in headers, never cookies, so no credentials mode. */
+export function allowCors(res: ServerResponse, origin: string): void {
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'Origin');
+  res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+}
