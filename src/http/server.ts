@@ -9,6 +9,8 @@ import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
 import { formatError } from './format-error';
 import { Metrics } from './metrics';
+import { answerPreflight, crossOrigin, originRefusal } from './cors';
+import { servePage } from './pages';
 import { assertQueryComplexity } from './query-complexity';
 import { requestPlugin } from './request-plugin';
 import type { Services } from '../services/registry';
@@ -54,6 +56,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
     }
+    if (await servePage(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
 
     const requestId = requestIdOf(req);
@@ -64,6 +67,12 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     res.once('finish', () => {
       services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
     });
+    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    const origin = crossOrigin(req);
+    if (origin) {
+      const refusal = await originRefusal(services, presentedKey(req.headers), origin, res);
+      if (refusal) return sendAppError(res, refusal);
+    }
     const blockedUntil = await services.abuse.ipBlockedUntil(ip);
     if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
 
@@ -130,7 +139,10 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   // askStream over graphql-ws: the key comes in connection_init's payload { authorization }.
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const format = formatError(services.log);
-  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
+  // A refusal raised while a subscription starts reaches here without a path, which formatError's unwrapping
+  // needs; without this, RATE_LIMITED and QUOTA_EXCEEDED on askStream were masked as INTERNAL_SERVER_ERROR.
+  const formatAll = (errors: readonly GraphQLError[]) =>
+    errors.map((e) => format(e.toJSON(), e.originalError instanceof AppError ? e.originalError : e));
   const wsCleanup = useServer<Record<string, unknown>, { ip: string }>(
     {
       schema,
@@ -144,7 +156,11 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         (ctx.extra as { ip: string }).ip = ip;
         return !(await services.abuse.ipBlockedUntil(ip));
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        const origin = crossOrigin(ctx.extra.request);
+        const params = ctx.connectionParams ?? {};
+        const refusal = origin && (await originRefusal(services, presentedKey({ authorization: params.authorization, 'x-api-key': params['x-api-key'] }), origin));
+        if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
         if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { extensions: { code: 'BAD_USER_INPUT' } })];
         try {
           assertQueryComplexity(payload.query);
