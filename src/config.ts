@@ -26,6 +26,8 @@ export interface Config {
   conversationRetentionDays: number;
   usageRecordRetentionDays: number;
   alertWebhookUrl?: string;
+  /** The support contact written into client packages (WELCOME.txt, README). */
+  supportEmail: string;
   abuse: {
     authFailures: number;
     authFailureWindowSeconds: number;
@@ -125,6 +127,7 @@ export function parseConfig(env: Env): Config {
     conversationRetentionDays: int('CONVERSATION_RETENTION_DAYS', 90, 1),
     usageRecordRetentionDays: int('USAGE_RECORD_RETENTION_DAYS', 400, 1),
     alertWebhookUrl: url('ALERT_WEBHOOK_URL', ['http:', 'https:']),
+    supportEmail: str('SUPPORT_EMAIL') ?? 'support@askdesk.example',
     abuse: {
       authFailures: int('ABUSE_AUTH_FAILURES', 20, 1),
       authFailureWindowSeconds: int('ABUSE_AUTH_FAILURE_WINDOW_SECONDS', 600, 1),
@@ -145,6 +148,7 @@ export function parseConfig(env: Env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.supportEmail)) problems.push('SUPPORT_EMAIL must be an email address');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -4,8 +4,11 @@ import { buildSchema } from 'type-graphql';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { applyAuthDirective, authDirective } from './directives/auth.directive';
 import { applyMeteredDirective, meteredDirective } from './directives/metered.directive';
+import { AnswerRatingResolver, MessageRatingResolver } from './resolvers/answer-rating.resolver';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
 import { ChatResolver } from './resolvers/chat.resolver';
+import { ClientPackageResolver } from './resolvers/client-package.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { TenantResolver } from './resolvers/tenant.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
@@ -16,7 +19,8 @@ import { UsageResolver } from './resolvers/usage.resolver';
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver],
+    resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver,
+      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver],
     directives: [authDirective, meteredDirective],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,

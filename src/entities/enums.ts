@@ -38,3 +38,9 @@ export enum ExportFormat {
 registerEnumType(ExportFormat, { name: 'ExportFormat', description: 'Format of a conversation export.' });
 
 export type Role = 'CLIENT' | 'ADMIN';
+
+export enum Rating {
+  UP = 'UP',
+  DOWN = 'DOWN',
+}
+registerEnumType(Rating, { name: 'Rating', description: 'Thumbs up or down on an answer.' });

@@ -43,6 +43,10 @@ export class Tenant {
   @Column({ name: 'trial_ends_at', type: 'timestamptz', nullable: true })
   trialEndsAt: Date | null;
 
+  @Field(() => [String], { description: 'Origins the widget may call from (e.g. https://intranet.example); empty: any origin.' })
+  @Column({ name: 'allowed_origins', type: 'text', array: true, default: () => "'{}'" })
+  allowedOrigins: string[];
+
   @Field(() => Date)
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

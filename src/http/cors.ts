@@ -1,61 +1,67 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, Forbidden } from '../errors';
+import type { Context } from '../context';
+import type { Principal } from '../services/api-key.service';
+import { isOriginAllowed } from '../services/allowed-origins';
 import type { Services } from '../services/registry';
 
-const EXPOSED = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-headers': 'authorization, x-api-key, content-type',
+  'access-control-allow-methods': 'GET, POST',
+  'access-control-max-age': '600',
+};
+// What a page may read from our responses: the limits (to show a countdown) and the id to quote to support.
+const EXPOSED_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';
 
 export const OriginRefused = () => Forbidden('This origin is not allowed for this tenant.');
 
-/** An empty list allows any origin; `null` (a page opened from file://) only then. */
-export function originAllowed(allowedOrigins: readonly string[] | null | undefined, origin: string): boolean {
-  if (!allowedOrigins || allowedOrigins.length === 0) return true;
-  return origin !== 'null' && allowedOrigins.includes(origin);
-}
-
 /**
- * Preflights carry no key, so they are answered for any origin; the tenant's allowedOrigins is enforced on the
- * real request, where the key is known (see originRefusal).
+ * Preflights carry no key, so they can't be judged per tenant: every origin gets a yes, and the actual request,
+ * which carries the key, is the one checked.
  */
 export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
   res.writeHead(204, {
-    'access-control-allow-origin': req.headers.origin ?? '*',
-    'access-control-allow-headers': 'authorization, x-api-key, content-type',
-    'access-control-allow-methods': 'GET, POST',
-    'access-control-max-age': '600',
-    vary: 'Origin',
+    ...(origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+    ...PREFLIGHT_HEADERS,
   });
   res.end();
 }
 
-/**
- * The Origin of a request from another site, or null. The server's own pages (same host) are always allowed:
- * browsers send Origin on their POSTs and WebSocket upgrades too.
- */
-export function crossOrigin(req: IncomingMessage): string | null {
-  const origin = req.headers.origin;
-  if (!origin) return null;
-  try {
-    if (origin !== 'null' && new URL(origin).host === req.headers.host) return null;
-  } catch {
-    /* a malformed Origin is treated as foreign */
-  }
-  return origin;
+/** Why a caller may not be served from this browser origin, or null. Admin keys and non-browser calls pass. */
+export function originRefusal(principal: Principal | null, origin: string | undefined): AppError | null {
+  if (origin === undefined || !principal?.tenant) return null;
+  return isOriginAllowed(principal.tenant.allowedOrigins ?? [], origin) ? null : OriginRefused();
 }
 
 /**
- * The refusal for a cross-origin call whose key belongs to a tenant that does not list this origin, or null.
- * A key that does not authenticate is left to the normal path, which refuses it with its own code. Given the
- * response, it also adds the CORS headers, so that the calling page can read even a refusal.
+ * For a browser request to /graphql: refuses it when its key's tenant does not allow the page's origin, and
+ * otherwise lets the page read the response. A bad or missing key is left to the usual authentication, which
+ * answers with its own refusal (readable by the page, so it can say what is wrong with the key).
  */
-export async function originRefusal(services: Services, key: string | null, origin: string, res?: ServerResponse): Promise<AppError | null> {
-  if (res) {
-    res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('access-control-expose-headers', EXPOSED);
-    res.setHeader('vary', 'Origin');
+export async function applyCors(services: Services, req: IncomingMessage, res: ServerResponse, key: string | null): Promise<AppError | null> {
+  const origin = req.headers.origin;
+  if (origin === undefined) return null;
+  if (key) {
+    const result = await services.keys.authenticate(key);
+    const refusal = result.ok ? originRefusal(result.principal, origin) : null;
+    if (refusal) return refusal;
   }
-  if (!key) return null;
-  const result = await services.keys.authenticate(key);
-  if (!result.ok) return null;
-  const tenant = result.principal.tenant as { allowedOrigins?: string[] | null } | null;
-  return tenant && !originAllowed(tenant.allowedOrigins, origin) ? OriginRefused() : null;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'Origin');
+  res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+  return null;
+}
+
+/**
+ * Over graphql-ws the Origin is known at the upgrade but the key only at connection_init: a disallowed origin turns
+ * the context's principal into a refusal, which @auth then reports on the subscription like any other.
+ */
+export function refuseDisallowedOrigin(context: Context, origin: string | undefined): Context {
+  const principal = context.auth.principal;
+  const refusal = originRefusal(principal, origin);
+  if (refusal && principal) {
+    Object.assign(context.auth, { principal: null, refusal, refusedTenantId: principal.tenantId, refusedKeyId: principal.keyId });
+  }
+  return context;
 }

@@ -7,9 +7,9 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
+import { answerPreflight, applyCors, refuseDisallowedOrigin } from './cors';
 import { formatError } from './format-error';
 import { Metrics } from './metrics';
-import { answerPreflight, crossOrigin, originRefusal } from './cors';
 import { servePage } from './pages';
 import { assertQueryComplexity } from './query-complexity';
 import { requestPlugin } from './request-plugin';
@@ -58,6 +58,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     }
     if (await servePage(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
+    if (req.method === 'OPTIONS') return answerPreflight(req, res);
 
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -67,14 +68,10 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     res.once('finish', () => {
       services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
     });
-    if (req.method === 'OPTIONS') return answerPreflight(req, res);
-    const origin = crossOrigin(req);
-    if (origin) {
-      const refusal = await originRefusal(services, presentedKey(req.headers), origin, res);
-      if (refusal) return sendAppError(res, refusal);
-    }
     const blockedUntil = await services.abuse.ipBlockedUntil(ip);
     if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
+    const corsRefusal = await applyCors(services, req, res, presentedKey(req.headers));
+    if (corsRefusal) return sendAppError(res, corsRefusal);
 
     let body: unknown = undefined;
     if (req.method === 'POST') {
@@ -149,18 +146,15 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       context: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
         const key = presentedKey({ authorization: payload.authorization, 'x-api-key': payload['x-api-key'] });
-        return createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
+        const context = await createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
+        return refuseDisallowedOrigin(context, ctx.extra.request.headers.origin);
       },
       onConnect: async (ctx) => {
         const ip = clientIp(ctx.extra.request, services.config.trustProxy);
         (ctx.extra as { ip: string }).ip = ip;
         return !(await services.abuse.ipBlockedUntil(ip));
       },
-      onSubscribe: async (ctx, _id, payload) => {
-        const origin = crossOrigin(ctx.extra.request);
-        const params = ctx.connectionParams ?? {};
-        const refusal = origin && (await originRefusal(services, presentedKey({ authorization: params.authorization, 'x-api-key': params['x-api-key'] }), origin));
-        if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
+      onSubscribe: (_ctx, _id, payload) => {
         if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { extensions: { code: 'BAD_USER_INPUT' } })];
         try {
           assertQueryComplexity(payload.query);

@@ -9,16 +9,17 @@ const DocumentConnection = Connection(Document, 'Document');
 /** The operator manages each tenant's knowledge base; document text is accepted here and never returned. */
 @Resolver(() => Document)
 export class DocumentResolver {
-  @Query(() => DocumentConnection, { description: "A tenant's documents, oldest first." })
+  @Query(() => DocumentConnection, { description: "A tenant's documents, oldest first, optionally by title." })
   @Directive('@auth(requires: ADMIN)')
   async documents(
     @Ctx() ctx: Context,
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('search', () => String, { nullable: true, description: 'Case-insensitive part of the title.' }) search?: string | null,
   ) {
     const tenant = await ctx.services.tenants.get(tenantId);
-    return ctx.services.documents.list(tenant.id, first ?? 20, after);
+    return ctx.services.documents.list(tenant.id, first ?? 20, after, search);
   }
 
   @Mutation(() => IngestResult, { description: 'Adds documents to a tenant (same content again: skipped). At most 1000 per call.' })

@@ -33,15 +33,16 @@ export class TenantResolver {
     return this.quotaOf(tenant, ctx);
   }
 
-  @Query(() => TenantConnection, { description: 'All tenants, oldest first, optionally by status.' })
+  @Query(() => TenantConnection, { description: 'All tenants, oldest first, optionally by status and search text.' })
   @Directive('@auth(requires: ADMIN)')
   tenants(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('status', () => TenantStatus, { nullable: true }) status?: TenantStatus | null,
+    @Arg('search', () => String, { nullable: true, description: 'Case-insensitive part of the name, slug or contact email.' }) search?: string | null,
   ) {
-    return ctx.services.tenants.list(first ?? 20, after, status);
+    return ctx.services.tenants.list(first ?? 20, after, status, search);
   }
 
   @Query(() => Tenant, { nullable: true, description: 'One tenant by id.' })

@@ -6,7 +6,7 @@ import { BadInput } from '../errors';
 import { isUuid } from '../services/pagination';
 import { Connection } from './types/connection';
 import { Invoice } from './types/invoice';
-import { UsageReport, UsageSummaryRow } from './types/usage-report';
+import { ServiceUsageReport, UsageReport, UsageSummaryRow } from './types/usage-report';
 
 const AbuseEventConnection = Connection(AbuseEvent, 'AbuseEvent');
 
@@ -15,13 +15,14 @@ const AbuseEventConnection = Connection(AbuseEvent, 'AbuseEvent');
 export class UsageResolver {
   @Query(() => UsageReport, { description: "The calling tenant's usage over [from, to)." })
   @Directive('@auth')
-  usage(
+  async usage(
     @Ctx() ctx: Context,
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
-    return this.report(ctx, ctx.auth.principal!.tenantId!, from, to, granularity ?? Granularity.DAY);
+    const tenantId = ctx.auth.principal!.tenantId!;
+    return { tenantId, ...(await this.report(ctx, tenantId, from, to, granularity ?? Granularity.DAY)) };
   }
 
   @Query(() => UsageReport, { description: "A tenant's usage over [from, to)." })
@@ -34,7 +35,18 @@ export class UsageResolver {
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
     const tenant = await ctx.services.tenants.get(tenantId);
-    return this.report(ctx, tenant.id, from, to, granularity ?? Granularity.DAY);
+    return { tenantId: tenant.id, ...(await this.report(ctx, tenant.id, from, to, granularity ?? Granularity.DAY)) };
+  }
+
+  @Query(() => ServiceUsageReport, { description: 'Usage of all tenants together over [from, to): the console’s overall chart.' })
+  @Directive('@auth(requires: ADMIN)')
+  async serviceUsage(
+    @Ctx() ctx: Context,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
+  ): Promise<ServiceUsageReport> {
+    return this.report(ctx, null, from, to, granularity ?? Granularity.DAY);
   }
 
   @Query(() => [UsageSummaryRow], { description: 'Every tenant in a month (YYYY-MM), busiest first.' })
@@ -63,8 +75,9 @@ export class UsageResolver {
     return ctx.services.abuse.list(tenantId, first ?? 20, after);
   }
 
-  private async report(ctx: Context, tenantId: string, from: Date, to: Date, granularity: Granularity): Promise<UsageReport> {
+  /** tenantId null: all tenants together. */
+  private async report(ctx: Context, tenantId: string | null, from: Date, to: Date, granularity: Granularity): Promise<ServiceUsageReport> {
     const { buckets, total } = await ctx.services.usage.report(tenantId, from, to, granularity);
-    return { tenantId, from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
+    return { from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
   }
 }

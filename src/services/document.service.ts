@@ -5,7 +5,7 @@ import { BadInput, NotFound } from '../errors';
 import type { Principal } from './api-key.service';
 import { AuditService } from './audit.service';
 import { chunkDocument, ChunkableMimeType } from './text/chunker';
-import { isUuid, Page, paginate } from './pagination';
+import { containsPattern, isUuid, Page, paginate } from './pagination';
 import type { RetrievalIndex } from './retrieval/types';
 
 export interface DocumentFields {
@@ -66,8 +66,10 @@ export class DocumentService {
     return true;
   }
 
-  async list(tenantId: string, first: number, after?: string | null): Promise<Page<Document>> {
+  async list(tenantId: string, first: number, after?: string | null, search?: string | null): Promise<Page<Document>> {
     const qb = this.dataSource.getRepository(Document).createQueryBuilder('d').where('d.tenant_id = :tenantId', { tenantId });
+    const text = search?.trim();
+    if (text) qb.andWhere('d.title ILIKE :pattern', { pattern: containsPattern(text) });
     return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
   }
 

@@ -56,14 +56,21 @@ function encodeCursor(at: Date, id: string): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Row ids are uuids, except the audit trail's bigserial.
+const ROW_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,19})$/i;
 
 function decodeCursor(cursor: string): [Date, string] {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (Number.isNaN(date.getTime()) || !UUID.test(id ?? '')) throw BadInput('after is not a valid cursor.', 'after');
+  if (Number.isNaN(date.getTime()) || !ROW_ID.test(id ?? '')) throw BadInput('after is not a valid cursor.', 'after');
   return [date, id];
 }
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/** A case-insensitive "contains" pattern for ILIKE, with the user's %, _ and backslash taken literally. */
+export function containsPattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, '\\$&')}%`;
 }

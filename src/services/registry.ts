@@ -2,9 +2,12 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { AbuseService } from './abuse.service';
+import { AnswerRatingService } from './answer-rating.service';
 import { ApiKeyService } from './api-key.service';
 import { AuditService } from './audit.service';
 import { AuthorizationService } from './authorization.service';
+import { ClientPackageService } from './client-package.service';
+import { systemClock } from '../clock';
 import { BillingService } from './billing.service';
 import { MeteringService } from './metering.service';
 import { QuotaService } from './quota.service';
@@ -41,6 +44,8 @@ export interface Services {
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
+  ratings: AnswerRatingService;
+  clientPackages: ClientPackageService;
 }
 
 export function createServices(deps: {
@@ -54,7 +59,7 @@ export function createServices(deps: {
 }): Services {
   const { config, dataSource, log, shared, index, generator } = deps;
   const keys = new ApiKeyService(dataSource, deps.pepper, config.keyCacheTtlMs, config.adminApiKey);
-  const audit = new AuditService();
+  const audit = new AuditService(dataSource);
   const tenants = new TenantService(dataSource, keys, audit, index, shared);
   const quota = new QuotaService(dataSource);
   const rateLimits = new RateLimitService(shared);
@@ -68,6 +73,7 @@ export function createServices(deps: {
   return {
     config, dataSource, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(dataSource, tenants, config.billing),
-    documents, conversations, chat,
+    documents, conversations, chat, ratings: new AnswerRatingService(dataSource),
+    clientPackages: new ClientPackageService(dataSource, tenants, audit, config.supportEmail, systemClock),
   };
 }

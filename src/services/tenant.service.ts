@@ -7,7 +7,8 @@ import { BadInput, NotFound } from '../errors';
 import type { Principal } from './api-key.service';
 import { ApiKeyService } from './api-key.service';
 import { AuditService } from './audit.service';
-import { isUuid, Page, paginate } from './pagination';
+import { normalizeOrigins } from './allowed-origins';
+import { containsPattern, isUuid, Page, paginate } from './pagination';
 import type { RetrievalIndex } from './retrieval/types';
 import type { SharedState } from './shared-state/shared-state';
 
@@ -16,6 +17,7 @@ export interface CreateTenantFields {
   contactEmail: string;
   plan: PlanCode;
   slug?: string | null;
+  allowedOrigins?: string[] | null;
 }
 
 /** Omitted fields stay as they are; an explicit null clears an override. */
@@ -24,6 +26,7 @@ export interface UpdateTenantFields {
   contactEmail?: string | null;
   quotaOverride?: number | null;
   rateOverride?: number | null;
+  allowedOrigins?: string[] | null;
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -46,9 +49,13 @@ export class TenantService {
     return tenant;
   }
 
-  async list(first: number, after: string | null | undefined, status?: TenantStatus | null): Promise<Page<Tenant>> {
-    const qb = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
-    if (status) qb.where('t.status = :status', { status });
+  async list(first: number, after: string | null | undefined, status?: TenantStatus | null, search?: string | null): Promise<Page<Tenant>> {
+    const qb = this.dataSource.getRepository(Tenant).createQueryBuilder('t').where('true');
+    if (status) qb.andWhere('t.status = :status', { status });
+    const text = search?.trim();
+    if (text) {
+      qb.andWhere('(t.name ILIKE :pattern OR t.slug ILIKE :pattern OR t.contact_email ILIKE :pattern)', { pattern: containsPattern(text) });
+    }
     return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
   }
 
@@ -62,6 +69,7 @@ export class TenantService {
     const name = requireText(input.name, 'name', 200);
     const contactEmail = requireEmail(input.contactEmail);
     const plan = await this.plan(input.plan);
+    const allowedOrigins = normalizeOrigins(input.allowedOrigins ?? []);
     const explicitSlug = input.slug !== undefined && input.slug !== null;
     const slug = explicitSlug ? input.slug!.trim().toLowerCase() : slugify(name);
     if (!SLUG.test(slug)) throw BadInput('slug must be 1-64 lower-case letters, digits and inner hyphens.', 'slug');
@@ -75,6 +83,7 @@ export class TenantService {
           contactEmail,
           planCode: plan.code,
           status: TenantStatus.ACTIVE,
+          allowedOrigins,
           // Both from one instant, so the trial is exactly trialDays long from the creation the client sees.
           createdAt: now,
           updatedAt: now,
@@ -95,6 +104,7 @@ export class TenantService {
     if (input.contactEmail !== undefined) changes.contactEmail = requireEmail(input.contactEmail);
     if (input.quotaOverride !== undefined) changes.quotaOverride = optionalInt(input.quotaOverride, 'quotaOverride', 0);
     if (input.rateOverride !== undefined) changes.rateOverride = optionalInt(input.rateOverride, 'rateOverride', 1);
+    if (input.allowedOrigins !== undefined) changes.allowedOrigins = normalizeOrigins(input.allowedOrigins ?? []);
     return this.change(actor, id, 'updateTenant', changes, { ...changes });
   }
 

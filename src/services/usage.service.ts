@@ -74,7 +74,8 @@ export class UsageService {
    * Buckets (UTC days or months) covering [from, to): every bucket in the range is listed, empty ones with zeros,
    * so charts need no gap filling. A bucket is included when its start is before `to` and its end after `from`.
    */
-  async report(tenantId: string, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
+  /** tenantId null: every tenant together (the service-wide chart). */
+  async report(tenantId: string | null, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
     if (!(from < to)) throw BadInput('from must be before to.', 'from');
     const unit = granularity === Granularity.MONTH ? 'month' : 'day';
     if (unit === 'day' && (to.getTime() - from.getTime()) / 86_400_000 > MAX_DAY_BUCKETS) {
@@ -91,7 +92,7 @@ export class UsageService {
               coalesce(sum(d.refused), 0)::int AS refused, coalesce(sum(d.failed), 0)::int AS failed,
               coalesce(sum(d.input_tokens), 0)::bigint AS input_tokens, coalesce(sum(d.output_tokens), 0)::bigint AS output_tokens
        FROM buckets b
-       LEFT JOIN usage_daily d ON d.tenant_id = $1 AND date_trunc('${unit}', d.day::timestamp) = b.start
+       LEFT JOIN usage_daily d ON ($1::uuid IS NULL OR d.tenant_id = $1::uuid) AND date_trunc('${unit}', d.day::timestamp) = b.start
        GROUP BY b.start ORDER BY b.start`,
       [tenantId, from, to],
     );

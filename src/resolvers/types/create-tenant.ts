@@ -16,6 +16,9 @@ export class CreateTenantInput {
 
   @Field(() => String, { nullable: true, description: 'Lower-case letters, digits, hyphens; derived from the name when omitted.' })
   slug?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Origins the widget may call from, e.g. https://intranet.example.org; empty: any.' })
+  allowedOrigins?: string[] | null;
 }
 
 @ObjectType({ description: 'The created tenant and its first API key.' })

@@ -13,4 +13,7 @@ export class UpdateTenantInput {
 
   @Field(() => Int, { nullable: true, description: 'Custom per-minute rate (≥ 1); null returns to the plan figure.' })
   rateOverride?: number | null;
+
+  @Field(() => [String], { nullable: true, description: 'Origins the widget may call from, e.g. https://intranet.example.org; empty: any.' })
+  allowedOrigins?: string[] | null;
 }

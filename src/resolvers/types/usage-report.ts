@@ -46,6 +46,21 @@ export class UsageReport {
   total: UsageBucket;
 }
 
+@ObjectType({ description: 'Usage of all tenants together over [from, to), bucketed.' })
+export class ServiceUsageReport {
+  @Field(() => Date)
+  from: Date;
+
+  @Field(() => Date)
+  to: Date;
+
+  @Field(() => [UsageBucket])
+  buckets: UsageBucket[];
+
+  @Field(() => UsageBucket, { description: 'Sum of the buckets; its start is the first bucket start.' })
+  total: UsageBucket;
+}
+
 @ObjectType({ description: "One tenant's usage in a month.", implements: UsageCounts })
 export class UsageSummaryRow extends UsageCounts {
   @Field(() => Tenant)

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { strToU8, zipSync, Zippable } from 'fflate';
+import { DataSource } from 'typeorm';
+import type { Clock } from '../clock';
+import type { ApiKey } from '../entities/api-key.entity';
+import { AppError, BadInput } from '../errors';
+import type { Principal } from './api-key.service';
+import { AuditService } from './audit.service';
+import { PackageFacts } from './client-package/facts';
+import { licence } from './client-package/licence';
+import { readme } from './client-package/readme';
+import { welcome } from './client-package/welcome';
+import { TenantService } from './tenant.service';
+
+export interface ClientPackage {
+  filename: string;
+  content: Uint8Array;
+  apiKey: { key: ApiKey; secret: string };
+  welcomeMessage: string;
+}
+
+/** The page files built by `npm run build:web` that the package ships as they are. */
+const PAGE_FILES = ['chat.html', 'chat.js', 'chat.css'];
+
+/**
+ * Builds the ZIP a client unzips and opens: the standalone chat page, a config.js holding the endpoint and a freshly
+ * issued key, and the README, LICENSE and WELCOME texts. The page assets come from a directory given at
+ * construction (the built `dist/web` by default), so tests can build packages from assets of their own.
+ */
+export class ClientPackageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenants: TenantService,
+    private readonly audit: AuditService,
+    private readonly supportEmail: string,
+    private readonly clock: Clock,
+    private readonly assetsDir: string = defaultAssetsDir(),
+  ) {}
+
+  async create(actor: Principal, tenantId: string, endpoint: string, keyName?: string | null): Promise<ClientPackage> {
+    const url = requireEndpoint(endpoint);
+    const tenant = await this.tenants.get(tenantId);
+    // Read before issuing, so a server without the built page refuses without leaving an unused key behind.
+    const page = this.readPage();
+    const plan = await this.tenants.plan(tenant.planCode);
+    const issuedOn = new Date(this.clock.now()).toISOString().slice(0, 10);
+    const apiKey = await this.tenants.issueKey(actor, tenant.id, keyName?.trim() || `client package ${issuedOn}`);
+
+    const facts: PackageFacts = {
+      tenantName: tenant.name,
+      endpoint: url,
+      apiKey: apiKey.secret,
+      planName: plan.name,
+      monthlyQuota: tenant.quotaOverride ?? plan.monthlyQuota,
+      ratePerMinute: tenant.rateOverride ?? plan.ratePerMinute,
+      priceCents: plan.priceCents,
+      supportEmail: this.supportEmail,
+      issuedOn,
+    };
+    const welcomeMessage = welcome(facts);
+    const files: Zippable = {
+      ...page,
+      'config.js': strToU8(configJs(facts)),
+      'README.md': strToU8(readme(facts)),
+      'LICENSE.txt': strToU8(licence(facts)),
+      'WELCOME.txt': strToU8(welcomeMessage),
+    };
+    const content = zipSync(files, { level: 9, mtime: new Date(this.clock.now()) });
+    const filename = `askdesk-${tenant.slug}-${issuedOn}.zip`;
+    await this.dataSource.transaction((m) =>
+      this.audit.record(m, actor, 'createClientPackage', { type: 'tenant', id: tenant.id }, { keyId: apiKey.key.id, endpoint: url, filename }),
+    );
+    return { filename, content, apiKey, welcomeMessage };
+  }
+
+  private readPage(): Record<string, Uint8Array> {
+    const missing = PAGE_FILES.filter((f) => !fs.existsSync(path.join(this.assetsDir, f)));
+    if (missing.length > 0) {
+      throw new AppError('NOT_FOUND', `The chat page is not built on this server (missing ${missing.join(', ')}; run npm run build:web).`);
+    }
+    return Object.fromEntries(PAGE_FILES.map((f) => [f, new Uint8Array(fs.readFileSync(path.join(this.assetsDir, f)))]));
+  }
+}
+
+/** The page reads window.ASKDESK_CONFIG; values are JSON so no name or URL can break out of the script. */
+function configJs(f: PackageFacts): string {
+  const config = { endpoint: f.endpoint, apiKey: f.apiKey, name: f.tenantName, language: 'fr' };
+  return `// AskDesk — ${f.issuedOn}. The key below is confidential: see LICENSE.txt.\n` +
+    `// name, logoUrl and language may be changed; see README.md.\n` +
+    `window.ASKDESK_CONFIG = ${JSON.stringify(config, null, 2).replace(/</g, '\\u003c')};\n`;
+}
+
+function requireEndpoint(endpoint: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(endpoint.trim());
+  } catch {
+    url = null;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    throw BadInput('endpoint must be the http(s) URL of the GraphQL API, e.g. https://askdesk.example/graphql.', 'endpoint');
+  }
+  return url.toString();
+}
+
+/** `dist/web` of the project, found from this file whether it runs from src (tests) or from dist (npm start). */
+function defaultAssetsDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'web');
+}
