@@ -1,1 +1,4 @@
-document.getElementById('app')!.textContent = 'todo';
+import { render } from 'preact';
+import { AdminApp } from './AdminApp';
+
+render(<AdminApp endpoint={`${location.origin}/graphql`} />, document.getElementById('app')!);

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
+import { cspProblems, ensureWebBuilt, launchBrowser, shot, watchConsole } from './helpers/browser';
+
+let t: TestApp;
+let browser: Browser;
+let folder: string;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  [t, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  folder = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-docs-'));
+  fs.writeFileSync(path.join(folder, 'vpn.md'), '# VPN\n\nTo connect to the VPN, install GlobalProtect and sign in at vpn.chu.example with your hospital account.\n');
+  fs.writeFileSync(path.join(folder, 'printers.html'), '<html><body><h1>Printers</h1><p>To add a printer, open Settings and choose the printer named after your ward.</p></body></html>');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  fs.rmSync(folder, { recursive: true, force: true });
+});
+
+describe('admin console', () => {
+  it('creates a tenant, issues a key, uploads documents, tests retrieval and charts the asks made', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    const response = await page.goto(`${t.app.server.url}/admin`);
+    expect(response!.headers()['content-security-policy']).toContain("style-src 'self'");
+
+    // A client key is not enough for the console.
+    const client = await t.tenant('STARTER');
+    await page.getByTestId('admin-key').fill(client.key);
+    await page.getByTestId('login').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('admin key');
+    await page.getByTestId('admin-key').fill(ADMIN_KEY);
+    await page.getByTestId('login').click();
+
+    await page.getByTestId('tenant-name').fill('CHU de Test-sur-Mer');
+    await page.getByTestId('tenant-email').fill('dsi@chu-test.example');
+    await page.getByTestId('tenant-plan').selectOption('BUSINESS');
+    await page.getByTestId('create-tenant').click();
+    await expect.poll(() => page.getByTestId('key-secret').textContent()).toMatch(/^sk_business_[\w-]{43}$/);
+    await shot(page, 'admin-01-created');
+
+    // The list is searched on the server: only the matching tenant is listed.
+    await page.getByPlaceholder('Search name, slug or e-mail').fill('test-sur');
+    await expect.poll(() => page.getByTestId('tenant-row').count()).toBe(1);
+    await page.getByTestId('tenant-row').click();
+
+    await page.getByTestId('key-name').fill('intranet widget');
+    await page.getByTestId('issue-key').click();
+    await expect.poll(() => page.getByTestId('key-secret').textContent()).toMatch(/^sk_business_/);
+    const key = (await page.getByTestId('key-secret').textContent())!;
+    await expect.poll(() => page.locator('#keys tbody tr').count()).toBe(2);
+
+    await page.getByTestId('document-file').setInputFiles([path.join(folder, 'vpn.md'), path.join(folder, 'printers.html')]);
+    await page.getByTestId('upload-document').click();
+    await expect.poll(() => page.getByTestId('document-row').count()).toBe(2);
+    expect(await page.getByTestId('document-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('text/markdown'), expect.stringContaining('text/html')]));
+
+    await page.getByTestId('retrieval-query').fill('How do I connect to the VPN?');
+    await page.getByTestId('retrieval-run').click();
+    await expect.poll(() => page.getByTestId('retrieval-hit').first().textContent()).toContain('vpn');
+    await shot(page, 'admin-02-documents');
+
+    // Three asks with the key just issued, then the tenant's chart and the service-wide chart count them.
+    for (const question of ['How do I connect to the VPN?', 'How do I add a printer?', 'VPN on a phone?']) {
+      const asked = await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { answer } }`, { q: question }, { key });
+      expect(asked.body.errors).toBeUndefined();
+    }
+    await page.getByRole('button', { name: '← All tenants' }).click();
+    await page.getByTestId('tenant-row').first().waitFor();
+    await page.getByPlaceholder('Search name, slug or e-mail').fill('test-sur');
+    await expect.poll(() => page.getByTestId('tenant-row').count()).toBe(1);
+    await page.getByTestId('tenant-row').click();
+    const chart = page.getByTestId('usage-chart');
+    await expect.poll(() => chart.locator('[data-total="requests"]').textContent()).toBe('3');
+    expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    await chart.scrollIntoViewIfNeeded();
+    await shot(page, 'admin-03-usage');
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), chart.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(fs.readFileSync((await csv.path())!, 'utf8')).toMatch(/^day,requests,succeeded/);
+
+    await page.getByRole('button', { name: 'Usage', exact: true }).click();
+    await expect.poll(() => page.getByTestId('usage-chart').locator('[data-total="requests"]').textContent()).toBe('3');
+    await shot(page, 'admin-04-service-usage');
+    await page.getByRole('button', { name: 'Audit log' }).click();
+    await expect.poll(() => page.locator('.events li').count()).toBeGreaterThan(2);
+    await shot(page, 'admin-05-audit');
+
+    expect(cspProblems(problems)).toEqual([]);
+    await context.close();
+  });
+});
