@@ -40,7 +40,7 @@ export function originRefusal(principal: Principal | null, origin: string | unde
  * answers with its own refusal (readable by the page, so it can say what is wrong with the key).
  */
 export async function applyCors(services: Services, req: IncomingMessage, res: ServerResponse, key: string | null): Promise<AppError | null> {
-  const origin = req.headers.origin;
+  const origin = foreignOrigin(req);
   if (origin === undefined) return null;
   if (key) {
     const result = await services.keys.authenticate(key);
@@ -51,6 +51,20 @@ export async function applyCors(services: Services, req: IncomingMessage, res: S
   res.setHeader('vary', 'Origin');
   res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
   return null;
+}
+
+/**
+ * The Origin of a page from another site, or undefined. This server's own pages (/chat, /admin) send their Origin
+ * too, on POSTs and WebSocket upgrades; they are not cross-origin, so no tenant's allowedOrigins applies to them.
+ */
+export function foreignOrigin(req: IncomingMessage): string | undefined {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === 'null') return origin;
+  try {
+    return new URL(origin).host === req.headers.host ? undefined : origin;
+  } catch {
+    return origin;
+  }
 }
 
 /**

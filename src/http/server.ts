@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
-import { answerPreflight, applyCors, refuseDisallowedOrigin } from './cors';
+import { answerPreflight, applyCors, foreignOrigin, refuseDisallowedOrigin } from './cors';
 import { formatError } from './format-error';
 import { Metrics } from './metrics';
 import { servePage } from './pages';
@@ -147,7 +147,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         const payload = ctx.connectionParams ?? {};
         const key = presentedKey({ authorization: payload.authorization, 'x-api-key': payload['x-api-key'] });
         const context = await createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key, log: services.log });
-        return refuseDisallowedOrigin(context, ctx.extra.request.headers.origin);
+        return refuseDisallowedOrigin(context, foreignOrigin(ctx.extra.request));
       },
       onConnect: async (ctx) => {
         const ip = clientIp(ctx.extra.request, services.config.trustProxy);
