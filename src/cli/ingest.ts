@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { openDatabase } from '../database';
@@ -7,8 +6,8 @@ import { AuditService } from '../services/audit.service';
 import { createIndex } from '../services/backends';
 import { DocumentFields, DocumentService } from '../services/document.service';
 import type { Principal } from '../services/api-key.service';
+import { documentFiles, readDocument } from './files';
 
-const MIME: Record<string, string> = { '.md': 'text/markdown', '.markdown': 'text/markdown', '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html' };
 const BATCH = 50;
 
 /**
@@ -35,11 +34,7 @@ async function main(): Promise<void> {
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const inputs: DocumentFields[] = batch.map((file) => ({
-      title: titleOf(file),
-      content: fs.readFileSync(file, 'utf8'),
-      mimeType: MIME[path.extname(file).toLowerCase()],
-    }));
+    const inputs: DocumentFields[] = batch.map(readDocument);
     const result = await documents.add(actor, tenantId, inputs);
     added += result.documents.length;
     skipped += result.skippedDuplicates;
@@ -47,27 +42,12 @@ async function main(): Promise<void> {
     console.log(`${added + skipped} files read: ${added} added, ${skipped} duplicates skipped, ${chunks} chunks`);
     batch = [];
   };
-  for (const file of walk(path.resolve(folder))) {
+  for (const file of documentFiles(path.resolve(folder))) {
     batch.push(file);
     if (batch.length === BATCH) await flush();
   }
   await flush();
   await database.close();
-}
-
-function* walk(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (MIME[path.extname(entry.name).toLowerCase()]) yield full;
-  }
-}
-
-/** The first Markdown heading or HTML <title>, else the file name. */
-function titleOf(file: string): string {
-  const head = fs.readFileSync(file, 'utf8').slice(0, 4000);
-  const found = /^#\s+(.+)$/m.exec(head)?.[1] ?? /<title>([^<]+)<\/title>/i.exec(head)?.[1];
-  return (found ?? path.basename(file, path.extname(file))).trim().slice(0, 500);
 }
 
 main().catch((error) => {

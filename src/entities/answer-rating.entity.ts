@@ -14,7 +14,7 @@ export class AnswerRating extends TenantScoped {
   @Column({ name: 'message_id', type: 'uuid' })
   messageId: string;
 
-  @Field(() => Rating)
+  @Field(() => Rating, { description: 'UP or DOWN.' })
   @Column({ type: 'varchar', length: 8 })
   rating: Rating;
 

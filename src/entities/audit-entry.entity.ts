@@ -5,7 +5,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @ObjectType({ description: 'One admin action: who did what to which object.' })
 @Entity('audit_entry')
 export class AuditEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Increasing with time.' })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
@@ -30,14 +30,14 @@ export class AuditEntry {
   @Column({ name: 'target_type', type: 'varchar', length: 32 })
   targetType: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The id of the object acted on.' })
   @Column({ name: 'target_id', type: 'varchar', length: 64, nullable: true })
   targetId: string | null;
 
   @Column({ type: 'jsonb', default: {} })
   detail: Record<string, unknown>;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the action was taken.' })
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

@@ -22,8 +22,8 @@ export class AnswerRatingResolver {
   @Directive('@auth(requires: ADMIN)')
   async answerRatings(
     @Ctx() ctx: Context,
-    @Arg('tenantId', () => ID, { nullable: true }) tenantId: string | null | undefined,
-    @Arg('rating', () => Rating, { nullable: true }) rating: Rating | null | undefined,
+    @Arg('tenantId', () => ID, { nullable: true, description: 'Only this tenant’s ratings.' }) tenantId: string | null | undefined,
+    @Arg('rating', () => Rating, { nullable: true, description: 'Only UP or only DOWN ratings.' }) rating: Rating | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string | null,
   ) {
@@ -33,12 +33,12 @@ export class AnswerRatingResolver {
 
   @Query(() => AnswerRatingStats, { description: 'Counts of up and down ratings, of one tenant or of all.' })
   @Directive('@auth(requires: ADMIN)')
-  async answerRatingStats(@Ctx() ctx: Context, @Arg('tenantId', () => ID, { nullable: true }) tenantId: string | null | undefined) {
+  async answerRatingStats(@Ctx() ctx: Context, @Arg('tenantId', () => ID, { nullable: true, description: 'One tenant; all tenants when omitted.' }) tenantId: string | null | undefined) {
     const tenant = tenantId ? await ctx.services.tenants.get(tenantId) : null;
     return ctx.services.ratings.stats(tenant?.id);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: 'The tenant whose staff gave the rating.' })
   tenantId(@Root() rating: AnswerRating): string {
     return rating.tenantId;
   }

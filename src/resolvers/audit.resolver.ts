@@ -14,7 +14,7 @@ export class AuditResolver {
   @Directive('@auth(requires: ADMIN)')
   auditLog(
     @Ctx() ctx: Context,
-    @Arg('tenantId', () => ID, { nullable: true }) tenantId: string | null | undefined,
+    @Arg('tenantId', () => ID, { nullable: true, description: 'Only the actions concerning this tenant.' }) tenantId: string | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string | null,
   ) {

@@ -42,9 +42,9 @@ export class UsageResolver {
   @Directive('@auth(requires: ADMIN)')
   async serviceUsage(
     @Ctx() ctx: Context,
-    @Arg('from', () => Date) from: Date,
-    @Arg('to', () => Date) to: Date,
-    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
+    @Arg('from', () => Date, { description: 'Start (inclusive).' }) from: Date,
+    @Arg('to', () => Date, { description: 'End (exclusive).' }) to: Date,
+    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY, description: 'Bucket size: DAY or MONTH.' }) granularity: Granularity | null,
   ): Promise<ServiceUsageReport> {
     return this.report(ctx, null, from, to, granularity ?? Granularity.DAY);
   }

@@ -6,7 +6,7 @@ export class RateAnswerInput {
   @Field(() => ID, { description: 'The assistant message (AskPayload.messageId).' })
   messageId: string;
 
-  @Field(() => Rating)
+  @Field(() => Rating, { description: 'UP or DOWN; replaces an earlier rating of the same answer.' })
   rating: Rating;
 
   @Field(() => String, { nullable: true, description: 'Optional remark, at most 2000 characters.' })
@@ -15,9 +15,9 @@ export class RateAnswerInput {
 
 @ObjectType({ description: 'How many answers were rated up and down.' })
 export class AnswerRatingStats {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Answers rated UP.' })
   up: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Answers rated DOWN.' })
   down: number;
 }

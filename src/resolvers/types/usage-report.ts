@@ -28,37 +28,25 @@ export class UsageBucket extends UsageCounts {
   start: Date;
 }
 
-@ObjectType({ description: "A tenant's usage over [from, to), bucketed." })
-export class UsageReport {
-  @Field(() => ID)
-  tenantId: string;
-
-  @Field(() => Date)
+@ObjectType({ description: 'Usage of all tenants together over [from, to), bucketed.' })
+export class ServiceUsageReport {
+  @Field(() => Date, { description: 'Start of the period (inclusive).' })
   from: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'End of the period (exclusive).' })
   to: Date;
 
-  @Field(() => [UsageBucket])
+  @Field(() => [UsageBucket], { description: 'Every UTC day or month of the period, empty ones at zero.' })
   buckets: UsageBucket[];
 
   @Field(() => UsageBucket, { description: 'Sum of the buckets; its start is the first bucket start.' })
   total: UsageBucket;
 }
 
-@ObjectType({ description: 'Usage of all tenants together over [from, to), bucketed.' })
-export class ServiceUsageReport {
-  @Field(() => Date)
-  from: Date;
-
-  @Field(() => Date)
-  to: Date;
-
-  @Field(() => [UsageBucket])
-  buckets: UsageBucket[];
-
-  @Field(() => UsageBucket, { description: 'Sum of the buckets; its start is the first bucket start.' })
-  total: UsageBucket;
+@ObjectType({ description: "A tenant's usage over [from, to), bucketed." })
+export class UsageReport extends ServiceUsageReport {
+  @Field(() => ID)
+  tenantId: string;
 }
 
 @ObjectType({ description: "One tenant's usage in a month.", implements: UsageCounts })

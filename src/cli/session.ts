@@ -1,0 +1,82 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ApiClient, Refusal } from './api-client';
+import type { Format } from './output';
+
+/** What every command needs: the API client built from the global options, and where to print. */
+export interface Session {
+  api: ApiClient;
+  print(text: string): void;
+}
+
+/** The session for a command, from --url/--key (or ASKDESK_URL/ADMIN_API_KEY, which commander reads for them). */
+export function sessionOf(command: Command): Session {
+  const { url, key } = command.optsWithGlobals<{ url: string; key?: string }>();
+  if (!key) usageError('no admin key: set ADMIN_API_KEY or pass --key.');
+  return { api: new ApiClient(url, key!), print: (text) => process.stdout.write(`${text}\n`) };
+}
+
+/** A mistake in how the command was called: exit code 2, like commander's own. */
+export function usageError(message: string): never {
+  throw new CommanderError(2, 'askdesk.usage', `error: ${message}`);
+}
+
+/** A parser for an integer option in [min, max], for commander's option(…, parser, default). */
+export function intOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max} is expected.`);
+    return n;
+  };
+}
+
+/** An action on one tenant named by the command's first argument (id or slug). */
+export function withTenant<O>(fn: (tenant: TenantRef, options: O, session: Session) => Promise<void>) {
+  return async (ref: string, options: O, command: Command): Promise<void> => {
+    const session = sessionOf(command);
+    await fn(await resolveTenant(session.api, ref), options, session);
+  };
+}
+
+export function formatOf(options: { json?: boolean; csv?: boolean }): Format {
+  if (options.json && options.csv) usageError('choose one of --json and --csv.');
+  return options.json ? 'json' : options.csv ? 'csv' : 'table';
+}
+
+/** Adds --json and --csv to a command whose output is a table. */
+export function withFormats(command: Command): Command {
+  return command.option('--json', 'print JSON').option('--csv', 'print CSV');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TenantRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** A tenant named by id or by slug. Slugs are found through the server-side search, then matched exactly. */
+export async function resolveTenant(api: ApiClient, ref: string): Promise<TenantRef> {
+  if (UUID.test(ref)) {
+    const data = await api.request<{ tenant: TenantRef | null }>(`query($id: ID!) { tenant(id: $id) { id slug name } }`, { id: ref });
+    if (data.tenant) return data.tenant;
+  } else {
+    // The search also matches names and emails, so the exact slug may sit on a later page.
+    let after: string | null = null;
+    do {
+      const data: { tenants: { edges: { node: TenantRef }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await api.request(
+        `query($s: String!, $after: String) { tenants(search: $s, first: 100, after: $after) { edges { node { id slug name } } pageInfo { hasNextPage endCursor } } }`,
+        { s: ref, after },
+      );
+      const found = data.tenants.edges.find((e) => e.node.slug === ref.toLowerCase());
+      if (found) return found.node;
+      after = data.tenants.pageInfo.hasNextPage ? data.tenants.pageInfo.endCursor : null;
+    } while (after);
+  }
+  throw new Refusal('NOT_FOUND', 'Tenant not found.');
+}
+
+/** The UTC month "YYYY-MM" of now. */
+export function currentMonth(): string {
+  return new Date().toISOString().slice(0, 7);
+}
