@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { ADD_DOCUMENTS, DOCUMENTS, REMOVE_DOCUMENT, RETRIEVAL_TEST } from './queries';
-import { Card, formatDateTime, Pager, SearchBox } from './ui';
+import { Card, EmptyRow, formatDateTime, Pager, SearchBox } from './ui';
 import { usePaged } from './usePaged';
 import type { ConsoleProps, Tenant } from './types';
 
@@ -106,16 +106,12 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
                 </td>
               </tr>
             ))}
-            {list.page?.nodes.length === 0 && (
-              <tr>
-                <td colSpan={5} class="muted">
-                  No documents{search ? ' match' : ' yet'}.
-                </td>
-              </tr>
-            )}
+            <EmptyRow list={list} columns={5}>
+              No documents{search ? ' match' : ' yet'}.
+            </EmptyRow>
           </tbody>
         </table>
-        <Pager pageNumber={list.pageNumber} hasNext={!!list.page?.hasNextPage} total={list.page?.totalCount ?? 0} loading={list.loading} onPrevious={list.previous} onNext={list.next} />
+        <Pager list={list} />
       </Card>
       <Card title="Retrieval test">
         <p class="muted small">What an ask would retrieve for this question, best first, one hit per document.</p>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ABUSE_EVENTS, AUDIT_LOG, RATING_STATS, RATINGS } from './queries';
-import { Card, formatDateTime, Pager } from './ui';
+import { Card, FilterSelect, formatDateTime, Pager } from './ui';
 import { usePaged } from './usePaged';
 import type { ConsoleProps } from './types';
 
@@ -35,11 +35,7 @@ export function EventList({ api, fail, kind, tenantId }: ConsoleProps & { kind: 
                 helpful {stats.up} · unhelpful {stats.down}
               </span>
             )}
-            <select aria-label="Rating" value={rating} onChange={(e) => setRating((e.target as HTMLSelectElement).value)}>
-              <option value="">All ratings</option>
-              <option value="UP">Helpful</option>
-              <option value="DOWN">Unhelpful</option>
-            </select>
+            <FilterSelect label="Rating" value={rating} onChange={setRating} options={[['', 'All ratings'], ['UP', 'Helpful'], ['DOWN', 'Unhelpful']]} />
           </>
         )
       }
@@ -52,7 +48,7 @@ export function EventList({ api, fail, kind, tenantId }: ConsoleProps & { kind: 
         ))}
         {list.page?.nodes.length === 0 && <li class="muted">Nothing yet.</li>}
       </ul>
-      <Pager pageNumber={list.pageNumber} hasNext={!!list.page?.hasNextPage} total={list.page?.totalCount ?? 0} loading={list.loading} onPrevious={list.previous} onNext={list.next} />
+      <Pager list={list} />
     </Card>
   );
 }

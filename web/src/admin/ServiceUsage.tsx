@@ -4,15 +4,7 @@ import { Card, thisMonth } from './ui';
 import { lastThirtyDays, UsageChart } from './UsageChart';
 import type { ConsoleProps, UsageBucket } from './types';
 
-interface SummaryRow {
-  tenant: { id: string; name: string };
-  requests: number;
-  succeeded: number;
-  refused: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-}
+type SummaryRow = Omit<UsageBucket, 'start'> & { tenant: { id: string; name: string } };
 
 /** Usage across all tenants: the chart by day, and the month's figures per tenant. */
 export function ServiceUsage({ api, fail, onOpen }: ConsoleProps & { onOpen(id: string): void }) {

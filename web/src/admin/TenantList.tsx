@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { CREATE_TENANT, TENANTS } from './queries';
-import { Card, Pager, SearchBox, SecretBox } from './ui';
+import { Card, EmptyRow, FilterSelect, Pager, SearchBox, SecretBox } from './ui';
 import { usePaged } from './usePaged';
 import type { ConsoleProps, Plan } from './types';
 
@@ -71,11 +71,7 @@ export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & 
         actions={
           <>
             <SearchBox label="Search name, slug or e-mail" onSearch={setSearch} />
-            <select aria-label="Status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-              <option value="">All statuses</option>
-              <option value="ACTIVE">Active</option>
-              <option value="SUSPENDED">Suspended</option>
-            </select>
+            <FilterSelect label="Status" value={status} onChange={setStatus} options={[['', 'All statuses'], ['ACTIVE', 'Active'], ['SUSPENDED', 'Suspended']]} />
           </>
         }
       >
@@ -106,16 +102,12 @@ export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & 
                 </td>
               </tr>
             ))}
-            {list.page?.nodes.length === 0 && (
-              <tr>
-                <td colSpan={5} class="muted">
-                  No tenant matches.
-                </td>
-              </tr>
-            )}
+            <EmptyRow list={list} columns={5}>
+              No tenant matches.
+            </EmptyRow>
           </tbody>
         </table>
-        <Pager pageNumber={list.pageNumber} hasNext={!!list.page?.hasNextPage} total={list.page?.totalCount ?? 0} loading={list.loading} onPrevious={list.previous} onNext={list.next} />
+        <Pager list={list} />
       </Card>
     </div>
   );

@@ -1,19 +1,44 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { Paged } from './usePaged';
 
-export function Pager({ pageNumber, hasNext, total, loading, onPrevious, onNext }: {
-  pageNumber: number; hasNext: boolean; total: number; loading: boolean; onPrevious(): void; onNext(): void;
-}) {
+export function Pager({ list }: { list: Paged<unknown> }) {
+  const { page, pageNumber, loading } = list;
   return (
     <div class="pager">
-      <span class="muted">{loading ? 'Loading…' : `${total} in all · page ${pageNumber}`}</span>
-      <button type="button" onClick={onPrevious} disabled={pageNumber < 2 || loading}>
+      <span class="muted">{loading ? 'Loading…' : `${page?.totalCount ?? 0} in all · page ${pageNumber}`}</span>
+      <button type="button" onClick={list.previous} disabled={pageNumber < 2 || loading}>
         ← Previous
       </button>
-      <button type="button" onClick={onNext} disabled={!hasNext || loading}>
+      <button type="button" onClick={list.next} disabled={!page?.hasNextPage || loading}>
         Next →
       </button>
     </div>
+  );
+}
+
+/** The row a table shows when its page came back empty. */
+export function EmptyRow({ list, columns, children }: { list: Paged<unknown>; columns: number; children: ComponentChildren }) {
+  if (list.page?.nodes.length !== 0) return null;
+  return (
+    <tr>
+      <td colSpan={columns} class="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
+/** A server-side filter: the empty value means no filter. */
+export function FilterSelect({ label, value, options, onChange }: { label: string; value: string; options: [string, string][]; onChange(value: string): void }) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+      {options.map(([v, text]) => (
+        <option key={v} value={v}>
+          {text}
+        </option>
+      ))}
+    </select>
   );
 }
 

@@ -4,6 +4,8 @@ import type { Page } from './types';
 
 export const PAGE_SIZE = 20;
 
+export type Paged<T> = ReturnType<typeof usePaged<T>>;
+
 /**
  * One page of a Relay connection at a time, fetched from the server with its filters: the console never loads a
  * whole table. Going back re-reads the previous page from the cursor it was reached with.
