@@ -131,7 +131,14 @@ describe('chat page', () => {
     const tenant = await tenantWithDocs();
     const { page, problems } = await openChat({ locale: 'fr-FR', viewport: { width: 390, height: 844 } });
     expect(await page.getByTestId('save-key').textContent()).toBe('Continuer');
-    await signIn(page, tenant.key);
+    // Keyboard only: Tab reaches the key field (after the language switch), with a visible focus ring; Enter signs in.
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    for (let i = 0; i < 5 && (await focused()) !== 'api-key'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('api-key');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await page.keyboard.type(tenant.key);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('question').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
 
     // Shift+Enter makes a new line; Enter sends.

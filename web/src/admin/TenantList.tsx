@@ -55,7 +55,7 @@ export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & 
             <select data-testid="tenant-plan" value={plan} onChange={(e) => setPlan((e.target as HTMLSelectElement).value)}>
               {plans.map((p) => (
                 <option key={p.code} value={p.code}>
-                  {p.name} — {p.monthlyQuota ?? '∞'} / month, {p.ratePerMinute} / min
+                  {p.name} ({p.monthlyQuota ?? '∞'}/month)
                 </option>
               ))}
             </select>

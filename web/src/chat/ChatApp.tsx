@@ -268,7 +268,7 @@ export function ChatApp({ config, keyStorage, compact = false, ownsDocument = fa
           {language === 'fr' ? 'EN' : 'FR'}
         </button>
         {key && !config.apiKey && (
-          <button type="button" class="ad-ghost ad-small" onClick={changeKey}>
+          <button type="button" class="ad-ghost ad-small ad-change-key" onClick={changeKey}>
             {t('key.change')}
           </button>
         )}
@@ -315,6 +315,11 @@ export function ChatApp({ config, keyStorage, compact = false, ownsDocument = fa
                 </li>
               )}
             </ul>
+          )}
+          {!config.apiKey && (
+            <button type="button" class="ad-ghost ad-small ad-change-key-side" onClick={changeKey}>
+              {t('key.change')}
+            </button>
           )}
           <div class="ad-export">
             <label class="ad-small" for="ad-export-format">
