@@ -75,6 +75,15 @@ describe('client package', () => {
     expect(pkg.apiKey.key.name).toBe('client package 2026-03-14');
   });
 
+  it("respects a one-key plan: the tenant's active key must be revoked or rotated first", async () => {
+    const starter = await t.tenant('STARTER');
+    const refused = await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' });
+    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
+    await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: starter.keyId });
+    const pkg = (await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' })).body.data.createClientPackage;
+    expect(pkg.welcomeMessage).toContain('1,000 questions a month');
+  });
+
   it('records the package in the audit log', async () => {
     const log = await t.gql(`query($t: ID) { auditLog(tenantId: $t, first: 5) { edges { node { action detail } } } }`, { t: tenant.id });
     const entry = log.body.data.auditLog.edges.map((e: any) => e.node).find((n: any) => n.action === 'createClientPackage');

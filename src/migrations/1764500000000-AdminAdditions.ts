@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * What the pages, the console and the CLI need: the origins a tenant's widget may call from, answer ratings, and a
  * tenant column on the audit trail so the console can filter it.
  */
-export class AdminAdditions1763900000200 implements MigrationInterface {
-  name = 'AdminAdditions1763900000200';
+export class AdminAdditions1764500000000 implements MigrationInterface {
+  name = 'AdminAdditions1764500000000';
 
   async up(q: QueryRunner): Promise<void> {
     // Empty means any origin: existing tenants keep working from wherever they are called today.
