@@ -175,7 +175,7 @@ describe('chat page', () => {
     await page.context().close();
   });
 
-  it('explains every refusal: used-up quota with its reset date, suspended tenant, revoked key', async () => {
+  it('explains every refusal: used-up quota with its reset date, suspended tenant, revoked key, blocked key', async () => {
     const quotaTenant = await tenantWithDocs({ quotaOverride: 1 });
     const { page } = await openChat();
     await signIn(page, quotaTenant.key);
@@ -202,5 +202,34 @@ describe('chat page', () => {
     await expect.poll(() => third.page.getByTestId('error').textContent()).toMatch(/not valid/);
     await shot(third.page, 'chat-09-revoked');
     await third.page.context().close();
+
+    // A key blocked for abuse (refused RATE_LIMITED more than 3 × its rate) is told until when.
+    const abused = await tenantWithDocs({ rateOverride: 1 });
+    const fourth = await openChat();
+    await signIn(fourth.page, abused.key);
+    for (let i = 0; i < 6; i++) await t.gql(`mutation { ask(input: { question: "VPN?" }) { answer } }`, {}, { key: abused.key });
+    await ask(fourth.page, 'How do I connect to the VPN?');
+    await expect.poll(() => fourth.page.getByTestId('error').textContent()).toMatch(/blocked for abuse until \d+ \w+ \d{4}.*UTC/);
+    await fourth.page.context().close();
+  });
+
+  it('says when the server cannot be reached, and the retry button sends the question again', async () => {
+    const tenant = await tenantWithDocs();
+    const { page } = await openChat();
+    await signIn(page, tenant.key);
+    let down = true;
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      if (down) ws.close({ code: 1011, reason: 'down for maintenance' });
+      else ws.connectToServer();
+    });
+    await ask(page, 'How do I connect to the VPN?');
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/could not be reached/);
+    expect(await page.getByTestId('answer').count()).toBe(0);
+    await shot(page, 'chat-10-unavailable');
+    down = false;
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('answer').getByTestId('citation').first().waitFor();
+    expect(await page.getByTestId('error').count()).toBe(0);
+    await page.context().close();
   });
 });
