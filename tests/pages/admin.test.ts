@@ -81,6 +81,7 @@ describe('admin console', () => {
     const chart = page.getByTestId('usage-chart');
     await expect.poll(() => chart.locator('[data-total="requests"]').textContent()).toBe('3');
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
     await chart.scrollIntoViewIfNeeded();
     await shot(page, 'admin-03-usage');
 
