@@ -98,4 +98,59 @@ describe('admin console', () => {
     expect(cspProblems(problems)).toEqual([]);
     await context.close();
   });
+
+  it('changes settings, suspends and reactivates, rotates and revokes keys, shows ratings, and deletes only after the name is typed', async () => {
+    const tenant = await t.tenant('BUSINESS');
+    const name = (await t.gql(`query($id: ID!) { tenant(id: $id) { name } }`, { id: tenant.id })).body.data.tenant.name;
+    await t.gql(`mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "VPN", content: "Install GlobalProtect to connect to the VPN." }]) { chunkCount } }`, { t: tenant.id });
+    const asked = await t.gql(`mutation { ask(input: { question: "How do I connect to the VPN?" }) { messageId } }`, {}, { key: tenant.key });
+    await t.gql(`mutation($m: ID!) { rateAnswer(input: { messageId: $m, rating: DOWN, comment: "too short" }) { id } }`, { m: asked.body.data.ask.messageId }, { key: tenant.key });
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await page.goto(`${t.app.server.url}/admin`);
+    await page.getByTestId('admin-key').fill(ADMIN_KEY);
+    await page.getByTestId('login').click();
+    await page.getByPlaceholder('Search name, slug or e-mail').fill(name);
+    await expect.poll(() => page.getByTestId('tenant-row').count()).toBe(1);
+    await page.getByTestId('tenant-row').click();
+
+    await page.getByLabel('Rate override per minute').fill('7');
+    await page.getByLabel('Allowed origins for the widget').fill('https://intranet.chu.example\nhttps://portal.chu.example');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect
+      .poll(async () => (await t.gql(`query($id: ID!) { tenant(id: $id) { rateOverride allowedOrigins } }`, { id: tenant.id })).body.data.tenant)
+      .toEqual({ rateOverride: 7, allowedOrigins: ['https://intranet.chu.example', 'https://portal.chu.example'] });
+
+    await page.getByLabel('Reason for suspending').fill('unpaid invoice');
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('button', { name: 'Reactivate' }).waitFor();
+    await page.getByRole('button', { name: 'Reactivate' }).click();
+    await page.getByRole('button', { name: 'Suspend' }).waitFor();
+
+    await page.locator('#keys tbody tr').first().getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => page.getByTestId('key-secret').textContent()).toMatch(/^sk_business_/);
+    const rotated = (await page.getByTestId('key-secret').textContent())!;
+    expect((await t.gql(`{ quota { used } }`, {}, { key: rotated })).body.data.quota.used).toBe(1);
+    await expect.poll(() => page.locator('#keys tbody tr').count()).toBe(2);
+    await page.locator('#keys tbody tr').last().getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.locator('#keys tbody tr').last().textContent()).toContain('revoked');
+
+    await expect.poll(() => page.locator('#activity').textContent()).toContain('too short');
+    await page.locator('#settings').scrollIntoViewIfNeeded();
+    await shot(page, 'admin-06-settings');
+
+    const remove = page.getByRole('button', { name: 'Delete tenant' });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Tenant name, to confirm deletion').fill(name.slice(0, -1));
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Tenant name, to confirm deletion').fill(name);
+    await remove.click();
+    await page.getByTestId('create-tenant').waitFor();
+    expect((await t.gql(`query($id: ID!) { tenant(id: $id) { id } }`, { id: tenant.id })).body.data.tenant).toBeNull();
+
+    expect(cspProblems(problems)).toEqual([]);
+    await context.close();
+  });
 });

@@ -64,7 +64,7 @@ function describe(kind: Kind, n: any) {
   if (kind === 'audit') {
     return (
       <>
-        <strong>{n.action}</strong> {n.targetType} <code>{n.targetId ?? ''}</code> <span class="muted">by {n.actor}</span>
+        <strong>{n.action}</strong> {n.targetType} <code title={n.targetId ?? ''}>{(n.targetId ?? '').slice(0, 8)}</code> <span class="muted">by {n.actor}</span>
         <span class="muted small detail">{n.detail}</span>
       </>
     );
