@@ -85,6 +85,14 @@ describe('admin console', () => {
     await chart.scrollIntoViewIfNeeded();
     await shot(page, 'admin-03-usage');
 
+    // The invoice prints on its own: the print stylesheet hides the console around it.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    expect(await page.locator('#keys').isVisible()).toBe(false);
+    expect(await page.locator('.invoice .printable').textContent()).toMatch(/Business plan.*Total/);
+    await shot(page, 'admin-03b-invoice-print');
+    await page.emulateMedia({ media: 'screen' });
+
     const [csv] = await Promise.all([page.waitForEvent('download'), chart.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(fs.readFileSync((await csv.path())!, 'utf8')).toMatch(/^day,requests,succeeded/);
 
