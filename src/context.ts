@@ -26,8 +26,6 @@ export interface Refusal {
   error: AppError;
   tenantId: string | null;
   keyId: string | null;
-  /** The key is fine, but its tenant does not allow the browser page's origin. */
-  origin?: boolean;
 }
 
 export interface Context {
@@ -77,7 +75,7 @@ export async function createContext(
       if (blockedUntil) {
         refusal = { error: Blocked('key', blockedUntil), tenantId, keyId };
       } else if (result.caller.role === 'CLIENT' && request.origin !== undefined && !isOriginAllowed(result.caller.tenant.allowedOrigins ?? [], request.origin)) {
-        refusal = { error: OriginRefused(), tenantId, keyId, origin: true };
+        refusal = { error: OriginRefused(), tenantId, keyId };
       } else {
         caller = result.caller;
         if (keyId && tenantId) {

@@ -27,3 +27,17 @@ export function allowCors(res: ServerResponse, origin: string): void {
   res.setHeader('vary', 'Origin');
   res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
 }
+
+/**
+ * The Origin of a page from another site, or undefined. This server's own pages (/chat, /admin) send their Origin
+ * too, on POSTs and WebSocket upgrades; they are not cross-origin, so no tenant's allowedOrigins applies to them.
+ */
+export function foreignOrigin(req: IncomingMessage): string | undefined {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === 'null') return origin;
+  try {
+    return new URL(origin).host === req.headers.host ? undefined : origin;
+  } catch {
+    return origin;
+  }
+}

@@ -8,8 +8,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
 import { formatAppError, formatError, toClientError } from './format-error';
-import { allowCors, answerPreflight } from './cors';
+import { allowCors, answerPreflight, foreignOrigin } from './cors';
 import { Metrics } from './metrics';
+import { servePage } from './pages';
 import { assertQueryComplexity } from './query-complexity';
 import { requestPlugin } from './request-plugin';
 import type { Services } from '../services/registry';
@@ -56,6 +57,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
     }
+    if (await servePage(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
 
@@ -67,9 +69,9 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     res.once('finish', () => {
       services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
     });
-    // A browser page may read every answer, refusals included, except when its origin is refused for the key's
-    // tenant (decided with the key, in the context; see below).
-    const origin = req.headers.origin;
+    // A browser page may read every answer, refusals included (a widget on a site its tenant has not allowed then
+    // says so); whether the page's origin is allowed is decided with the key, in the context.
+    const origin = foreignOrigin(req);
     if (origin !== undefined) allowCors(res, origin);
     const blockedUntil = await services.abuse.ipBlockedUntil(ip);
     if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
@@ -103,12 +105,10 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const log = services.log.child({ requestId });
-    let context: Context | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
-      context: async () => (context = await createContext(services, { requestId, ip, key: presentedKey(req.headers), origin, log })),
+      context: () => createContext(services, { requestId, ip, key: presentedKey(req.headers), origin, log }),
     });
-    if (context?.refusal?.origin) res.removeHeader('access-control-allow-origin');
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') return void res.end(response.body.string);
@@ -143,7 +143,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     {
       schema,
       context: async (ctx) =>
-        createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: ctx.extra.request.headers.origin, log: services.log }),
+        createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request), log: services.log }),
       // A blocked IP, or a connection_init whose key is refused, closes the socket with 4403 (the contract).
       onConnect: async (ctx) => {
         const ip = clientIp(ctx.extra.request, services.config.trustProxy);

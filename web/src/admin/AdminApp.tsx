@@ -1,0 +1,120 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { Api, ApiError } from '../shared/api';
+import { translator } from '../shared/i18n';
+import { KeyForm } from '../chat/KeyForm';
+import { EventList } from './EventList';
+import { CHECK_ADMIN, PLANS } from './queries';
+import { ServiceUsage } from './ServiceUsage';
+import { TenantDetail } from './TenantDetail';
+import { TenantList } from './TenantList';
+import type { Plan } from './types';
+
+const KEY_ITEM = 'askdesk.admin.key';
+const VIEWS = { tenants: 'Tenants', usage: 'Usage', ratings: 'Ratings', audit: 'Audit log', abuse: 'Abuse' } as const;
+type View = keyof typeof VIEWS;
+
+/** The operator's console: everything it does goes through the public GraphQL contract with the admin key. */
+export function AdminApp({ endpoint }: { endpoint: string }) {
+  const t = useMemo(() => translator('en'), []);
+  const [key, setKey] = useState<string | null>(() => sessionStorage.getItem(KEY_ITEM));
+  const api = useMemo(() => (key ? new Api(endpoint, key) : null), [endpoint, key]);
+  const [loginError, setLoginError] = useState<string | null>(null);
+  const [view, setView] = useState<View>('tenants');
+  const [tenantId, setTenantId] = useState<string | null>(null);
+  const [plans, setPlans] = useState<Plan[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const fail = useCallback((e: unknown) => {
+    const err = e instanceof ApiError ? e : new ApiError('NETWORK', String(e));
+    setNotice(null);
+    setError(err.code === 'NETWORK' ? 'The server could not be reached.' : `${err.message} (${err.code})`);
+  }, []);
+  const notify = useCallback((message: string) => {
+    setError(null);
+    setNotice(message);
+  }, []);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), 6000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  useEffect(() => {
+    api?.request(PLANS).then((d) => setPlans(d.plans), fail);
+  }, [api, fail]);
+
+  async function login(value: string) {
+    setLoginError(null);
+    try {
+      await new Api(endpoint, value).request(CHECK_ADMIN);
+      sessionStorage.setItem(KEY_ITEM, value);
+      setKey(value);
+    } catch (e) {
+      const err = e instanceof ApiError ? e : null;
+      setLoginError(err?.code === 'FORBIDDEN' ? 'This is a client key; the console needs an admin key.' : err?.message ?? 'The server could not be reached.');
+    }
+  }
+
+  function logout() {
+    sessionStorage.removeItem(KEY_ITEM);
+    setKey(null);
+  }
+
+  const openTenant = useCallback((id: string) => {
+    setView('tenants');
+    setTenantId(id);
+    window.scrollTo(0, 0);
+  }, []);
+  const back = useCallback(() => setTenantId(null), []);
+
+  if (!api) {
+    return (
+      <div class="login">
+        <KeyForm t={t} error={loginError} busy={false} onSave={login} ids={{ input: 'admin-key', button: 'login' }} title="AskDesk console" label="Admin key" help="Paste an admin key (sk_admin_…). It is kept in this tab only." />
+      </div>
+    );
+  }
+
+  const props = { api, fail, notify };
+  return (
+    <div class="console">
+      <header class="topbar">
+        <span class="brand">
+          <span class="logo" aria-hidden="true" /> AskDesk <span class="muted">console</span>
+        </span>
+        <nav aria-label="Console">
+          {(Object.keys(VIEWS) as View[]).map((v) => (
+            <button key={v} type="button" class={view === v ? 'current' : ''} aria-current={view === v ? 'page' : undefined} onClick={() => (setView(v), setTenantId(null))}>
+              {VIEWS[v]}
+            </button>
+          ))}
+        </nav>
+        <button type="button" class="link" onClick={logout}>
+          Sign out
+        </button>
+      </header>
+      <div class="messages" aria-live="polite">
+        {error && (
+          <p class="alert" role="alert" data-testid="error">
+            {error}
+            <button type="button" class="link" onClick={() => setError(null)} aria-label="Dismiss">
+              ✕
+            </button>
+          </p>
+        )}
+        {notice && (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        )}
+      </div>
+      <main class="content">
+        {view === 'tenants' && (tenantId ? <TenantDetail key={tenantId} {...props} id={tenantId} plans={plans} onBack={back} /> : <TenantList {...props} plans={plans} onOpen={openTenant} />)}
+        {view === 'usage' && <ServiceUsage {...props} onOpen={openTenant} />}
+        {(view === 'ratings' || view === 'audit' || view === 'abuse') && <EventList key={view} {...props} kind={view} />}
+      </main>
+    </div>
+  );
+}

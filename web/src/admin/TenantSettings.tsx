@@ -1,0 +1,133 @@
+import { useState } from 'preact/hooks';
+import { CHANGE_PLAN, DELETE_TENANT, REACTIVATE, SUSPEND, UPDATE_TENANT } from './queries';
+import { Card, formatDateTime } from './ui';
+import type { ConsoleProps, Plan, Tenant } from './types';
+
+const numberOrNull = (text: string) => (text.trim() === '' ? null : Number(text));
+
+export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onDeleted }: ConsoleProps & {
+  tenant: Tenant; plans: Plan[]; onChange(t: Tenant): void; onDeleted(): void;
+}) {
+  const [plan, setPlan] = useState(tenant.plan.code);
+  const [quotaOverride, setQuotaOverride] = useState(tenant.quotaOverride?.toString() ?? '');
+  const [rateOverride, setRateOverride] = useState(tenant.rateOverride?.toString() ?? '');
+  const [origins, setOrigins] = useState(tenant.allowedOrigins.join('\n'));
+  const [reason, setReason] = useState('');
+  const [confirmName, setConfirmName] = useState('');
+
+  async function run(query: string, variables: Record<string, unknown>, field: string, message: string) {
+    try {
+      const data = await api.request(query, variables);
+      onChange(data[field]);
+      notify(message);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  return (
+    <div class="grid-2">
+      <Card title="Plan and limits">
+        <dl class="facts">
+          <dt>Quota this month</dt>
+          <dd>
+            {tenant.quota.used} used of {tenant.quota.limit ?? 'unlimited'} · resets {formatDateTime(tenant.quota.resetsAt)}
+          </dd>
+          <dt>Rate</dt>
+          <dd>{tenant.quota.ratePerMinute} asks per minute</dd>
+          {tenant.trialEndsAt && (
+            <>
+              <dt>Trial ends</dt>
+              <dd>{formatDateTime(tenant.trialEndsAt)}</dd>
+            </>
+          )}
+        </dl>
+        <form class="row" onSubmit={(e) => (e.preventDefault(), run(CHANGE_PLAN, { tenantId: tenant.id, plan }, 'changePlan', 'Plan changed.'))}>
+          <label>
+            Plan{' '}
+            <select value={plan} onChange={(e) => setPlan((e.target as HTMLSelectElement).value)}>
+              {plans.map((p) => (
+                <option key={p.code} value={p.code}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" disabled={plan === tenant.plan.code}>
+            Change plan
+          </button>
+        </form>
+        <form
+          class="form-grid"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(
+              UPDATE_TENANT,
+              {
+                id: tenant.id,
+                input: {
+                  quotaOverride: numberOrNull(quotaOverride),
+                  rateOverride: numberOrNull(rateOverride),
+                  allowedOrigins: origins.split(/[\s,]+/).filter(Boolean),
+                },
+              },
+              'updateTenant',
+              'Settings saved.',
+            );
+          }}
+        >
+          <label>
+            Monthly quota override <span class="muted small">(empty: the plan's)</span>
+            <input type="number" min={0} value={quotaOverride} onInput={(e) => setQuotaOverride((e.target as HTMLInputElement).value)} />
+          </label>
+          <label>
+            Rate override per minute <span class="muted small">(empty: the plan's)</span>
+            <input type="number" min={1} value={rateOverride} onInput={(e) => setRateOverride((e.target as HTMLInputElement).value)} />
+          </label>
+          <label class="wide">
+            Allowed origins for the widget <span class="muted small">(one per line; none: any origin)</span>
+            <textarea rows={3} value={origins} placeholder="https://intranet.hospital.example" onInput={(e) => setOrigins((e.target as HTMLTextAreaElement).value)} />
+          </label>
+          <button type="submit">Save settings</button>
+        </form>
+      </Card>
+      <Card title="Status" class="danger-zone">
+        <p>
+          This tenant is <span class={`badge ${tenant.status === 'ACTIVE' ? 'ok' : 'warn'}`}>{tenant.status.toLowerCase()}</span>.
+        </p>
+        {tenant.status === 'ACTIVE' ? (
+          <form class="row" onSubmit={(e) => (e.preventDefault(), run(SUSPEND, { id: tenant.id, reason }, 'suspendTenant', 'Tenant suspended.'))}>
+            <input required placeholder="Reason (e.g. unpaid invoice)" aria-label="Reason for suspending" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+            <button type="submit">Suspend</button>
+          </form>
+        ) : (
+          <button type="button" onClick={() => run(REACTIVATE, { id: tenant.id }, 'reactivateTenant', 'Tenant reactivated.')}>
+            Reactivate
+          </button>
+        )}
+        <hr />
+        <p class="small">
+          Deleting erases the tenant's documents, conversations and keys. Type <strong>{tenant.name}</strong> to confirm.
+        </p>
+        <form
+          class="row"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            try {
+              await api.request(DELETE_TENANT, { id: tenant.id });
+              notify(`Tenant “${tenant.name}” deleted.`);
+              onDeleted();
+            } catch (err) {
+              fail(err);
+            }
+          }}
+        >
+          <input aria-label="Tenant name, to confirm deletion" value={confirmName} onInput={(e) => setConfirmName((e.target as HTMLInputElement).value)} />
+          <button type="submit" class="danger" disabled={confirmName !== tenant.name}>
+            Delete tenant
+          </button>
+        </form>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { formatDate, type Language, type Translate } from '../shared/i18n';
+import type { ApiError } from '../shared/api';
+
+interface Props {
+  error: ApiError;
+  countdown: number | null;
+  t: Translate;
+  language: Language;
+  onRetry?: () => void;
+  onChangeKey?: () => void;
+  onDismiss(): void;
+}
+
+/** A refusal in words a hospital's staff understand, with what they can do about it. */
+export function ErrorNotice({ error, countdown, t, language, onRetry, onChangeKey, onDismiss }: Props) {
+  const x = error.extensions;
+  let text: string;
+  switch (error.code) {
+    case 'RATE_LIMITED':
+      text = countdown ? t('error.RATE_LIMITED', { n: '\u0000' }) : t('error.RATE_LIMITED.done');
+      break;
+    case 'QUOTA_EXCEEDED':
+      text = t('error.QUOTA_EXCEEDED', { date: formatDate(x.resetsAt, language) });
+      break;
+    case 'BLOCKED':
+      text = t('error.BLOCKED', { date: formatDate(x.until, language, true) });
+      break;
+    case 'UNAUTHENTICATED':
+    case 'TENANT_SUSPENDED':
+    case 'UPSTREAM_UNAVAILABLE':
+    case 'NETWORK':
+      text = t(`error.${error.code}`);
+      break;
+    case 'FORBIDDEN':
+      text = error.message || t('error.FORBIDDEN');
+      break;
+    default:
+      text = error.message;
+  }
+  const retryable = error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'NETWORK' || error.code === 'INTERNAL_SERVER_ERROR';
+  return (
+    <div class={`ad-alert ${error.code === 'RATE_LIMITED' && !countdown ? 'ad-alert-ok' : ''}`} role="alert">
+      <p data-testid="error">
+        {error.code === 'RATE_LIMITED' ? withCountdown(text, countdown ?? 0) : text}
+      </p>
+      <div class="ad-alert-actions">
+        {retryable && onRetry && (
+          <button type="button" onClick={onRetry}>
+            {t('error.retry')}
+          </button>
+        )}
+        {(error.code === 'UNAUTHENTICATED' || error.code === 'BLOCKED') && onChangeKey && (
+          <button type="button" onClick={onChangeKey}>
+            {t('key.change')}
+          </button>
+        )}
+        <button type="button" class="ad-ghost" onClick={onDismiss} aria-label={t('error.dismiss')}>
+          ✕
+        </button>
+      </div>
+    </div>
+  );
+}
+
+// The seconds sit inside the sentence ("… again in 12 s."), in their own element so they can tick without the
+// sentence being rebuilt; at zero the sentence says the user may ask again and the 0 stays visible.
+function withCountdown(text: string, seconds: number) {
+  const [before, after] = text.includes('\u0000') ? text.split('\u0000') : [`${text} (`, ' s)'];
+  return (
+    <>
+      {before}
+      <span class="ad-countdown" data-testid="countdown">
+        {seconds}
+      </span>
+      {after}
+    </>
+  );
+}
