@@ -67,15 +67,18 @@ export class QueryGuard {
     this.meteredFields = meteredRootFields(schema);
   }
 
-  /** Throws the refusal, if any. `transport` decides whether a subscription may run. */
-  check(request: GuardedRequest, transport: 'http' | 'ws'): void {
+  /**
+   * Throws the refusal, if any. `transport` decides whether a subscription may run. Returns the syntax error of
+   * a query that doesn't parse (HTTP leaves it to Apollo; graphql-ws would fail on it with an internal error).
+   */
+  check(request: GuardedRequest, transport: 'http' | 'ws'): GraphQLError | undefined {
     // The request object itself is one level above its variables and extensions.
     if (jsonDeeperThan(request, MAX_JSON_DEPTH + 1)) {
       throw BadInput(`Variables, extensions and the request body may nest at most ${MAX_JSON_DEPTH} levels deep.`);
     }
-    if (typeof request.query !== 'string') return;
+    if (typeof request.query !== 'string') return undefined;
     const document = this.parse(request.query);
-    if (!document) return;
+    if (document instanceof GraphQLError) return document;
 
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of document.definitions) {
@@ -101,16 +104,17 @@ export class QueryGuard {
     if (transport === 'http' && selected?.operation === 'subscription') {
       throw BadInput('Subscriptions are served over WebSocket (graphql-ws) on /graphql, not over HTTP.');
     }
+    return undefined;
   }
 
-  /** The document, null when it is merely not GraphQL (Apollo explains that), or a refusal when it is too big. */
-  private parse(query: string): DocumentNode | null {
+  /** The document, its syntax error when it is merely not GraphQL, or a refusal when it is too big. */
+  private parse(query: string): DocumentNode | GraphQLError {
     if (nestingOf(query) > MAX_NESTING) throw QueryTooComplex(`Selections and values may nest at most ${MAX_NESTING} levels deep.`);
     try {
       return parse(query, { maxTokens: this.limits.maxTokens, noLocation: true });
     } catch (error) {
       // graphql 16 says "more that N tokens"; matched loosely so a corrected wording still counts as a refusal.
-      if (error instanceof GraphQLError && !/contains more th\w+ \d+ tokens/.test(error.message)) return null;
+      if (error instanceof GraphQLError && !/contains more th\w+ \d+ tokens/.test(error.message)) return error;
       throw QueryTooComplex(`The query is over the limit of ${this.limits.maxTokens} tokens.`);
     }
   }

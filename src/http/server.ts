@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf, Unauthenticated, UpstreamUnavailable } from '../errors';
+import { DocumentCache } from './document-cache';
 import { formatError } from './format-error';
 import { Metrics } from './metrics';
 import { GuardedRequest, QueryGuard } from './query-guard';
@@ -44,6 +45,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     // one of these headers was preflighted by any browser, so keyed clients are never refused.
     csrfPrevention: { requestHeaders: ['authorization', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name'] },
     includeStacktraceInErrorResponses: false,
+    // Bounded by what parsed documents really hold in memory (see DocumentCache).
+    documentStore: new DocumentCache(),
     // Apollo's own handler re-raises the signal and the process dies before it drains; main.ts owns shutdown.
     stopOnTerminationSignals: false,
   });
@@ -184,7 +187,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         const refuse = (error: AppError) => [new GraphQLError(error.message, { extensions: { code: error.code, ...error.extensions } })];
         if (draining) return refuse(UpstreamUnavailable('server (it is restarting)'));
         try {
-          guard.check(payload, 'ws');
+          const syntaxError = guard.check(payload, 'ws');
+          if (syntaxError) return [new GraphQLError(syntaxError.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         } catch (error) {
           if (error instanceof AppError) return refuse(error);
           throw error;
@@ -192,7 +196,10 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         if (containsNul(payload)) return refuse(NUL_REFUSAL());
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      // graphql-ws reports here the errors of a request it could not run (validation, an unknown operationName);
+      // they carry no code of their own, and would otherwise be masked as internal errors.
+      onError: (_ctx, _id, _payload, errors) =>
+        formatAll(errors.map((e) => (e.extensions?.code || e.originalError ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })))),
     },
     wss,
   );
