@@ -13,7 +13,8 @@ export interface App {
   services: Services;
   /** Set when this start generated the first admin key: shown once, never stored. */
   generatedAdminKey: string | null;
-  close(): Promise<void>;
+  /** Stops the server (draining in-flight work for up to `graceMs`), then releases limits and the database. */
+  close(graceMs?: number): Promise<void>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -65,10 +66,10 @@ export async function startApp(config: Config, options: { database?: Database; h
     server,
     services,
     generatedAdminKey,
-    close: async () => {
+    close: async (graceMs = 0) => {
       clearInterval(timer);
       clearInterval(reclaimTimer);
-      await server.close();
+      await server.close(graceMs);
       await shared.close();
       if (!options.database) await database.close();
     },

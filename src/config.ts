@@ -18,7 +18,14 @@ export interface Config {
   anthropic?: { apiKey: string; baseURL?: string; model: string };
   generationTimeoutMs: number;
   retrievalTimeoutMs: number;
-  trustProxy: boolean;
+  /** Proxy hops in front of the server whose X-Forwarded-For entries are trusted (0: use the socket address). */
+  trustProxy: number;
+  /** On SIGTERM, how long in-flight requests and streams may take to finish before the process exits. */
+  shutdownGraceSeconds: number;
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Bounds on one GraphQL operation, checked before it is validated or run (src/http/query-guard.ts). */
+  queryLimits: { maxDepth: number; maxIntrospectionDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   logLevel: string;
   keyCacheTtlMs: number;
   /** Per-key limit for authenticated operations other than `ask`: looser, and separate from the plan's rate. */
@@ -78,6 +85,13 @@ export function parseConfig(env: Env): Config {
     problems.push(`${name} must be true or false (got "${raw}")`);
     return fallback;
   };
+  // A count of proxy hops; the booleans of earlier versions still mean what they meant for one proxy.
+  const hops = (name: string): number => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === 'true' || raw === 'yes') return 1;
+    if (raw === 'false' || raw === 'no') return 0;
+    return int(name, 0, 0, 20);
+  };
   const url = (name: string, protocols: string[]): string | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -120,7 +134,16 @@ export function parseConfig(env: Env): Config {
       : undefined,
     generationTimeoutMs: int('GENERATION_TIMEOUT_MS', 30_000, 100, 600_000),
     retrievalTimeoutMs: int('RETRIEVAL_TIMEOUT_MS', 10_000, 100, 600_000),
-    trustProxy: bool('TRUST_PROXY', false),
+    trustProxy: hops('TRUST_PROXY'),
+    shutdownGraceSeconds: int('SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
+    metricsToken: str('METRICS_TOKEN'),
+    queryLimits: {
+      maxDepth: int('QUERY_MAX_DEPTH', 10, 1, 100),
+      maxIntrospectionDepth: int('QUERY_MAX_INTROSPECTION_DEPTH', 15, 1, 100),
+      maxAliases: int('QUERY_MAX_ALIASES', 50, 1, 10_000),
+      maxTokens: int('QUERY_MAX_TOKENS', 10_000, 100, 1_000_000),
+      maxCost: int('QUERY_MAX_COST', 5_000, 10, 10_000_000),
+    },
     logLevel: str('LOG_LEVEL') ?? 'info',
     keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 5_000, 0, 600_000),
     otherOpsPerMinute: int('OTHER_OPS_PER_MINUTE', 300, 1),

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -12,10 +14,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function dataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
+/** A server URL, or the directory and port of a Unix socket (`pg` then connects to `<host>/.s.PGSQL.<port>`). */
+export type DatabaseTarget = string | { socketDir: string; port: number };
+
+export function dataSourceOptions(target: DatabaseTarget, poolSize?: number): DataSourceOptions {
   return {
     type: 'postgres',
-    url,
+    ...(typeof target === 'string'
+      ? { url: target }
+      : { host: target.socketDir, port: target.port, username: 'postgres', database: 'postgres' }),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     synchronize: false,
@@ -32,8 +39,11 @@ const MIGRATION_LOCK = 7_304_118;
  *
  * Without a URL the database is PGlite, kept in `dataDir` (or in memory when `dataDir` is null). PGlite has one
  * session; typeorm-pglite shares it between "connections" with no lock, so one transaction's ROLLBACK can undo
- * another's work (shared/STACK.md). Instead PGlite listens on a loopback socket and TypeORM uses the ordinary pg
- * driver with a pool of ONE connection: transactions then queue behind each other instead of interleaving.
+ * another's work (shared/STACK.md). Instead PGlite listens on a socket and TypeORM uses the ordinary pg driver
+ * with a pool of ONE connection: transactions then queue behind each other instead of interleaving.
+ *
+ * The socket server checks no password and serves one connection at a time, so it must not be reachable by
+ * anyone else: a Unix socket (never TCP) in a directory only this user can open, the socket itself 0600.
  */
 export async function openDatabase(options: { url?: string; dataDir: string | null }): Promise<Database> {
   if (options.url) {
@@ -45,20 +55,55 @@ export async function openDatabase(options: { url?: string; dataDir: string | nu
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const pglite = options.dataDir ? new PGlite(`${options.dataDir}/pgdata`) : new PGlite();
   await pglite.waitReady;
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const url = `postgres://postgres:postgres@${server.getServerConn()}/postgres`;
-  const dataSource = await new DataSource(dataSourceOptions(url, 1)).initialize();
-  await migrate(dataSource);
-  return {
-    dataSource,
-    kind: 'pglite',
-    close: async () => {
-      await dataSource.destroy();
-      await server.stop();
-      await pglite.close();
-    },
-  };
+  const socketDir = privateSocketDir(options.dataDir);
+  const socketPath = path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+  const server = new PGLiteSocketServer({ db: pglite, path: socketPath });
+  try {
+    await server.start();
+    fs.chmodSync(socketPath, 0o600);
+    const dataSource = await new DataSource(dataSourceOptions({ socketDir, port: SOCKET_PORT }, 1)).initialize();
+    await migrate(dataSource);
+    return {
+      dataSource,
+      kind: 'pglite',
+      close: async () => {
+        await dataSource.destroy();
+        await server.stop();
+        await pglite.close();
+        fs.rmSync(socketDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    await pglite.close();
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+// Only names the socket file (`.s.PGSQL.5432`, as libpq and pg expect); nothing listens on a TCP port.
+const SOCKET_PORT = 5432;
+const SOCKET_DIR_PREFIX = 'pgsock-';
+// sun_path holds 108 bytes on Linux (104 on macOS) including the terminating NUL.
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * A fresh directory of mode 0700 for the socket: inside DATA_DIR when the socket path fits the ~107-byte limit of
+ * Unix socket paths, else under the system temp directory. A new one per start, so a socket left behind by a
+ * killed process never blocks the next start; leftovers in DATA_DIR are removed here.
+ */
+function privateSocketDir(dataDir: string | null): string {
+  let base = os.tmpdir();
+  if (dataDir) {
+    for (const name of fs.readdirSync(dataDir)) {
+      if (name.startsWith(SOCKET_DIR_PREFIX)) fs.rmSync(path.join(dataDir, name), { recursive: true, force: true });
+    }
+    const longest = path.join(dataDir, `${SOCKET_DIR_PREFIX}XXXXXX`, `.s.PGSQL.${SOCKET_PORT}`);
+    if (Buffer.byteLength(longest) <= MAX_SOCKET_PATH) base = dataDir;
+  }
+  const dir = fs.mkdtempSync(path.join(base, SOCKET_DIR_PREFIX));
+  fs.chmodSync(dir, 0o700); // mkdtemp already uses 0700; stated so the guarantee does not rest on a default
+  return dir;
 }
 
 async function migrate(dataSource: DataSource): Promise<void> {

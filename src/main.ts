@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
 
-/** Start-up only: config → app (database, services, schema, HTTP server); stop cleanly on SIGINT/SIGTERM. */
+/** Start-up only: config → app (database, services, schema, HTTP server); drain and stop on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -22,12 +22,23 @@ async function main(): Promise<void> {
     );
   }
   console.log(`GraphQL API on http://localhost:${app.server.port}/graphql`);
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
+  // On a signal: stop accepting, let what is in flight finish (up to the grace period), then exit 0, as process
+  // managers expect of a clean stop. A second signal during the drain is ignored; the manager's kill ends it.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: draining for up to ${config.shutdownGraceSeconds} s`);
+    app.close(config.shutdownGraceSeconds * 1000).then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error) => {

@@ -1,10 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY } from './helpers/app';
+import { build, launch, ROOT, ServerProcess } from './helpers/server-process';
 import { freshDatabaseUrl } from './helpers/database';
 import { AnthropicFake } from './fakes/anthropic-fake';
 
@@ -15,43 +16,7 @@ import { AnthropicFake } from './fakes/anthropic-fake';
  * embedded database needs nothing and always runs.
  */
 const shared = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL;
-const ROOT = path.join(__dirname, '..');
 const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
-
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-}
-
-let built = false;
-/** Builds dist/ once per run, so the tests start the server exactly as `npm start` does. */
-function build(): void {
-  if (built) return;
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
-  built = true;
-}
-
-async function launch(env: Record<string, string>, into: ServerProcess[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /GraphQL API on (http:\/\/localhost:\d+)\/graphql/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1].replace('localhost', '127.0.0.1'));
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  const server = { child, url };
-  into.push(server);
-  return server;
-}
 
 async function gql(server: ServerProcess, query: string, key: string, ip = '10.9.0.1') {
   const res = await fetch(`${server.url}/graphql`, {

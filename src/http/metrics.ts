@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics for /metrics. Operations are labelled by their root fields, a bounded set. */
+/** Prometheus metrics for /metrics. Operations are labelled by their root field (a schema name, `multiple` or `other`). */
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({

@@ -1,37 +1,47 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
-import { isMetered } from '../directives/auth.directive';
-import { httpStatusOf, RateLimited } from '../errors';
+import { ERROR_TABLE, httpStatusOf, RateLimited } from '../errors';
 import { asHttpError } from './format-error';
 import type { Metrics } from './metrics';
+import { meteredRootFields } from './query-guard';
 import { setRateHeaders } from './rate-headers';
-
-/** Whether the operation selects a @metered root field (the directive is the one list of them). */
-function selectsMetered(schema: GraphQLSchema, op: OperationDefinitionNode, roots: string[]): boolean {
-  const fields = schema.getRootType(op.operation)?.getFields() ?? {};
-  return roots.some((name) => fields[name] && isMetered(schema, fields[name]));
-}
 
 const rootFieldNames = (op: OperationDefinitionNode) =>
   op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+
+const KNOWN_CODES = new Set([...Object.keys(ERROR_TABLE), 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
  * Request-level rules that need the parsed operation: the looser per-key limit on everything but ask, response
  * headers, HTTP status and metrics.
  */
-export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloServerPlugin<Context> {
+  const metered = meteredRootFields(schema);
+  // Metric labels come from this fixed set only: label values taken from the request (aliases, combinations of
+  // fields) would let any client grow the series without bound.
+  const rootNames = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => Object.keys(t?.getFields() ?? {})),
+  );
+  const labelOf = (roots: string[]): string => {
+    const distinct = new Set(roots);
+    if (distinct.size > 1) return 'multiple';
+    const [only] = distinct;
+    return only !== undefined && rootNames.has(only) ? only : 'other';
+  };
+  const outcomeOf = (code: unknown): string => (typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'other');
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       let operationLabel = 'unknown';
       return {
-        async didResolveOperation({ operation, schema, contextValue: ctx }) {
+        async didResolveOperation({ operation, contextValue: ctx }) {
           if (!operation) return;
           const roots = rootFieldNames(operation);
-          operationLabel = [...roots].sort().join(',').slice(0, 100) || 'unknown';
+          operationLabel = labelOf(roots);
           const { caller } = ctx;
-          if (caller && !selectsMetered(schema, operation, roots)) {
+          // The per-key limit on every operation but the metered ones (the @metered directive lists those).
+          if (caller && !roots.some((f) => metered.has(f))) {
             const decision = await ctx.services.rateLimits.take(`key:${caller.keyId ?? 'env-admin'}:ops`, ctx.services.config.otherOpsPerMinute);
             setRateHeaders(ctx.responseHeaders, decision);
             if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));
@@ -44,7 +54,7 @@ export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           if (response.body.kind === 'single') {
             const result = response.body.singleResult;
             const first = result.errors?.[0]?.extensions?.code;
-            if (typeof first === 'string') outcome = first;
+            if (first !== undefined) outcome = outcomeOf(first);
             // A request that produced nothing but errors is a refusal: give it the contract's HTTP status.
             const nothing = result.data == null || Object.values(result.data).every((v) => v === null);
             const status = httpStatusOf(first);
@@ -52,7 +62,7 @@ export function requestPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
               response.http.status = status;
             }
           } else if (errors?.length) {
-            outcome = String(errors[0].extensions?.code ?? 'error');
+            outcome = outcomeOf(errors[0].extensions?.code);
           }
           metrics.requests.inc({ operation: operationLabel, outcome });
           metrics.duration.observe({ operation: operationLabel }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -1,24 +1,30 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Context, createContext, presentedKey } from '../context';
-import { AppError, BadInput, Blocked, httpStatusOf } from '../errors';
-import { formatAppError, formatError, toClientError } from './format-error';
+import { AppError, BadInput, Blocked, httpStatusOf, Unauthenticated, UpstreamUnavailable } from '../errors';
 import { allowCors, answerPreflight, foreignOrigin } from './cors';
+import { DocumentCache } from './document-cache';
+import { formatAppError, formatError, toClientError } from './format-error';
 import { Metrics } from './metrics';
 import { servePage } from './pages';
-import { assertQueryComplexity } from './query-complexity';
+import { GuardedRequest, QueryGuard } from './query-guard';
 import { requestPlugin } from './request-plugin';
+import { setSecurityHeaders } from './security-headers';
 import type { Services } from '../services/registry';
 
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests and graphql-ws streams finish for up to `graceMs`, then closes
+   * whatever is left. Without a grace, connections are cut at once (tests).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -29,19 +35,34 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
  * (a blocked IP, a malformed body) get the contract's codes and statuses too.
  */
 export async function startServer(services: Services, schema: GraphQLSchema, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+  const { config } = services;
   const metrics = new Metrics();
   services.shared.onFallback?.(() => metrics.sharedStateFallbacks.inc());
+  const guard = new QueryGuard(schema, config.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema,
-    plugins: [requestPlugin(metrics)],
+    plugins: [requestPlugin(metrics, schema)],
     formatError: formatError(services.log),
-    // Keys travel in headers a browser never attaches by itself, so CSRF protection only gets in clients' way.
-    csrfPrevention: false,
+    // A browser sends a simple request (GET, or a text/plain or form POST) cross-site without asking; with a
+    // cookie-less API the risk is small, but a GET mutation or a form post must never run. A request carrying
+    // one of these headers was preflighted by any browser, so keyed clients are never refused.
+    csrfPrevention: { requestHeaders: ['authorization', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name'] },
     includeStacktraceInErrorResponses: false,
+    // Bounded by what parsed documents really hold in memory (see DocumentCache).
+    documentStore: new DocumentCache(),
+    // Apollo's own handler re-raises the signal and the process dies before it drains; main.ts owns shutdown.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
   const server = http.createServer((req, res) => {
+    setSecurityHeaders(req, res);
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    // While draining, a kept-alive connection still gets its answer, then is closed instead of reused.
+    if (draining) res.setHeader('connection', 'close');
     handle(req, res).catch((error) => {
       services.log.error({ err: error }, 'request handler failed');
       if (!res.headersSent) sendErrors(res, 500, [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
@@ -54,6 +75,10 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/metrics') {
+      if (config.metricsToken && !sameSecret(req.headers.authorization, `Bearer ${config.metricsToken}`)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendAppError(res, Unauthenticated('/metrics needs the metrics token (Authorization: Bearer <METRICS_TOKEN>).'));
+      }
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
     }
@@ -63,7 +88,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
 
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    const ip = clientIp(req, services.config.trustProxy);
+    const ip = clientIp(req, config.trustProxy);
     const started = process.hrtime.bigint();
     // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id.
     res.once('finish', () => {
@@ -90,15 +115,23 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       return sendAppError(res, BadInput('Use POST (or GET for queries) on /graphql.'), 405);
     }
 
-    if (containsNul(body) || containsNul({ query: url.searchParams.get('query'), variables: parseJson(url.searchParams.get('variables')) })) {
-      return sendAppError(res, NUL_REFUSAL());
-    }
+    const request: GuardedRequest =
+      req.method === 'POST'
+        ? ((body ?? {}) as GuardedRequest)
+        : {
+            query: url.searchParams.get('query'),
+            operationName: url.searchParams.get('operationName'),
+            variables: parseJson(url.searchParams.get('variables')),
+            extensions: parseJson(url.searchParams.get('extensions')),
+          };
     try {
-      assertQueryComplexity(req.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query'));
+      // Shape and size first: containsNul walks the values, so they must be known to be shallow.
+      guard.check(request, 'http');
     } catch (error) {
       if (error instanceof AppError) return sendAppError(res, error);
       throw error;
     }
+    if (containsNul(body) || containsNul(request)) return sendAppError(res, NUL_REFUSAL());
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -138,6 +171,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
 
   // askStream over graphql-ws: the key comes in connection_init's payload { authorization }.
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  // Accepted connections, whose running subscriptions a shutdown waits for.
+  const wsContexts = new Set<{ readonly subscriptions: Record<string, unknown> }>();
   const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => toClientError(e, services.log));
   const wsCleanup = useServer<Record<string, unknown>, { ip: string }>(
     {
@@ -146,22 +181,27 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request), log: services.log }),
       // A blocked IP, or a connection_init whose key is refused, closes the socket with 4403 (the contract).
       onConnect: async (ctx) => {
-        const ip = clientIp(ctx.extra.request, services.config.trustProxy);
+        if (draining) return false;
+        const ip = clientIp(ctx.extra.request, config.trustProxy);
         (ctx.extra as { ip: string }).ip = ip;
         if (await services.abuse.ipBlockedUntil(ip)) return false;
         const key = wsKey(ctx.connectionParams);
-        if (!key) return true;
-        const context = await createContext(services, { requestId: randomUUID(), ip, key, log: services.log });
-        return context.refusal === null;
+        if (key && (await createContext(services, { requestId: randomUUID(), ip, key, log: services.log })).refusal) return false;
+        wsContexts.add(ctx);
+        return true;
       },
+      onClose: (ctx) => void wsContexts.delete(ctx),
       onSubscribe: (_ctx, _id, payload) => {
-        if (containsNul(payload)) return [new GraphQLError(NUL_REFUSAL().message, { originalError: NUL_REFUSAL() })];
+        const refuse = (error: AppError) => [new GraphQLError(error.message, { originalError: error })];
+        if (draining) return refuse(UpstreamUnavailable('server (it is restarting)'));
         try {
-          assertQueryComplexity(payload.query);
+          const syntaxError = guard.check(payload, 'ws');
+          if (syntaxError) return [new GraphQLError(syntaxError.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         } catch (error) {
-          if (error instanceof AppError) return [new GraphQLError(error.message, { originalError: error })];
+          if (error instanceof AppError) return refuse(error);
           throw error;
         }
+        if (containsNul(payload)) return refuse(NUL_REFUSAL());
       },
       // A subscription refused before its stream starts (by @auth) comes back as a result with errors; the contract
       // wants every refusal of a subscription as an `error` message, which graphql-ws sends for a stream that throws.
@@ -170,6 +210,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
         return errors?.length ? failingStream(errors[0]) : undefined;
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      // graphql-ws reports here the errors of a request it could not run (validation, an unknown operationName), and
+      // the refusals thrown by a stream; the one mapper tells them apart.
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },
     wss,
@@ -180,11 +222,20 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   return {
     port: actualPort,
     url: `http://127.0.0.1:${actualPort}`,
-    close: async () => {
+    close: async (graceMs = 0) => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // graphql-ws keeps each socket's running subscriptions in its context; a stream ends when its ask does.
+      const streams = () => [...wsContexts].reduce((n, ctx) => n + Object.keys(ctx.subscriptions).length, 0);
+      const deadline = Date.now() + graceMs;
+      while (Date.now() < deadline && (inFlight.size > 0 || streams() > 0)) {
+        server.closeIdleConnections();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await wsCleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       await apollo.stop();
     },
   };
@@ -234,14 +285,27 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
 }
 
-/** The socket address; with TRUST_PROXY, the left-most X-Forwarded-For entry (the original client). */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first.slice(0, 64);
+/**
+ * The socket address; behind `trustedHops` proxies, the entry of X-Forwarded-For that many from the right. Each
+ * proxy appends the address it was reached from, so only the right-most `trustedHops` entries were written by our
+ * own proxies: the left ones are whatever the client sent, and trusting them would let it pick its own IP (and
+ * dodge IP blocks). With fewer entries than hops, the left-most one is the best there is.
+ */
+export function clientIp(req: IncomingMessage, trustedHops: number): string {
+  if (trustedHops > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const entries = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+    const entry = entries[Math.max(0, entries.length - trustedHops)];
+    if (entry) return entry.slice(0, 64);
   }
   return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+}
+
+/** Compares secrets in constant time, so the token can't be guessed byte by byte from response times. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | null> {

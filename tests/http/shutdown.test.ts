@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnthropicFake } from '../fakes/anthropic-fake';
+import { ADMIN_KEY } from '../helpers/app';
+import { build, launch, ServerProcess } from '../helpers/server-process';
+import { RawWs } from '../helpers/ws';
+
+/**
+ * SIGTERM on a real `node dist/src/main.js` while 40 asks (and one askStream) are being answered slowly by the
+ * loopback Anthropic fake: every one is answered, new connections are refused, and the process exits 0.
+ */
+describe('shutdown on SIGTERM', () => {
+  const processes: ServerProcess[] = [];
+  let fake: AnthropicFake;
+  let dataDir: string;
+  beforeAll(async () => {
+    build();
+    fake = new AnthropicFake();
+    const baseURL = await fake.start();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-drain-'));
+    await launch({
+      PORT: '0', DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN_KEY, KEY_PEPPER: 'drain-pepper-0123456789abcdef', LOG_LEVEL: 'warn',
+      ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: baseURL, ANTHROPIC_MODEL: 'test-model', SHUTDOWN_GRACE_SECONDS: '20',
+      DATABASE_URL: '', REDIS_URL: '', TRUST_PROXY: '1',
+      // As deployed: under NODE_ENV=test (vitest's) Apollo would not install its own signal handlers at all.
+      NODE_ENV: 'production',
+    }, processes);
+  });
+  afterAll(async () => {
+    processes.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL'));
+    await fake?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers all 40 in-flight asks and a stream, then exits 0', async () => {
+    const [server] = processes;
+    const gql = async (query: string, key: string) => {
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-forwarded-for': '10.40.0.1' },
+        body: JSON.stringify({ query }),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const created = await gql('mutation { createTenant(input: { name: "Drain", contactEmail: "d@example.org", plan: ENTERPRISE }) { tenant { id } apiKey { secret } } }', ADMIN_KEY);
+    const { tenant, apiKey } = created.body.data.createTenant;
+    await gql(`mutation { addDocuments(tenantId: "${tenant.id}", documents: [{ title: "VPN", content: "To connect to the VPN, open GlobalProtect and sign in with your badge number." }]) { chunkCount } }`, ADMIN_KEY);
+
+    // Each answer crawls: ~10 events 200 ms apart, so all 40 are mid-answer when the signal comes.
+    fake.setBehaviour({ kind: 'slow', delayMs: 200 });
+    const asks = Array.from({ length: 40 }, () => gql('mutation { ask(input: { question: "How do I connect to the VPN?" }) { answer grounded } }', apiKey.secret));
+    const ws = await RawWs.open(`${server.url}/graphql`, { authorization: `Bearer ${apiKey.secret}` });
+    ws.send({ id: 's', type: 'subscribe', payload: { query: 'subscription { askStream(input: { question: "How do I connect to the VPN?" }) { delta done result { answer } } }' } });
+    const deadline = Date.now() + 30_000;
+    while (fake.requests.length < 41 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(fake.requests.length).toBe(41);
+
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    server.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    // No new work is accepted while draining.
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+
+    const answers = await Promise.all(asks);
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect(answers.every((a) => typeof a.body.data?.ask?.answer === 'string' && a.body.data.ask.answer.length > 0)).toBe(true);
+    const streamed = await ws.next((m) => m.id === 's' && m.type === 'next' && m.payload.data?.askStream?.done, 30_000);
+    expect(streamed.payload.data.askStream.result.answer.length).toBeGreaterThan(0);
+    expect(await exited).toBe(0);
+  });
+});
