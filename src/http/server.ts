@@ -179,14 +179,17 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       schema,
       context: async (ctx) =>
         createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request), log: services.log }),
-      // A blocked IP, or a connection_init whose key is refused, closes the socket with 4403 (the contract).
+      // A blocked IP, or a connection_init with a bad key, closes the socket with 4403 (the contract).
       onConnect: async (ctx) => {
         if (draining) return false;
         const ip = clientIp(ctx.extra.request, config.trustProxy);
         (ctx.extra as { ip: string }).ip = ip;
         if (await services.abuse.ipBlockedUntil(ip)) return false;
         const key = wsKey(ctx.connectionParams);
-        if (key && (await createContext(services, { requestId: randomUUID(), ip, key, log: services.log })).refusal) return false;
+        // A bad key (unknown, revoked, expired) closes the socket with 4403; a good key that is refused for now
+        // (suspended tenant, blocked key) connects, and each subscription is refused with its code and extras.
+        const refusal = key ? (await createContext(services, { requestId: randomUUID(), ip, key, log: services.log })).refusal : null;
+        if (refusal?.error.code === 'UNAUTHENTICATED') return false;
         wsContexts.add(ctx);
         return true;
       },

@@ -113,13 +113,16 @@ describe('askStream on the embedded defaults', () => {
     expect(ws.errors![0].extensions.retryAfter).toBeGreaterThan(0);
   });
 
-  it('closes the socket with 4403 when connection_init carries a refused key', async () => {
-    const a = await tenantWithDocs(t);
-    await t.gql(`mutation { suspendTenant(id: "${a.id}", reason: "unpaid") { id } }`);
-    const suspended = await stream(t, a.key, { q: VPN });
-    expect(suspended.closeCode).toBe(4403);
+  it('closes the socket with 4403 when connection_init carries a bad key; a suspended tenant is told so', async () => {
     const unknown = await stream(t, `sk_business_${'x'.repeat(43)}`, { q: VPN });
     expect(unknown.closeCode).toBe(4403);
+    const a = await tenantWithDocs(t);
+    await t.gql(`mutation { revokeApiKey(id: "${a.keyId}") { id } }`);
+    expect((await stream(t, a.key, { q: VPN })).closeCode).toBe(4403);
+    const b = await tenantWithDocs(t);
+    await t.gql(`mutation { suspendTenant(id: "${b.id}", reason: "unpaid") { id } }`);
+    const suspended = await stream(t, b.key, { q: VPN });
+    expect(suspended.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
   });
 });
 
