@@ -145,7 +145,7 @@ export function parseConfig(env: Env): Config {
       maxCost: int('QUERY_MAX_COST', 5_000, 10, 10_000_000),
     },
     logLevel: str('LOG_LEVEL') ?? 'info',
-    keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 5_000, 0, 600_000),
+    keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 1_000, 0, 600_000),
     otherOpsPerMinute: int('OTHER_OPS_PER_MINUTE', 300, 1),
     conversationRetentionDays: int('CONVERSATION_RETENTION_DAYS', 90, 1),
     usageRecordRetentionDays: int('USAGE_RECORD_RETENTION_DAYS', 400, 1),

@@ -139,6 +139,26 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
     await fake?.close();
   });
 
+  it('refuses a blocked key and a failing generator with BLOCKED (until) and UPSTREAM_UNAVAILABLE, as ask does', async () => {
+    const a = await tenantWithDocs(t);
+    const until = new Date(Date.now() + 15 * 60_000);
+    await t.app.services.shared.setUntil(`block:key:${a.keyId}`, until);
+    const blockedHttp = await t.gql(ASK, { q: VPN }, { key: a.key });
+    const blockedWs = await stream(t, a.key, { q: VPN });
+    expect(blockedWs.errors![0].extensions).toEqual(blockedHttp.body.errors![0].extensions);
+    expect(blockedWs.errors![0].extensions).toEqual({ code: 'BLOCKED', until: until.toISOString() });
+
+    const b = await tenantWithDocs(t);
+    fake.setBehaviour({ kind: 'error-event' });
+    const failedHttp = await t.gql(ASK, { q: VPN }, { key: b.key });
+    const failedWs = await stream(t, b.key, { q: VPN });
+    fake.reset();
+    expect(failedHttp.status).toBe(503);
+    expect(failedWs.errors![0].extensions).toEqual(failedHttp.body.errors![0].extensions);
+    expect(failedWs.errors![0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await t.gql('{ quota { used } }', {}, { key: b.key })).body.data.quota.used).toBe(0);
+  });
+
   it('charges nothing, leaves nothing reserved, and keeps what was delivered in the conversation', async () => {
     const a = await tenantWithDocs(t);
     fake.setBehaviour({ kind: 'slow', delayMs: 150, text: 'Open GlobalProtect, choose the hospital portal, then sign in with your badge number and your usual password. '.repeat(3) });
