@@ -1,4 +1,5 @@
-import { analyze, coverage, detectLanguage, LANGUAGES, type Language } from '../text/analyzer';
+import { coverage, type Language } from '../text/analyzer';
+import { DEFAULT_QUERY, queryTerms, type QueryOptions } from './query-terms';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -19,13 +20,12 @@ export interface Bm25Params {
 // nDCG@10: 0.855 at k1 = 1.2 and titleWeight = 2.5; 0.869 at k1 = 2, titleWeight = 6; without the title field 0.770).
 export const DEFAULT_BM25: Bm25Params = { k1: 2, b: 0.75, titleWeight: 6, titleB: 0.5 };
 
-// Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
-export const MAX_TERM_LENGTH = 64;
-
-/** The posting key of a term: tagged with its language, so French and English analyses never meet by accident. */
-export function postingKey(lang: Language, term: string): string {
-  return `${lang}:${term}`;
+export interface RankingParams {
+  bm25: Bm25Params;
+  query: QueryOptions;
 }
+
+export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY };
 
 interface Row {
   id: string;
@@ -87,27 +87,16 @@ export class PgRetriever implements Retriever {
   constructor(
     private readonly sql: Sql,
     readonly tenantId: string,
-    private readonly params: Bm25Params = DEFAULT_BM25,
+    private readonly params: RankingParams = DEFAULT_RANKING,
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
-    // The question is analysed in each language, always without its own language's function words.
-    const asked = detectLanguage(query);
-    const analyses = new Map<Language, string[]>();
-    const weights = new Map<string, number>();
-    for (const lang of LANGUAGES) {
-      const terms = analyze(query, lang, asked).filter((t) => t.length <= MAX_TERM_LENGTH);
-      analyses.set(lang, [...new Set(terms)]);
-      for (const t of terms) {
-        const key = postingKey(lang, t);
-        weights.set(key, (weights.get(key) ?? 0) + 1);
-      }
-    }
-    if (weights.size === 0 || limit <= 0) return [];
+    const { keys, weights, analyses } = queryTerms(query, this.params.query);
+    if (keys.length === 0 || limit <= 0) return [];
 
-    const { k1, b, titleWeight, titleB } = this.params;
+    const { k1, b, titleWeight, titleB } = this.params.bm25;
     const rows = await this.sql.query<Row[]>(SEARCH_SQL, [
-      this.tenantId, [...weights.keys()], [...weights.values()], Math.floor(limit), k1, b, titleWeight, titleB,
+      this.tenantId, keys, weights, Math.floor(limit), k1, b, titleWeight, titleB,
     ]);
 
     return rows.map((r) => {
