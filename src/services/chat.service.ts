@@ -7,6 +7,7 @@ import { ConversationService } from './conversation.service';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
+import { retrievalQuery } from './retrieval/retrieval-query';
 import type { Passage, RetrievalIndex } from './retrieval/types';
 import { requirePageSize } from './pagination';
 import { effectiveLimits, QuotaFigures, QuotaService, Reservation } from './quota.service';
@@ -62,14 +63,9 @@ export class ChatService {
     const conversation = input.conversationId ? await this.conversations.get(tenantId, input.conversationId) : null;
     const history = conversation ? await this.conversations.recentTurns(tenantId, conversation.id, HISTORY_TURNS) : [];
 
-    const retriever = this.index.forTenant(tenantId);
-    let decision = this.grounding.select(question, await this.retrieve(() => retriever.search(question, CANDIDATES)));
-    // A follow-up ("and on a Mac?") often lacks the subject: retry with the previous question for context.
-    const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
-    if (!decision.grounded && previous) {
-      const withContext = `${question} ${previous}`;
-      decision = this.grounding.select(withContext, await this.retrieve(() => retriever.search(withContext, CANDIDATES)));
-    }
+    // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
+    const query = retrievalQuery(question, history);
+    const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(tenantId).search(query, CANDIDATES)));
 
     const generation = await this.generate(question, decision.passages, history, onDelta);
     const citations = cite(decision.passages, generation.cited);
