@@ -134,3 +134,40 @@ export const FRENCH_QUERIES: EvalQuery[] = [
   { query: 'Mes documents sont-ils sauvegardés si je les laisse sur le bureau ?', relevant: 'fr12' },
   { query: 'Où enregistrer mes fichiers pour ne pas les perdre ?', relevant: 'fr12' },
 ];
+
+/**
+ * Questions no IT-support corpus should claim to answer, 15 in English then 15 in French; some share an everyday
+ * word with IT documents ("open", "account", "save"). Used by the eval and by tests/answer-quality.test.ts.
+ */
+export const OFF_TOPIC = [
+  'What is the capital of Peru?',
+  'Write me a poem about the sea.',
+  'How do I bake sourdough bread at home?',
+  'Who won the football world cup in 1998?',
+  'How many calories are in a banana?',
+  'What is the best way to learn to play the guitar?',
+  'When did the Roman empire fall?',
+  'How do I open a savings account at my bank?',
+  'Can my dog eat chocolate?',
+  'What is the population of Tokyo?',
+  'Tell me a joke about cats.',
+  'Which planets have rings?',
+  'How long should I boil an egg?',
+  'What time does the post office close on Saturday?',
+  'Recommend a good film for tonight.',
+  'Quelle est la capitale du Pérou ?',
+  'Écris-moi un poème sur la mer.',
+  'Comment faire une pâte à crêpes sans grumeaux ?',
+  'Quel temps fera-t-il demain à Lyon ?',
+  'Combien de temps faut-il cuire des pâtes ?',
+  'Qui a écrit Les Misérables ?',
+  'Comment planter des tomates dans mon jardin ?',
+  'Quels sont les horaires de la piscine municipale ?',
+  'Comment réparer une chambre à air de vélo ?',
+  'Où partir en vacances cet été en famille ?',
+  'Quelle est la meilleure saison pour visiter le Japon ?',
+  'Comment apprendre à nager à un enfant ?',
+  'Pourquoi le ciel est-il bleu ?',
+  'Raconte-moi une blague sur les chats.',
+  'Quel est le meilleur vin pour accompagner un fromage ?',
+];

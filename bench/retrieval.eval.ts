@@ -8,7 +8,8 @@
  *
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
  * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= BM25F
- * constants, --narr= weight of narrative sentences, --rep= repeat-weight cap, --chatter=0 to keep chatter, --limit=N passages
+ * constants, --narr= weight of narrative sentences, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
+ * weight, passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -24,46 +25,13 @@ import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
 import { DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
 import type { Retriever, Sql } from '../src/services/retrieval/types';
 import type { Language } from '../src/services/text/analyzer';
-import { FRENCH_DOCS, FRENCH_QUERIES, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
-
-// Questions no IT-support corpus should claim to answer; some share everyday words with StackFAQ threads.
-const OFF_TOPIC = [
-  'What is the capital of Peru?',
-  'recette de la tarte aux pommes',
-  'How do I bake sourdough bread at home?',
-  'Who won the football world cup in 1998?',
-  'What is the boiling point of water on Mount Everest?',
-  'How do I change a flat tyre on my bicycle?',
-  'How many calories are in a banana?',
-  'What is the best way to learn to play the guitar?',
-  'When did the Roman empire fall?',
-  'How do I open a savings account at my bank?',
-  'What are the symptoms of the flu?',
-  'How do I get a fishing licence?',
-  'Which planets have rings?',
-  'How long should I boil an egg?',
-  'What time does the post office close on Saturday?',
-  'Can my dog eat chocolate?',
-  'How do I remove a red wine stain from a carpet?',
-  'What is the population of Tokyo?',
-  'Quelle est la capitale du Pérou ?',
-  'Comment faire une pâte à crêpes sans grumeaux ?',
-  'Quel temps fera-t-il demain à Lyon ?',
-  'Combien de temps faut-il cuire des pâtes ?',
-  'Qui a écrit Les Misérables ?',
-  'Comment planter des tomates dans mon jardin ?',
-  'Quels sont les horaires de la piscine municipale ?',
-  'Comment réparer une chambre à air de vélo ?',
-  'Où partir en vacances cet été en famille ?',
-  'Quelle est la meilleure saison pour visiter le Japon ?',
-  'Comment apprendre à nager à un enfant ?',
-  'Pourquoi le ciel est-il bleu ?',
-];
+import { FRENCH_DOCS, FRENCH_QUERIES, OFF_TOPIC, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
 
 // "Plain BM25": one bag of words (title counted as body text), textbook constants, every question word scored.
 const PLAIN_BM25: RankingParams = {
   bm25: { k1: 1.2, b: 0.75, titleWeight: 1, titleB: 0.75 },
   query: { maxRepeatWeight: 1_000, dropChatter: false, narrativeWeight: 1 },
+  feedback: null,
 };
 
 const MAX_PADDED_LOSS = 0.03;
@@ -178,6 +146,14 @@ async function main(): Promise<void> {
       dropChatter: numberArg('chatter', DEFAULT_RANKING.query.dropChatter ? 1 : 0) === 1,
       narrativeWeight: numberArg('narr', DEFAULT_RANKING.query.narrativeWeight),
     },
+    feedback:
+      numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
+        ? {
+            docs: numberArg('fbd', DEFAULT_RANKING.feedback?.docs ?? 5),
+            terms: numberArg('fbt', DEFAULT_RANKING.feedback?.terms ?? 10),
+            weight: numberArg('fbw', 0),
+          }
+        : null,
   };
   const fetchLimit = numberArg('limit', 50);
   const seed = numberArg('seed', 12);

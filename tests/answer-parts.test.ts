@@ -34,6 +34,7 @@ describe('questions analysed for retrieval', () => {
       { text: 'We use Windows 11 at work.', weight: 0.3 },
       { text: 'How do I map a network drive?', weight: 1 },
     ]);
+    expect(weightedSentences('Hi all, we use Windows 11. How do I map a drive?', 0.3)[0].weight).toBe(0.3);
     // A message that is all story has no background: every sentence counts fully.
     expect(weightedSentences('I cannot print. It says offline.', 0.3).map((s) => s.weight)).toEqual([1, 1]);
   });

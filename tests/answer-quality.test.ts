@@ -5,6 +5,7 @@ import type { Passage } from '../src/services/retrieval/types';
 import { AnthropicFake } from './fakes/anthropic-fake';
 import { startTestApp, type TestApp } from './helpers/app';
 import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from './helpers/corpus';
+import { OFF_TOPIC } from '../bench/retrieval-sets';
 
 /**
  * What a help-desk user notices about answers, for both answerers (offline and Claude through the loopback fake):
@@ -54,41 +55,6 @@ const TENANT_C_DOCS = [
       'Les téléphones DECT se rechargent sur leur socle à chaque fin de poste. Un téléphone qui ne capte plus doit ' +
       "être redémarré en retirant la batterie dix secondes. Les numéros abrégés des services sont dans l'annuaire interne.",
   },
-];
-
-// Questions an IT-support corpus has nothing to say about, in both languages; some share an everyday word with
-// the documents ("open", "account", "code", "phone").
-const OFF_TOPIC = [
-  'What is the capital of Peru?',
-  'Write me a poem about the sea.',
-  'How do I bake sourdough bread at home?',
-  'Who won the football world cup in 1998?',
-  'How many calories are in a banana?',
-  'What is the best way to learn to play the guitar?',
-  'When did the Roman empire fall?',
-  'How do I open a savings account at my bank?',
-  'Can my dog eat chocolate?',
-  'What is the population of Tokyo?',
-  'Tell me a joke about cats.',
-  'Which planets have rings?',
-  'How long should I boil an egg?',
-  'What time does the post office close on Saturday?',
-  'Recommend a good film for tonight.',
-  'Quelle est la capitale du Pérou ?',
-  'Écris-moi un poème sur la mer.',
-  'Comment faire une pâte à crêpes sans grumeaux ?',
-  'Quel temps fera-t-il demain à Lyon ?',
-  'Combien de temps faut-il cuire des pâtes ?',
-  'Qui a écrit Les Misérables ?',
-  'Comment planter des tomates dans mon jardin ?',
-  'Quels sont les horaires de la piscine municipale ?',
-  'Comment réparer une chambre à air de vélo ?',
-  'Où partir en vacances cet été en famille ?',
-  'Quelle est la meilleure saison pour visiter le Japon ?',
-  'Comment apprendre à nager à un enfant ?',
-  'Pourquoi le ciel est-il bleu ?',
-  'Raconte-moi une blague sur les chats.',
-  'Quel est le meilleur vin pour accompagner un fromage ?',
 ];
 
 type TenantName = 'a' | 'b' | 'c';

@@ -58,7 +58,9 @@ export function weightedSentences(query: string, narrativeWeight: number): { tex
   const sentences = query.split(SENTENCE).filter((s) => /[\p{L}\p{N}]/u.test(s));
   if (sentences.length < 2) return sentences.map((text) => ({ text, weight: 1 }));
   const roles = sentences.map((text) => {
-    const first = tokenize(text.replace(/^[^\p{L}\p{N}]+/u, '').replace(/['’]/g, ''))[0] ?? '';
+    // A short opening address ("Hi all,", "Bonjour à tous,") is not where the sentence starts.
+    const body = text.replace(/^[^\p{L}\p{N}]*[\p{L}\s'’]{0,24},\s*/u, '');
+    const first = tokenize(body.replace(/['’]/g, ''))[0] ?? '';
     if (text.trim().endsWith('?') || INTERROGATIVE.has(first)) return 'question';
     return NARRATIVE.has(first) ? 'narrative' : 'other';
   });
