@@ -1,5 +1,5 @@
-import { coverage, type Language } from '../text/analyzer';
-import { DEFAULT_QUERY, queryTerms, type QueryOptions } from './query-terms';
+import { analyze, coverage, type Language } from '../text/analyzer';
+import { DEFAULT_QUERY, postingKey, queryTerms, type QueryOptions } from './query-terms';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -20,12 +20,24 @@ export interface Bm25Params {
 // nDCG@10: 0.855 at k1 = 1.2 and titleWeight = 2.5; 0.869 at k1 = 2, titleWeight = 6; without the title field 0.770).
 export const DEFAULT_BM25: Bm25Params = { k1: 2, b: 0.75, titleWeight: 6, titleB: 0.5 };
 
+/**
+ * Pseudo-relevance feedback (RM3): the best `docs` passages of a first search lend their `terms` most typical
+ * words to a second search, mixed in with weight `weight` (0..1) against the question's own terms.
+ */
+export interface FeedbackParams {
+  docs: number;
+  terms: number;
+  weight: number;
+}
+
 export interface RankingParams {
   bm25: Bm25Params;
   query: QueryOptions;
+  /** null: one search, no feedback. */
+  feedback: FeedbackParams | null;
 }
 
-export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY };
+export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null };
 
 interface Row {
   id: string;
@@ -91,16 +103,16 @@ export class PgRetriever implements Retriever {
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
-    const { keys, weights, analyses } = queryTerms(query, this.params.query);
-    if (keys.length === 0 || limit <= 0) return [];
-
-    const { k1, b, titleWeight, titleB } = this.params.bm25;
-    const rows = await this.sql.query<Row[]>(SEARCH_SQL, [
-      this.tenantId, keys, weights, Math.floor(limit), k1, b, titleWeight, titleB,
-    ]);
-
-    return rows.map((r) => {
-      const qt = analyses.get(r.lang) ?? [];
+    const terms = queryTerms(query, this.params.query);
+    if (terms.keys.length === 0 || limit <= 0) return [];
+    const feedback = this.params.feedback;
+    let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(limit, feedback.docs) : limit);
+    if (feedback && rows.length > 0) {
+      const expanded = expand(terms.keys, terms.weights, rows.slice(0, feedback.docs), feedback);
+      rows = await this.run(expanded.keys, expanded.weights, limit);
+    }
+    return rows.slice(0, limit).map((r) => {
+      const qt = terms.analyses.get(r.lang) ?? [];
       return {
         chunkId: r.id,
         documentId: r.document_id,
@@ -113,4 +125,32 @@ export class PgRetriever implements Retriever {
       };
     });
   }
+
+  private run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
+    const { k1, b, titleWeight, titleB } = this.params.bm25;
+    return this.sql.query<Row[]>(SEARCH_SQL, [this.tenantId, keys, weights, Math.floor(limit), k1, b, titleWeight, titleB]);
+  }
+}
+
+/** RM3: the question's weights (normalised) mixed with the relevance model of the feedback passages. */
+function expand(keys: string[], weights: number[], rows: Row[], params: FeedbackParams): { keys: string[]; weights: number[] } {
+  const best = Math.max(...rows.map((r) => Number(r.score)));
+  const model = new Map<string, number>();
+  for (const r of rows) {
+    const words = analyze(`${r.title}\n${r.heading}\n${r.text}`, r.lang);
+    if (words.length === 0) continue;
+    // exp(score - best) stands in for the passage likelihood; scores are log-like sums of term weights.
+    const p = Math.exp(Number(r.score) - best);
+    for (const w of words) {
+      const key = postingKey(r.lang, w);
+      model.set(key, (model.get(key) ?? 0) + p / words.length);
+    }
+  }
+  const top = [...model.entries()].sort((a, b) => b[1] - a[1]).slice(0, params.terms);
+  const modelTotal = top.reduce((sum, [, v]) => sum + v, 0) || 1;
+  const queryTotal = weights.reduce((sum, w) => sum + w, 0) || 1;
+  const mixed = new Map<string, number>();
+  keys.forEach((k, i) => mixed.set(k, ((1 - params.weight) * weights[i]) / queryTotal));
+  for (const [k, v] of top) mixed.set(k, (mixed.get(k) ?? 0) + (params.weight * v) / modelTotal);
+  return { keys: [...mixed.keys()], weights: [...mixed.values()] };
 }
