@@ -35,6 +35,10 @@ describe('questions analysed for retrieval', () => {
       { text: 'How do I map a network drive?', weight: 1 },
     ]);
     expect(weightedSentences('Hi all, we use Windows 11. How do I map a drive?', 0.3)[0].weight).toBe(0.3);
+    expect(weightedSentences("J'ai tout essayé. Comment ajouter une imprimante ?", 0.3)[0].weight).toBe(0.3);
+    // A pasted error line is background too, unless it is what the question asks about.
+    expect(weightedSentences('The printer is offline. Error: 0x80070005 Access is denied.', 0.3)[1].weight).toBe(0.3);
+    expect(weightedSentences('Outlook is slow. What does error 0x800CCC0E mean?', 0.3)[1].weight).toBe(1);
     // A message that is all story has no background: every sentence counts fully.
     expect(weightedSentences('I cannot print. It says offline.', 0.3).map((s) => s.weight)).toEqual([1, 1]);
   });

@@ -15,13 +15,14 @@ export function postingKey(lang: Language, term: string): string {
  */
 const CHATTER: Record<Language, Set<string>> = {
   en: new Set(
-    ('hi hello hey dear thanks thank thx tia advance regards cheers please pls anyone anybody somebody someone ' +
+    ('hi hello hey dear good everyone everybody quick thanks thank thx tia advance regards cheers please pls lot ' +
+      'lots anyone anybody somebody someone ' +
       'guys folks appreciated appreciate grateful help helps helping tried trying everything nothing anything ' +
       'idea ideas suggestion suggestions advice really still already also even though since yesterday today ' +
       'morning weird strange ok okay basically actually seems seem keeps happening').split(' '),
   ),
   fr: new Set(
-    ('bonjour bonsoir salut merci remercie remerciements avance cordialement svp plait quelqu quelqu un aide ' +
+    ('bonjour bonsoir salut merci remercie remerciements avance beaucoup bienvenue cordialement svp plait quelqu aide ' +
       'aider idee idees conseil conseils essaye essayer rien deja encore aussi meme hier aujourd hui matin ' +
       'bizarre etrange vraiment toujours').split(' '),
   ),
@@ -47,9 +48,13 @@ const INTERROGATIVE = new Set(
 // A sentence that opens with the writer or the situation tells the story around the question: what they use, what
 // they tried, what happened first. Useful context, but it names products and actions that are not the subject.
 const NARRATIVE = new Set(
-  ('i im ive id we were weve our my it its this that they he she there everything nothing ' +
+  ('i we our my it this that they he she there everything nothing ' +
     'je j nous notre nos mon ma mes ca cela il elle on tout rien').split(' '),
 );
+
+// A pasted diagnostic: an error line, a hexadecimal code, an event id. It belongs to the story unless it is what
+// the question asks about ("What does error 0x800CCC0E mean?" is a question, and stays one).
+const DIAGNOSTIC = /\b(?:error|erreur|exception|code|event id|0x[0-9a-f]{4,})\b/iu;
 
 const SENTENCE = /(?<=[.!?…])\s+|\n+/u;
 
@@ -60,9 +65,9 @@ export function weightedSentences(query: string, narrativeWeight: number): { tex
   const roles = sentences.map((text) => {
     // A short opening address ("Hi all,", "Bonjour à tous,") is not where the sentence starts.
     const body = text.replace(/^[^\p{L}\p{N}]*[\p{L}\s'’]{0,24},\s*/u, '');
-    const first = tokenize(body.replace(/['’]/g, ''))[0] ?? '';
+    const first = tokenize(body)[0] ?? '';
     if (text.trim().endsWith('?') || INTERROGATIVE.has(first)) return 'question';
-    return NARRATIVE.has(first) ? 'narrative' : 'other';
+    return NARRATIVE.has(first) || DIAGNOSTIC.test(text) ? 'narrative' : 'other';
   });
   // When every sentence tells the story, none is background to another.
   if (roles.every((r) => r === 'narrative')) return sentences.map((text) => ({ text, weight: 1 }));
