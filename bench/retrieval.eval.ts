@@ -9,7 +9,7 @@
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
  * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= BM25F
  * constants, --narr= weight of narrative sentences, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
- * weight, passages and terms, --chatter=0 to keep chatter, --limit=N passages
+ * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -22,7 +22,7 @@ import { RetrievalIndex1763900000100 } from '../src/migrations/1763900000100-Ret
 import { chunkDocument } from '../src/services/text/chunker';
 import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
-import { DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
+import { DEFAULT_FEEDBACK, DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
 import type { Retriever, Sql } from '../src/services/retrieval/types';
 import type { Language } from '../src/services/text/analyzer';
 import { FRENCH_DOCS, FRENCH_QUERIES, OFF_TOPIC, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
@@ -149,9 +149,9 @@ async function main(): Promise<void> {
     feedback:
       numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
         ? {
-            docs: numberArg('fbd', DEFAULT_RANKING.feedback?.docs ?? 5),
-            terms: numberArg('fbt', DEFAULT_RANKING.feedback?.terms ?? 10),
-            weight: numberArg('fbw', 0),
+            docs: numberArg('fbd', DEFAULT_FEEDBACK.docs),
+            terms: numberArg('fbt', DEFAULT_FEEDBACK.terms),
+            weight: numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0),
           }
         : null,
   };

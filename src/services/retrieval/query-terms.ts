@@ -1,4 +1,4 @@
-import { analyze, detectLanguage, LANGUAGES, tokenize, type Language } from '../text/analyzer';
+import { analyze, contentTerms, detectLanguage, LANGUAGES, tokenize, type Language } from '../text/analyzer';
 
 // Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
 export const MAX_TERM_LENGTH = 64;
@@ -22,7 +22,7 @@ const CHATTER: Record<Language, Set<string>> = {
       'morning weird strange ok okay basically actually seems seem keeps happening').split(' '),
   ),
   fr: new Set(
-    ('bonjour bonsoir salut merci remercie remerciements avance beaucoup bienvenue cordialement svp plait quelqu aide ' +
+    ('bonjour bonsoir salut petite petit merci remercie remerciements avance beaucoup bienvenue cordialement svp plait quelqu aide ' +
       'aider idee idees conseil conseils essaye essayer rien deja encore aussi meme hier aujourd hui matin ' +
       'bizarre etrange vraiment toujours').split(' '),
   ),
@@ -60,7 +60,8 @@ const SENTENCE = /(?<=[.!?…])\s+|\n+/u;
 
 /** The sentences of a message with the weight of their terms: narrative sentences count `narrativeWeight`. */
 export function weightedSentences(query: string, narrativeWeight: number): { text: string; weight: number }[] {
-  const sentences = query.split(SENTENCE).filter((s) => /[\p{L}\p{N}]/u.test(s));
+  // Sentences left with no content word (a bare "Merci d'avance !") take no part.
+  const sentences = query.split(SENTENCE).filter((s) => contentTerms(s).length > 0);
   if (sentences.length < 2) return sentences.map((text) => ({ text, weight: 1 }));
   const roles = sentences.map((text) => {
     // A short opening address ("Hi all,", "Bonjour à tous,") is not where the sentence starts.
