@@ -1,11 +1,16 @@
 /**
- * Retrieval quality and latency of the PostgreSQL lexical index on StackFAQ, against the BM25 reference, plus the
- * grounding policy's behaviour on the same questions and on off-topic ones.
+ * Retrieval quality and latency of the PostgreSQL lexical index, beside plain BM25 on the same run and the same
+ * index, with 95 % bootstrap confidence intervals, per set and per language:
+ *   - StackFAQ (English, ../shared/eval/stackfaq) and the same questions padded with forum chatter (the padded
+ *     questions may lose at most 0.03 nDCG@10);
+ *   - a small French set (bench/retrieval-sets.ts), plain and padded.
+ * Then the grounding policy on StackFAQ and on off-topic questions.
  *
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
- *   npx tsx bench/retrieval.eval.ts   (no build; tsx is not a dependency, npx fetches it)
- * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= to try
- * other BM25F constants, --limit=N passages fetched per query before grouping by document (default 50).
+ * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= BM25F
+ * constants, --narr= weight of narrative sentences, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
+ * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
+ * fetched per query before grouping by document (default 50), --seed=N padding seed.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,44 +22,19 @@ import { RetrievalIndex1763900000100 } from '../src/migrations/1763900000100-Ret
 import { chunkDocument } from '../src/services/text/chunker';
 import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
-import { DEFAULT_BM25, type Bm25Params } from '../src/services/retrieval/pg-retriever';
-import type { Sql } from '../src/services/retrieval/types';
+import { DEFAULT_FEEDBACK, DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
+import type { Retriever, Sql } from '../src/services/retrieval/types';
+import type { Language } from '../src/services/text/analyzer';
+import { FRENCH_DOCS, FRENCH_QUERIES, OFF_TOPIC, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
 
-const REFERENCE = { ndcg: 0.807, mrr: 0.761, recall: 0.95 };
+// "Plain BM25": one bag of words (title counted as body text), textbook constants, every question word scored.
+const PLAIN_BM25: RankingParams = {
+  bm25: { k1: 1.2, b: 0.75, titleWeight: 1, titleB: 0.75 },
+  query: { maxRepeatWeight: 1_000, dropChatter: false, narrativeWeight: 1 },
+  feedback: null,
+};
 
-// Questions no IT-support corpus should claim to answer; some share everyday words with StackFAQ threads.
-const OFF_TOPIC = [
-  'What is the capital of Peru?',
-  'recette de la tarte aux pommes',
-  'How do I bake sourdough bread at home?',
-  'Who won the football world cup in 1998?',
-  'What is the boiling point of water on Mount Everest?',
-  'How do I change a flat tyre on my bicycle?',
-  'How many calories are in a banana?',
-  'What is the best way to learn to play the guitar?',
-  'When did the Roman empire fall?',
-  'How do I open a savings account at my bank?',
-  'What are the symptoms of the flu?',
-  'How do I get a fishing licence?',
-  'Which planets have rings?',
-  'How long should I boil an egg?',
-  'What time does the post office close on Saturday?',
-  'Can my dog eat chocolate?',
-  'How do I remove a red wine stain from a carpet?',
-  'What is the population of Tokyo?',
-  'Quelle est la capitale du Pérou ?',
-  'Comment faire une pâte à crêpes sans grumeaux ?',
-  'Quel temps fera-t-il demain à Lyon ?',
-  'Combien de temps faut-il cuire des pâtes ?',
-  'Qui a écrit Les Misérables ?',
-  'Comment planter des tomates dans mon jardin ?',
-  'Quels sont les horaires de la piscine municipale ?',
-  'Comment réparer une chambre à air de vélo ?',
-  'Où partir en vacances cet été en famille ?',
-  'Quelle est la meilleure saison pour visiter le Japon ?',
-  'Comment apprendre à nager à un enfant ?',
-  'Pourquoi le ciel est-il bleu ?',
-];
+const MAX_PADDED_LOSS = 0.03;
 
 function arg(name: string): string | undefined {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -77,31 +57,41 @@ function readJsonl<T>(file: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-async function main(): Promise<void> {
-  const dataDir = resolve(arg('data') ?? resolve(process.cwd(), '../shared/eval/stackfaq'));
-  const params: Bm25Params = {
-    k1: numberArg('k1', DEFAULT_BM25.k1),
-    b: numberArg('b', DEFAULT_BM25.b),
-    titleWeight: numberArg('tw', DEFAULT_BM25.titleWeight),
-    titleB: numberArg('tb', DEFAULT_BM25.titleB),
-  };
-  const fetchLimit = numberArg('limit', 50);
-  const docs = readJsonl<{ id: string; title: string; content: string }>(resolve(dataDir, 'docs.jsonl'));
-  const queries = readJsonl<{ query: string; relevant: string }>(resolve(dataDir, 'queries.jsonl'));
+interface Scores {
+  ndcg: number[];
+  mrr: number[];
+  recall: number[];
+  latencies: number[];
+}
 
-  const db = new PGlite();
-  const sql: Sql = { query: async (text, values) => (await db.query(text, values as unknown[])).rows as never };
-  const runner = { query: (text: string, values?: unknown[]) => sql.query(text, values) };
-  await new Foundation1763900000000().up(runner as never);
-  await new RetrievalIndex1763900000100().up(runner as never);
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** Percentile bootstrap of the mean, 1,000 resamples, seeded so reruns print the same interval. */
+function bootstrap(xs: number[], resamples = 1000): [number, number] {
+  const random = seededRandom(7);
+  const means: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < xs.length; i++) sum += xs[Math.floor(random() * xs.length)];
+    means.push(sum / xs.length);
+  }
+  means.sort((a, b) => a - b);
+  return [means[Math.floor(0.025 * resamples)], means[Math.floor(0.975 * resamples)]];
+}
+
+interface Corpus {
+  tenantId: string;
+  datasetId: Map<string, string>;
+  chunks: number;
+}
+
+async function load(sql: Sql, index: PgRetrievalIndex, slug: string, docs: EvalDoc[]): Promise<Corpus> {
   const [{ id: tenantId }] = await sql.query<{ id: string }[]>(
-    `INSERT INTO tenant (slug, name, contact_email, plan_code) VALUES ('stackfaq', 'StackFAQ', 'eval@example.com', 'BUSINESS') RETURNING id`,
+    `INSERT INTO tenant (slug, name, contact_email, plan_code) VALUES ($1, $1, 'eval@example.com', 'BUSINESS') RETURNING id`,
+    [slug],
   );
-
-  const index = new PgRetrievalIndex(sql, params);
   const datasetId = new Map<string, string>();
-  const t0 = performance.now();
-  let chunkCount = 0;
+  let chunks = 0;
   for (const d of docs) {
     const documentId = randomUUID();
     datasetId.set(documentId, d.id);
@@ -109,70 +99,152 @@ async function main(): Promise<void> {
       `INSERT INTO document (id, tenant_id, title, mime_type, content_hash) VALUES ($1, $2, $3, 'text/plain', $4)`,
       [documentId, tenantId, d.title, createHash('sha256').update(d.content).digest('hex')],
     );
-    const chunks = chunkDocument(d.content, 'text/plain');
-    chunkCount += chunks.length;
-    await index.addDocument({ tenantId, documentId, title: d.title, sourceUrl: null, chunks });
+    const pieces = chunkDocument(d.content, 'text/plain');
+    chunks += pieces.length;
+    await index.addDocument({ tenantId, documentId, title: d.title, sourceUrl: null, chunks: pieces });
   }
-  const indexMs = performance.now() - t0;
+  return { tenantId, datasetId, chunks };
+}
 
-  const retriever = index.forTenant(tenantId);
-  const policy = new GroundingPolicy();
-  // Warm-up: PGlite plans and caches on first use; the first query is not what a running server sees.
-  for (const q of queries.slice(0, 20)) await retriever.search(q.query, fetchLimit);
-
-  let ndcg = 0;
-  let mrr = 0;
-  let recall = 0;
-  let grounded = 0;
-  let groundedOnRelevant = 0;
-  const latencies: number[] = [];
+async function evaluate(retriever: Retriever, corpus: Corpus, queries: EvalQuery[], fetchLimit: number): Promise<Scores> {
+  const scores: Scores = { ndcg: [], mrr: [], recall: [], latencies: [] };
   for (const q of queries) {
     const start = performance.now();
     const passages = await retriever.search(q.query, fetchLimit);
-    latencies.push(performance.now() - start);
-
+    scores.latencies.push(performance.now() - start);
     // Document relevance: each document ranked by its best chunk.
     const ranking: string[] = [];
     for (const p of passages) {
-      const id = datasetId.get(p.documentId)!;
+      const id = corpus.datasetId.get(p.documentId)!;
       if (!ranking.includes(id)) ranking.push(id);
     }
     const rank = ranking.slice(0, 10).indexOf(q.relevant) + 1;
-    if (rank > 0) {
-      ndcg += 1 / Math.log2(rank + 1);
-      mrr += 1 / rank;
-      recall += 1;
-    }
-    const decision = policy.select(q.query, passages.slice(0, 10));
-    if (decision.grounded) {
-      grounded++;
-      if (decision.passages.some((p) => datasetId.get(p.documentId) === q.relevant)) groundedOnRelevant++;
-    }
+    scores.ndcg.push(rank > 0 ? 1 / Math.log2(rank + 1) : 0);
+    scores.mrr.push(rank > 0 ? 1 / rank : 0);
+    scores.recall.push(rank > 0 ? 1 : 0);
   }
-  const rejected: string[] = [];
-  const accepted: string[] = [];
-  for (const q of OFF_TOPIC) {
-    const decision = policy.select(q, await retriever.search(q, 10));
-    (decision.grounded ? accepted : rejected).push(q);
-  }
+  return scores;
+}
 
+const fmt = (x: number): string => x.toFixed(3);
+const withCi = (xs: number[]): string => {
+  const [lo, hi] = bootstrap(xs);
+  return `${fmt(mean(xs))} [${fmt(lo)}, ${fmt(hi)}]`;
+};
+
+async function main(): Promise<void> {
+  const dataDir = resolve(arg('data') ?? resolve(process.cwd(), '../shared/eval/stackfaq'));
+  const ranking: RankingParams = {
+    bm25: {
+      k1: numberArg('k1', DEFAULT_RANKING.bm25.k1),
+      b: numberArg('b', DEFAULT_RANKING.bm25.b),
+      titleWeight: numberArg('tw', DEFAULT_RANKING.bm25.titleWeight),
+      titleB: numberArg('tb', DEFAULT_RANKING.bm25.titleB),
+    },
+    query: {
+      maxRepeatWeight: numberArg('rep', DEFAULT_RANKING.query.maxRepeatWeight),
+      dropChatter: numberArg('chatter', DEFAULT_RANKING.query.dropChatter ? 1 : 0) === 1,
+      narrativeWeight: numberArg('narr', DEFAULT_RANKING.query.narrativeWeight),
+    },
+    feedback:
+      numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
+        ? {
+            docs: numberArg('fbd', DEFAULT_FEEDBACK.docs),
+            terms: numberArg('fbt', DEFAULT_FEEDBACK.terms),
+            weight: numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0),
+          }
+        : null,
+  };
+  const fetchLimit = numberArg('limit', 50);
+  const seed = numberArg('seed', 12);
+  const stackDocs = readJsonl<EvalDoc>(resolve(dataDir, 'docs.jsonl'));
+  const every = numberArg('every', 1);
+  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === 0);
+  const systems = (arg('systems') ?? 'ours,bm25').split(',');
+
+  const db = new PGlite();
+  const sql: Sql = { query: async (text, values) => (await db.query(text, values as unknown[])).rows as never };
+  const runner = { query: (text: string, values?: unknown[]) => sql.query(text, values) };
+  await new Foundation1763900000000().up(runner as never);
+  await new RetrievalIndex1763900000100().up(runner as never);
+
+  const ours = new PgRetrievalIndex(sql, ranking);
+  const plain = new PgRetrievalIndex(sql, PLAIN_BM25);
+  const t0 = performance.now();
+  const stack = await load(sql, ours, 'stackfaq', stackDocs);
+  const indexMs = performance.now() - t0;
+  const french = await load(sql, ours, 'french', FRENCH_DOCS);
+
+  const pad = (qs: EvalQuery[], lang: Language): EvalQuery[] =>
+    qs.map((q, i) => ({ query: padQuery(q.query, i, lang, seed), relevant: q.relevant }));
+  const sets: { name: string; lang: Language; corpus: Corpus; queries: EvalQuery[] }[] = [
+    { name: 'StackFAQ', lang: 'en', corpus: stack, queries: stackQueries },
+    { name: 'StackFAQ padded', lang: 'en', corpus: stack, queries: pad(stackQueries, 'en') },
+    { name: 'French set', lang: 'fr', corpus: french, queries: FRENCH_QUERIES },
+    { name: 'French padded', lang: 'fr', corpus: french, queries: pad(FRENCH_QUERIES, 'fr') },
+  ];
+
+  // Warm-up: PGlite plans and caches on first use; the first query is not what a running server sees.
+  for (const q of stackQueries.slice(0, 20)) await ours.forTenant(stack.tenantId).search(q.query, fetchLimit);
+
+  console.log(`StackFAQ: ${stackDocs.length} documents, ${stack.chunks} chunks (indexed in ${indexMs.toFixed(0)} ms); ` +
+    `French set: ${FRENCH_DOCS.length} documents; padding seed ${seed}`);
+  console.log(`ours: ${JSON.stringify(ranking)}`);
+  console.log(`bm25: plain BM25 (k1 1.2, b 0.75, title as body text, every question word)`);
+  console.log('set               lang n     system  nDCG@10 [95% CI]      MRR@10 [95% CI]       R@10 [95% CI]');
+  const ndcgOf = new Map<string, number>();
+  let latencies: number[] = [];
+  for (const set of sets) {
+    for (const [system, index] of [['ours', ours], ['bm25', plain]] as const) {
+      if (!systems.includes(system)) continue;
+      const s = await evaluate(index.forTenant(set.corpus.tenantId), set.corpus, set.queries, fetchLimit);
+      if (system === 'ours' && set.name === 'StackFAQ') latencies = s.latencies;
+      ndcgOf.set(`${set.name}/${system}`, mean(s.ndcg));
+      console.log(
+        `${set.name.padEnd(17)} ${set.lang}   ${String(set.queries.length).padEnd(5)} ${system.padEnd(7)} ` +
+          `${withCi(s.ndcg)}  ${withCi(s.mrr)}  ${withCi(s.recall)}`,
+      );
+    }
+  }
+  for (const [plainSet, paddedSet] of [['StackFAQ', 'StackFAQ padded'], ['French set', 'French padded']]) {
+    if (!systems.includes('bm25')) {
+      console.log(`padded loss ${plainSet}: ${fmt(ndcgOf.get(`${plainSet}/ours`)! - ndcgOf.get(`${paddedSet}/ours`)!)}`);
+      continue;
+    }
+    const loss = ndcgOf.get(`${plainSet}/ours`)! - ndcgOf.get(`${paddedSet}/ours`)!;
+    const lossBm25 = ndcgOf.get(`${plainSet}/bm25`)! - ndcgOf.get(`${paddedSet}/bm25`)!;
+    console.log(
+      `padded check ${plainSet}: nDCG@10 loss ${fmt(loss)} (bm25 ${fmt(lossBm25)}) → ` +
+        `${loss <= MAX_PADDED_LOSS ? 'PASS' : 'FAIL'} (≤ ${MAX_PADDED_LOSS})`,
+    );
+  }
   latencies.sort((a, b) => a - b);
-  const n = queries.length;
-  const fmt = (x: number): string => x.toFixed(3);
-  console.log(`StackFAQ: ${docs.length} documents, ${chunkCount} chunks, ${n} queries (indexed in ${indexMs.toFixed(0)} ms)`);
-  console.log(`BM25F k1=${params.k1} b=${params.b} titleWeight=${params.titleWeight} titleB=${params.titleB}`);
-  console.log('metric      postgres  bm25-ref');
-  console.log(`nDCG@10     ${fmt(ndcg / n)}     ${fmt(REFERENCE.ndcg)}`);
-  console.log(`MRR@10      ${fmt(mrr / n)}     ${fmt(REFERENCE.mrr)}`);
-  console.log(`Recall@10   ${fmt(recall / n)}     ${fmt(REFERENCE.recall)}`);
   console.log(
-    `latency ms  p50 ${percentile(latencies, 50).toFixed(1)}  p95 ${percentile(latencies, 95).toFixed(1)}  ` +
+    `latency ms (ours, StackFAQ)  p50 ${percentile(latencies, 50).toFixed(1)}  p95 ${percentile(latencies, 95).toFixed(1)}  ` +
       `p99 ${percentile(latencies, 99).toFixed(1)}`,
   );
+
+  if (arg('grounding') === '0') return db.close();
+  const retriever = ours.forTenant(stack.tenantId);
+  const policy = new GroundingPolicy();
+  let grounded = 0;
+  let groundedOnRelevant = 0;
+  for (const q of stackQueries) {
+    const decision = policy.select(q.query, (await retriever.search(q.query, fetchLimit)).slice(0, 10));
+    if (decision.grounded) {
+      grounded++;
+      if (decision.passages.some((p) => stack.datasetId.get(p.documentId) === q.relevant)) groundedOnRelevant++;
+    }
+  }
+  const accepted: string[] = [];
+  for (const q of OFF_TOPIC) {
+    if (policy.select(q, await retriever.search(q, 10)).grounded) accepted.push(q);
+  }
+  const n = stackQueries.length;
   console.log(
     `grounding   StackFAQ grounded ${grounded}/${n} (${((100 * grounded) / n).toFixed(1)}%), ` +
       `with the relevant thread among the kept passages ${groundedOnRelevant}/${n}; ` +
-      `off-topic rejected ${rejected.length}/${OFF_TOPIC.length}`,
+      `off-topic rejected ${OFF_TOPIC.length - accepted.length}/${OFF_TOPIC.length}`,
   );
   for (const q of accepted) console.log(`  off-topic but grounded: ${q}`);
   await db.close();

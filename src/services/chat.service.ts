@@ -7,6 +7,7 @@ import type { DataLayer } from './data/data-layer';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult, Turn } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
+import { retrievalQuery } from './retrieval/retrieval-query';
 import type { Passage, RetrievalIndex } from './retrieval/types';
 import { requirePageSize } from './pagination';
 
@@ -64,14 +65,9 @@ export class ChatService {
     const conversation = input.conversationId ? await this.conversations.get(scope, input.conversationId) : null;
     const history = conversation ? await this.conversations.recentTurns(scope, conversation.id, HISTORY_TURNS) : [];
 
-    const retriever = this.index.forTenant(caller.tenant.id);
-    let decision = this.grounding.select(question, await this.retrieve(() => retriever.search(question, CANDIDATES)));
-    // A follow-up ("and on a Mac?") often lacks the subject: retry with the previous question for context.
-    const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
-    if (!decision.grounded && previous) {
-      const withContext = `${question} ${previous}`;
-      decision = this.grounding.select(withContext, await this.retrieve(() => retriever.search(withContext, CANDIDATES)));
-    }
+    // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
+    const query = retrievalQuery(question, history);
+    const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
       this.conversations.appendExchange(scope, { apiKeyId: caller.keyId, conversationId: conversation?.id ?? null, question, answer, citations });

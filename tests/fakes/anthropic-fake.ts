@@ -7,12 +7,23 @@ import type { AddressInfo } from 'node:net';
  * @anthropic-ai/sdk runs against it unchanged: `POST /v1/messages`, API-key auth, request validation, SSE
  * streaming with the real event sequence, and errors as `{ type: 'error', error: { type, message } }`.
  *
+ * Citations as the API does them for plain-text `document` blocks with `citations: { enabled: true }`: the reply
+ * is several text content blocks, the cited ones carrying `citations: [{ type: 'char_location', cited_text,
+ * document_index, document_title, start_char_index, end_char_index }]`; streamed, each cited block sends its
+ * citations as `content_block_delta` events with `delta: { type: 'citations_delta', citation }` before its text.
+ * Prompt caching: a `cache_control: { type: 'ephemeral' }` breakpoint caches the prefix up to it; usage reports
+ * `cache_creation_input_tokens` the first time a prefix is seen and `cache_read_input_tokens` afterwards.
+ *
  * Tests script it with `setBehaviour` and inspect what the SDK actually sent in `requests`.
  */
 
 export type FakeBehaviour =
   /** A normal answer; without `text` it is derived from the request (see `defaultAnswer`). */
   | { kind: 'answer'; text?: string }
+  /** An answer in text blocks; a block with `document` (0-based) cites that document where it quotes it. */
+  | { kind: 'cited'; blocks: ReplyBlock[] }
+  /** A model ignoring the quoting rule: every document copied out whole, sentence by sentence, each cited. */
+  | { kind: 'quote-documents' }
   /** Starts streaming, sends some text, then an `event: error` (as the API does when overloaded mid-stream). */
   | { kind: 'error-event'; errorType?: string }
   /** Refuses the request with this HTTP status and the matching API error type. */
@@ -21,6 +32,20 @@ export type FakeBehaviour =
   | { kind: 'slow'; delayMs: number; text?: string }
   /** Accepts the connection and never sends a byte back. */
   | { kind: 'hang' };
+
+export interface ReplyBlock {
+  text: string;
+  document?: number;
+}
+
+interface Citation {
+  type: 'char_location';
+  cited_text: string;
+  document_index: number;
+  document_title: string | null;
+  start_char_index: number;
+  end_char_index: number;
+}
 
 export interface RecordedRequest {
   method: string;
@@ -69,25 +94,47 @@ function textOf(content: unknown): string {
   return '';
 }
 
-function unescapeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
+/** The `document` blocks of the last user message, in order: what `document_index` counts. */
+function documentsOf(body: any): { title: string | null; text: string; cite: boolean }[] {
+  const last = body?.messages?.at(-1)?.content;
+  if (!Array.isArray(last)) return [];
+  return last
+    .filter((b: any) => b?.type === 'document')
+    .map((b: any) => ({ title: b.title ?? null, text: String(b.source?.data ?? ''), cite: b.citations?.enabled === true }));
 }
 
 /**
- * Without a scripted text, the "model" answers from the first passage it was given (the app's prompt wraps
- * passages in `<passage index="n">` tags): its first sentence, cited [1]. That keeps tests independent of wording
- * while exercising the citation path.
+ * Without a scripted reply, the "model" answers from the first document it was given: its first sentence, as a
+ * block citing that document, then the full stop. That keeps tests independent of wording while exercising the
+ * citation path.
  */
-export function defaultAnswer(body: any): string {
-  const system = textOf(body?.system);
-  const passage = /<passage index="(\d+)"[^>]*>\s*([\s\S]*?)\s*<\/passage>/.exec(system);
-  if (!passage) return 'I could not find this in the documentation.';
-  const first = unescapeXml(passage[2]).split(/(?<=[.!?])\s+/)[0].replace(/[.!?]$/, '');
-  return `${first} [${passage[1]}].`;
+export function defaultAnswer(body: any): ReplyBlock[] {
+  const [first] = documentsOf(body);
+  if (!first) return [{ text: 'I could not find this in the documentation.' }];
+  const sentence = first.text.split(/(?<=[.!?])\s+/)[0].replace(/[.!?]$/, '');
+  return [{ text: sentence, document: 0 }, { text: '.' }];
+}
+
+/** A block's citation: where its text occurs in the document, or the document's opening when it is a paraphrase. */
+function citationFor(block: ReplyBlock, body: any): Citation[] | null {
+  const doc = block.document === undefined ? undefined : documentsOf(body)[block.document];
+  if (!doc || !doc.cite) return null;
+  let start = doc.text.indexOf(block.text.trim());
+  let end = start + block.text.trim().length;
+  if (start < 0) {
+    start = 0;
+    end = Math.min(doc.text.length, block.text.length);
+  }
+  return [
+    {
+      type: 'char_location',
+      cited_text: doc.text.slice(start, end),
+      document_index: block.document!,
+      document_title: doc.title,
+      start_char_index: start,
+      end_char_index: end,
+    },
+  ];
 }
 
 /** Splits into a few word-sized deltas, as the API streams: several `content_block_delta` events per answer. */
@@ -108,11 +155,33 @@ function validate(body: any): string | undefined {
   if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) {
     return 'system: Input should be a valid string or list';
   }
+  const blocks = [
+    ...(Array.isArray(body.system) ? body.system : []),
+    ...body.messages.flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])),
+  ];
+  for (const b of blocks) {
+    if (b?.cache_control !== undefined && b.cache_control?.type !== 'ephemeral') return 'cache_control.type: Input should be \'ephemeral\'';
+    if (b?.type === 'text' && typeof b.text !== 'string') return 'text: Field required';
+    if (b?.type === 'document') {
+      const src = b.source;
+      if (src?.type !== 'text' || src.media_type !== 'text/plain' || typeof src.data !== 'string') {
+        return 'document.source: a text source needs media_type "text/plain" and a string `data`';
+      }
+      if (b.title !== undefined && b.title !== null && typeof b.title !== 'string') return 'document.title: Input should be a valid string';
+    }
+  }
+  const documents = blocks.filter((b: any) => b?.type === 'document');
+  const citing = documents.filter((b: any) => b.citations?.enabled === true).length;
+  if (citing > 0 && citing < documents.length) {
+    return 'citations: citations must be enabled on all or none of the documents within a request';
+  }
   return undefined;
 }
 
 export class AnthropicFake {
   readonly requests: RecordedRequest[] = [];
+  /** Prompt prefixes marked with cache_control that have been seen, as the cache the API keeps would hold them. */
+  private readonly cache = new Set<string>();
   private behaviour: FakeBehaviour = { kind: 'answer' };
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -149,6 +218,19 @@ export class AnthropicFake {
   reset(): void {
     this.behaviour = { kind: 'answer' };
     this.requests.length = 0;
+    this.cache.clear();
+  }
+
+  /** Tokens of the prompt prefix up to the last cache breakpoint (system blocks only, as the app marks them). */
+  private cacheUsage(body: any): { cache_creation_input_tokens: number; cache_read_input_tokens: number } {
+    const system: any[] = Array.isArray(body.system) ? body.system : [];
+    const last = system.map((b) => b?.cache_control?.type === 'ephemeral').lastIndexOf(true);
+    if (last < 0) return { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    const prefix = JSON.stringify([body.model, system.slice(0, last + 1)]);
+    const tokens = approxTokens(textOf(system.slice(0, last + 1)));
+    if (this.cache.has(prefix)) return { cache_creation_input_tokens: 0, cache_read_input_tokens: tokens };
+    this.cache.add(prefix);
+    return { cache_creation_input_tokens: tokens, cache_read_input_tokens: 0 };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -191,8 +273,23 @@ export class AnthropicFake {
         break;
     }
 
-    const text = ('text' in behaviour && behaviour.text) || defaultAnswer(body);
-    const inputTokens = approxTokens(textOf(body.system) + body.messages.map((m: any) => textOf(m.content)).join(''));
+    const blocks: ReplyBlock[] =
+      behaviour.kind === 'cited'
+        ? behaviour.blocks
+        : behaviour.kind === 'quote-documents'
+          ? documentsOf(body).flatMap((d, document) =>
+              d.text.split(/(?<=[.!?])\s+/).flatMap((sentence) => [{ text: sentence, document }, { text: ' ' }]),
+            )
+          : 'text' in behaviour && behaviour.text
+          ? [{ text: behaviour.text }]
+          : defaultAnswer(body);
+    const content = blocks.map((b) => ({ type: 'text', text: b.text, citations: citationFor(b, body) }));
+    const text = blocks.map((b) => b.text).join('');
+    const inputTokens = approxTokens(
+      textOf(body.system) +
+        body.messages.map((m: any) => textOf(m.content)).join('') +
+        documentsOf(body).map((d) => d.text).join(''),
+    );
     const message = {
       id: id('msg'),
       type: 'message',
@@ -201,7 +298,7 @@ export class AnthropicFake {
       content: [] as unknown[],
       stop_reason: null as string | null,
       stop_sequence: null,
-      usage: { input_tokens: inputTokens, output_tokens: 1 },
+      usage: { input_tokens: inputTokens, output_tokens: 1, ...this.cacheUsage(body) },
     };
 
     if (body.stream !== true) {
@@ -211,9 +308,9 @@ export class AnthropicFake {
       }
       const reply = {
         ...message,
-        content: [{ type: 'text', text, citations: null }],
+        content,
         stop_reason: 'end_turn',
-        usage: { input_tokens: inputTokens, output_tokens: approxTokens(text) },
+        usage: { ...message.usage, output_tokens: approxTokens(text) },
       };
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': id('req') });
       res.end(JSON.stringify(reply));
@@ -235,12 +332,25 @@ export class AnthropicFake {
     };
 
     await send('message_start', { type: 'message_start', message });
-    await send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     await send('ping', { type: 'ping' });
-    const deltas = chunks(text);
-    const sent = behaviour.kind === 'error-event' ? deltas.slice(0, Math.max(1, deltas.length >> 1)) : deltas;
-    for (const piece of sent) {
-      await send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } });
+    // On an error event the stream stops half-way through the text, as an overloaded API does.
+    const cutAt = behaviour.kind === 'error-event' ? Math.max(1, chunks(text).length >> 1) : Infinity;
+    let streamed = 0;
+    for (const [index, block] of content.entries()) {
+      await send('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: block.citations ? { type: 'text', text: '', citations: [] } : { type: 'text', text: '' },
+      });
+      for (const citation of block.citations ?? []) {
+        await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'citations_delta', citation } });
+      }
+      for (const piece of chunks(block.text)) {
+        if (streamed++ >= cutAt) break;
+        await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+      }
+      if (streamed > cutAt) break;
+      await send('content_block_stop', { type: 'content_block_stop', index });
     }
     if (behaviour.kind === 'error-event') {
       const type = behaviour.errorType ?? 'overloaded_error';
@@ -248,7 +358,6 @@ export class AnthropicFake {
       res.end();
       return;
     }
-    await send('content_block_stop', { type: 'content_block_stop', index: 0 });
     await send('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null },

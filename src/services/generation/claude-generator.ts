@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { UpstreamUnavailable } from '../../errors';
 import { noAnswerText } from './language';
 import { buildPrompt, citedPassages } from './prompt';
+import { boundQuotes, QUOTE_LIMITS } from './quote-bound';
 import type { GenerationRequest, GenerationResult, Generator } from './types';
 
 export interface ClaudeGeneratorOptions {
@@ -53,19 +54,31 @@ export class ClaudeGenerator implements Generator {
     }
 
     const prompt = buildPrompt(request);
+    const passages = request.passages.slice(0, prompt.passageCount);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
-    let answer = '';
+    let raw = '';
     let model = this.model;
     let inputTokens = 0;
     let outputTokens = 0;
     let complete = false;
+    // Documents cited by Claude (citations_delta), in order of first citation, and those of the current block.
+    const cited: number[] = [];
+    let blockCitations: number[] = [];
     // A throw from `onDelta` is the caller's failure: it stops the stream and is passed on as is, not blamed on
     // the API.
     let listenerFailure: { error: unknown } | undefined;
-    const forward = (text: string) => {
+    let sent = '';
+    // The quoting bound is applied to the text before it is forwarded. The last `minRun` characters are held back:
+    // until the run they may belong to has ended, whether it goes over the bound is not known.
+    const release = (final: boolean) => {
+      const bounded = boundQuotes(raw, passages);
+      const safe = final ? bounded : bounded.slice(0, Math.max(0, bounded.length - QUOTE_LIMITS.minRun));
+      if (safe.length <= sent.length || !safe.startsWith(sent)) return;
+      const piece = safe.slice(sent.length);
+      sent = safe;
       try {
-        onDelta?.(text);
+        onDelta?.(piece);
       } catch (error) {
         listenerFailure = { error };
         deadline.abort();
@@ -89,10 +102,26 @@ export class ClaudeGenerator implements Generator {
             inputTokens = event.message.usage.input_tokens;
             outputTokens = event.message.usage.output_tokens;
             break;
+          case 'content_block_start':
+            blockCitations = [];
+            break;
           case 'content_block_delta':
             if (event.delta.type === 'text_delta') {
-              answer += event.delta.text;
-              forward(event.delta.text);
+              raw += event.delta.text;
+              release(false);
+            } else if (event.delta.type === 'citations_delta' && event.delta.citation.type === 'char_location') {
+              const index = event.delta.citation.document_index;
+              if (index >= 0 && index < prompt.passageCount) {
+                if (!blockCitations.includes(index)) blockCitations.push(index);
+                if (!cited.includes(index)) cited.push(index);
+              }
+            }
+            break;
+          case 'content_block_stop':
+            // The cited span ends here: mark it "[n]" as the offline answerer does, so answers read the same.
+            if (blockCitations.length > 0) {
+              raw = `${raw.trimEnd()} [${blockCitations.map((i) => i + 1).join(', ')}]`;
+              blockCitations = [];
             }
             break;
           case 'message_delta':
@@ -116,12 +145,22 @@ export class ClaudeGenerator implements Generator {
       clearTimeout(timer);
     }
 
-    if (answer.trim().length === 0) {
+    if (raw.trim().length === 0) {
       // An empty reply (e.g. a refusal) is not an answer; the honest fallback is the same as for no passages.
-      answer = noAnswerText(request.language);
+      const answer = noAnswerText(request.language);
       onDelta?.(answer);
+      return { answer, model, inputTokens, outputTokens, cited: [] };
     }
-    return { answer, model, inputTokens, outputTokens, cited: citedPassages(answer, prompt.passageCount) };
+    release(true);
+    if (listenerFailure) throw listenerFailure.error;
+    const answer = boundQuotes(raw, passages);
+    return {
+      answer,
+      model,
+      inputTokens,
+      outputTokens,
+      cited: cited.length > 0 ? cited : citedPassages(answer, prompt.passageCount),
+    };
   }
 
   /** Configuration only: a real call would cost money and latency on every readiness probe. */

@@ -2,10 +2,12 @@ import { contentTerms, tokenize } from '../text/analyzer';
 import type { Passage } from '../retrieval/types';
 import { noAnswerText, type AnswerLanguage } from './language';
 import { citedPassages, truncate } from './prompt';
+import { QUOTE_LIMITS } from './quote-bound';
 import type { GenerationRequest, GenerationResult, Generator } from './types';
 
-/** Longest answer, intro and markers included: a chat reply, not a copy of the document. */
-const MAX_ANSWER_CHARS = 700;
+// The contract's bound (shared/API.md) on what is quoted: the sentences below are the documents' own words.
+const MAX_QUOTED_CHARS = QUOTE_LIMITS.maxChars;
+const MAX_SENTENCES_PER_DOCUMENT = QUOTE_LIMITS.maxSentencesPerDocument;
 const MAX_SENTENCES = 4;
 // Shorter fragments are headings or list labels ("Windows", "Step 2"), which read badly out of context.
 const MIN_SENTENCE_TOKENS = 3;
@@ -13,6 +15,7 @@ const MAX_TITLE_CHARS = 80;
 
 interface Sentence {
   passage: number;
+  documentId: string;
   position: number;
   text: string;
   terms: Set<string>;
@@ -34,7 +37,7 @@ function sentencesOf(passage: Passage, index: number): Sentence[] {
       // Analysed in both languages, as the analyzer's coverage does: a sentence's language is not guessed, so a
       // short one is not stemmed with the wrong stemmer and missed.
       const terms = new Set([...contentTerms(text, 'en'), ...contentTerms(text, 'fr')]);
-      sentences.push({ passage: index, position: sentences.length, text, terms });
+      sentences.push({ passage: index, documentId: passage.documentId, position: sentences.length, text, terms });
     }
   }
   return sentences;
@@ -64,13 +67,16 @@ function quoteTitles(titles: string[], language: AnswerLanguage): string {
   return `${quoted.slice(0, -1).join(', ')} ${and} ${quoted[quoted.length - 1]}`;
 }
 
+/** The framing sentence, in the question's language: where the quoted sentences come from. */
 function intro(titles: string[], language: AnswerLanguage): string {
   if (language === 'fr') {
     return titles.length === 1
-      ? `D'après la documentation ${quoteTitles(titles, language)} :`
-      : `D'après les documents ${quoteTitles(titles, language)} :`;
+      ? `Voici ce qu'indique la documentation ${quoteTitles(titles, language)} à ce sujet :`
+      : `Voici ce qu'indiquent les documents ${quoteTitles(titles, language)} à ce sujet :`;
   }
-  return `According to ${quoteTitles(titles, language)}:`;
+  return titles.length === 1
+    ? `Here is what the documentation ${quoteTitles(titles, language)} says about this:`
+    : `Here is what the documents ${quoteTitles(titles, language)} say about this:`;
 }
 
 /**
@@ -121,29 +127,44 @@ export class OfflineGenerator implements Generator {
 
   async ping(): Promise<void> {}
 
-  /** The sentences of the answer, in reading order: by passage rank, then by position in the passage. */
+  /**
+   * The sentences of the answer, in reading order (by passage rank, then by position in the passage), within the
+   * quoting bound: at most MAX_QUOTED_CHARS quoted characters in all and MAX_SENTENCES_PER_DOCUMENT sentences of
+   * any one document, so no document, however short, is ever reproduced beyond that.
+   */
   private select(question: string, passages: Passage[], language: AnswerLanguage): Sentence[] {
     const candidates = passages.flatMap(sentencesOf);
     if (candidates.length === 0) return [];
     const wanted = new Set(contentTerms(question, language));
-    // The intro names the passages used, at most all of them: reserving that much keeps the whole answer bounded.
-    let room = MAX_ANSWER_CHARS - intro([...new Set(passages.map(titleOf))], language).length;
+    // A question term found in few candidate sentences says more about which sentence answers than one found in all.
+    const weight = new Map<string, number>();
+    for (const t of wanted) {
+      const df = candidates.filter((c) => c.terms.has(t)).length;
+      weight.set(t, Math.log(1 + candidates.length / Math.max(1, df)));
+    }
+    let room = MAX_QUOTED_CHARS;
+    const perDocument = new Map<string, number>();
     const chosen: Sentence[] = [];
+    const isChosen = (c: Sentence) => chosen.some((x) => x.passage === c.passage && x.position === c.position);
     const take = (s: Sentence): boolean => {
-      // " [n]." and the separating space.
-      const cost = s.text.length + 6;
-      if (cost > room) return false;
+      // The separating space joins two adjacent sentences into one quoted run, so it counts too.
+      const cost = s.text.length + 1;
+      if (cost > room || (perDocument.get(s.documentId) ?? 0) >= MAX_SENTENCES_PER_DOCUMENT) return false;
       chosen.push(s);
+      perDocument.set(s.documentId, (perDocument.get(s.documentId) ?? 0) + 1);
       room -= cost;
       return true;
     };
+    // Too long for the room left: the sentence is cut to size rather than giving no answer ("…" is not quoted).
+    const takeCut = (s: Sentence) => room > 40 && take({ ...s, text: truncate(s.text, room - 1).replace(/…$/, '') + '…' });
 
     const uncovered = new Set(wanted);
-    const gain = (s: Sentence, terms: Set<string>) => [...terms].filter((t) => s.terms.has(t)).length;
+    const gain = (s: Sentence, terms: Set<string>) => [...terms].reduce((sum, t) => sum + (s.terms.has(t) ? weight.get(t)! : 0), 0);
     while (chosen.length < MAX_SENTENCES && uncovered.size > 0) {
       let best: Sentence | undefined;
       for (const s of candidates) {
-        if (chosen.includes(s) || gain(s, uncovered) === 0) continue;
+        if (isChosen(s) || gain(s, uncovered) === 0) continue;
+        if ((perDocument.get(s.documentId) ?? 0) >= MAX_SENTENCES_PER_DOCUMENT) continue;
         // Ties go to the sentence matching more of the question overall, then to the better passage and the
         // earlier sentence (candidates are already in that order, so a strict ">" keeps the first).
         if (
@@ -156,23 +177,15 @@ export class OfflineGenerator implements Generator {
       }
       if (!best) break;
       for (const t of best.terms) uncovered.delete(t);
-      if (!take(best)) {
-        // Too long to fit: its terms count as handled so the loop moves on, but if nothing fits at all the
-        // best sentence is cut to size rather than giving no answer.
-        if (chosen.length === 0) take({ ...best, text: truncate(best.text, room - 6) });
-      }
+      if (!take(best) && chosen.length === 0) takeCut(best);
     }
 
-    // The passage matched as a whole (its title, or terms spread over sentences): start from its beginning.
-    if (chosen.length === 0) {
-      const first = candidates[0];
-      if (!take(first)) take({ ...first, text: truncate(first.text, room - 6) });
-    }
+    // The passage matched as a whole (its title, or terms spread over sentences): its opening sentence.
+    if (chosen.length === 0 && !take(candidates[0])) takeCut(candidates[0]);
 
     // Neighbours of the chosen sentences fill the room left, nearest first and the following one before the
     // preceding one: a matching step's context is the steps around it, usually the next.
     const picked = [...chosen];
-    const isChosen = (c: Sentence) => chosen.some((x) => x.passage === c.passage && x.position === c.position);
     for (let distance = 1; distance < MAX_SENTENCES && chosen.length < MAX_SENTENCES; distance++) {
       for (const s of picked) {
         for (const position of [s.position + distance, s.position - distance]) {

@@ -1,4 +1,5 @@
 import { contentTerms } from '../text/analyzer';
+import { coreText } from './query-terms';
 import type { Passage } from './types';
 
 export interface GroundingOptions {
@@ -47,7 +48,8 @@ export class GroundingPolicy {
   constructor(private readonly options: GroundingOptions = DEFAULT_GROUNDING) {}
 
   select(question: string, passages: Passage[]): GroundingDecision {
-    const termCount = contentTerms(question).length;
+    // Greetings, thanks and the story around a long question are not what the passage has to cover.
+    const termCount = contentTerms(coreText(question)).length;
     if (termCount === 0 || passages.length === 0) return { grounded: false, passages: [] };
 
     const { minCoverage, minMatchedTerms, minRelativeScore, maxPassages } = this.options;

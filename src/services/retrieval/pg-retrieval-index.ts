@@ -1,5 +1,6 @@
 import { analyze, detectLanguage } from '../text/analyzer';
-import { DEFAULT_BM25, MAX_TERM_LENGTH, PgRetriever, postingKey, type Bm25Params } from './pg-retriever';
+import { DEFAULT_RANKING, PgRetriever, type RankingParams } from './pg-retriever';
+import { MAX_TERM_LENGTH, postingKey } from './query-terms';
 import type { IndexedDocument, RetrievalIndex, Retriever, Sql } from './types';
 
 // How much of a document is read to guess its language: a few paragraphs settle it, and a long manual would
@@ -46,7 +47,7 @@ export class PgRetrievalIndex implements RetrievalIndex {
 
   constructor(
     private readonly sql: Sql,
-    private readonly params: Bm25Params = DEFAULT_BM25,
+    private readonly params: RankingParams = DEFAULT_RANKING,
   ) {}
 
   forTenant(tenantId: string): Retriever {

@@ -1,5 +1,6 @@
 import type { WeaviateClient } from 'weaviate-ts-client';
 import { contentTerms, coverage, tokenize } from '../text/analyzer';
+import { coreText } from './query-terms';
 import type { Passage, Retriever } from './types';
 
 /*
@@ -100,7 +101,7 @@ export class WeaviateRetriever implements Retriever {
     }
 
     const hits = reply.data?.Get?.[this.options.className] ?? [];
-    const queryTerms = contentTerms(query);
+    const queryTerms = contentTerms(coreText(query));
     return hits.map((h) => {
       const title = h.title ?? '';
       const heading = h.heading ?? '';

@@ -17,6 +17,8 @@ export type Language = 'en' | 'fr';
 export const LANGUAGES: readonly Language[] = ['en', 'fr'];
 
 const WORD = /[\p{L}\p{N}]+/gu;
+// A version number: digits in dotted groups, with an optional letter prefix (v2.3.1, 10.0.19045, 365.2).
+const VERSION = /(?<![\p{L}\p{N}.])\p{L}{0,3}\d+(?:\.\d+)+(?![\p{L}\p{N}]|\.\d)/gu;
 
 function fold(word: string): string {
   // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
@@ -141,6 +143,9 @@ export function analyze(text: string, lang: Language, alsoDrop?: Language): stri
     if (stop.has(f) || other?.has(f)) continue;
     terms.push(stem(w, lang));
   }
+  // Error codes (0x80070005) and update numbers (KB5034441) are single words already; dotted versions are not, so
+  // "v2.3.1" is also kept whole beside its parts: the whole matches exactly, the parts still match older indexes.
+  for (const version of text.toLowerCase().match(VERSION) ?? []) terms.push(fold(version));
   return terms;
 }
 

@@ -1,0 +1,134 @@
+import { analyze, contentTerms, detectLanguage, LANGUAGES, tokenize, type Language } from '../text/analyzer';
+
+// Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
+export const MAX_TERM_LENGTH = 64;
+
+/** The posting key of a term: tagged with its language, so French and English analyses never meet by accident. */
+export function postingKey(lang: Language, term: string): string {
+  return `${lang}:${term}`;
+}
+
+/*
+ * Words that users add around a help-desk question (greetings, thanks, "I have tried everything") and that say
+ * nothing about its topic. They are dropped from questions only, never from documents: a document about "help"
+ * pages must still be findable by a question that names them in its title. Compared in folded, unstemmed form.
+ */
+const CHATTER: Record<Language, Set<string>> = {
+  en: new Set(
+    ('hi hello hey dear good everyone everybody quick thanks thank thx tia advance regards cheers please pls lot ' +
+      'lots anyone anybody somebody someone ' +
+      'guys folks appreciated appreciate grateful help helps helping tried trying everything nothing anything ' +
+      'idea ideas suggestion suggestions advice really still already also even though since yesterday today ' +
+      'morning weird strange ok okay basically actually seems seem keeps happening').split(' '),
+  ),
+  fr: new Set(
+    ('bonjour bonsoir salut petite petit merci remercie remerciements avance beaucoup bienvenue cordialement svp plait quelqu aide ' +
+      'aider idee idees conseil conseils essaye essayer rien deja encore aussi meme hier aujourd hui matin ' +
+      'bizarre etrange vraiment toujours').split(' '),
+  ),
+};
+
+/** One question, analysed for a lexical search: language-tagged posting keys with their query weights. */
+export interface QueryTerms {
+  /** Posting keys (`lang:term`) and their weights, in the same order. */
+  keys: string[];
+  weights: number[];
+  /**
+   * The distinct content terms of the question's core (see `coreText`) per language, for measuring how much of the
+   * question a passage in that language covers.
+   */
+  analyses: Map<Language, string[]>;
+}
+
+// A sentence that opens with one of these asks something: in a long message, it states what the user wants.
+const INTERROGATIVE = new Set(
+  ('how what why where when which who whom whose can could is are does do did should would will may shall ' +
+    'comment pourquoi ou quand quel quelle quels quelles qui que quoi combien est peut faut puis').split(' '),
+);
+// A sentence that opens with the writer or the situation tells the story around the question: what they use, what
+// they tried, what happened first. Useful context, but it names products and actions that are not the subject.
+const NARRATIVE = new Set(
+  ('i we our my it this that they he she there everything nothing ' +
+    'je j nous notre nos mon ma mes ca cela il elle on tout rien').split(' '),
+);
+
+// A pasted diagnostic: an error line, a hexadecimal code, an event id. It belongs to the story unless it is what
+// the question asks about ("What does error 0x800CCC0E mean?" is a question, and stays one).
+const DIAGNOSTIC = /\b(?:error|erreur|exception|code|event id|0x[0-9a-f]{4,})\b/iu;
+
+const SENTENCE = /(?<=[.!?…])\s+|\n+/u;
+
+/** The sentences of a message with the weight of their terms: narrative sentences count `narrativeWeight`. */
+export function weightedSentences(query: string, narrativeWeight: number): { text: string; weight: number }[] {
+  // Sentences left with no content word (a bare "Merci d'avance !") take no part.
+  const sentences = query.split(SENTENCE).filter((s) => contentTerms(s).length > 0);
+  if (sentences.length < 2) return sentences.map((text) => ({ text, weight: 1 }));
+  const roles = sentences.map((text) => {
+    // A short opening address ("Hi all,", "Bonjour à tous,") is not where the sentence starts.
+    const body = text.replace(/^[^\p{L}\p{N}]*[\p{L}\s'’]{0,24},\s*/u, '');
+    const first = tokenize(body)[0] ?? '';
+    if (text.trim().endsWith('?') || INTERROGATIVE.has(first)) return 'question';
+    return NARRATIVE.has(first) || DIAGNOSTIC.test(text) ? 'narrative' : 'other';
+  });
+  // When every sentence tells the story, none is background to another.
+  if (roles.every((r) => r === 'narrative')) return sentences.map((text) => ({ text, weight: 1 }));
+  return sentences.map((text, i) => ({ text, weight: roles[i] === 'narrative' ? narrativeWeight : 1 }));
+}
+
+export interface QueryOptions {
+  /** Cap on a query term's weight when the question repeats it. */
+  maxRepeatWeight: number;
+  /** Drop greetings, thanks and "I tried everything" words from questions. */
+  dropChatter: boolean;
+  /** Weight of the terms of narrative sentences in a message of several sentences (1: no difference). */
+  narrativeWeight: number;
+}
+
+// Measured on StackFAQ and its padded twin (bench/retrieval.eval.ts): chatter dropped and narrative at 0.3 lose the
+// least to padding; a repeat cap of 1 (no extra weight for repeated words) did slightly better than 2 on both sets.
+export const DEFAULT_QUERY: QueryOptions = { maxRepeatWeight: 1, dropChatter: true, narrativeWeight: 0.3 };
+
+/**
+ * Analyses a question in each language (always without its own language's function words, and without chatter),
+ * with each term weighted by how often the question repeats it and by the role of its sentence. A term repeated
+ * in a long question is usually its subject; the weight is capped so a pasted log line repeating one word cannot
+ * take over the ranking.
+ */
+export function queryTerms(query: string, options: QueryOptions = DEFAULT_QUERY): QueryTerms {
+  const asked = detectLanguage(query);
+  const sentences = weightedSentences(withoutChatter(query, options.dropChatter), options.narrativeWeight);
+  const analyses = new Map<Language, string[]>();
+  const weights = new Map<string, number>();
+  for (const lang of LANGUAGES) {
+    const core = new Set<string>();
+    for (const sentence of sentences) {
+      const terms = analyze(sentence.text, lang, asked).filter((t) => t.length <= MAX_TERM_LENGTH);
+      if (sentence.weight === 1) for (const t of terms) core.add(t);
+      for (const t of terms) {
+        const key = postingKey(lang, t);
+        weights.set(key, Math.min(options.maxRepeatWeight, (weights.get(key) ?? 0) + sentence.weight));
+      }
+    }
+    analyses.set(lang, [...core]);
+  }
+  return { keys: [...weights.keys()], weights: [...weights.values()], analyses };
+}
+
+/**
+ * What a question asks, without its chatter and, in a message of several sentences, without the story around it:
+ * the text whose terms a passage must cover to support an answer (GroundingPolicy).
+ */
+export function coreText(query: string, options: QueryOptions = DEFAULT_QUERY): string {
+  return weightedSentences(withoutChatter(query, options.dropChatter), options.narrativeWeight)
+    .filter((s) => s.weight === 1)
+    .map((s) => s.text)
+    .join('\n');
+}
+
+const CHATTER_WORDS = new Set([...CHATTER.en, ...CHATTER.fr]);
+
+// Chatter only goes when the question has more to say: "help" alone is still a question about help.
+function withoutChatter(query: string, drop: boolean): string {
+  if (!drop || tokenize(query).filter((w) => !CHATTER_WORDS.has(w)).length < 2) return query;
+  return query.replace(/[\p{L}\p{N}]+/gu, (w) => (CHATTER_WORDS.has(tokenize(w)[0] ?? '') ? ' ' : w));
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { boundQuotes, measureQuotes, verbatimRuns } from '../src/services/generation/quote-bound';
+import { OfflineGenerator } from '../src/services/generation/offline-generator';
+import { detectLanguage } from '../src/services/generation/language';
+import { queryTerms, weightedSentences, DEFAULT_QUERY } from '../src/services/retrieval/query-terms';
+import { isFollowUp, retrievalQuery } from '../src/services/retrieval/retrieval-query';
+import type { Passage } from '../src/services/retrieval/types';
+import { analyze } from '../src/services/text/analyzer';
+
+function passage(documentId: string, text: string, title = documentId): Passage {
+  return { chunkId: `${documentId}-0`, documentId, title, sourceUrl: null, heading: '', text, score: 1, coverage: 1 };
+}
+
+const LONG = passage(
+  'guide',
+  Array.from(
+    { length: 20 },
+    (_, i) => `Step ${i + 1} of the printer procedure asks you to check tray ${i + 1} and confirm the toner level on the panel.`,
+  ).join(' '),
+);
+
+describe('questions analysed for retrieval', () => {
+  it('drops greetings and thanks, but keeps a question made only of such words', () => {
+    const keys = queryTerms('Hi all, how do I map a network drive? Thanks in advance!', DEFAULT_QUERY).keys;
+    expect(keys).toContain('en:map');
+    expect(keys).not.toContain('en:thank');
+    expect(keys).not.toContain('en:advanc');
+    expect(queryTerms('help', DEFAULT_QUERY).keys).toContain('en:help');
+  });
+
+  it('weighs the story around a question less than the question itself', () => {
+    const sentences = weightedSentences('We use Windows 11 at work. How do I map a network drive?', 0.3);
+    expect(sentences).toEqual([
+      { text: 'We use Windows 11 at work.', weight: 0.3 },
+      { text: 'How do I map a network drive?', weight: 1 },
+    ]);
+    expect(weightedSentences('Hi all, we use Windows 11. How do I map a drive?', 0.3)[0].weight).toBe(0.3);
+    expect(weightedSentences("J'ai tout essayé. Comment ajouter une imprimante ?", 0.3)[0].weight).toBe(0.3);
+    // A pasted error line is background too, unless it is what the question asks about.
+    expect(weightedSentences('The printer is offline. Error: 0x80070005 Access is denied.', 0.3)[1].weight).toBe(0.3);
+    expect(weightedSentences('Outlook is slow. What does error 0x800CCC0E mean?', 0.3)[1].weight).toBe(1);
+    // A message that is all story has no background: every sentence counts fully.
+    expect(weightedSentences('I cannot print. It says offline.', 0.3).map((s) => s.weight)).toEqual([1, 1]);
+  });
+
+  it('keeps error codes, update numbers and dotted versions as whole terms', () => {
+    const terms = analyze('Error 0x80070005 after KB5034441, client v2.3.1 on build 10.0.19045', 'en');
+    expect(terms).toEqual(expect.arrayContaining(['0x80070005', 'kb5034441', 'v2.3.1', '10.0.19045']));
+  });
+});
+
+describe('retrievalQuery', () => {
+  const vpn = [
+    { role: 'user' as const, content: 'How do I connect to the VPN?' },
+    { role: 'assistant' as const, content: 'Install GlobalProtect [1].' },
+  ];
+
+  it('searches a follow-up together with the question it continues', () => {
+    expect(isFollowUp('and on a Mac?')).toBe(true);
+    expect(isFollowUp('et sur Mac ?')).toBe(true);
+    expect(isFollowUp('what about Android?')).toBe(true);
+    expect(retrievalQuery('and on a Mac?', vpn)).toBe('and on a Mac?\nHow do I connect to the VPN?');
+    expect(retrievalQuery('Does it work on Linux?', vpn)).toContain('VPN');
+  });
+
+  it('searches a question that names its own subject alone', () => {
+    expect(isFollowUp('How do I reset my Windows password after five failed attempts?')).toBe(false);
+    expect(retrievalQuery('How do I reset my Windows password after five failed attempts?', vpn)).toBe(
+      'How do I reset my Windows password after five failed attempts?',
+    );
+    expect(retrievalQuery('and on a Mac?', [])).toBe('and on a Mac?');
+  });
+});
+
+describe('quoting bound', () => {
+  it('finds verbatim runs of 40 characters or more, whitespace aside, and ignores shorter shared phrases', () => {
+    const answer = 'As the guide says, step 1 of the printer procedure asks you to check tray 1 and confirm the toner. Then tray 2.';
+    const runs = verbatimRuns(answer.replace('step 1', 'Step 1'), [LONG]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0].documentId).toBe('guide');
+    expect(verbatimRuns('check tray 1 and confirm', [LONG])).toEqual([]);
+  });
+
+  it('cuts a reply that copies a long document down to 500 characters and three sentences', () => {
+    const copied = `Here it is: ${LONG.text}`;
+    expect(measureQuotes(copied, [LONG]).chars).toBeGreaterThan(2000);
+    const bounded = boundQuotes(copied, [LONG]);
+    const after = measureQuotes(bounded, [LONG]);
+    expect(after.chars).toBeLessThanOrEqual(500);
+    expect(after.sentencesByDocument.get('guide')).toBeLessThanOrEqual(3);
+    expect(bounded.startsWith('Here it is: Step 1 of the printer procedure')).toBe(true);
+    expect(bounded.endsWith('…')).toBe(true);
+  });
+
+  it('leaves an answer within the bound unchanged', () => {
+    const answer = 'Check the tray. Step 3 of the printer procedure asks you to check tray 3 and confirm the toner level on the panel.';
+    expect(boundQuotes(answer, [LONG])).toBe(answer);
+  });
+
+  it('counts sentences per document across several passages of it', () => {
+    const a = passage('doc', 'One sentence about printers is here. Another sentence about printers is here.');
+    const b = passage('doc', 'A third sentence about printers is here. A fourth sentence about printers is here.');
+    const answer = `${a.text} ${b.text}`;
+    const bounded = boundQuotes(answer, [a, b]);
+    expect(measureQuotes(bounded, [a, b]).sentencesByDocument.get('doc')).toBe(3);
+  });
+
+  it('the offline answerer picks the matching sentences, not the first ones, within the bound', async () => {
+    const offline = new OfflineGenerator();
+    const question = 'What does step 17 ask about tray 17?';
+    const result = await offline.generate({ question, passages: [LONG, LONG], history: [], language: detectLanguage(question) });
+    expect(result.answer).toContain('Step 17 of the printer procedure');
+    expect(result.answer).not.toContain('Step 1 of');
+    const quoted = measureQuotes(result.answer, [LONG]);
+    expect(quoted.chars).toBeLessThanOrEqual(500);
+    expect(quoted.sentencesByDocument.get('guide')).toBeLessThanOrEqual(3);
+  });
+});
