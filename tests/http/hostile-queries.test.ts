@@ -49,8 +49,10 @@ describe('hostile queries are refused early, with a contract code', () => {
       const r = await post({ query });
       expect(r.status, shape).toBe(r.status === 200 ? 200 : 400);
       if (shape !== 'strings') expect(codeOf(r), shape).toBe('QUERY_TOO_COMPLEX');
-      // Measured on this 2-core machine: 5–15 ms for the whole round trip of 1 MB; the bound leaves room for load.
-      expect(r.ms, shape).toBeLessThan(500);
+      // The check itself takes a few ms for 1 MB (3–50 ms measured with the machine's load at 14–20 on 2 cores);
+      // the round trip adds sending 1 MB. The bound is loose so a loaded CI machine doesn't flake, and still far
+      // below the seconds an unchecked 3,400-alias query took before.
+      expect(r.ms, shape).toBeLessThan(1_500);
       timings[shape] = Math.round(r.ms * 10) / 10;
     }
     console.log('1 MB query, round-trip ms by shape:', timings);
