@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY } from './helpers/app';
-import { build, launch, ROOT, ServerProcess } from './helpers/server-process';
-import { freshDatabaseUrl } from './helpers/database';
-import { AnthropicFake } from './fakes/anthropic-fake';
+import { ADMIN_KEY } from '../helpers/app';
+import { build, launch, ROOT, ServerProcess } from '../helpers/server-process';
+import { freshDatabaseUrl } from '../helpers/database';
+import { AnthropicFake } from '../fakes/anthropic-fake';
 
 /**
  * Real server processes (`node dist/src/main.js`, as deployed) sharing one PostgreSQL server and one Redis: the

@@ -3,11 +3,11 @@ import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FallbackSharedState } from '../src/services/shared-state/fallback-shared-state';
-import { MemorySharedState } from '../src/services/shared-state/memory-shared-state';
-import { RedisSharedState } from '../src/services/shared-state/redis-shared-state';
-import { startTestApp, TestApp } from './helpers/app';
-import { freePort, RedisServer } from './helpers/redis-server';
+import { FallbackSharedState } from '../../src/services/shared-state/fallback-shared-state';
+import { MemorySharedState } from '../../src/services/shared-state/memory-shared-state';
+import { RedisSharedState } from '../../src/services/shared-state/redis-shared-state';
+import { startTestApp, TestApp } from '../helpers/app';
+import { freePort, RedisServer } from '../helpers/redis-server';
 
 const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
 const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;

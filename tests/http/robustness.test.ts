@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startTestApp, TestApp } from './helpers/app';
+import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 
 // Codes of the contract's table, plus those GraphQL itself answers unparseable or invalid documents with.
 const KNOWN = new Set([

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TestApp } from './helpers/app';
+import { startTestApp, TestApp } from '../helpers/app';
 
 const ASK = `mutation($q: String!) { ask(input: { question: $q }) { messageId conversationId } }`;
 const RATE = `mutation($input: RateAnswerInput!) { rateAnswer(input: $input) { id tenantId messageId rating comment createdAt } }`;

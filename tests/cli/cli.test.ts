@@ -5,10 +5,10 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientPackageService } from '../src/services/client-package.service';
-import { ADMIN_KEY, startTestApp, TestApp } from './helpers/app';
+import { ClientPackageService } from '../../src/services/client-package.service';
+import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * Compiles the CLI alone (tsc follows its imports) into a private folder under .tmp, so the processes run the real

@@ -1,14 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors';
-import { ClaudeGenerator } from '../src/services/generation/claude-generator';
-import { detectLanguage, noAnswerText } from '../src/services/generation/language';
-import { OfflineGenerator } from '../src/services/generation/offline-generator';
-import { buildPrompt, citedPassages } from '../src/services/generation/prompt';
-import { measureQuotes } from '../src/services/generation/quote-bound';
-import type { GenerationRequest } from '../src/services/generation/types';
-import type { Passage } from '../src/services/retrieval/types';
-import { AnthropicFake } from './fakes/anthropic-fake';
+import { AppError } from '../../src/errors';
+import { ClaudeGenerator } from '../../src/services/generation/claude-generator';
+import { detectLanguage, noAnswerText } from '../../src/services/generation/language';
+import { OfflineGenerator } from '../../src/services/generation/offline-generator';
+import { buildPrompt, citedPassages } from '../../src/services/generation/prompt';
+import { measureQuotes } from '../../src/services/generation/quote-bound';
+import type { GenerationRequest } from '../../src/services/generation/types';
+import type { Passage } from '../../src/services/retrieval/types';
+import { AnthropicFake } from '../fakes/anthropic-fake';
 
 function passage(title: string, text: string, n = 1): Passage {
   return {

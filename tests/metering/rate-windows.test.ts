@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryRateWindows } from '../src/services/shared-state/memory-rate-windows';
-import { MemorySharedState } from '../src/services/shared-state/memory-shared-state';
-import { RedisSharedState } from '../src/services/shared-state/redis-shared-state';
-import type { SharedState } from '../src/services/shared-state/shared-state';
-import { SLOTS } from '../src/services/shared-state/sliding-window';
-import { ManualClock } from './helpers/manual-clock';
+import { MemoryRateWindows } from '../../src/services/shared-state/memory-rate-windows';
+import { MemorySharedState } from '../../src/services/shared-state/memory-shared-state';
+import { RedisSharedState } from '../../src/services/shared-state/redis-shared-state';
+import type { SharedState } from '../../src/services/shared-state/shared-state';
+import { SLOTS } from '../../src/services/shared-state/sliding-window';
+import { ManualClock } from '../helpers/manual-clock';
 
 const MINUTE = 60_000;
 const redisUrl = process.env.TEST_REDIS_URL;

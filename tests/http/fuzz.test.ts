@@ -2,8 +2,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startTestApp, TestApp } from './helpers/app';
-import { RawWs } from './helpers/ws';
+import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
+import { RawWs } from '../helpers/ws';
 
 /**
  * Property-based fuzzing of the HTTP and WebSocket edge: 10,000 malformed, oversized, deeply nested and

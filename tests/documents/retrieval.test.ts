@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/database';
-import { chunkDocument, MAX_CHUNK_CHARS } from '../src/services/text/chunker';
-import { htmlToText } from '../src/services/text/html-to-text';
-import { contentTerms, coverage, detectLanguage, tokenize } from '../src/services/text/analyzer';
-import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
-import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
-import type { Passage, Sql } from '../src/services/retrieval/types';
-import { openTestDatabase } from './helpers/database';
+import type { Database } from '../../src/database';
+import { chunkDocument, MAX_CHUNK_CHARS } from '../../src/services/text/chunker';
+import { htmlToText } from '../../src/services/text/html-to-text';
+import { contentTerms, coverage, detectLanguage, tokenize } from '../../src/services/text/analyzer';
+import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
+import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
+import type { Passage, Sql } from '../../src/services/retrieval/types';
+import { openTestDatabase } from '../helpers/database';
 
 type Mime = 'text/plain' | 'text/markdown' | 'text/html';
 interface Doc {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientPackageService } from '../src/services/client-package.service';
-import { startTestApp, TestApp } from './helpers/app';
+import { ClientPackageService } from '../../src/services/client-package.service';
+import { startTestApp, TestApp } from '../helpers/app';
 
 const CREATE = `mutation($t: ID!, $e: String!, $n: String) { createClientPackage(tenantId: $t, endpoint: $e, keyName: $n) {
   filename contentBase64 welcomeMessage apiKey { secret key { id name } } } }`;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noAnswerText } from '../src/services/generation/language';
-import { measureQuotes } from '../src/services/generation/quote-bound';
-import type { Passage } from '../src/services/retrieval/types';
-import { AnthropicFake } from './fakes/anthropic-fake';
-import { startTestApp, type TestApp } from './helpers/app';
-import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from './helpers/corpus';
-import { OFF_TOPIC } from '../bench/retrieval-sets';
+import { noAnswerText } from '../../src/services/generation/language';
+import { measureQuotes } from '../../src/services/generation/quote-bound';
+import type { Passage } from '../../src/services/retrieval/types';
+import { AnthropicFake } from '../fakes/anthropic-fake';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
+import { OFF_TOPIC } from '../../bench/retrieval-sets';
 
 /**
  * What a help-desk user notices about answers, for both answerers (offline and Claude through the loopback fake):

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startTestApp, TestApp } from './helpers/app';
-import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from './helpers/corpus';
-import { AnthropicFake } from './fakes/anthropic-fake';
-import { WeaviateFake } from './fakes/weaviate-fake';
+import { startTestApp, TestApp } from '../helpers/app';
+import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
+import { AnthropicFake } from '../fakes/anthropic-fake';
+import { WeaviateFake } from '../fakes/weaviate-fake';
 
 const ASK = `mutation($q: String!, $c: ID) { ask(input: { question: $q, conversationId: $c }) {
   answer conversationId messageId grounded model citations { documentId title sourceUrl score }

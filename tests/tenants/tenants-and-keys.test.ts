@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from '../src/app';
-import { ConfigError, parseConfig } from '../src/config';
-import { openDatabase } from '../src/database';
-import { buildAppSchema, printAppSchema } from '../src/schema';
-import { ADMIN_KEY, startTestApp, TestApp } from './helpers/app';
-import { DAY_MS, TestClock } from './helpers/clock';
-import { freshDatabaseUrl } from './helpers/database';
+import { startApp } from '../../src/app';
+import { ConfigError, parseConfig } from '../../src/config';
+import { openDatabase } from '../../src/database';
+import { buildAppSchema, printAppSchema } from '../../src/schema';
+import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
+import { DAY_MS, TestClock } from '../helpers/clock';
+import { freshDatabaseUrl } from '../helpers/database';
 
 const ME = `{ me { id slug name plan { code } status quota { limit used remaining resetsAt ratePerMinute } keys { id prefix status } documentCount } }`;
 
@@ -235,7 +235,7 @@ describe('foundation: server, tenants and keys over HTTP', () => {
 
   it('keeps the committed schema.graphql in step with the code', async () => {
     const printed = printAppSchema(await buildAppSchema());
-    expect(fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8')).toBe(printed);
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', 'schema.graphql'), 'utf8')).toBe(printed);
   });
 });
 

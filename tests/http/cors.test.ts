@@ -1,7 +1,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startTestApp, TestApp } from './helpers/app';
+import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 
 const ME = `{ me { id } }`;
 const EXPOSED = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IndexedDocument } from '../src/services/retrieval/types';
-import { WeaviateRetrievalIndex } from '../src/services/retrieval/weaviate-retrieval-index';
-import { weaviateTenantName } from '../src/services/retrieval/weaviate-retriever';
-import { WeaviateFake, type WeaviateFakeOptions } from './fakes/weaviate-fake';
+import type { IndexedDocument } from '../../src/services/retrieval/types';
+import { WeaviateRetrievalIndex } from '../../src/services/retrieval/weaviate-retrieval-index';
+import { weaviateTenantName } from '../../src/services/retrieval/weaviate-retriever';
+import { WeaviateFake, type WeaviateFakeOptions } from '../fakes/weaviate-fake';
 
 const A = randomUUID();
 const B = randomUUID();

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TestApp } from './helpers/app';
-import { DAY_MS, TestClock } from './helpers/clock';
+import { startTestApp, TestApp } from '../helpers/app';
+import { DAY_MS, TestClock } from '../helpers/clock';
 
 const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
 const DOC = `mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "Reset your password on the password portal." }]) { chunkCount } }`;
@@ -103,7 +103,7 @@ describe('retention', () => {
 
 describe('readiness', () => {
   it('answers /readyz 503, naming the database, when the database is gone', async () => {
-    const { openTestDatabase } = await import('./helpers/database');
+    const { openTestDatabase } = await import('../helpers/database');
     const database = await openTestDatabase();
     const t = await startTestApp({}, database);
     expect((await fetch(`${t.app.server.url}/readyz`)).status).toBe(200);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../src/database';
-import { openTestDatabase } from './helpers/database';
+import { Database } from '../../src/database';
+import { openTestDatabase } from '../helpers/database';
 
 describe('database', () => {
   let db: Database;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/database';
-import { startTestApp, TestApp } from './helpers/app';
-import { freshDatabaseUrl } from './helpers/database';
-import { AnthropicFake } from './fakes/anthropic-fake';
+import { openDatabase } from '../../src/database';
+import { startTestApp, TestApp } from '../helpers/app';
+import { freshDatabaseUrl } from '../helpers/database';
+import { AnthropicFake } from '../fakes/anthropic-fake';
 
 const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded quota { used remaining } } }`;
 const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;

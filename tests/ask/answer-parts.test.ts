@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { boundQuotes, measureQuotes, verbatimRuns } from '../src/services/generation/quote-bound';
-import { OfflineGenerator } from '../src/services/generation/offline-generator';
-import { detectLanguage } from '../src/services/generation/language';
-import { queryTerms, weightedSentences, DEFAULT_QUERY } from '../src/services/retrieval/query-terms';
-import { isFollowUp, retrievalQuery } from '../src/services/retrieval/retrieval-query';
-import type { Passage } from '../src/services/retrieval/types';
-import { analyze } from '../src/services/text/analyzer';
+import { boundQuotes, measureQuotes, verbatimRuns } from '../../src/services/generation/quote-bound';
+import { OfflineGenerator } from '../../src/services/generation/offline-generator';
+import { detectLanguage } from '../../src/services/generation/language';
+import { queryTerms, weightedSentences, DEFAULT_QUERY } from '../../src/services/retrieval/query-terms';
+import { isFollowUp, retrievalQuery } from '../../src/services/retrieval/retrieval-query';
+import type { Passage } from '../../src/services/retrieval/types';
+import { analyze } from '../../src/services/text/analyzer';
 
 function passage(documentId: string, text: string, title = documentId): Passage {
   return { chunkId: `${documentId}-0`, documentId, title, sourceUrl: null, heading: '', text, score: 1, coverage: 1 };
