@@ -62,15 +62,15 @@ export class ChatService {
   async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, delivery?: Delivery): Promise<AskAnswer> {
     const scope = this.data.forTenant(caller.tenant.id);
     const question = this.validateQuestion(input.question);
-    const conversation = input.conversationId ? await this.conversations.get(scope, input.conversationId) : null;
-    const history = conversation ? await this.conversations.recentTurns(scope, conversation.id, HISTORY_TURNS) : [];
+    const conversationId = input.conversationId ?? null;
+    const history = conversationId ? await this.conversations.history(scope, conversationId, HISTORY_TURNS) : [];
 
     // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
     const query = retrievalQuery(question, history);
     const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
-      this.conversations.appendExchange(scope, { apiKeyId: caller.keyId, conversationId: conversation?.id ?? null, question, answer, citations });
+      this.conversations.appendExchange(scope, { apiKeyId: caller.keyId, conversationId, question, answer, citations });
     let delivered = '';
     const onDelta = delivery && ((text: string) => {
       delivery.delta(text);

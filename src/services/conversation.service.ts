@@ -7,7 +7,7 @@ import { NotFound } from '../errors';
 import type { DataLayer } from './data/data-layer';
 import type { TenantData } from './data/tenant-data';
 import type { Turn } from './generation/types';
-import type { Page } from './pagination';
+import { isUuid, Page } from './pagination';
 
 const MAX_EXPORT_MESSAGES = 100_000;
 const DAY_MS = 86_400_000;
@@ -33,9 +33,15 @@ export class ConversationService {
     return scope.messages(conversationId);
   }
 
-  /** The last `turns` messages, oldest first, for the generator and for follow-up retrieval. */
-  recentTurns(scope: TenantData, conversationId: string, turns: number): Promise<Turn[]> {
-    return scope.recentTurns(conversationId, turns);
+  /**
+   * The last `turns` messages of a conversation of this tenant, oldest first, for the generator and for follow-up
+   * retrieval; NOT_FOUND when there is no such conversation. Every conversation holds at least one exchange (both
+   * are written together), so no messages means no conversation: one query checks both.
+   */
+  async history(scope: TenantData, conversationId: string, turns: number): Promise<Turn[]> {
+    const history = isUuid(conversationId) ? await scope.recentTurns(conversationId, turns) : [];
+    if (history.length === 0) throw NotFound('Conversation');
+    return history;
   }
 
   /** Stores a question and its answer together: a failed ask leaves no half-written turn. */
