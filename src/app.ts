@@ -24,10 +24,10 @@ export async function startApp(config: Config, options: { database?: Database; h
   const log = createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const { pepper } = loadPepper(config.keyPepper, config.dataDir);
-  const shared = createSharedState(config);
+  const shared = await createSharedState(config);
   const services = createServices({
     config, dataSource: database.dataSource, log, pepper, shared,
-    index: createIndex(config, database.dataSource), generator: createGenerator(config),
+    index: await createIndex(config, database.dataSource), generator: await createGenerator(config),
   });
   const generatedAdminKey = await ensureAdminKey(services);
   const server = await startServer(services, await buildAppSchema(), config.port, options.host);

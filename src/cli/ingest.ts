@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  const documents = new DocumentService(database.dataSource, createIndex(config, database.dataSource), new AuditService());
+  const documents = new DocumentService(database.dataSource, await createIndex(config, database.dataSource), new AuditService());
   const actor: Principal = { role: 'ADMIN', keyId: null, keyPrefix: 'cli:ingest', tenantId: null, tenant: null, plan: null };
   const [{ n }] = await database.dataSource.query('SELECT count(*)::int AS n FROM tenant WHERE id::text = $1', [tenantId]);
   if (n === 0) throw new Error(`No tenant ${tenantId}.`);
