@@ -1,5 +1,6 @@
 import { Foundation1763900000000 } from './1763900000000-Foundation';
 import { RetrievalIndex1763900000100 } from './1763900000100-RetrievalIndex';
+import { CompactPostings1764500000400 } from './1764500000400-CompactPostings';
 
 /** Every migration, in order. Listed by hand so the same list works from tsc output, vitest and the CLI. */
-export const MIGRATIONS = [Foundation1763900000000, RetrievalIndex1763900000100];
+export const MIGRATIONS = [Foundation1763900000000, RetrievalIndex1763900000100, CompactPostings1764500000400];
