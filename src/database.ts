@@ -33,7 +33,7 @@ export function dataSourceOptions(url: string, poolSize?: number): DataSourceOpt
  */
 const PGLITE_START_PARAMS = [
   ...PGlite.defaultStartParams,
-  ...['shared_buffers=16MB', 'max_wal_size=64MB', 'min_wal_size=32MB', 'work_mem=16MB'].flatMap((s) => ['-c', s]),
+  ...['shared_buffers=16MB', 'max_wal_size=64MB', 'min_wal_size=32MB', 'full_page_writes=off', 'work_mem=16MB'].flatMap((s) => ['-c', s]),
 ];
 
 // Any constant: the advisory lock that lets only one process at a time run migrations on a shared server.
