@@ -105,25 +105,10 @@ export class PgRetriever implements Retriever {
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
-    // The question is analysed in each language, always without its own language's function words.
-    const asked = detectLanguage(query);
-    const analyses = new Map<Language, string[]>();
-    const weights = new Map<string, number>();
-    for (const lang of LANGUAGES) {
-      const terms = analyze(query, lang, asked).filter((t) => t.length <= MAX_TERM_LENGTH);
-      analyses.set(lang, [...new Set(terms)]);
-      for (const t of terms) {
-        const key = postingKey(lang, t);
-        weights.set(key, (weights.get(key) ?? 0) + 1);
-      }
-    }
-    if (weights.size === 0 || limit <= 0) return [];
-
-    const { k1, b, titleWeight, titleB } = this.params;
-    const rows = await this.sql.query<Row[]>(SEARCH_SQL, [
-      this.tenantId, [...weights.keys()], [...weights.values()], Math.floor(limit), k1, b, titleWeight, titleB,
-      this.candidatesPerTerm,
-    ]);
+    const statement = this.statement(query, limit);
+    if (!statement) return [];
+    const rows = await this.sql.query<Row[]>(SEARCH_SQL, statement.params);
+    const { analyses } = statement;
 
     return rows.map((r) => {
       const qt = analyses.get(r.lang) ?? [];
@@ -138,5 +123,38 @@ export class PgRetriever implements Retriever {
         coverage: coverage(qt, `${r.title}\n${r.heading}\n${r.text}`, r.lang),
       };
     });
+  }
+
+  /** The search's plan as PostgreSQL runs it (EXPLAIN ANALYZE, JSON): for tests that check the plan, not the clock. */
+  async explain(query: string, limit: number): Promise<unknown> {
+    const statement = this.statement(query, limit);
+    if (!statement) return null;
+    const rows = await this.sql.query<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (ANALYZE, FORMAT JSON) ${SEARCH_SQL}`, statement.params);
+    const plan = rows[0]['QUERY PLAN'];
+    return typeof plan === 'string' ? JSON.parse(plan) : plan;
+  }
+
+  /** The question's analyses per language and the parameters of SEARCH_SQL; null when there is nothing to search. */
+  private statement(query: string, limit: number): { analyses: Map<Language, string[]>; params: unknown[] } | null {
+    // The question is analysed in each language, always without its own language's function words.
+    const asked = detectLanguage(query);
+    const analyses = new Map<Language, string[]>();
+    const weights = new Map<string, number>();
+    for (const lang of LANGUAGES) {
+      const terms = analyze(query, lang, asked).filter((t) => t.length <= MAX_TERM_LENGTH);
+      analyses.set(lang, [...new Set(terms)]);
+      for (const t of terms) {
+        const key = postingKey(lang, t);
+        weights.set(key, (weights.get(key) ?? 0) + 1);
+      }
+    }
+    if (weights.size === 0 || limit <= 0) return null;
+
+    const { k1, b, titleWeight, titleB } = this.params;
+    const params = [
+      this.tenantId, [...weights.keys()], [...weights.values()], Math.floor(limit), k1, b, titleWeight, titleB,
+      this.candidatesPerTerm,
+    ];
+    return { analyses, params };
   }
 }
