@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { openPglite } from './pglite';
 
 export interface Database {
   dataSource: DataSource;
@@ -24,18 +24,6 @@ export function dataSourceOptions(url: string, poolSize?: number): DataSourceOpt
   };
 }
 
-/*
- * PGlite's server settings, on top of its own defaults. Its shared buffers live in the WASM heap and are all touched
- * at start: 128 MB of them took idle RSS from ~170 MB to ~300 MB, and one API process reads far less than that
- * (the OS page cache still holds the files). WAL segments are recycled up to max_wal_size before a checkpoint
- * removes them; at the default 1 GB the WAL was most of the data directory after a large ingestion. work_mem
- * covers a search's sort and hash of candidate postings in memory.
- */
-const PGLITE_START_PARAMS = [
-  ...PGlite.defaultStartParams,
-  ...['shared_buffers=16MB', 'max_wal_size=64MB', 'min_wal_size=32MB', 'full_page_writes=off', 'work_mem=16MB'].flatMap((s) => ['-c', s]),
-];
-
 // Any constant: the advisory lock that lets only one process at a time run migrations on a shared server.
 const MIGRATION_LOCK = 7_304_118;
 
@@ -55,8 +43,7 @@ export async function openDatabase(options: { url?: string; dataDir: string | nu
   }
 
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-  const pglite = new PGlite(options.dataDir ? `${options.dataDir}/pgdata` : undefined, { startParams: PGLITE_START_PARAMS });
-  await pglite.waitReady;
+  const pglite = await openPglite(options.dataDir ? `${options.dataDir}/pgdata` : undefined);
   const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
   await server.start();
   const url = `postgres://postgres:postgres@${server.getServerConn()}/postgres`;
