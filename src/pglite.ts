@@ -27,10 +27,10 @@ export const PGDATA_TEMPLATE = path.resolve(__dirname, '..', 'pgdata-template.ta
  * (idle RSS ~700 MB after a first start instead of ~250 MB). The template is unpacked here rather than through
  * PGlite's `loadDataDir`, which kept the unpacked archive alive (~75 MB more RSS for the life of the process).
  */
-export async function openPglite(dataDir?: string): Promise<PGlite> {
-  if (dataDir && !fs.existsSync(path.join(dataDir, 'PG_VERSION')) && fs.existsSync(PGDATA_TEMPLATE)) {
+export async function openPglite(dataDir?: string, template = PGDATA_TEMPLATE): Promise<PGlite> {
+  if (dataDir && !fs.existsSync(path.join(dataDir, 'PG_VERSION')) && fs.existsSync(template)) {
     try {
-      unpackTar(gunzipSync(fs.readFileSync(PGDATA_TEMPLATE)), dataDir);
+      unpackTar(gunzipSync(fs.readFileSync(template)), dataDir);
       const pglite = new PGlite(dataDir, { startParams: START_PARAMS });
       await pglite.waitReady;
       return pglite;
@@ -70,13 +70,13 @@ function unpackTar(tar: Uint8Array, into: string): void {
   }
 }
 
-/** Runs initdb once, in memory, and writes the result to PGDATA_TEMPLATE. */
-export async function writePgdataTemplate(): Promise<void> {
+/** Runs initdb once, in memory, and writes the result to `file`. */
+export async function writePgdataTemplate(file = PGDATA_TEMPLATE): Promise<void> {
   const pglite = new PGlite();
   try {
     await pglite.waitReady;
     const tar = await pglite.dumpDataDir('gzip');
-    fs.writeFileSync(PGDATA_TEMPLATE, Buffer.from(await tar.arrayBuffer()));
+    fs.writeFileSync(file, Buffer.from(await tar.arrayBuffer()));
   } finally {
     await pglite.close();
   }
