@@ -10,8 +10,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   frequency, kept exact by the same statements that add and remove postings;
  * - `posting` holds integers only (term id, chunk sequence number, smallint counts, a real), about 75 bytes with its
  *   indexes; its tenant is that of its term;
- * - `posting_term_impact` lists a term's postings best first, with what scoring needs, so a search reads only the
- *   head of a long list, from the index alone.
+ * - `posting_term_impact` lists a term's postings best first, so a search picks its candidates from the head of a
+ *   long list, from the index alone; `posting_chunk` then gives the candidates' postings for exact scoring.
  *
  * Plain SQL that PostgreSQL 15 and PGlite (PostgreSQL 18) both accept.
  */
@@ -73,13 +73,11 @@ export class CompactPostings1764500000400 implements MigrationInterface {
       JOIN chunk c ON c.id = ct.chunk_id`);
     await q.query(`DROP TABLE chunk_term`);
 
-    // Built after the bulk copy: one sort instead of a tree grown row by row. The scoring columns ride along so a
-    // search reads a term's best postings from the index alone (an index-only scan once VACUUM has marked the pages
-    // all-visible, which PgStatistics does as the index grows). Without them the planner preferred a bitmap scan of
-    // the whole list plus a sort, reading every posting of a common term to keep its best thousand.
-    await q.query(`
-      CREATE INDEX posting_term_impact ON posting (term_id, impact DESC)
-      INCLUDE (chunk_seq, title_tf, body_tf, title_len, body_len)`);
+    // Built after the bulk copy: one sort instead of a tree grown row by row. chunk_seq rides along so a search
+    // picks its candidates from the index alone (an index-only scan once VACUUM has marked the pages all-visible,
+    // which PgMaintenance does as the index grows). Without it the planner preferred a bitmap scan of the whole
+    // list plus a sort, reading every posting of a common term to keep its best thousand.
+    await q.query(`CREATE INDEX posting_term_impact ON posting (term_id, impact DESC) INCLUDE (chunk_seq)`);
     // A chunk's ~70 postings share one chunk_seq, which btree deduplication stores once per leaf page.
     await q.query(`CREATE INDEX posting_chunk ON posting (chunk_seq)`);
 
@@ -102,7 +100,7 @@ export class CompactPostings1764500000400 implements MigrationInterface {
       REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION chunk_postings_removed()`);
 
     // The planner has seen none of these tables yet; a search planned blind scanned every posting. (VACUUM cannot
-    // run inside the migration's transaction; PgStatistics runs it once postings arrive.)
+    // run inside the migration's transaction; PgMaintenance runs it once postings arrive.)
     await q.query(`ANALYZE chunk`);
     await q.query(`ANALYZE index_term`);
     await q.query(`ANALYZE posting`);

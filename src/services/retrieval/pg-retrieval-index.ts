@@ -1,6 +1,6 @@
 import { analyze, detectLanguage } from '../text/analyzer';
 import { DEFAULT_BM25, MAX_TERM_LENGTH, PgRetriever, postingKey, type Bm25Params } from './pg-retriever';
-import { PgStatistics } from './pg-statistics';
+import { PgMaintenance } from './pg-maintenance';
 import type { IndexedDocument, RetrievalIndex, Retriever, Sql } from './types';
 
 // How much of a document is read to guess its language: a few paragraphs settle it, and a long manual would
@@ -70,13 +70,13 @@ function counts(terms: string[]): Map<string, number> {
 export class PgRetrievalIndex implements RetrievalIndex {
   readonly name = 'postgres';
 
-  private readonly statistics: PgStatistics;
+  private readonly maintenance: PgMaintenance;
 
   constructor(
     private readonly sql: Sql,
     private readonly params: Bm25Params = DEFAULT_BM25,
   ) {
-    this.statistics = new PgStatistics(sql);
+    this.maintenance = new PgMaintenance(sql);
   }
 
   forTenant(tenantId: string): Retriever {
@@ -144,7 +144,7 @@ export class PgRetrievalIndex implements RetrievalIndex {
     if (!rows[0]?.complete) {
       throw new Error(`a document of [${docs.map((d) => d.documentId).join(', ')}] does not exist in tenant ${tenantId}; nothing was indexed`);
     }
-    await this.statistics.added(postings.terms.length);
+    await this.maintenance.added(postings.terms.length);
   }
 
   async removeDocument(tenantId: string, documentId: string): Promise<void> {

@@ -40,18 +40,24 @@ interface Row {
 
 /*
  * How many postings of each query term a search reads, best first (posting_term_impact). A term found in fewer
- * chunks is read whole, so rare and middling terms are scored exactly; of a term found in more, the chunks left out
- * are those it would lift least. Without the bound a common word made a search read tens of thousands of postings
- * (1.4 s at 100k chunks); with it a search reads at most this many per term, whatever the corpus size.
+ * chunks is read whole; of a term found in more, the chunks left out are those it would lift least. Without the
+ * bound a common word made a search read tens of thousands of postings (1.4 s at 100k chunks); with it a search
+ * reads at most this many per term, whatever the corpus size.
  */
 export const CANDIDATES_PER_TERM = 1000;
+// Candidates scored exactly, per passage asked for: the best by stored impact, rescored from all their postings.
+const RESCORED_PER_RESULT = 10;
 
 /*
- * One statement per search (PGlite serialises every query through one connection). The question is analysed once
- * per language; each analysis is a set of language-tagged terms, so a chunk is scored with the terms of its own
- * language. Document frequencies come from the tenant's term dictionary (index_term), chunk count and length totals
- * from chunk_stats; statements that write postings keep both exact. The CTEs are MATERIALIZED because the planner,
- * seeing one row, would otherwise recompute them for every posting; `hits` is one bounded index range per term.
+ * One statement per search (PGlite serialises every query through one connection), in two steps:
+ * - candidates (storage side): the head of each query term's posting list, ranked by idf × the stored impact, an
+ *   approximation that needs nothing but the index;
+ * - scoring (ranking side): every posting of the query terms in those candidates, scored by BM25F, so a
+ *   candidate's score never misses a term whose list was cut before reaching it.
+ * The question is analysed once per language; each analysis is a set of language-tagged terms, so a chunk is
+ * scored with the terms of its own language. Document frequencies come from the tenant's term dictionary
+ * (index_term), chunk count and length totals from chunk_stats; statements that write postings keep both exact.
+ * The CTEs are MATERIALIZED because the planner, seeing one row, would otherwise recompute them for every posting.
  */
 const SEARCH_SQL = `
   WITH q AS MATERIALIZED (
@@ -66,14 +72,20 @@ const SEARCH_SQL = `
            greatest(body_len::float8 / greatest(chunks, 1), 1) AS avg_body
     FROM chunk_stats WHERE tenant_id = $1
   ),
+  candidates AS MATERIALIZED (
+    SELECT p.chunk_seq
+    FROM q CROSS JOIN stats s CROSS JOIN LATERAL (
+      SELECT chunk_seq, impact FROM posting WHERE term_id = q.id ORDER BY impact DESC LIMIT $9
+    ) p
+    GROUP BY p.chunk_seq
+    ORDER BY sum(q.weight * ln(1 + (s.n - q.df + 0.5) / (q.df + 0.5)) * p.impact) DESC, p.chunk_seq
+    LIMIT $10
+  ),
   hits AS MATERIALIZED (
     SELECT p.chunk_seq, q.df, q.weight, p.title_tf, p.body_tf, p.title_len, p.body_len
-    FROM q CROSS JOIN LATERAL (
-      SELECT chunk_seq, title_tf, body_tf, title_len, body_len
-      FROM posting WHERE term_id = q.id
-      ORDER BY impact DESC
-      LIMIT $9
-    ) p
+    FROM candidates c
+    JOIN posting p ON p.chunk_seq = c.chunk_seq
+    JOIN q ON q.id = p.term_id
   ),
   scored AS (
     SELECT h.chunk_seq,
@@ -153,7 +165,7 @@ export class PgRetriever implements Retriever {
     const { k1, b, titleWeight, titleB } = this.params;
     const params = [
       this.tenantId, [...weights.keys()], [...weights.values()], Math.floor(limit), k1, b, titleWeight, titleB,
-      this.candidatesPerTerm,
+      this.candidatesPerTerm, Math.floor(limit) * RESCORED_PER_RESULT,
     ];
     return { analyses, params };
   }
