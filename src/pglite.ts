@@ -6,14 +6,15 @@ import { gunzipSync } from 'fflate';
 /*
  * PGlite's server settings, on top of its own defaults. Its shared buffers live in the WASM heap and are all touched
  * at start: 128 MB of them took idle RSS from ~170 MB to ~300 MB, and one API process reads far less than that
- * (the OS page cache still holds the files). WAL segments are recycled up to max_wal_size before a checkpoint
- * removes them; at the default 1 GB the WAL was most of the data directory after a large ingestion. PGlite already
+ * (the OS page cache still holds the files). PGlite runs no checkpointer (PgMaintenance asks for checkpoints while
+ * documents are indexed), and a checkpoint keeps up to max_wal_size of recycled segments: 32 MB (two segments) rather
+ * than the default 1 GB, which was most of the data directory after a large ingestion. PGlite already
  * runs without fsync, so full-page images in the WAL protect nothing and only slow writes down. work_mem covers a
  * search's sort and hash of candidate postings in memory.
  */
 const START_PARAMS = [
   ...PGlite.defaultStartParams,
-  ...['shared_buffers=16MB', 'max_wal_size=64MB', 'min_wal_size=32MB', 'full_page_writes=off', 'work_mem=16MB'].flatMap(
+  ...['shared_buffers=16MB', 'max_wal_size=32MB', 'min_wal_size=32MB', 'full_page_writes=off', 'work_mem=16MB'].flatMap(
     (setting) => ['-c', setting],
   ),
 ];

@@ -5,7 +5,7 @@ const MIN_POSTINGS = 20_000;
 // Analyse again once the postings added since the last ANALYZE reach this share of what the table held then.
 const GROWTH = 0.25;
 // Where no checkpointer runs, CHECKPOINT after this much WAL (PGlite's max_wal_size).
-const CHECKPOINT_WAL_BYTES = 64 * 1024 * 1024;
+const CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024;
 
 /**
  * Keeps the planner's statistics and the visibility map of the retrieval tables current while documents arrive.
