@@ -20,7 +20,7 @@ import { SyntheticCorpus } from './synthetic-corpus';
  *   BENCH_SCALE=1k,10k,100k   corpus sizes to run (default 1k,10k; 100k takes minutes)
  *   BENCH_DATABASE_URL=…       also run the corpus sizes on a PostgreSQL server (a scratch database is created)
  *   BENCH_QUERIES=300          searches timed per corpus size
- *   BENCH_STARTS=3             start-ups timed (fresh and existing each); the median is reported
+ *   BENCH_STARTS=3             start-ups timed (fresh and existing each); the median is reported; 0 skips them
  *
  * Everything is driven through the real code: documents go through DocumentService (chunker, analyzer, one
  * indexing statement per document), searches through the tenant's Retriever, start-up through `node dist/src/main.js`.
@@ -258,7 +258,7 @@ async function main() {
     await corpusRun('embedded', scale);
     if (SERVER_URL) await corpusRun('server', scale);
   }
-  await startRuns();
+  if (STARTS > 0) await startRuns();
   const after = machine();
   console.log(`\n${before.nproc} × ${before.cpu}, node ${before.node}, load average ${before.loadavg.join(' ')} → ${after.loadavg.join(' ')}\n`);
   console.log(table());
