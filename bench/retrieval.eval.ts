@@ -17,8 +17,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
-import { Foundation1763900000000 } from '../src/migrations/1763900000000-Foundation';
-import { RetrievalIndex1763900000100 } from '../src/migrations/1763900000100-RetrievalIndex';
+import { MIGRATIONS } from '../src/migrations';
 import { chunkDocument } from '../src/services/text/chunker';
 import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
@@ -165,8 +164,8 @@ async function main(): Promise<void> {
   const db = new PGlite();
   const sql: Sql = { query: async (text, values) => (await db.query(text, values as unknown[])).rows as never };
   const runner = { query: (text: string, values?: unknown[]) => sql.query(text, values) };
-  await new Foundation1763900000000().up(runner as never);
-  await new RetrievalIndex1763900000100().up(runner as never);
+  // Every migration, so the evaluated index has the current schema.
+  for (const Migration of MIGRATIONS) await new Migration().up(runner as never);
 
   const ours = new PgRetrievalIndex(sql, ranking);
   const plain = new PgRetrievalIndex(sql, PLAIN_BM25);

@@ -11,6 +11,8 @@ import { createServices, Services } from './services/registry';
 export interface App {
   server: RunningServer;
   services: Services;
+  /** The database the app runs on (for measurements and operations scripts; services go through DataLayer). */
+  database: Database;
   /** Set when this start generated the first admin key: shown once, never stored. */
   generatedAdminKey: string | null;
   /** Stops the server (draining in-flight work for up to `graceMs`), then releases limits and the database. */
@@ -28,10 +30,10 @@ export async function startApp(config: Config, options: { database?: Database; h
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const { pepper } = loadPepper(config.keyPepper, config.dataDir);
   const clock = options.clock ?? systemClock;
-  const shared = createSharedState(config, clock);
+  const shared = await createSharedState(config, clock);
   const services = createServices({
     config, clock, dataSource: database.dataSource, log, pepper, shared,
-    index: createIndex(config, database.dataSource), generator: createGenerator(config),
+    index: await createIndex(config, database.dataSource), generator: await createGenerator(config),
   });
   const generatedAdminKey = await ensureAdminKey(services);
   const server = await startServer(services, await buildAppSchema(), config.port, options.host);
@@ -65,6 +67,7 @@ export async function startApp(config: Config, options: { database?: Database; h
   return {
     server,
     services,
+    database,
     generatedAdminKey,
     close: async (graceMs = 0) => {
       clearInterval(timer);

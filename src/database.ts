@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { openPglite } from './pglite';
 
 export interface Database {
   dataSource: DataSource;
@@ -53,8 +53,7 @@ export async function openDatabase(options: { url?: string; dataDir: string | nu
   }
 
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-  const pglite = options.dataDir ? new PGlite(`${options.dataDir}/pgdata`) : new PGlite();
-  await pglite.waitReady;
+  const pglite = await openPglite(options.dataDir ? `${options.dataDir}/pgdata` : undefined);
   const socketDir = privateSocketDir(options.dataDir);
   const socketPath = path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
   const server = new PGLiteSocketServer({ db: pglite, path: socketPath });

@@ -240,8 +240,10 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     return documentId;
   }
 
-  async function count(table: 'chunk' | 'chunk_term', tenantId: string): Promise<number> {
-    const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [tenantId]);
+  async function count(table: 'chunk' | 'posting', tenantId: string): Promise<number> {
+    // A posting's tenant is that of its term.
+    const from = table === 'posting' ? 'posting p JOIN index_term t ON t.id = p.term_id' : 'chunk';
+    const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${from} WHERE tenant_id = $1`, [tenantId]);
     return rows[0].n;
   }
 
@@ -258,6 +260,17 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       [tenantId],
     );
     expect(kept).toEqual(actual);
+    // Document frequencies in the term dictionary, and no posting outliving its chunk.
+    const drift = await sql.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM index_term t
+       WHERE t.tenant_id = $1 AND t.df <> (SELECT count(*) FROM posting p WHERE p.term_id = t.id)`,
+      [tenantId],
+    );
+    expect(drift[0].n).toBe(0);
+    const orphans = await sql.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM posting p WHERE NOT EXISTS (SELECT 1 FROM chunk c WHERE c.seq = p.chunk_seq)`,
+    );
+    expect(orphans[0].n).toBe(0);
   }
 
   beforeAll(async () => {
@@ -375,7 +388,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     const id = docIds.get('Connecting to the VPN')!;
     await index.removeDocument(ids.a, id);
     const left = await sql.query<{ n: number }[]>(
-      `SELECT (SELECT count(*) FROM chunk WHERE document_id = $1)::int + (SELECT count(*) FROM chunk_term t JOIN chunk c ON c.id = t.chunk_id WHERE c.document_id = $1)::int AS n`,
+      `SELECT (SELECT count(*) FROM chunk WHERE document_id = $1)::int + (SELECT count(*) FROM posting p JOIN chunk c ON c.seq = p.chunk_seq WHERE c.document_id = $1)::int AS n`,
       [id],
     );
     expect(left[0].n).toBe(0);
@@ -395,23 +408,27 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
 
   it("removeTenant erases the tenant's index and leaves the other tenant's intact", async () => {
     const bChunks = await count('chunk', ids.b);
-    const bTerms = await count('chunk_term', ids.b);
+    const bTerms = await count('posting', ids.b);
     await index.removeTenant(ids.a);
     expect(await count('chunk', ids.a)).toBe(0);
-    expect(await count('chunk_term', ids.a)).toBe(0);
+    expect(await count('posting', ids.a)).toBe(0);
     await expectStatsExact(ids.a);
     await expectStatsExact(ids.b);
     expect(await index.forTenant(ids.a).search('mot de passe', 5)).toEqual([]);
     expect(await count('chunk', ids.b)).toBe(bChunks);
-    expect(await count('chunk_term', ids.b)).toBe(bTerms);
+    expect(await count('posting', ids.b)).toBe(bTerms);
     expect((await index.forTenant(ids.b).search('mot de passe oublié', 5))[0].title).toBe('Mot de passe oublié');
   });
 
   it('deleting the tenant row leaves nothing of it in the index', async () => {
     await sql.query(`DELETE FROM tenant WHERE id = $1`, [ids.b]);
-    for (const table of ['chunk', 'chunk_term', 'chunk_stats']) {
+    for (const table of ['chunk', 'index_term', 'chunk_stats']) {
       const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [ids.b]);
       expect(rows[0].n, table).toBe(0);
     }
+    const orphans = await sql.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM posting p WHERE NOT EXISTS (SELECT 1 FROM chunk c WHERE c.seq = p.chunk_seq)`,
+    );
+    expect(orphans[0].n).toBe(0);
   });
 });

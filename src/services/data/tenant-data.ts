@@ -134,19 +134,28 @@ export class TenantData {
     return paginate(qb, { first, after, sortColumn: 'created_at', sortProperty: 'createdAt' });
   }
 
-  /** Inserts a document row unless the same content is already there (then null). */
-  async insertDocument(doc: { title: string; sourceUrl: string | null; mimeType: string; hash: string; chunkCount: number }): Promise<{ id: string; createdAt: Date } | null> {
-    // ON CONFLICT makes the duplicate check and the insert one step, so two concurrent batches can't both add it.
-    const rows: { id: string; created_at: Date }[] = await this.db.query(
+  /**
+   * Inserts a group of document rows in one statement, skipping content the tenant already has; returns the rows
+   * inserted. ON CONFLICT makes the duplicate check and the insert one step, so two concurrent batches can't both add one.
+   */
+  async insertDocuments(docs: { title: string; sourceUrl: string | null; mimeType: string; hash: string; chunkCount: number }[]): Promise<{ id: string; createdAt: Date; hash: string }[]> {
+    const rows: { id: string; created_at: Date; content_hash: string }[] = await this.db.query(
       `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash, chunk_count)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id, created_at`,
-      [this.tenantId, doc.title, doc.sourceUrl, doc.mimeType, doc.hash, doc.chunkCount],
+       SELECT $1, u.title, u.source_url, u.mime_type, u.content_hash, u.chunk_count
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
+         AS u(title, source_url, mime_type, content_hash, chunk_count)
+       ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id, created_at, content_hash`,
+      [this.tenantId, docs.map((d) => d.title), docs.map((d) => d.sourceUrl), docs.map((d) => d.mimeType), docs.map((d) => d.hash), docs.map((d) => d.chunkCount)],
     );
-    return rows[0] ? { id: rows[0].id, createdAt: new Date(rows[0].created_at) } : null;
+    return rows.map((r) => ({ id: r.id, createdAt: new Date(r.created_at), hash: r.content_hash }));
   }
 
   async deleteDocument(id: string): Promise<void> {
-    await this.db.query('DELETE FROM document WHERE id = $1 AND tenant_id = $2', [id, this.tenantId]);
+    await this.deleteDocuments([id]);
+  }
+
+  async deleteDocuments(ids: string[]): Promise<void> {
+    await this.db.query('DELETE FROM document WHERE id = ANY($1::uuid[]) AND tenant_id = $2', [ids, this.tenantId]);
   }
 
   async documentsAddedBetween(start: Date, end: Date): Promise<number> {

@@ -1,6 +1,7 @@
 import { analyze, detectLanguage } from '../text/analyzer';
 import { DEFAULT_RANKING, PgRetriever, type RankingParams } from './pg-retriever';
 import { MAX_TERM_LENGTH, postingKey } from './query-terms';
+import { PgMaintenance } from './pg-maintenance';
 import type { IndexedDocument, RetrievalIndex, Retriever, Sql } from './types';
 
 // How much of a document is read to guess its language: a few paragraphs settle it, and a long manual would
@@ -10,30 +11,55 @@ const LANGUAGE_SAMPLE_CHARS = 5000;
 const MAX_TF = 32767;
 
 /*
- * One statement, so a document's old chunks go and its new chunks and postings arrive together or not at all,
- * whatever connection the caller's Sql hands out; a search never sees the document half indexed. The insert waits
- * for the delete (it reads its count), so the new ordinals never meet the old ones. The `doc` guard makes the write
- * a no-op unless the document row exists and belongs to the tenant named, so a caller cannot file chunks under
- * another tenant's document.
+ * One statement for a group of documents, so their old chunks go and their new chunks and postings arrive together
+ * or not at all, whatever connection the caller's Sql hands out; a search never sees a document half indexed. The
+ * insert waits for the delete (it reads its count), so new ordinals never meet old ones. `complete` makes the write
+ * a no-op unless every document row exists and belongs to the tenant named, so a caller cannot file chunks under
+ * another tenant's document. Old chunks' postings leave through the chunk_postings_delete trigger.
+ *
+ * A group shares one term list ($10, with how many of the group's chunks hold each term, $11); postings name their
+ * chunk ($12, position in the chunk arrays) and term ($13) by position. The term text thus crosses the wire and the
+ * dictionary upsert touches a common term once per group, not once per posting or per document. The upsert takes
+ * its row locks in term order: two groups of one tenant indexed at once on a server wait for each other instead of
+ * deadlocking.
  */
 const INDEX_SQL = `
-  WITH doc AS (SELECT id FROM document WHERE id = $2 AND tenant_id = $1),
-  old AS (DELETE FROM chunk WHERE tenant_id = $1 AND document_id = $2 RETURNING id),
+  WITH doc AS (SELECT id FROM document WHERE tenant_id = $1 AND id = ANY($2::uuid[])),
+  complete AS (SELECT count(*) = cardinality($2::uuid[]) AS ok FROM doc),
+  old AS (
+    DELETE FROM chunk WHERE tenant_id = $1 AND document_id = ANY($2::uuid[]) AND (SELECT ok FROM complete)
+    RETURNING id
+  ),
+  c AS (
+    SELECT * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[])
+      WITH ORDINALITY AS c(document_id, ordinal, heading, text, lang, title_len, body_len, k)
+  ),
   ins AS (
     INSERT INTO chunk (tenant_id, document_id, ordinal, heading, text, lang, title_len, body_len)
-    SELECT $1, doc.id, c.ordinal, c.heading, c.text, $3, c.title_len, c.body_len
-    FROM doc CROSS JOIN unnest($4::int[], $5::text[], $6::text[], $7::int[], $8::int[])
-      AS c(ordinal, heading, text, title_len, body_len)
-    WHERE (SELECT count(*) FROM old) >= 0
-    RETURNING id, ordinal, title_len, body_len
+    SELECT $1, c.document_id, c.ordinal, c.heading, c.text, c.lang, c.title_len, c.body_len FROM c
+    WHERE (SELECT ok FROM complete) AND (SELECT count(*) FROM old) >= 0
+    RETURNING seq, document_id, ordinal, title_len, body_len
   ),
   terms AS (
-    INSERT INTO chunk_term (tenant_id, term, chunk_id, title_tf, body_tf, title_len, body_len)
-    SELECT $1, t.term, ins.id, t.title_tf, t.body_tf, ins.title_len, ins.body_len
-    FROM unnest($9::int[], $10::text[], $11::int[], $12::int[]) AS t(ordinal, term, title_tf, body_tf)
-    JOIN ins ON ins.ordinal = t.ordinal
+    INSERT INTO index_term (tenant_id, term, df)
+    SELECT $1, u.term, u.df FROM unnest($10::text[], $11::int[]) AS u(term, df)
+    WHERE (SELECT ok FROM complete)
+    ORDER BY u.term
+    ON CONFLICT (tenant_id, term) DO UPDATE SET df = index_term.df + EXCLUDED.df
+    RETURNING id, term
+  ),
+  dict AS (SELECT d.term, d.i FROM unnest($10::text[]) WITH ORDINALITY AS d(term, i)),
+  postings AS (
+    INSERT INTO posting (term_id, chunk_seq, impact, title_tf, body_tf, title_len, body_len)
+    SELECT terms.id, ins.seq, posting_impact(p.title_tf, p.body_tf, ins.title_len, ins.body_len),
+           p.title_tf, p.body_tf, least(ins.title_len, 32767), least(ins.body_len, 32767)
+    FROM unnest($12::int[], $13::int[], $14::int[], $15::int[]) AS p(k, term_i, title_tf, body_tf)
+    JOIN c ON c.k = p.k
+    JOIN ins ON ins.document_id = c.document_id AND ins.ordinal = c.ordinal
+    JOIN dict ON dict.i = p.term_i
+    JOIN terms ON terms.term = dict.term
   )
-  SELECT (SELECT count(*) FROM doc)::int AS found, (SELECT count(*) FROM ins)::int AS chunks`;
+  SELECT (SELECT ok FROM complete) AS complete, (SELECT count(*) FROM ins)::int AS chunks`;
 
 function counts(terms: string[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -41,14 +67,18 @@ function counts(terms: string[]): Map<string, number> {
   return m;
 }
 
-/** The PostgreSQL lexical backend: chunks and their term postings in `chunk` / `chunk_term`, searched by BM25F. */
+/** The PostgreSQL lexical backend: chunks, a term dictionary and postings (`chunk`, `index_term`, `posting`), searched by BM25F. */
 export class PgRetrievalIndex implements RetrievalIndex {
   readonly name = 'postgres';
+
+  private readonly maintenance: PgMaintenance;
 
   constructor(
     private readonly sql: Sql,
     private readonly params: RankingParams = DEFAULT_RANKING,
-  ) {}
+  ) {
+    this.maintenance = new PgMaintenance(sql);
+  }
 
   forTenant(tenantId: string): Retriever {
     return new PgRetriever(this.sql, tenantId, this.params);
@@ -56,46 +86,66 @@ export class PgRetrievalIndex implements RetrievalIndex {
 
   /** Indexes a document's chunks, replacing whatever the index held for that document. */
   async addDocument(doc: IndexedDocument): Promise<void> {
-    const sample = [doc.title, ...doc.chunks.map((c) => c.text)].join('\n').slice(0, LANGUAGE_SAMPLE_CHARS);
-    const lang = detectLanguage(sample);
+    await this.addDocuments([doc]);
+  }
 
-    const ordinals: number[] = [];
-    const headings: string[] = [];
-    const texts: string[] = [];
-    const titleLens: number[] = [];
-    const bodyLens: number[] = [];
-    const tOrdinals: number[] = [];
-    const tTerms: string[] = [];
-    const tTitle: number[] = [];
-    const tBody: number[] = [];
+  /** Indexes several documents of one tenant in one statement: all of them, or none when one row is missing. */
+  async addDocuments(docs: IndexedDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const tenantId = docs[0].tenantId;
+    if (docs.some((d) => d.tenantId !== tenantId)) throw new Error('addDocuments takes the documents of one tenant');
 
-    for (const chunk of doc.chunks) {
-      // The heading path belongs with the title: both name what the passage is about, which body words do not.
-      const titleTerms = analyze(`${doc.title}\n${chunk.heading}`, lang);
-      const bodyTerms = analyze(chunk.text, lang);
-      ordinals.push(chunk.ordinal);
-      headings.push(chunk.heading);
-      texts.push(chunk.text);
-      titleLens.push(titleTerms.length);
-      bodyLens.push(bodyTerms.length);
+    const chunks = { documentIds: [] as string[], ordinals: [] as number[], headings: [] as string[], texts: [] as string[], langs: [] as string[], titleLens: [] as number[], bodyLens: [] as number[] };
+    // The group's dictionary: term → its position (1-based, as SQL's ORDINALITY), and how many chunks hold it.
+    const termIndex = new Map<string, number>();
+    const termDf: number[] = [];
+    const postings = { chunks: [] as number[], terms: [] as number[], title: [] as number[], body: [] as number[] };
 
-      const inTitle = counts(titleTerms);
-      const inBody = counts(bodyTerms);
-      for (const term of new Set([...inTitle.keys(), ...inBody.keys()])) {
-        tOrdinals.push(chunk.ordinal);
-        tTerms.push(postingKey(lang, term));
-        tTitle.push(Math.min(MAX_TF, inTitle.get(term) ?? 0));
-        tBody.push(Math.min(MAX_TF, inBody.get(term) ?? 0));
+    for (const doc of docs) {
+      const sample = [doc.title, ...doc.chunks.map((c) => c.text)].join('\n').slice(0, LANGUAGE_SAMPLE_CHARS);
+      const lang = detectLanguage(sample);
+      for (const chunk of doc.chunks) {
+        // The heading path belongs with the title: both name what the passage is about, which body words do not.
+        const titleTerms = analyze(`${doc.title}\n${chunk.heading}`, lang);
+        const bodyTerms = analyze(chunk.text, lang);
+        chunks.documentIds.push(doc.documentId);
+        chunks.ordinals.push(chunk.ordinal);
+        chunks.headings.push(chunk.heading);
+        chunks.texts.push(chunk.text);
+        chunks.langs.push(lang);
+        chunks.titleLens.push(titleTerms.length);
+        chunks.bodyLens.push(bodyTerms.length);
+        const k = chunks.ordinals.length;
+
+        const inTitle = counts(titleTerms);
+        const inBody = counts(bodyTerms);
+        for (const term of new Set([...inTitle.keys(), ...inBody.keys()])) {
+          const key = postingKey(lang, term);
+          let i = termIndex.get(key);
+          if (i === undefined) {
+            i = termIndex.size + 1;
+            termIndex.set(key, i);
+            termDf.push(0);
+          }
+          termDf[i - 1]++;
+          postings.chunks.push(k);
+          postings.terms.push(i);
+          postings.title.push(Math.min(MAX_TF, inTitle.get(term) ?? 0));
+          postings.body.push(Math.min(MAX_TF, inBody.get(term) ?? 0));
+        }
       }
     }
 
-    const rows = await this.sql.query<{ found: number; chunks: number }[]>(INDEX_SQL, [
-      doc.tenantId, doc.documentId, lang, ordinals, headings, texts, titleLens, bodyLens, tOrdinals, tTerms, tTitle,
-      tBody,
+    const rows = await this.sql.query<{ complete: boolean; chunks: number }[]>(INDEX_SQL, [
+      tenantId, docs.map((d) => d.documentId),
+      chunks.documentIds, chunks.ordinals, chunks.headings, chunks.texts, chunks.langs, chunks.titleLens, chunks.bodyLens,
+      [...termIndex.keys()], termDf,
+      postings.chunks, postings.terms, postings.title, postings.body,
     ]);
-    if (Number(rows[0]?.found ?? 0) === 0) {
-      throw new Error(`document ${doc.documentId} does not exist in tenant ${doc.tenantId}; nothing was indexed`);
+    if (!rows[0]?.complete) {
+      throw new Error(`a document of [${docs.map((d) => d.documentId).join(', ')}] does not exist in tenant ${tenantId}; nothing was indexed`);
     }
+    await this.maintenance.added(postings.terms.length);
   }
 
   async removeDocument(tenantId: string, documentId: string): Promise<void> {
@@ -103,9 +153,9 @@ export class PgRetrievalIndex implements RetrievalIndex {
   }
 
   async removeTenant(tenantId: string): Promise<void> {
-    // Postings first, by their own primary-key prefix: one range delete instead of a cascade per chunk.
-    await this.sql.query(`DELETE FROM chunk_term WHERE tenant_id = $1`, [tenantId]);
+    // The chunk delete takes the postings with it (trigger); the dictionary then goes as one range delete.
     await this.sql.query(`DELETE FROM chunk WHERE tenant_id = $1`, [tenantId]);
+    await this.sql.query(`DELETE FROM index_term WHERE tenant_id = $1`, [tenantId]);
   }
 
   async ping(): Promise<void> {

@@ -50,6 +50,11 @@ export interface RetrievalIndex {
   readonly name: string;
   forTenant(tenantId: string): Retriever;
   addDocument(doc: IndexedDocument): Promise<void>;
+  /**
+   * Where a backend has it: indexes several documents of one tenant at once, all of them or none, for less than the
+   * same documents one at a time would cost.
+   */
+  addDocuments?(docs: IndexedDocument[]): Promise<void>;
   removeDocument(tenantId: string, documentId: string): Promise<void>;
   /** Erases everything the index holds for the tenant (its Weaviate tenant, its chunks). */
   removeTenant(tenantId: string): Promise<void>;

@@ -1,0 +1,273 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { startApp, type App } from '../src/app';
+import { parseConfig } from '../src/config';
+import { DEFAULT_RANKING, PgRetriever } from '../src/services/retrieval/pg-retriever';
+import { SyntheticCorpus } from './synthetic-corpus';
+
+/**
+ * `npm run bench:speed` (also run by `npm run bench`): the figures of issue 10 — retrieval latency at 1k, 10k and
+ * 100k chunks, ingestion rate, data directory size, `npm start` to /healthz (fresh and existing data directory) and
+ * idle RSS — printed as a table against their targets and written to bench/results/latest.json.
+ *
+ *   BENCH_SCALE=1k,10k,100k   corpus sizes to run (default 1k,10k; 100k takes minutes)
+ *   BENCH_DATABASE_URL=…       also run the corpus sizes on a PostgreSQL server (a scratch database is created)
+ *   BENCH_QUERIES=300          searches timed per corpus size
+ *   BENCH_STARTS=3             start-ups timed (fresh and existing each); the median is reported; 0 skips them
+ *
+ * Everything is driven through the real code: documents go through DocumentService (chunker, analyzer, one
+ * indexing statement per document), searches through the tenant's Retriever, start-up through `node dist/src/main.js`.
+ */
+const ADMIN = `sk_admin_${'S'.repeat(43)}`;
+const SCALES = (process.env.BENCH_SCALE ?? '1k,10k').split(',').map((s) => s.trim()).filter(Boolean);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? '';
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+const IDLE_MS = 3000;
+const DOCS_PER_CALL = 100;
+const MAIN = path.resolve(__dirname, '../src/main.js');
+const RESULTS = path.resolve(__dirname, '../../bench/results');
+
+interface Row {
+  figure: string;
+  measured: number;
+  unit: string;
+  /** The target; `atMost` false means the figure must reach it instead. */
+  target: number;
+  atMost: boolean;
+}
+
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+
+function sizeOf(target: string): number {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.size;
+  return fs.readdirSync(target).reduce((sum, entry) => sum + sizeOf(path.join(target, entry)), 0);
+}
+
+function chunkCount(scale: string): number {
+  const m = /^(\d+)(k?)$/i.exec(scale);
+  if (!m) throw new Error(`BENCH_SCALE: "${scale}" is not a size like 1k, 10k, 100k or 2500`);
+  return Number(m[1]) * (m[2] ? 1000 : 1);
+}
+
+async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: SERVER_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      await c.end();
+    },
+  };
+}
+
+async function createTenant(app: App): Promise<string> {
+  const res = await fetch(`${app.server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ query: 'mutation { createTenant(input: { name: "Speed", contactEmail: "s@example.org", plan: ENTERPRISE }) { tenant { id } } }' }),
+  });
+  const json = (await res.json()) as { data?: { createTenant: { tenant: { id: string } } }; errors?: unknown };
+  if (!json.data) throw new Error(`createTenant failed: ${JSON.stringify(json.errors)}`);
+  return json.data.createTenant.tenant.id;
+}
+
+/** Ingests until the tenant holds `target` chunks, times searches, and measures what the data takes on disk. */
+async function corpusRun(backend: 'embedded' | 'server', scale: string): Promise<void> {
+  const target = chunkCount(scale);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-speed-'));
+  const scratch = backend === 'server' ? await scratchDatabase() : null;
+  const app = await startApp(
+    parseConfig({ PORT: '0', DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'silent', DATABASE_URL: scratch?.url ?? '' }),
+    { host: '127.0.0.1' },
+  );
+  const label = `${backend} ${scale}`;
+  try {
+    const tenantId = await createTenant(app);
+    const corpus = new SyntheticCorpus(1);
+
+    let chunks = 0;
+    let docs = 0;
+    const t0 = performance.now();
+    while (chunks < target) {
+      const batch = Array.from({ length: DOCS_PER_CALL }, (_, i) => corpus.document(docs + i));
+      docs += batch.length;
+      chunks += (await app.services.documents.add(null, app.services.data.forTenant(tenantId), batch)).chunkCount;
+      if (process.stdout.isTTY) process.stdout.write(`\r${label}: ${chunks} chunks`);
+    }
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    rows.push({ figure: `ingestion, ${backend} (${scale})`, measured: chunks / ingestSeconds, unit: 'chunks/s', target: backend === 'server' ? 1000 : 500, atMost: false });
+
+    const retriever = app.services.index.forTenant(tenantId);
+    for (let i = 0; i < 20; i++) await retriever.search(corpus.question(QUERIES + i), 5);
+    const latencies: number[] = [];
+    const found: string[][] = [];
+    for (let i = 0; i < QUERIES; i++) {
+      const q0 = performance.now();
+      const passages = await retriever.search(corpus.question(i), 5);
+      latencies.push(performance.now() - q0);
+      found.push(passages.map((p) => p.chunkId));
+    }
+    latencies.sort((a, b) => a - b);
+    const big = target >= 100_000;
+    rows.push({ figure: `retrieval p50, ${backend} (${scale})`, measured: pct(latencies, 50), unit: 'ms', target: big ? 20 : 10, atMost: true });
+    rows.push({ figure: `retrieval p99, ${backend} (${scale})`, measured: pct(latencies, 99), unit: 'ms', target: 100, atMost: true });
+
+    // What the bound on postings per term costs in results: the same questions scored over every posting.
+    let agreement = 0;
+    const exhaustive = new PgRetriever(app.database.dataSource, tenantId, DEFAULT_RANKING, 1_000_000_000);
+    const sample = Math.min(QUERIES, 100);
+    for (let i = 0; i < sample; i++) {
+      const exact = (await exhaustive.search(corpus.question(i), 5)).map((p) => p.chunkId);
+      agreement += exact.length === 0 ? 1 : exact.filter((id) => found[i].includes(id)).length / exact.length;
+    }
+
+    const tables = await app.database.dataSource.query(
+      `SELECT relname AS name, pg_total_relation_size(c.oid)::float8 AS bytes FROM pg_class c
+       WHERE relname IN ('chunk', 'posting', 'index_term', 'document') ORDER BY bytes DESC`,
+    );
+    const [{ postings }] = await app.database.dataSource.query(`SELECT count(*)::int AS postings FROM posting`);
+    const [{ db }] = await app.database.dataSource.query(`SELECT pg_database_size(current_database())::float8 AS db`);
+    details[label] = {
+      chunks, documents: docs, ingestSeconds, postings,
+      latencyMs: { p50: pct(latencies, 50), p90: pct(latencies, 90), p99: pct(latencies, 99), max: latencies[latencies.length - 1] },
+      top5AgreementWithExhaustive: agreement / sample,
+      tables: Object.fromEntries(tables.map((t: { name: string; bytes: number }) => [t.name, Number(t.bytes)])),
+      databaseBytes: Number(db),
+    };
+  } finally {
+    await app.close();
+    await scratch?.drop();
+  }
+  if (backend === 'embedded') {
+    const bytes = sizeOf(dataDir);
+    (details[label] as Record<string, unknown>).dataDirBytes = bytes;
+    if (target === 10_000 || target === 100_000) {
+      rows.push({ figure: `data directory (${scale})`, measured: bytes / 1e6, unit: 'MB', target: target === 10_000 ? 150 : 1000, atMost: true });
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `node dist/src/main.js`, times it to the first 200 from /healthz, then reads its RSS once idle. */
+async function startOnce(dataDir: string): Promise<{ ms: number; rssMb: number }> {
+  const port = await freePort();
+  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', WEAVIATE_URL: '', ANTHROPIC_API_KEY: '' };
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let ms = 0;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`main.js exited with ${child.exitCode}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return { ms, rssMb: rssKb / 1024 };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function startRuns(): Promise<void> {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build`);
+  const fresh: { ms: number; rssMb: number }[] = [];
+  const existing: { ms: number; rssMb: number }[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-start-'));
+    try {
+      fresh.push(await startOnce(dataDir));
+      existing.push(await startOnce(dataDir));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  details.startups = { fresh, existing };
+  rows.push({ figure: 'npm start → /healthz, fresh data dir', measured: median(fresh.map((r) => r.ms)) / 1000, unit: 's', target: 5, atMost: true });
+  rows.push({ figure: 'npm start → /healthz, existing data dir', measured: median(existing.map((r) => r.ms)) / 1000, unit: 's', target: 2, atMost: true });
+  rows.push({ figure: 'idle RSS after a fresh start, embedded', measured: median(fresh.map((r) => r.rssMb)), unit: 'MB', target: 250, atMost: true });
+  rows.push({ figure: 'idle RSS, existing data dir, embedded', measured: median(existing.map((r) => r.rssMb)), unit: 'MB', target: 250, atMost: true });
+}
+
+function machine() {
+  return {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
+    date: new Date().toISOString(),
+  };
+}
+
+function table(): string {
+  const fmt = (r: Row) => (r.unit === 'ms' || r.unit === 's' ? r.measured.toFixed(r.measured < 10 ? 2 : 1) : r.measured.toFixed(0));
+  const lines = ['| figure | measured | target | met |', '| --- | --- | --- | --- |'];
+  for (const r of rows) {
+    const met = r.atMost ? r.measured <= r.target : r.measured >= r.target;
+    lines.push(`| ${r.figure} | ${fmt(r)} ${r.unit} | ${r.atMost ? '≤' : '≥'} ${r.target} ${r.unit} | ${met ? 'yes' : 'no'} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const before = machine();
+  for (const scale of SCALES) {
+    await corpusRun('embedded', scale);
+    if (SERVER_URL) await corpusRun('server', scale);
+  }
+  if (STARTS > 0) await startRuns();
+  const after = machine();
+  console.log(`\n${before.nproc} × ${before.cpu}, node ${before.node}, load average ${before.loadavg.join(' ')} → ${after.loadavg.join(' ')}\n`);
+  console.log(table());
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify({ machine: { ...before, loadavgAfter: after.loadavg }, rows, details }, null, 2)}\n`);
+  console.log(`\nwritten to ${path.join(RESULTS, 'latest.json')}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
