@@ -7,7 +7,8 @@ import type { Rating } from './entities/enums';
 import type { Message } from './entities/message.entity';
 import type { Plan } from './entities/plan.entity';
 import type { Tenant } from './entities/tenant.entity';
-import { AppError, Blocked, Forbidden } from './errors';
+import { AppError, Blocked, Forbidden, UpstreamUnavailable } from './errors';
+import { isDatabaseUnavailable } from './services/data/unavailable';
 import { isOriginAllowed } from './services/allowed-origins';
 import type { Services } from './services/registry';
 
@@ -67,7 +68,15 @@ export async function createContext(
   let caller: Caller | null = null;
   let refusal: Refusal | null = null;
   if (request.key) {
-    const result = await services.keys.authenticate(request.key);
+    let result;
+    try {
+      result = await services.keys.authenticate(request.key);
+    } catch (error) {
+      // The key can't be checked while the database is down: every keyed field answers 503, and the request is
+      // no failed authentication (nothing counts towards an IP block).
+      if (!isDatabaseUnavailable(error)) throw error;
+      result = { ok: false as const, error: UpstreamUnavailable('database'), tenantId: null, keyId: null, badCredential: false };
+    }
     if (result.ok) {
       const tenantId = result.caller.role === 'CLIENT' ? result.caller.tenant.id : null;
       const { keyId } = result.caller;

@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLFormattedError, Kind } from 'graphql';
 import type { Logger } from 'pino';
-import { AppError, ERROR_TABLE, httpStatusOf, isErrorCode } from '../errors';
+import { AppError, ERROR_TABLE, httpStatusOf, isErrorCode, UpstreamUnavailable } from '../errors';
+import { isDatabaseUnavailable } from '../services/data/unavailable';
 
 // AST kinds of literal values: a validation error pointing only at literals is a bad argument value.
 const VALUE_KINDS = new Set<string>([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
@@ -23,6 +24,7 @@ export function toClientError(error: unknown, log: Logger, requestId?: string): 
   const where = { locations: outer?.locations, path: outer?.path };
   const cause = rootCause(error);
   if (cause instanceof AppError) return { ...formatAppError(cause), ...where };
+  if (isDatabaseUnavailable(cause)) return { ...formatAppError(UpstreamUnavailable('database')), ...where };
   if (outer) {
     const given = outer.extensions?.code;
     // A GraphQLError nobody coded, raised before execution (no path, no cause): graphql-ws's own validation.

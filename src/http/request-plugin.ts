@@ -10,6 +10,9 @@ import { setRateHeaders } from './rate-headers';
 const rootFieldNames = (op: OperationDefinitionNode) =>
   op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
 
+// How long a client should wait before retrying a 503: long enough for a database restart or fail-over.
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
 const KNOWN_CODES = new Set([...Object.keys(ERROR_TABLE), 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
@@ -60,6 +63,8 @@ export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloSe
             const status = httpStatusOf(first);
             if (result.errors?.length && nothing && status !== undefined && (response.http.status ?? 200) === 200) {
               response.http.status = status;
+              // An unreachable database, retriever or generator: tell clients when to try again.
+              if (status === 503 && !response.http.headers.has('retry-after')) response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
             }
           } else if (errors?.length) {
             outcome = outcomeOf(errors[0].extensions?.code);
