@@ -4,18 +4,10 @@
  * passages and most words are rare. Questions mix common words with middling and rare ones, which is what makes
  * posting lists long and a search's work uneven.
  */
+import { seededRandom } from './retrieval-sets';
 
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same corpus on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seedable generator as the eval's padding (mulberry32): the same seed gives the same corpus on every machine.
+const prng = seededRandom;
 
 type Lang = 'en' | 'fr';
 
