@@ -140,10 +140,11 @@ export class TenantData {
    */
   async insertDocuments(docs: { title: string; sourceUrl: string | null; mimeType: string; hash: string; chunkCount: number }[]): Promise<{ id: string; createdAt: Date; hash: string }[]> {
     const rows: { id: string; created_at: Date; content_hash: string }[] = await this.db.query(
-      `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash, chunk_count)
-       SELECT $1, u.title, u.source_url, u.mime_type, u.content_hash, u.chunk_count
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
-         AS u(title, source_url, mime_type, content_hash, chunk_count)
+      // One millisecond apart, in the order given, so lists (which sort by creation time) show a batch as it was sent.
+      `INSERT INTO document (tenant_id, title, source_url, mime_type, content_hash, chunk_count, created_at)
+       SELECT $1, u.title, u.source_url, u.mime_type, u.content_hash, u.chunk_count, now() + (u.n - 1) * interval '1 millisecond'
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[]) WITH ORDINALITY
+         AS u(title, source_url, mime_type, content_hash, chunk_count, n)
        ON CONFLICT (tenant_id, content_hash) DO NOTHING RETURNING id, created_at, content_hash`,
       [this.tenantId, docs.map((d) => d.title), docs.map((d) => d.sourceUrl), docs.map((d) => d.mimeType), docs.map((d) => d.hash), docs.map((d) => d.chunkCount)],
     );
