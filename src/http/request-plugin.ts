@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
-import { ERROR_TABLE, httpStatusOf, RateLimited } from '../errors';
+import { httpStatusOf, isErrorCode, RateLimited } from '../errors';
 import { asHttpError } from './format-error';
 import type { Metrics } from './metrics';
 import { meteredRootFields } from './query-guard';
@@ -12,8 +12,6 @@ const rootFieldNames = (op: OperationDefinitionNode) =>
 
 // How long a client should wait before retrying a 503: long enough for a database restart or fail-over.
 const UNAVAILABLE_RETRY_SECONDS = 5;
-
-const KNOWN_CODES = new Set([...Object.keys(ERROR_TABLE), 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
  * Request-level rules that need the parsed operation: the looser per-key limit on everything but ask, response
@@ -32,7 +30,8 @@ export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloSe
     const [only] = distinct;
     return only !== undefined && rootNames.has(only) ? only : 'other';
   };
-  const outcomeOf = (code: unknown): string => (typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'other');
+  // Outcome labels are the error table's codes (protocol codes included), anything else `other`.
+  const outcomeOf = (code: unknown): string => (isErrorCode(code) ? code : 'other');
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
