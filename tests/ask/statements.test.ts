@@ -1,24 +1,8 @@
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
+import { countStatements } from '../helpers/statements';
 
 const ASK = `mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }`;
-
-/**
- * Every statement the server sends goes through pg's Client.query (TypeORM's driver, on PGlite's socket and on a
- * server alike), so counting its calls while one ask runs counts the ask's round trips. A change that adds one
- * fails here, not in production.
- */
-function countStatements(): { statements: string[]; stop(): void } {
-  const original = Client.prototype.query;
-  const statements: string[] = [];
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text ?? '';
-    statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 60));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof Client.prototype.query;
-  return { statements, stop: () => void (Client.prototype.query = original) };
-}
 
 describe('round trips of one ask', () => {
   let t: TestApp;
