@@ -16,20 +16,22 @@ describe('round trips of one ask', () => {
   });
   afterAll(async () => t?.close());
 
-  it('takes four statements for a new conversation and five for a follow-up, none of them a transaction', async () => {
+  it('takes three statements and two commits for a new conversation, four for a follow-up, none of them a transaction', async () => {
     let counter = countStatements();
     const first = await t.gql(ASK, {}, { key });
     counter.stop();
     expect(first.body.errors).toBeUndefined();
-    // reserve (lease) · search · store the exchange · settle (lease + usage)
-    expect(counter.statements, counter.statements.join('\n')).toHaveLength(4);
+    // reserve (lease) · search · settle (lease + usage + the exchange)
+    expect(counter.statements, counter.statements.join('\n')).toHaveLength(3);
+    expect(counter.commits()).toBe(2);
 
     counter = countStatements();
     const followUp = await t.gql(ASK, { c: first.body.data.ask.conversationId }, { key });
     counter.stop();
     expect(followUp.body.errors).toBeUndefined();
     // the same, plus the conversation's recent turns (which also proves it is the tenant's)
-    expect(counter.statements, counter.statements.join('\n')).toHaveLength(5);
+    expect(counter.statements, counter.statements.join('\n')).toHaveLength(4);
+    expect(counter.commits()).toBe(2);
     expect(counter.statements.filter((s) => /^(BEGIN|START TRANSACTION|COMMIT)/i.test(s))).toEqual([]);
   });
 });

@@ -143,7 +143,7 @@ export class OperatorData {
 
   /** A call that can't be attributed to a tenant (an unknown key), or any call recorded by a system job. */
   async recordUsage(usage: UsageEntry, at: Date): Promise<void> {
-    await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams(usage, at));
+    await this.db.query(`WITH ${recordUsageSql(usageValues(1))} SELECT 1`, usageParams(usage, at));
   }
 
   /** Every tenant's usage together, in buckets over [from, to) (see usageBucketsSql). */
@@ -234,7 +234,7 @@ export class OperatorData {
        ), ${recordUsageSql(`SELECT tenant_id, api_key_id, operation, 'ERROR'::varchar AS outcome, 'LEASE_EXPIRED'::varchar AS code,
             greatest(0, extract(epoch FROM ($1::timestamptz - started_at)) * 1000)::int AS latency_ms,
             0 AS input_tokens, 0 AS output_tokens, ip, started_at AS at FROM gone`)}
-       RETURNING (SELECT count(*)::int FROM gone) AS n`,
+       SELECT count(*)::int AS n FROM gone`,
       [now],
     );
     return rows[0]?.n ?? 0;

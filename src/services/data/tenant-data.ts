@@ -15,6 +15,21 @@ import { recordUsageSql, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEnt
 export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
 /** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
+/**
+ * A question and its answer as an ask stores them, written by the statement that settles the ask's lease. The ids
+ * are chosen beforehand, so the answer can name them before that statement runs.
+ */
+export interface Exchange {
+  conversationId: string;
+  newConversation: boolean;
+  messageId: string;
+  apiKeyId: string | null;
+  title: string;
+  question: string;
+  answer: string;
+  citations: Citation[];
+}
+
 export interface Lease {
   id: string;
   tenantId: string;
@@ -77,38 +92,6 @@ export class TenantData {
       where: { tenantId: this.tenantId, conversationId }, order: { createdAt: 'DESC' }, take: turns,
     });
     return rows.reverse().map((m) => ({ role: m.role, content: m.content }));
-  }
-
-  /**
-   * Stores a question and its answer in one statement (a new conversation, or the existing one touched), so a
-   * failed ask leaves no half-written turn and an ask costs one round trip here.
-   */
-  async appendExchange(
-    exchange: { apiKeyId: string | null; conversationId: string | null; title: string; question: string; answer: string; citations: Citation[] },
-    now: Date,
-  ): Promise<{ conversationId: string; messageId: string }> {
-    const rows: { conversation_id: string; message_id: string }[] = await this.db.query(
-      `WITH existing AS (
-         UPDATE conversation SET updated_at = $3 WHERE id = $2 AND tenant_id = $1 RETURNING id
-       ), created AS (
-         INSERT INTO conversation (tenant_id, api_key_id, title, created_at, updated_at)
-         SELECT $1, $4, $5, $3, $3 WHERE $2::uuid IS NULL RETURNING id
-       ), conv AS (
-         SELECT id FROM existing UNION ALL SELECT id FROM created
-       ), question AS (
-         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
-         SELECT $1, conv.id, 'user', $6, '[]'::jsonb, $3 FROM conv RETURNING id
-       ), answer AS (
-         -- One millisecond later, so the answer always sorts after its question.
-         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
-         SELECT $1, conv.id, 'assistant', $7, $8::jsonb, $3::timestamptz + interval '1 millisecond' FROM conv RETURNING id, conversation_id
-       )
-       SELECT answer.conversation_id, answer.id AS message_id FROM answer`,
-      [this.tenantId, exchange.conversationId, now, exchange.apiKeyId, exchange.title, exchange.question, exchange.answer, JSON.stringify(exchange.citations)],
-    );
-    // No row: the conversation vanished (purged) between its lookup and this write.
-    if (!rows[0]) throw NotFound('Conversation');
-    return { conversationId: rows[0].conversation_id, messageId: rows[0].message_id };
   }
 
   /** Every conversation and (up to `maxMessages`) message, oldest first, for the export. */
@@ -234,29 +217,61 @@ export class TenantData {
   }
 
   /**
-   * Ends a lease and records its usage in one statement. Kept (the answer was sent): the request stays counted.
+   * Ends a lease in one statement: records its usage and stores the ask's exchange, if any, so an answer and its
+   * charge commit together (one round trip, one commit). Kept (the answer was sent): the request stays counted.
    * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
    * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
-   * got it, and a given-back one changes nothing more.
+   * got it, and a given-back one changes nothing more. If the exchange's conversation vanished (purged since the
+   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND.
    */
-  async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date): Promise<void> {
-    await this.db.query(
-      `WITH gone AS (
+  async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
+    const e = exchange;
+    const rows: { stored: boolean }[] = await this.db.query(
+      `WITH existing AS (
+         UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7 RETURNING id
+       ), created AS (
+         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at)
+         SELECT $6, $2, $8, $9, $5, $5 WHERE $7 RETURNING id
+       ), conv AS (
+         SELECT id FROM existing UNION ALL SELECT id FROM created
+       ), question AS (
+         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $2, conv.id, 'user', $10, '[]'::jsonb, $5 FROM conv
+       ), answer AS (
+         -- One millisecond later, so the answer always sorts after its question.
+         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond' FROM conv
+       ), stored AS (
+         SELECT $6::uuid IS NULL OR EXISTS (SELECT 1 FROM conv) AS ok
+       ), gone AS (
          DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
        ), counted AS (
-         UPDATE quota_counter SET used = used + (CASE WHEN $4 THEN 1 ELSE -1 END)
+         UPDATE quota_counter SET used = used + (CASE WHEN $4 AND stored.ok THEN 1 ELSE -1 END)
+         FROM stored
          WHERE tenant_id = $2 AND month = $3
-           AND ((NOT $4 AND EXISTS (SELECT 1 FROM gone) AND used > 0) OR ($4 AND NOT EXISTS (SELECT 1 FROM gone)))
-       ), ${recordUsageSql(usageValues(5))}`,
-      [lease.id, this.tenantId, lease.month, keep, ...usageParams(usage, at)],
+           AND ((NOT ($4 AND stored.ok) AND EXISTS (SELECT 1 FROM gone) AND used > 0)
+             OR ($4 AND stored.ok AND NOT EXISTS (SELECT 1 FROM gone)))
+       ), ${recordUsageSql(`SELECT u.tenant_id, u.api_key_id, u.operation,
+             CASE WHEN stored.ok THEN u.outcome ELSE 'FAILED' END AS outcome,
+             CASE WHEN stored.ok THEN u.code ELSE 'NOT_FOUND' END AS code,
+             u.latency_ms, u.input_tokens, u.output_tokens, u.ip, u.at
+           FROM (${usageValues(14)}) u, stored`)}
+       SELECT ok AS stored FROM stored`,
+      [
+        lease.id, this.tenantId, lease.month, keep, at,
+        e?.conversationId ?? null, e?.newConversation ?? false, e?.apiKeyId ?? null, e?.title ?? null, e?.question ?? null,
+        e?.answer ?? null, JSON.stringify(e?.citations ?? []), e?.messageId ?? null,
+        ...usageParams(usage, at),
+      ],
     );
+    if (keep && !rows[0]?.stored) throw NotFound('Conversation');
   }
 
   // ---- usage
 
   /** Records one call of this tenant (refused before any lease was taken). */
   async recordUsage(usage: Omit<UsageEntry, 'tenantId'>, at: Date): Promise<void> {
-    await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams({ ...usage, tenantId: this.tenantId }, at));
+    await this.db.query(`WITH ${recordUsageSql(usageValues(1))} SELECT 1`, usageParams({ ...usage, tenantId: this.tenantId }, at));
   }
 
   /** This tenant's usage buckets over [from, to) (see usageBucketsSql). */

@@ -14,9 +14,10 @@ export interface UsageEntry {
 }
 
 /**
- * SQL that records usage rows selected by `source` (a CTE or subquery yielding the usage_record columns plus
- * `at`): each raw record, and its tenant's daily roll-up in the same statement, so they commit together or not at
- * all. ERROR (an ask whose process died) counts as failed in the roll-up. Parameters are the caller's.
+ * CTEs that record usage rows selected by `source` (a subquery yielding the usage_record columns plus `at`): each
+ * raw record, and its tenant's daily roll-up in the same statement, so they commit together or not at all. ERROR
+ * (an ask whose process died) counts as failed in the roll-up. Parameters are the caller's; the caller ends the
+ * statement with its own SELECT.
  */
 export function recordUsageSql(source: string): string {
   return `rec AS (
@@ -30,13 +31,14 @@ export function recordUsageSql(source: string): string {
              count(*) FILTER (WHERE outcome IN ('FAILED', 'ERROR'))::int AS failed,
              sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens
       FROM rec WHERE tenant_id IS NOT NULL GROUP BY 1, 2
-    )
-    INSERT INTO usage_daily AS d (tenant_id, day, requests, succeeded, refused, failed, input_tokens, output_tokens)
-      SELECT * FROM daily
-    ON CONFLICT (tenant_id, day) DO UPDATE SET
-      requests = d.requests + EXCLUDED.requests, succeeded = d.succeeded + EXCLUDED.succeeded,
-      refused = d.refused + EXCLUDED.refused, failed = d.failed + EXCLUDED.failed,
-      input_tokens = d.input_tokens + EXCLUDED.input_tokens, output_tokens = d.output_tokens + EXCLUDED.output_tokens`;
+    ), rolled AS (
+      INSERT INTO usage_daily AS d (tenant_id, day, requests, succeeded, refused, failed, input_tokens, output_tokens)
+        SELECT * FROM daily
+      ON CONFLICT (tenant_id, day) DO UPDATE SET
+        requests = d.requests + EXCLUDED.requests, succeeded = d.succeeded + EXCLUDED.succeeded,
+        refused = d.refused + EXCLUDED.refused, failed = d.failed + EXCLUDED.failed,
+        input_tokens = d.input_tokens + EXCLUDED.input_tokens, output_tokens = d.output_tokens + EXCLUDED.output_tokens
+    )`;
 }
 
 /** The VALUES row of one entry, as `source` for recordUsageSql, with parameters starting at `$first`. */
