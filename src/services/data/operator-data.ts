@@ -8,7 +8,7 @@ import { Rating, TenantStatus } from '../../entities/enums';
 import { Plan } from '../../entities/plan.entity';
 import { Tenant } from '../../entities/tenant.entity';
 import { containsPattern, isUuid, Page, paginate } from '../pagination';
-import { recordUsageSql, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
+import { recordUsageSql, ROLL_UP_PENDING_USAGE, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
 
 /**
  * The operator's cross-tenant view and the system's own jobs: listing and finding tenants, verifying keys (a key
@@ -146,6 +146,12 @@ export class OperatorData {
     await this.db.query(`WITH ${recordUsageSql(usageValues(1))} SELECT 1`, usageParams(usage, at));
   }
 
+  /** Folds up to `max` pending usage rows into the daily roll-up; returns how many (see ROLL_UP_PENDING_USAGE). */
+  async rollUpUsage(max: number): Promise<number> {
+    const rows: { n: number }[] = await this.db.query(ROLL_UP_PENDING_USAGE, [max]);
+    return rows[0]?.n ?? 0;
+  }
+
   /** Every tenant's usage together, in buckets over [from, to) (see usageBucketsSql). */
   async usageBuckets(from: Date, to: Date, unit: 'day' | 'month'): Promise<UsageBucketRow[]> {
     return usageBuckets(await this.db.query(usageBucketsSql(unit), [null, from, to]));
@@ -155,7 +161,7 @@ export class OperatorData {
   async usageSummary(start: Date, end: Date): Promise<({ tenantId: string } & UsageTotals)[]> {
     const rows: Record<string, string>[] = await this.db.query(
       `SELECT t.id AS tenant_id, ${USAGE_SUMS}
-       FROM tenant t LEFT JOIN usage_daily d ON d.tenant_id = t.id AND d.day >= $1::date AND d.day < $2::date
+       FROM tenant t LEFT JOIN usage_live d ON d.tenant_id = t.id AND d.day >= $1::date AND d.day < $2::date
        GROUP BY t.id, t.created_at ORDER BY requests DESC, t.created_at, t.id`,
       [start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)],
     );

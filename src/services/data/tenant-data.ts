@@ -197,6 +197,12 @@ export class TenantData {
    * conditional upsert on the (tenant, month) row queues concurrent reservations on its row lock, and each re-checks
    * `used < limit` against the latest committed count, so successes can never exceed the quota, across processes.
    * Unlimited plans still count, so usage and `quota.used` stay truthful; the WHERE is what enforces a limit.
+   *
+   * It commits without waiting for the WAL flush (synchronous_commit off for this statement alone). The counter row
+   * is every ask's of the tenant, and a waiting flush would hold its lock a disk sync long, serialising the tenant's
+   * asks on the disk. Nothing is risked: the ask's settle commits synchronously later, and flushing the WAL up to
+   * its commit flushes this reservation too; if PostgreSQL crashes in between, the reservation may be lost, but the
+   * ask then fails and was neither answered nor charged.
    */
   async reserve(month: string, limit: number | null, lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date }): Promise<Lease | null> {
     const rows: { used: number; lease_id: string }[] = await this.db.query(
@@ -209,8 +215,10 @@ export class TenantData {
        ), lease AS (
          INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
          SELECT $1, $2, $4, $5, $6, $7, $8 FROM counter RETURNING id
+       ), no_flush AS (
+         SELECT set_config('synchronous_commit', 'off', true)
        )
-       SELECT counter.used, lease.id AS lease_id FROM counter, lease`,
+       SELECT counter.used, lease.id AS lease_id FROM no_flush, counter, lease`,
       [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt],
     );
     return rows[0] ? { id: rows[0].lease_id, tenantId: this.tenantId, month, used: rows[0].used, limit } : null;
