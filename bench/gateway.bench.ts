@@ -38,7 +38,7 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const PROFILE = process.env.BENCH_PROFILE_DIR ?? '';
 
 const BARE = JSON.stringify({ query: '{ hello }' });
-const ME = JSON.stringify({ query: '{ me { id name } }' });
+const ME = JSON.stringify({ query: '{ me { id name plan { code } } }' });
 const ASK = JSON.stringify({ query: 'mutation { ask(input: { question: "How do I connect to the VPN from home?" }) { answer grounded citations { title } quota { used } } }' });
 
 interface Load {

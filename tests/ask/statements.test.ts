@@ -34,4 +34,13 @@ describe('round trips of one ask', () => {
     expect(counter.commits()).toBe(2);
     expect(counter.statements.filter((s) => /^(BEGIN|START TRANSACTION|COMMIT)/i.test(s))).toEqual([]);
   });
+
+  it('answers a keyed `me` from the caller it already holds, without a statement', async () => {
+    await t.gql('{ me { id name plan { code } } }', {}, { key });
+    const counter = countStatements();
+    const me = await t.gql('{ me { id name plan { code } } }', {}, { key });
+    counter.stop();
+    expect(me.body.errors).toBeUndefined();
+    expect(counter.statements, counter.statements.join('\n')).toEqual([]);
+  });
 });
