@@ -8,7 +8,7 @@ import { ROLL_UP_PENDING_USAGE } from '../services/data/usage-sql';
  * into `usage_daily` in batches (`ROLL_UP_PENDING_USAGE`, each row exactly once), and reports read `usage_live`:
  * the roll-up plus what is still pending, so they stay exact to the last call.
  */
-export class UsageRollupQueue1764600000000 implements MigrationInterface {
+export class UsageRollupQueue1764600000100 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE usage_pending (
