@@ -8,7 +8,8 @@ import { Rating, TenantStatus } from '../../entities/enums';
 import { Plan } from '../../entities/plan.entity';
 import { Tenant } from '../../entities/tenant.entity';
 import { containsPattern, isUuid, Page, paginate } from '../pagination';
-import { recordUsageSql, ROLL_UP_PENDING_USAGE, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
+import { Prepared, runStatement } from './prepared';
+import { RECORD_USAGE_SQL, recordUsageSql, ROLL_UP_PENDING_USAGE, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
 
 /**
  * The operator's cross-tenant view and the system's own jobs: listing and finding tenants, verifying keys (a key
@@ -17,8 +18,16 @@ import { recordUsageSql, ROLL_UP_PENDING_USAGE, USAGE_SUMS, UsageBucketRow, usag
  * reach goes through TenantData.
  */
 export class OperatorData {
-  constructor(private readonly db: EntityManager) {}
+  constructor(
+    private readonly db: EntityManager,
+    private readonly prepared: Prepared | null = null,
+  ) {}
 
+  private run<T = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]> {
+    return runStatement<T>(this.db, this.prepared, name, text, params);
+  }
+
+  /** The same scope inside a transaction (whose statements all go through its connection, unprepared). */
   within(manager: EntityManager): OperatorData {
     return new OperatorData(manager);
   }
@@ -143,7 +152,7 @@ export class OperatorData {
 
   /** A call that can't be attributed to a tenant (an unknown key), or any call recorded by a system job. */
   async recordUsage(usage: UsageEntry, at: Date): Promise<void> {
-    await this.db.query(`WITH ${recordUsageSql(usageValues(1))} SELECT 1`, usageParams(usage, at));
+    await this.run('usage-record', RECORD_USAGE_SQL, usageParams(usage, at));
   }
 
   /** Folds up to `max` pending usage rows into the daily roll-up; returns how many (see ROLL_UP_PENDING_USAGE). */

@@ -10,7 +10,8 @@ import { Tenant } from '../../entities/tenant.entity';
 import { NotFound } from '../../errors';
 import type { Turn } from '../generation/types';
 import { containsPattern, isUuid, Page, paginate } from '../pagination';
-import { recordUsageSql, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageValues } from './usage-sql';
+import { Prepared, runStatement } from './prepared';
+import { RECORD_USAGE_SQL, recordUsageSql, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageValues } from './usage-sql';
 
 export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
@@ -49,9 +50,14 @@ export class TenantData {
   constructor(
     private readonly db: EntityManager,
     readonly tenantId: string,
+    private readonly prepared: Prepared | null = null,
   ) {}
 
-  /** The same scope inside a transaction. */
+  private run<T = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]> {
+    return runStatement<T>(this.db, this.prepared, name, text, params);
+  }
+
+  /** The same scope inside a transaction (whose statements all go through its connection, unprepared). */
   within(manager: EntityManager): TenantData {
     return new TenantData(manager, this.tenantId);
   }
@@ -205,7 +211,8 @@ export class TenantData {
    * ask then fails and was neither answered nor charged.
    */
   async reserve(month: string, limit: number | null, lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date }): Promise<Lease | null> {
-    const rows: { used: number; lease_id: string }[] = await this.db.query(
+    const rows = await this.run<{ used: number; lease_id: string }>(
+      'quota-reserve',
       `WITH counter AS (
          INSERT INTO quota_counter (tenant_id, month, used)
            SELECT $1, $2, 1 WHERE $3::int IS NULL OR $3::int >= 1
@@ -234,7 +241,8 @@ export class TenantData {
    */
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
-    const rows: { stored: boolean }[] = await this.db.query(
+    const rows = await this.run<{ stored: boolean }>(
+      'quota-settle',
       `WITH existing AS (
          UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7 RETURNING id
        ), created AS (
@@ -279,7 +287,7 @@ export class TenantData {
 
   /** Records one call of this tenant (refused before any lease was taken). */
   async recordUsage(usage: Omit<UsageEntry, 'tenantId'>, at: Date): Promise<void> {
-    await this.db.query(`WITH ${recordUsageSql(usageValues(1))} SELECT 1`, usageParams({ ...usage, tenantId: this.tenantId }, at));
+    await this.run('usage-record', RECORD_USAGE_SQL, usageParams({ ...usage, tenantId: this.tenantId }, at));
   }
 
   /** This tenant's usage buckets over [from, to) (see usageBucketsSql). */

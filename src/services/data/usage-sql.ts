@@ -55,6 +55,9 @@ export const ROLL_UP_PENDING_USAGE = `WITH moved AS (
   )
   SELECT count(*)::int AS n FROM moved`;
 
+/** Records one entry (parameters: usageParams). */
+export const RECORD_USAGE_SQL = `WITH ${recordUsageSql(usageValues(1))} SELECT 1`;
+
 /** The VALUES row of one entry, as `source` for recordUsageSql, with parameters starting at `$first`. */
 export function usageValues(first: number): string {
   const p = (i: number) => `$${first + i}`;
