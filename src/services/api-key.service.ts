@@ -41,6 +41,8 @@ interface CachedKey {
  */
 export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
+  /** Lookups under way: when a busy key's entry expires, its concurrent requests share one query, not one each. */
+  private readonly inFlight = new Map<string, Promise<CachedKey | null>>();
   private readonly lastTouched = new Map<string, number>();
   private readonly envAdminHash: Buffer | null;
 
@@ -181,11 +183,13 @@ export class ApiKeyService {
   /** Evicts a key from this process's cache (after revoke, rotate, block or unblock). */
   evictKey(hash: string): void {
     this.cache.delete(hash);
+    this.inFlight.delete(hash);
   }
 
   /** Evicts every cached key of a tenant (after suspension, plan change or deletion). */
   evictTenant(tenantId: string): void {
     for (const [hash, entry] of this.cache) if (entry.key.tenantId === tenantId) this.cache.delete(hash);
+    this.inFlight.clear();
   }
 
   private now(): Date {
@@ -198,10 +202,21 @@ export class ApiKeyService {
     return key;
   }
 
-  private async lookup(hash: string): Promise<CachedKey | null> {
+  private lookup(hash: string): Promise<CachedKey | null> {
     const cached = this.cache.get(hash);
+    if (cached && this.clock.now() - cached.fetchedAt < this.options.cacheTtlMs) return Promise.resolve(cached);
+    let pending = this.inFlight.get(hash);
+    if (!pending) {
+      pending = this.fetch(hash).finally(() => {
+        if (this.inFlight.get(hash) === pending) this.inFlight.delete(hash);
+      });
+      this.inFlight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(hash: string): Promise<CachedKey | null> {
     const now = this.clock.now();
-    if (cached && now - cached.fetchedAt < this.options.cacheTtlMs) return cached;
     const found = await this.data.operator.keyByHash(hash);
     if (!found) {
       this.cache.delete(hash);

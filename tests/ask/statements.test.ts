@@ -43,4 +43,13 @@ describe('round trips of one ask', () => {
     expect(me.body.errors).toBeUndefined();
     expect(counter.statements, counter.statements.join('\n')).toEqual([]);
   });
+
+  it('looks a busy key up once when its cached entry expires, not once per request in flight', async () => {
+    await new Promise((r) => setTimeout(r, 1_100)); // past KEY_CACHE_TTL_MS (1 s)
+    const counter = countStatements();
+    const all = await Promise.all(Array.from({ length: 10 }, () => t.gql('{ me { id } }', {}, { key })));
+    counter.stop();
+    expect(all.every((r) => r.body.data?.me?.id)).toBe(true);
+    expect(counter.statements.filter((s) => /FROM "api_key"/.test(s))).toHaveLength(1);
+  });
 });
