@@ -19,6 +19,16 @@ const START_PARAMS = [
   ),
 ];
 
+/**
+ * The embedded database of DATA_DIR (in memory without one). Only PGlite itself is loaded here, so main.ts can start
+ * it before the rest of the code loads: its WASM compiles on V8's background threads meanwhile.
+ */
+export function openDataDirPglite(dataDir: string | null): Promise<PGlite> {
+  if (!dataDir) return openPglite();
+  fs.mkdirSync(dataDir, { recursive: true });
+  return openPglite(path.join(dataDir, 'pgdata'));
+}
+
 /** A freshly initialised data directory, as a gzipped tarball, written at install (`prepare`) next to the build. */
 export const PGDATA_TEMPLATE = path.resolve(__dirname, '..', 'pgdata-template.tar.gz');
 
@@ -71,11 +81,16 @@ function unpackTar(tar: Uint8Array, into: string): void {
   }
 }
 
-/** Runs initdb once, in memory, and writes the result to `file`. */
-export async function writePgdataTemplate(file = PGDATA_TEMPLATE): Promise<void> {
+/**
+ * Runs initdb once, in memory, then `prepare` (the migrations, at install), and writes the result to `file`.
+ */
+export async function writePgdataTemplate(file = PGDATA_TEMPLATE, prepare?: (pglite: PGlite) => Promise<void>): Promise<void> {
   const pglite = new PGlite();
   try {
     await pglite.waitReady;
+    await prepare?.(pglite);
+    // The dump copies files as they are: a checkpoint first, so a first start has no WAL to replay.
+    await pglite.query('CHECKPOINT');
     const tar = await pglite.dumpDataDir('gzip');
     fs.writeFileSync(file, Buffer.from(await tar.arrayBuffer()));
   } finally {
