@@ -1,3 +1,4 @@
+import type { PGlite } from '@electric-sql/pglite';
 import { Clock, systemClock } from './clock';
 import type { Config } from './config';
 import { Database, openDatabase } from './database';
@@ -22,13 +23,22 @@ export interface App {
 const HOUR_MS = 3_600_000;
 const LEASE_RECLAIM_MS = 15_000;
 const USAGE_ROLL_UP_MS = 2_000;
+// The retention sweep and the lease reclaim first run this long after the server listens: neither is needed to
+// serve, and at boot they would hold the one embedded connection and the main thread while the first requests wait.
+const BOOT_JOBS_DELAY_MS = 5_000;
 // Any constant: serialises the first-start admin key check between processes sharing a database.
 const ADMIN_KEY_LOCK = 7_304_119;
 
-/** Wires everything: database → services → schema → HTTP server, plus the hourly retention sweep. */
-export async function startApp(config: Config, options: { database?: Database; host?: string; clock?: Clock } = {}): Promise<App> {
+/**
+ * Wires everything: database → services → schema → HTTP server, plus the hourly retention sweep. `pglite` is the
+ * embedded database already opening on DATA_DIR (see main.ts).
+ */
+export async function startApp(
+  config: Config,
+  options: { database?: Database; host?: string; clock?: Clock; pglite?: Promise<PGlite> } = {},
+): Promise<App> {
   const log = createLogger(config.logLevel);
-  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, pglite: options.pglite }));
   const { pepper } = loadPepper(config.keyPepper, config.dataDir);
   const clock = options.clock ?? systemClock;
   const shared = await createSharedState(config, clock);
@@ -48,7 +58,6 @@ export async function startApp(config: Config, options: { database?: Database; h
       log.warn({ err: error }, 'retention sweep failed');
     }
   };
-  void sweep();
   const timer = setInterval(sweep, HOUR_MS);
   timer.unref();
   // Every live process reclaims the leases of dead ones; a lease is handed to exactly one reclaimer.
@@ -60,7 +69,6 @@ export async function startApp(config: Config, options: { database?: Database; h
       log.warn({ err: error }, 'lease reclaim failed');
     }
   };
-  void reclaim();
   const reclaimTimer = setInterval(reclaim, LEASE_RECLAIM_MS);
   reclaimTimer.unref();
   // Every live process folds pending usage into the daily roll-up; reports read both, so this only bounds the queue.
@@ -73,6 +81,8 @@ export async function startApp(config: Config, options: { database?: Database; h
   };
   const rollUpTimer = setInterval(rollUp, USAGE_ROLL_UP_MS);
   rollUpTimer.unref();
+  const bootJobs = setTimeout(() => void Promise.all([sweep(), reclaim()]), BOOT_JOBS_DELAY_MS);
+  bootJobs.unref();
 
   log.info({ port: server.port, database: database.kind, retriever: services.index.name, generator: services.generator.model, limits: shared.name }, 'listening');
   return {
@@ -81,6 +91,7 @@ export async function startApp(config: Config, options: { database?: Database; h
     database,
     generatedAdminKey,
     close: async (graceMs = 0) => {
+      clearTimeout(bootJobs);
       clearInterval(timer);
       clearInterval(reclaimTimer);
       clearInterval(rollUpTimer);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
-import { openPglite } from './pglite';
+import { openDataDirPglite } from './pglite';
 
 export interface Database {
   dataSource: DataSource;
@@ -20,6 +21,7 @@ export type DatabaseTarget = string | { socketDir: string; port: number };
 export function dataSourceOptions(target: DatabaseTarget, poolSize?: number): DataSourceOptions {
   return {
     type: 'postgres',
+    driver: loadPg(),
     ...(typeof target === 'string'
       ? { url: target }
       : { host: target.socketDir, port: target.port, username: 'postgres', database: 'postgres' }),
@@ -27,8 +29,27 @@ export function dataSourceOptions(target: DatabaseTarget, poolSize?: number): Da
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsTransactionMode: 'each',
+    // TypeORM would otherwise run CREATE EXTENSION "uuid-ossp" at every connect (uuid primary keys); the migrations
+    // use the built-in gen_random_uuid() and create what the schema needs.
+    installExtensions: false,
     extra: poolSize ? { max: poolSize } : undefined,
   };
+}
+
+/**
+ * The `pg` module, for TypeORM. At load, pg asks whether it runs in a Cloudflare Worker: `navigator.userAgent` if
+ * there is a navigator, else it builds a `Response` — which on Node 20 (no `navigator`) loads undici, Node's fetch,
+ * for nothing: 0.1–0.3 s of every start. A navigator that is not Cloudflare's answers first, for the load only.
+ */
+function loadPg(): unknown {
+  const global = globalThis as { navigator?: unknown };
+  if (global.navigator !== undefined) return require('pg');
+  Object.defineProperty(global, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true });
+  try {
+    return require('pg');
+  } finally {
+    delete global.navigator;
+  }
 }
 
 // Any constant: the advisory lock that lets only one process at a time run migrations on a shared server.
@@ -45,18 +66,40 @@ const MIGRATION_LOCK = 7_304_118;
  * The socket server checks no password and serves one connection at a time, so it must not be reachable by
  * anyone else: a Unix socket (never TCP) in a directory only this user can open, the socket itself 0600.
  */
-export async function openDatabase(options: { url?: string; dataDir: string | null }): Promise<Database> {
+export async function openDatabase(options: {
+  url?: string;
+  dataDir: string | null;
+  /** PGlite already opening on `dataDir` (main.ts starts it before loading the rest of the code). */
+  pglite?: Promise<PGlite>;
+}): Promise<Database> {
   if (options.url) {
     const dataSource = await new DataSource(dataSourceOptions(options.url)).initialize();
     await migrate(dataSource);
     return { dataSource, kind: 'postgres', close: () => dataSource.destroy() };
   }
+  const pglite = await (options.pglite ?? openDataDirPglite(options.dataDir));
+  return serveEmbedded(pglite, options.dataDir, true);
+}
 
-  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await openPglite(options.dataDir ? `${options.dataDir}/pgdata` : undefined);
-  const socketDir = privateSocketDir(options.dataDir);
+/**
+ * Brings an embedded database's schema up to date and leaves it open (the data-directory template is written from
+ * a migrated database, so a first start finds its schema current).
+ */
+export async function migrateEmbedded(pglite: PGlite): Promise<void> {
+  const database = await serveEmbedded(pglite, null, false);
+  await database.close();
+}
+
+/** Serves `pglite` on a private Unix socket and opens TypeORM on it; `close` stops PGlite too when `ownsPglite`. */
+async function serveEmbedded(pglite: PGlite, dataDir: string | null, ownsPglite: boolean): Promise<Database> {
+  const socketDir = privateSocketDir(dataDir);
   const socketPath = path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
   const server = new PGLiteSocketServer({ db: pglite, path: socketPath });
+  const stop = async () => {
+    await server.stop();
+    if (ownsPglite) await pglite.close();
+    fs.rmSync(socketDir, { recursive: true, force: true });
+  };
   try {
     await server.start();
     fs.chmodSync(socketPath, 0o600);
@@ -67,15 +110,11 @@ export async function openDatabase(options: { url?: string; dataDir: string | nu
       kind: 'pglite',
       close: async () => {
         await dataSource.destroy();
-        await server.stop();
-        await pglite.close();
-        fs.rmSync(socketDir, { recursive: true, force: true });
+        await stop();
       },
     };
   } catch (error) {
-    await server.stop();
-    await pglite.close();
-    fs.rmSync(socketDir, { recursive: true, force: true });
+    await stop();
     throw error;
   }
 }
@@ -106,6 +145,7 @@ function privateSocketDir(dataDir: string | null): string {
 }
 
 async function migrate(dataSource: DataSource): Promise<void> {
+  if (await schemaIsCurrent(dataSource)) return;
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
@@ -122,4 +162,21 @@ async function migrate(dataSource: DataSource): Promise<void> {
   } finally {
     if (!runner.isReleased) await runner.release();
   }
+}
+
+/**
+ * Whether every migration of this build is already recorded: one query on TypeORM's own table. Most starts find the
+ * schema current, and TypeORM's check (information_schema lookups, then the table) cost ~0.2–0.4 s on PGlite; any
+ * migration missing, or no table yet, and the full path runs under the lock, which checks again.
+ */
+async function schemaIsCurrent(dataSource: DataSource): Promise<boolean> {
+  let rows: { name: string }[];
+  try {
+    rows = await dataSource.query(`SELECT name FROM "${dataSource.options.migrationsTableName ?? 'migrations'}"`);
+  } catch {
+    return false; // no migrations table: a new database
+  }
+  const done = new Set(rows.map((row) => row.name));
+  // The name TypeORM records: the migration's `name`, else its class name.
+  return dataSource.migrations.every((migration) => done.has(migration.name || migration.constructor.name));
 }

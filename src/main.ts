@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { openDataDirPglite } from './pglite';
 
 /** Start-up only: config → app (database, services, schema, HTTP server); drain and stop on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -14,7 +14,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApp(config);
+  // The embedded database opens first: PGlite's WASM compiles on background threads while the main thread loads
+  // the rest of the code (TypeORM, type-graphql, Apollo: most of a start). A failure surfaces where it is awaited.
+  const pglite = config.databaseUrl ? undefined : openDataDirPglite(config.dataDir);
+  pglite?.catch(() => undefined);
+  const { startApp } = await import('./app.js');
+  const app = await startApp(config, { pglite });
   if (app.generatedAdminKey) {
     console.log(
       `\nFirst start: an admin key was generated. It is shown this once; keep it safe.\n\n  ${app.generatedAdminKey}\n\n` +

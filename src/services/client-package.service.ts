@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { strToU8, zipSync, Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
 import type { Clock } from '../clock';
 import type { ApiKey } from '../entities/api-key.entity';
 import { AppError, BadInput } from '../errors';
@@ -61,6 +61,8 @@ export class ClientPackageService {
       issuedOn,
     };
     const welcomeMessage = welcome(facts);
+    // Loaded on first use: packages are rare, and every module loaded at boot delays the first /healthz.
+    const { strToU8, zipSync } = await import('fflate');
     const files: Zippable = {
       ...page,
       'config.js': strToU8(configJs(facts)),

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrateEmbedded, openDatabase } from '../../src/database';
+import { MIGRATIONS } from '../../src/migrations';
 import { openPglite, writePgdataTemplate } from '../../src/pglite';
 
 /*
@@ -45,4 +47,32 @@ describe('PGlite data directory template', () => {
       await pglite.close();
     }
   });
+
+  it('holds the migrated schema, and a data directory of an older version is still migrated at start', async () => {
+    const migrated = path.join(tmp, 'migrated.tar.gz');
+    await writePgdataTemplate(migrated, migrateEmbedded);
+    const names = MIGRATIONS.map((migration) => new migration().name || migration.name);
+    const dataDir = path.join(tmp, 'older');
+    const open = () => openDatabase({ dataDir, pglite: openPglite(path.join(dataDir, 'pgdata'), migrated) });
+    const recorded = async (db: Awaited<ReturnType<typeof open>>) =>
+      (await db.dataSource.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id')).map((row) => row.name);
+
+    const first = await open();
+    try {
+      // A first start finds every migration already applied in the unpacked template.
+      expect(await recorded(first)).toEqual(names);
+      // What an older version left: its data directory lacks the newest migration.
+      await first.dataSource.undoLastMigration();
+      expect(await recorded(first)).toEqual(names.slice(0, -1));
+    } finally {
+      await first.close();
+    }
+    const second = await open();
+    try {
+      expect(await recorded(second)).toEqual(names);
+    } finally {
+      await second.close();
+    }
+  });
 });
+
