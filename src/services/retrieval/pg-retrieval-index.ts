@@ -22,6 +22,9 @@ const MAX_TF = 32767;
  * dictionary upsert touches a common term once per group, not once per posting or per document. The upsert takes
  * its row locks in term order: two groups of one tenant indexed at once on a server wait for each other instead of
  * deadlocking.
+ *
+ * Postings are written in chunk order, so a chunk's postings share a heap page or two: a search scores its
+ * candidates from them (pg-retriever.ts), and reads one page per candidate instead of one per posting.
  */
 const INDEX_SQL = `
   WITH doc AS (SELECT id FROM document WHERE tenant_id = $1 AND id = ANY($2::uuid[])),
@@ -58,6 +61,7 @@ const INDEX_SQL = `
     JOIN ins ON ins.document_id = c.document_id AND ins.ordinal = c.ordinal
     JOIN dict ON dict.i = p.term_i
     JOIN terms ON terms.term = dict.term
+    ORDER BY ins.seq
   )
   SELECT (SELECT ok FROM complete) AS complete, (SELECT count(*) FROM ins)::int AS chunks`;
 
