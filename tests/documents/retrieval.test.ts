@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/database';
 import { chunkDocument, MAX_CHUNK_CHARS } from '../../src/services/text/chunker';
 import { htmlToText } from '../../src/services/text/html-to-text';
-import { contentTerms, coverage, detectLanguage, tokenize } from '../../src/services/text/analyzer';
+import { contentTerms, coverage, detectLanguage, tokenize, type Language } from '../../src/services/text/analyzer';
+import { queryTerms } from '../../src/services/retrieval/query-terms';
 import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
 import type { Passage, Sql } from '../../src/services/retrieval/types';
@@ -287,6 +288,26 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
   it('is the postgres backend and answers ping', async () => {
     expect(index.name).toBe('postgres');
     await expect(index.ping()).resolves.toBeUndefined();
+  });
+
+  it("reports each passage's coverage as the analyzer measures it on the passage's own text", async () => {
+    // The retriever takes coverage from the postings its search matched; this pins it to the analyzer's reading.
+    const questions = [
+      'Comment réinitialiser mon mot de passe ?',
+      'How do I reset my password? I tried the portal yesterday. It says my account is locked.',
+      'VPN disconnects every few minutes on Wi-Fi',
+      'imprimante bourrage papier radiologie',
+    ];
+    let compared = 0;
+    for (const question of questions) {
+      const { analyses } = queryTerms(question);
+      for (const p of await index.forTenant(ids.a).search(question, 5)) {
+        const [{ lang }] = await sql.query<{ lang: Language }[]>(`SELECT lang FROM chunk WHERE id = $1`, [p.chunkId]);
+        expect(p.coverage, `${question} → ${p.title}`).toBeCloseTo(coverage(analyses.get(lang) ?? [], `${p.title}\n${p.heading}\n${p.text}`, lang), 12);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(8);
   });
 
   it('finds the French document first for a French question with accents and plurals', async () => {
