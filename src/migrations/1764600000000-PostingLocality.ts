@@ -12,16 +12,31 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   tenant each time), a fifth of an indexing statement's time on PGlite. A term only arrives with chunks of the
  *   tenant's own documents (PgRetrievalIndex checks them in the same statement, and chunk's foreign keys hold), so
  *   the key protected only the delete: a statement-level trigger on tenant now takes the dictionary with it.
+ * - A smaller statistics sample for the retrieval tables (below).
  *
  * Plain SQL that PostgreSQL 15 and PGlite (PostgreSQL 18) both accept.
  */
+/*
+ * The planner needs row counts and rough distributions of these tables, not fine histograms: the search joins terms
+ * from a CTE (no per-value estimate applies) and reads by index. PgMaintenance analyses them a dozen times over a
+ * 10k-chunk ingestion; a tenth of the default sample makes each ANALYZE 3–5 times cheaper (PGlite, 5k chunks:
+ * posting 1.0–1.9 s → 0.4 s).
+ */
+const STATISTICS_TARGET = 10;
+const STATISTICS_COLUMNS: [string, string[]][] = [
+  ['posting', ['term_id', 'chunk_seq', 'impact', 'title_tf', 'body_tf', 'title_len', 'body_len']],
+  ['index_term', ['tenant_id', 'term', 'df']],
+  ['chunk', ['tenant_id', 'document_id', 'ordinal', 'heading', 'text', 'lang', 'title_len', 'body_len', 'seq']],
+];
+
 export class PostingLocality1764600000000 implements MigrationInterface {
   name = 'PostingLocality1764600000000';
-  // VACUUM cannot run in a transaction: up() wraps the rewrite in its own, then vacuums.
+  // VACUUM cannot run in a transaction: up() wraps the rewrite in its own, then vacuums. Plain BEGIN/COMMIT rather
+  // than the runner's transaction methods, so a runner that only has query() (bench/retrieval.eval.ts) works too.
   transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
-    await q.startTransaction();
+    await q.query('BEGIN');
     try {
       await q.query(`CLUSTER posting USING posting_chunk`);
       await q.query(`ALTER TABLE index_term DROP CONSTRAINT IF EXISTS index_term_tenant_id_fkey`);
@@ -31,13 +46,16 @@ export class PostingLocality1764600000000 implements MigrationInterface {
           DELETE FROM index_term WHERE tenant_id IN (SELECT id FROM gone);
           RETURN NULL;
         END $$`);
+      for (const [table, columns] of STATISTICS_COLUMNS) {
+        await q.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} SET STATISTICS ${STATISTICS_TARGET}`).join(', ')}`);
+      }
       await q.query(`DROP TRIGGER IF EXISTS tenant_terms_delete ON tenant`);
       await q.query(`
         CREATE TRIGGER tenant_terms_delete AFTER DELETE ON tenant
         REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION tenant_terms_removed()`);
-      await q.commitTransaction();
+      await q.query('COMMIT');
     } catch (error) {
-      await q.rollbackTransaction();
+      await q.query('ROLLBACK');
       throw error;
     }
     // CLUSTER leaves the new heap's pages unmarked in the visibility map: until VACUUM marks them, the planner reads
@@ -49,6 +67,9 @@ export class PostingLocality1764600000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER tenant_terms_delete ON tenant`);
     await q.query(`DROP FUNCTION tenant_terms_removed()`);
     await q.query(`DELETE FROM index_term t WHERE NOT EXISTS (SELECT 1 FROM tenant WHERE id = t.tenant_id)`);
+    for (const [table, columns] of STATISTICS_COLUMNS) {
+      await q.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} SET STATISTICS -1`).join(', ')}`);
+    }
     await q.query(`ALTER TABLE index_term ADD CONSTRAINT index_term_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenant(id) ON DELETE CASCADE`);
   }
 }
