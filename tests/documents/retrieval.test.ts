@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/database';
 import { chunkDocument, MAX_CHUNK_CHARS } from '../../src/services/text/chunker';
@@ -7,6 +8,7 @@ import { contentTerms, coverage, detectLanguage, tokenize, type Language } from 
 import { queryTerms } from '../../src/services/retrieval/query-terms';
 import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
+import { withPreparedStatements } from '../../src/services/retrieval/prepared-sql';
 import type { Passage, Sql } from '../../src/services/retrieval/types';
 import { openTestDatabase } from '../helpers/database';
 
@@ -277,7 +279,8 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     sql = db.dataSource;
-    index = new PgRetrievalIndex(sql);
+    // As the app builds it: searches run as a prepared statement.
+    index = new PgRetrievalIndex(withPreparedStatements(sql));
     ids.a = await createTenant('hospital-a');
     ids.b = await createTenant('hospital-b');
     for (const d of TENANT_A) await addDoc(ids.a, d);
@@ -308,6 +311,22 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       }
     }
     expect(compared).toBeGreaterThan(8);
+  });
+
+  it('finds the same passages as a prepared statement, also when the database session already holds it', async () => {
+    const plain = new PgRetrievalIndex(sql).forTenant(ids.a);
+    const question = 'How do I reset my password?';
+    const expected = await plain.search(question, 5);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await index.forTenant(ids.a).search(question, 5)).toEqual(expected);
+    // The pool drops its connection (as it does after 10 s idle) and opens another. PGlite serves both from one
+    // session, where the statement is still prepared; the new connection does not know it.
+    const pool = (sql.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    client.release(true);
+    await ended;
+    expect(await index.forTenant(ids.a).search(question, 5)).toEqual(expected);
   });
 
   it('finds the French document first for a French question with accents and plurals', async () => {

@@ -135,6 +135,9 @@ const SEARCH_SQL = `
   JOIN document d ON d.id = c.document_id AND d.tenant_id = $1
   ORDER BY sc.score DESC, sc.chunk_seq`;
 
+// Prepared statement names are per connection; a new text needs a new name (pg refuses one name for two texts).
+const SEARCH_STATEMENT = 'askdesk_search_v2';
+
 /** Lexical search over one tenant's chunks. The tenant is fixed here and bound into every statement. */
 export class PgRetriever implements Retriever {
   constructor(
@@ -182,7 +185,11 @@ export class PgRetriever implements Retriever {
   }
 
   private run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
-    return this.sql.query<Row[]>(SEARCH_SQL, this.parameters(keys, weights, limit));
+    const parameters = this.parameters(keys, weights, limit);
+    // Its generic plan is the custom plan's shape (every CTE materialised, every read through an index), so
+    // PostgreSQL may switch to it after five runs without changing how a search reads.
+    if (this.sql.prepared) return this.sql.prepared<Row[]>(SEARCH_STATEMENT, SEARCH_SQL, parameters);
+    return this.sql.query<Row[]>(SEARCH_SQL, parameters);
   }
 
   private parameters(keys: string[], weights: number[], limit: number): unknown[] {

@@ -7,6 +7,11 @@
 /** Minimal SQL runner: TypeORM's DataSource and EntityManager both satisfy it (`query(sql, params)` → rows). */
 export interface Sql {
   query<T = any>(sql: string, params?: unknown[]): Promise<T>;
+  /**
+   * Where the runner has them: `sql` as the named prepared statement `name`, parsed once per connection and then
+   * only bound and run. Callers fall back to `query` without it.
+   */
+  prepared?<T = any>(name: string, sql: string, params: unknown[]): Promise<T>;
 }
 
 /** One piece of a document, as the chunker produces it. */
