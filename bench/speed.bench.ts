@@ -10,12 +10,13 @@ import { Client } from 'pg';
 import { startApp, type App } from '../src/app';
 import { parseConfig } from '../src/config';
 import { DEFAULT_RANKING, PgRetriever } from '../src/services/retrieval/pg-retriever';
+import { machine, median, pct, report, Row } from './report';
 import { SyntheticCorpus } from './synthetic-corpus';
 
 /**
  * `npm run bench:speed` (also run by `npm run bench`): the figures of issue 10 — retrieval latency at 1k, 10k and
  * 100k chunks, ingestion rate, data directory size, `npm start` to /healthz (fresh and existing data directory) and
- * idle RSS — printed as a table against their targets and written to bench/results/latest.json.
+ * idle RSS — printed as a table against their targets and written to bench/results/speed.json.
  *
  *   BENCH_SCALE=1k,10k,100k   corpus sizes to run (default 1k,10k; 100k takes minutes)
  *   BENCH_DATABASE_URL=…       also run the corpus sizes on a PostgreSQL server (a scratch database is created)
@@ -33,22 +34,10 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const IDLE_MS = 3000;
 const DOCS_PER_CALL = 100;
 const MAIN = path.resolve(__dirname, '../src/main.js');
-const RESULTS = path.resolve(__dirname, '../../bench/results');
-
-interface Row {
-  figure: string;
-  measured: number;
-  unit: string;
-  /** The target; `atMost` false means the figure must reach it instead. */
-  target: number;
-  atMost: boolean;
-}
 
 const rows: Row[] = [];
 const details: Record<string, unknown> = {};
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
 
 function sizeOf(target: string): number {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
@@ -232,39 +221,14 @@ async function startRuns(): Promise<void> {
   rows.push({ figure: 'idle RSS, existing data dir, embedded', measured: median(existing.map((r) => r.rssMb)), unit: 'MB', target: 250, atMost: true });
 }
 
-function machine() {
-  return {
-    nproc: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
-    date: new Date().toISOString(),
-  };
-}
-
-function table(): string {
-  const fmt = (r: Row) => (r.unit === 'ms' || r.unit === 's' ? r.measured.toFixed(r.measured < 10 ? 2 : 1) : r.measured.toFixed(0));
-  const lines = ['| figure | measured | target | met |', '| --- | --- | --- | --- |'];
-  for (const r of rows) {
-    const met = r.atMost ? r.measured <= r.target : r.measured >= r.target;
-    lines.push(`| ${r.figure} | ${fmt(r)} ${r.unit} | ${r.atMost ? '≤' : '≥'} ${r.target} ${r.unit} | ${met ? 'yes' : 'no'} |`);
-  }
-  return lines.join('\n');
-}
-
 async function main() {
-  const before = machine();
+  const started = machine();
   for (const scale of SCALES) {
     await corpusRun('embedded', scale);
     if (SERVER_URL) await corpusRun('server', scale);
   }
   if (STARTS > 0) await startRuns();
-  const after = machine();
-  console.log(`\n${before.nproc} × ${before.cpu}, node ${before.node}, load average ${before.loadavg.join(' ')} → ${after.loadavg.join(' ')}\n`);
-  console.log(table());
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify({ machine: { ...before, loadavgAfter: after.loadavg }, rows, details }, null, 2)}\n`);
-  console.log(`\nwritten to ${path.join(RESULTS, 'latest.json')}`);
+  report('speed', started, rows, details);
 }
 
 main().catch((error) => {

@@ -21,6 +21,7 @@ export interface App {
 
 const HOUR_MS = 3_600_000;
 const LEASE_RECLAIM_MS = 15_000;
+const USAGE_ROLL_UP_MS = 2_000;
 // Any constant: serialises the first-start admin key check between processes sharing a database.
 const ADMIN_KEY_LOCK = 7_304_119;
 
@@ -62,6 +63,16 @@ export async function startApp(config: Config, options: { database?: Database; h
   void reclaim();
   const reclaimTimer = setInterval(reclaim, LEASE_RECLAIM_MS);
   reclaimTimer.unref();
+  // Every live process folds pending usage into the daily roll-up; reports read both, so this only bounds the queue.
+  const rollUp = async () => {
+    try {
+      await services.usage.rollUp();
+    } catch (error) {
+      log.warn({ err: error }, 'usage roll-up failed');
+    }
+  };
+  const rollUpTimer = setInterval(rollUp, USAGE_ROLL_UP_MS);
+  rollUpTimer.unref();
 
   log.info({ port: server.port, database: database.kind, retriever: services.index.name, generator: services.generator.model, limits: shared.name }, 'listening');
   return {
@@ -72,6 +83,7 @@ export async function startApp(config: Config, options: { database?: Database; h
     close: async (graceMs = 0) => {
       clearInterval(timer);
       clearInterval(reclaimTimer);
+      clearInterval(rollUpTimer);
       await server.close(graceMs);
       await shared.close();
       if (!options.database) await database.close();

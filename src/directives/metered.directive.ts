@@ -4,7 +4,7 @@ import { clientOf } from '../resolvers/decorators';
 import type { Context } from '../context';
 import { setRateHeaders } from '../http/rate-headers';
 import type { Delivery } from '../services/chat.service';
-import type { MeteredResult, MeterRequest } from '../services/metering.service';
+import type { MeteredResult, MeterRequest, Outbox } from '../services/metering.service';
 import { AnswerStream } from './answer-stream';
 import { isMetered } from './auth.directive';
 
@@ -14,8 +14,13 @@ export const meteredDirective = new GraphQLDirective({
   locations: [DirectiveLocation.FIELD_DEFINITION],
 });
 
-/** The context a streamed metered field runs with: where to deliver its deltas. */
-export interface StreamContext extends Context {
+/** The context a metered field runs with: where to leave what is to be written when it is settled. */
+export interface MeteredContext extends Context {
+  outbox: Outbox;
+}
+
+/** The context a streamed metered field runs with: also where to deliver its deltas. */
+export interface StreamContext extends MeteredContext {
   delivery: Delivery;
 }
 
@@ -43,18 +48,18 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
           subscribe: ((source, args, ctx, info) => {
             const stream = new AnswerStream<MeteredResult>(fieldName);
             ctx.services.metering
-              .run(request(ctx), fieldName, () => produce(source, args, { ...ctx, delivery: stream }, info))
+              .run(request(ctx), fieldName, (outbox) => produce(source, args, { ...ctx, outbox, delivery: stream }, info))
               .then((result) => stream.finish(result), (error) => stream.fail(error));
             return stream;
           }) as GraphQLFieldResolver<unknown, Context>,
         };
       }
 
-      const resolve = field.resolve as GraphQLFieldResolver<unknown, Context, unknown, Promise<MeteredResult>>;
+      const resolve = field.resolve as GraphQLFieldResolver<unknown, MeteredContext, unknown, Promise<MeteredResult>>;
       return {
         ...field,
         resolve: ((source, args, ctx, info) =>
-          ctx.services.metering.run(request(ctx), fieldName, () => resolve(source, args, ctx, info))) as GraphQLFieldResolver<unknown, Context>,
+          ctx.services.metering.run(request(ctx), fieldName, (outbox) => resolve(source, args, { ...ctx, outbox }, info))) as GraphQLFieldResolver<unknown, Context>,
       };
     },
   });

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { ClientCaller } from '../caller';
 import type { Context } from '../context';
-import type { StreamContext } from '../directives/metered.directive';
+import type { MeteredContext, StreamContext } from '../directives/metered.directive';
 import { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
 import { Message } from '../entities/message.entity';
@@ -27,13 +27,13 @@ export class ChatResolver {
   @Mutation(() => AskPayload, { description: "Answers a question from the tenant's documents, with citations." })
   @Directive('@auth')
   @Directive('@metered')
-  ask(@Ctx() ctx: Context, @CurrentClient() client: ClientCaller, @Arg('input', () => AskInput) input: AskInput): Promise<AskAnswer> {
-    return ctx.services.chat.ask(client, input);
+  ask(@Ctx() ctx: MeteredContext, @CurrentClient() client: ClientCaller, @Arg('input', () => AskInput) input: AskInput): Promise<AskAnswer> {
+    return ctx.services.chat.ask(client, input, ctx.outbox);
   }
 
   @Subscription(() => AskStreamEvent, {
     description: 'ask, streamed over graphql-ws: text deltas, then one event with done and the result.',
-    subscribe: streamed(({ args, context }) => context.services.chat.ask(clientOf(context), args.input, context.delivery)),
+    subscribe: streamed(({ args, context }) => context.services.chat.ask(clientOf(context), args.input, context.outbox, context.delivery)),
   })
   @Directive('@auth')
   @Directive('@metered')

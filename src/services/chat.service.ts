@@ -4,6 +4,7 @@ import type { Citation } from '../entities/citation';
 import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
 import { ConversationService } from './conversation.service';
 import type { DataLayer } from './data/data-layer';
+import type { Outbox } from './metering.service';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult, Turn } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
@@ -35,9 +36,10 @@ const HISTORY_TURNS = 6;
 const CANDIDATES = 8;
 
 /**
- * One ask: validate, retrieve from the caller's tenant only, judge the evidence, generate, store the exchange.
- * The exchange is written only after generation succeeded, so a failed ask leaves nothing behind. It knows nothing
- * of quotas or rates: @metered wraps it. A streamed answer cut short by its client keeps what was delivered.
+ * One ask: validate, retrieve from the caller's tenant only, judge the evidence, generate, and leave the exchange
+ * in the outbox, which @metered writes with the ask's charge in one statement. The exchange exists only once
+ * generation succeeded, so a failed ask leaves nothing behind. It knows nothing of quotas or rates: @metered wraps
+ * it. A streamed answer cut short by its client keeps what was delivered.
  */
 export class ChatService {
   private readonly grounding = new GroundingPolicy();
@@ -59,7 +61,7 @@ export class ChatService {
     return question;
   }
 
-  async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, delivery?: Delivery): Promise<AskAnswer> {
+  async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, outbox: Outbox, delivery?: Delivery): Promise<AskAnswer> {
     const scope = this.data.forTenant(caller.tenant.id);
     const question = this.validateQuestion(input.question);
     const conversationId = input.conversationId ?? null;
@@ -70,7 +72,7 @@ export class ChatService {
     const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
-      this.conversations.appendExchange(scope, { apiKeyId: caller.keyId, conversationId, question, answer, citations });
+      (outbox.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations));
     let delivered = '';
     const onDelta = delivery && ((text: string) => {
       delivery.delta(text);
@@ -81,14 +83,15 @@ export class ChatService {
       generation = await this.generate(question, decision.passages, history, onDelta);
     } catch (error) {
       // The client saw part of an answer: the conversation keeps that part, marked as cut short.
-      if (error instanceof ClientClosed && delivered) await store(`${delivered} …`, []);
+      if (error instanceof ClientClosed && delivered) store(`${delivered} …`, []);
       throw error;
     }
     const citations = cite(decision.passages, generation.cited);
-    const stored = await store(generation.answer, citations);
+    const stored = store(generation.answer, citations);
     return {
       answer: generation.answer,
-      ...stored,
+      conversationId: stored.conversationId,
+      messageId: stored.messageId,
       citations,
       grounded: decision.grounded,
       model: generation.model,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Citation } from '../entities/citation';
 import type { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
@@ -5,7 +6,7 @@ import type { Message } from '../entities/message.entity';
 import type { Clock } from '../clock';
 import { NotFound } from '../errors';
 import type { DataLayer } from './data/data-layer';
-import type { TenantData } from './data/tenant-data';
+import type { Exchange, TenantData } from './data/tenant-data';
 import type { Turn } from './generation/types';
 import { isUuid, Page } from './pagination';
 
@@ -44,14 +45,22 @@ export class ConversationService {
     return history;
   }
 
-  /** Stores a question and its answer together: a failed ask leaves no half-written turn. */
-  appendExchange(
-    scope: TenantData,
-    exchange: { apiKeyId: string | null; conversationId: string | null; question: string; answer: string; citations: Citation[] },
-  ): Promise<{ conversationId: string; messageId: string }> {
-    const { question } = exchange;
-    const title = question.length > 120 ? `${question.slice(0, 117)}…` : question;
-    return scope.appendExchange({ ...exchange, title }, new Date(this.clock.now()));
+  /**
+   * A question and its answer as they will be stored, with their ids chosen now: in the conversation they continue,
+   * or in a new one titled after the question. Written together, when the ask is settled (TenantData.settle), so a
+   * failed ask leaves no half-written turn.
+   */
+  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[]): Exchange {
+    return {
+      conversationId: conversationId ?? randomUUID(),
+      newConversation: conversationId === null,
+      messageId: randomUUID(),
+      apiKeyId,
+      title: question.length > 120 ? `${question.slice(0, 117)}…` : question,
+      question,
+      answer,
+      citations,
+    };
   }
 
   async export(scope: TenantData, format: ExportFormat): Promise<string> {

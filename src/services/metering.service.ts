@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { RateLimited, usageCodeOf, usageOutcomeOf } from '../errors';
 import type { AbuseService } from './abuse.service';
 import type { DataLayer } from './data/data-layer';
+import type { Exchange } from './data/tenant-data';
 import type { UsageEntry } from './data/usage-sql';
 import { effectiveLimits, QuotaFigures, QuotaService } from './quota.service';
 import type { QuotaAlertService } from './quota-alert.service';
@@ -16,6 +17,15 @@ export interface MeterRequest {
   onRate(decision: RateDecision): void;
 }
 
+/**
+ * What a metered operation leaves to be written when it ends, by the statement that settles its lease: an answer
+ * and its charge commit together, in one round trip. Filled by the operation, also when it then fails (a streamed
+ * answer cut short keeps what was delivered).
+ */
+export interface Outbox {
+  exchange: Exchange | null;
+}
+
 /** What a metered operation returns: at least the tokens it used. */
 export interface MeteredResult {
   usage: { inputTokens: number; outputTokens: number };
@@ -23,9 +33,10 @@ export interface MeteredResult {
 
 /**
  * The @metered layer, wrapped around the operation: rate window first (cheap, in memory or Redis), then the quota
- * lease (one statement in PostgreSQL), then the operation, then the lease settled with the usage record in one
- * statement: kept when the operation succeeded, given back when it threw, so only answers that were produced use
- * quota. Every outcome is recorded in usage. The operation knows nothing of any of this.
+ * lease (one statement in PostgreSQL), then the operation, then the lease settled in one statement with the usage
+ * record and what the operation left in its outbox: kept when the operation succeeded, given back when it threw, so
+ * only answers that were produced use quota. Every outcome is recorded in usage. The operation knows nothing of
+ * quotas or rates; it only leaves its writes in the outbox.
  */
 export class MeteringService {
   constructor(
@@ -37,7 +48,7 @@ export class MeteringService {
     private readonly clock: Clock,
   ) {}
 
-  async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: () => Promise<T>): Promise<T & { quota: QuotaFigures }> {
+  async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (outbox: Outbox) => Promise<T>): Promise<T & { quota: QuotaFigures }> {
     const started = this.clock.now();
     const { caller } = req;
     const scope = this.data.forTenant(caller.tenant.id);
@@ -63,14 +74,15 @@ export class MeteringService {
       throw error;
     }
 
+    const outbox: Outbox = { exchange: null };
     let result: T;
     try {
-      result = await body();
+      result = await body(outbox);
     } catch (error) {
-      await this.quota.settle(scope, lease, false, usage(error));
+      await this.quota.settle(scope, lease, false, usage(error), outbox.exchange);
       throw error;
     }
-    await this.quota.settle(scope, lease, true, usage(null, result.usage));
+    await this.quota.settle(scope, lease, true, usage(null, result.usage), outbox.exchange);
     void this.alerts.reserved(lease, caller.tenant.slug).catch(() => undefined);
     return { ...result, quota: this.quota.figures(monthlyQuota, lease.used, ratePerMinute) };
   }

@@ -3,7 +3,7 @@ import type { Plan } from '../entities/plan.entity';
 import type { Tenant } from '../entities/tenant.entity';
 import { QuotaExceeded } from '../errors';
 import type { DataLayer } from './data/data-layer';
-import type { Lease, TenantData } from './data/tenant-data';
+import type { Exchange, Lease, TenantData } from './data/tenant-data';
 import type { UsageEntry } from './data/usage-sql';
 
 export type { Lease } from './data/tenant-data';
@@ -71,9 +71,12 @@ export class QuotaService {
     return lease;
   }
 
-  /** Ends a lease: kept when the answer was sent, given back otherwise; its usage is recorded in the same statement. */
-  settle(scope: TenantData, lease: Lease, keep: boolean, usage: UsageEntry): Promise<void> {
-    return scope.settle(lease, keep, usage, new Date(this.clock.now()));
+  /**
+   * Ends a lease: kept when the answer was sent, given back otherwise. Its usage, and the exchange the operation
+   * produced if any, are written by the same statement.
+   */
+  settle(scope: TenantData, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
+    return scope.settle(lease, keep, usage, new Date(this.clock.now()), exchange);
   }
 
   /** Reclaims the leases of processes that died mid-ask; returns how many. */

@@ -36,6 +36,8 @@ const DAY_MS = 86_400_000;
 
 /** The operator's workflows on tenants. Every change is audited in its own transaction. */
 export class TenantService {
+  private catalogue?: Promise<Plan[]>;
+
   constructor(
     private readonly data: DataLayer,
     private readonly keys: ApiKeyService,
@@ -55,8 +57,16 @@ export class TenantService {
     return this.data.operator.tenants(first, after, status, search);
   }
 
+  /**
+   * The plan catalogue, read once per process: only migrations write it, and they run before a process serves, so
+   * a keyed `me { plan }` or `plans` costs no statement. A failed read is not kept.
+   */
   plans(): Promise<Plan[]> {
-    return this.data.operator.plans();
+    this.catalogue ??= this.data.operator.plans().catch((error) => {
+      this.catalogue = undefined;
+      throw error;
+    });
+    return this.catalogue;
   }
 
   async plan(code: PlanCode, db: OperatorData = this.data.operator): Promise<Plan> {

@@ -19,9 +19,11 @@ export function monthRange(month: string): { start: Date; end: Date } {
 }
 
 /**
- * Usage reports. Metering writes each call as one raw record plus a bump of its tenant's daily roll-up, in one
- * statement; reports only read the roll-up (one row per tenant per day), so they stay fast over months of traffic.
- * Raw records are the audit trail and are trimmed by retention (USAGE_RECORD_RETENTION_DAYS).
+ * Usage reports. Metering writes each call as one raw record plus a pending roll-up row, in one statement; every
+ * process folds pending rows into the daily roll-up every few seconds (`rollUp`). Reports read the roll-up plus what
+ * is pending (one row per tenant per day, and a few seconds of calls), so they are exact to the last call and stay
+ * fast over months of traffic. Raw records are the audit trail and are trimmed by retention
+ * (USAGE_RECORD_RETENTION_DAYS).
  */
 export class UsageService {
   constructor(
@@ -54,6 +56,16 @@ export class UsageService {
   summary(month: string): Promise<({ tenantId: string } & UsageTotals)[]> {
     const { start, end } = monthRange(month);
     return this.data.operator.usageSummary(start, end);
+  }
+
+  /** Folds pending usage into the daily roll-up, in batches, until none is left; returns how many rows. */
+  async rollUp(batch = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.data.operator.rollUpUsage(batch);
+      total += n;
+      if (n < batch) return total;
+    }
   }
 
   /** Trims raw records past retention; the daily roll-ups, which reports and invoices read, are kept. */

@@ -1,24 +1,8 @@
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
+import { countStatements } from '../helpers/statements';
 
 const ASK = `mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }`;
-
-/**
- * Every statement the server sends goes through pg's Client.query (TypeORM's driver, on PGlite's socket and on a
- * server alike), so counting its calls while one ask runs counts the ask's round trips. A change that adds one
- * fails here, not in production.
- */
-function countStatements(): { statements: string[]; stop(): void } {
-  const original = Client.prototype.query;
-  const statements: string[] = [];
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text ?? '';
-    statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 60));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof Client.prototype.query;
-  return { statements, stop: () => void (Client.prototype.query = original) };
-}
 
 describe('round trips of one ask', () => {
   let t: TestApp;
@@ -32,20 +16,31 @@ describe('round trips of one ask', () => {
   });
   afterAll(async () => t?.close());
 
-  it('takes four statements for a new conversation and five for a follow-up, none of them a transaction', async () => {
+  it('takes three statements and two commits for a new conversation, four for a follow-up, none of them a transaction', async () => {
     let counter = countStatements();
     const first = await t.gql(ASK, {}, { key });
     counter.stop();
     expect(first.body.errors).toBeUndefined();
-    // reserve (lease) · search · store the exchange · settle (lease + usage)
-    expect(counter.statements, counter.statements.join('\n')).toHaveLength(4);
+    // reserve (lease) · search · settle (lease + usage + the exchange)
+    expect(counter.statements, counter.statements.join('\n')).toHaveLength(3);
+    expect(counter.commits()).toBe(2);
 
     counter = countStatements();
     const followUp = await t.gql(ASK, { c: first.body.data.ask.conversationId }, { key });
     counter.stop();
     expect(followUp.body.errors).toBeUndefined();
     // the same, plus the conversation's recent turns (which also proves it is the tenant's)
-    expect(counter.statements, counter.statements.join('\n')).toHaveLength(5);
+    expect(counter.statements, counter.statements.join('\n')).toHaveLength(4);
+    expect(counter.commits()).toBe(2);
     expect(counter.statements.filter((s) => /^(BEGIN|START TRANSACTION|COMMIT)/i.test(s))).toEqual([]);
+  });
+
+  it('answers a keyed `me` from the caller it already holds, without a statement', async () => {
+    await t.gql('{ me { id name plan { code } } }', {}, { key });
+    const counter = countStatements();
+    const me = await t.gql('{ me { id name plan { code } } }', {}, { key });
+    counter.stop();
+    expect(me.body.errors).toBeUndefined();
+    expect(counter.statements, counter.statements.join('\n')).toEqual([]);
   });
 });

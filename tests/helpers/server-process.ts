@@ -1,7 +1,11 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
-export const ROOT = path.join(__dirname, '..', '..');
+/** The checkout: found from here upwards, so this works from tests/ under vitest and from dist/ in the benches. */
+export const ROOT = (function root(dir: string): string {
+  return fs.existsSync(path.join(dir, 'package.json')) ? dir : root(path.dirname(dir));
+})(__dirname);
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -19,8 +23,8 @@ export function build(): void {
 }
 
 /** Starts `node dist/src/main.js` with this environment and resolves once it serves. */
-export async function launch(env: Record<string, string>, into: ServerProcess[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function launch(env: Record<string, string>, into: ServerProcess[], nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);

@@ -52,9 +52,27 @@ describe('quota leases', () => {
     // The slow ask finally answers: the client got it, so it counts once, on top of the ERROR already recorded.
     await services.quota.settle(scope, lease, true, {
       tenantId: a.id, apiKeyId: a.keyId, operation: 'ask', outcome: 'SUCCEEDED', code: null, latencyMs: 1, inputTokens: 0, outputTokens: 0, ip: null,
-    });
+    }, null);
     expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(1);
     expect(await usageOf(a.key)).toEqual({ requests: 2, succeeded: 1, refused: 0, failed: 1 });
+  });
+
+  it('gives the lease back, stores nothing and records NOT_FOUND when the conversation vanished before the settle', async () => {
+    const a = await t.tenant('BUSINESS');
+    const { services } = t.app;
+    const scope = services.data.forTenant(a.id);
+    const lease = await services.quota.reserve(scope, null, { apiKeyId: a.keyId, operation: 'ask', ip: null });
+    // A follow-up to a conversation purged between the ask's history read and its settle.
+    const exchange = services.conversations.exchange(a.keyId, '00000000-0000-4000-8000-000000000001', 'And on a Mac?', 'Install the client.', []);
+    const settled = services.quota.settle(scope, lease, true, {
+      tenantId: a.id, apiKeyId: a.keyId, operation: 'ask', outcome: 'SUCCEEDED', code: null, latencyMs: 1, inputTokens: 0, outputTokens: 0, ip: null,
+    }, exchange);
+    await expect(settled).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(0);
+    expect(await usageOf(a.key)).toEqual({ requests: 1, succeeded: 0, refused: 0, failed: 1 });
+    const [record] = await t.database.dataSource.query(`SELECT outcome, code FROM usage_record WHERE tenant_id = $1`, [a.id]);
+    expect(record).toEqual({ outcome: 'FAILED', code: 'NOT_FOUND' });
+    expect(await t.database.dataSource.query(`SELECT id FROM message WHERE tenant_id = $1`, [a.id])).toEqual([]);
   });
 
   it('leaves no lease behind after asks that succeed, are refused or fail', async () => {

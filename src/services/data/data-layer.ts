@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { OperatorData } from './operator-data';
+import { Prepared, preparedRunner } from './prepared';
 import { TenantData } from './tenant-data';
 
 /**
@@ -9,13 +10,16 @@ import { TenantData } from './tenant-data';
  */
 export class DataLayer {
   readonly operator: OperatorData;
+  /** Named prepared statements for the hot paths, shared with the retrieval index; null off TypeORM's pg driver. */
+  readonly prepared: Prepared | null;
 
   constructor(private readonly dataSource: DataSource) {
-    this.operator = new OperatorData(dataSource.manager);
+    this.prepared = preparedRunner(dataSource);
+    this.operator = new OperatorData(dataSource.manager, this.prepared);
   }
 
   forTenant(tenantId: string): TenantData {
-    return new TenantData(this.dataSource.manager, tenantId);
+    return new TenantData(this.dataSource.manager, tenantId, this.prepared);
   }
 
   /** Runs `work` in one transaction; scopes made inside it with `within(manager)` share it. */

@@ -8,7 +8,8 @@ import { Rating, TenantStatus } from '../../entities/enums';
 import { Plan } from '../../entities/plan.entity';
 import { Tenant } from '../../entities/tenant.entity';
 import { containsPattern, isUuid, Page, paginate } from '../pagination';
-import { recordUsageSql, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
+import { Prepared, runStatement } from './prepared';
+import { RECORD_USAGE_SQL, recordUsageSql, ROLL_UP_PENDING_USAGE, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageTotals, UsageTotals, usageValues } from './usage-sql';
 
 /**
  * The operator's cross-tenant view and the system's own jobs: listing and finding tenants, verifying keys (a key
@@ -17,8 +18,16 @@ import { recordUsageSql, USAGE_SUMS, UsageBucketRow, usageBuckets, usageBucketsS
  * reach goes through TenantData.
  */
 export class OperatorData {
-  constructor(private readonly db: EntityManager) {}
+  constructor(
+    private readonly db: EntityManager,
+    private readonly prepared: Prepared | null = null,
+  ) {}
 
+  private run<T = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]> {
+    return runStatement<T>(this.db, this.prepared, name, text, params);
+  }
+
+  /** The same scope inside a transaction (whose statements all go through its connection, unprepared). */
   within(manager: EntityManager): OperatorData {
     return new OperatorData(manager);
   }
@@ -143,7 +152,13 @@ export class OperatorData {
 
   /** A call that can't be attributed to a tenant (an unknown key), or any call recorded by a system job. */
   async recordUsage(usage: UsageEntry, at: Date): Promise<void> {
-    await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams(usage, at));
+    await this.run('usage-record', RECORD_USAGE_SQL, usageParams(usage, at));
+  }
+
+  /** Folds up to `max` pending usage rows into the daily roll-up; returns how many (see ROLL_UP_PENDING_USAGE). */
+  async rollUpUsage(max: number): Promise<number> {
+    const rows: { n: number }[] = await this.db.query(ROLL_UP_PENDING_USAGE, [max]);
+    return rows[0]?.n ?? 0;
   }
 
   /** Every tenant's usage together, in buckets over [from, to) (see usageBucketsSql). */
@@ -155,7 +170,7 @@ export class OperatorData {
   async usageSummary(start: Date, end: Date): Promise<({ tenantId: string } & UsageTotals)[]> {
     const rows: Record<string, string>[] = await this.db.query(
       `SELECT t.id AS tenant_id, ${USAGE_SUMS}
-       FROM tenant t LEFT JOIN usage_daily d ON d.tenant_id = t.id AND d.day >= $1::date AND d.day < $2::date
+       FROM tenant t LEFT JOIN usage_live d ON d.tenant_id = t.id AND d.day >= $1::date AND d.day < $2::date
        GROUP BY t.id, t.created_at ORDER BY requests DESC, t.created_at, t.id`,
       [start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)],
     );
@@ -234,7 +249,7 @@ export class OperatorData {
        ), ${recordUsageSql(`SELECT tenant_id, api_key_id, operation, 'ERROR'::varchar AS outcome, 'LEASE_EXPIRED'::varchar AS code,
             greatest(0, extract(epoch FROM ($1::timestamptz - started_at)) * 1000)::int AS latency_ms,
             0 AS input_tokens, 0 AS output_tokens, ip, started_at AS at FROM gone`)}
-       RETURNING (SELECT count(*)::int FROM gone) AS n`,
+       SELECT count(*)::int AS n FROM gone`,
       [now],
     );
     return rows[0]?.n ?? 0;

@@ -10,11 +10,27 @@ import { Tenant } from '../../entities/tenant.entity';
 import { NotFound } from '../../errors';
 import type { Turn } from '../generation/types';
 import { containsPattern, isUuid, Page, paginate } from '../pagination';
-import { recordUsageSql, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageValues } from './usage-sql';
+import { Prepared, runStatement } from './prepared';
+import { RECORD_USAGE_SQL, recordUsageSql, UsageBucketRow, usageBuckets, usageBucketsSql, UsageEntry, usageParams, usageValues } from './usage-sql';
 
 export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
 /** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
+/**
+ * A question and its answer as an ask stores them, written by the statement that settles the ask's lease. The ids
+ * are chosen beforehand, so the answer can name them before that statement runs.
+ */
+export interface Exchange {
+  conversationId: string;
+  newConversation: boolean;
+  messageId: string;
+  apiKeyId: string | null;
+  title: string;
+  question: string;
+  answer: string;
+  citations: Citation[];
+}
+
 export interface Lease {
   id: string;
   tenantId: string;
@@ -34,9 +50,14 @@ export class TenantData {
   constructor(
     private readonly db: EntityManager,
     readonly tenantId: string,
+    private readonly prepared: Prepared | null = null,
   ) {}
 
-  /** The same scope inside a transaction. */
+  private run<T = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]> {
+    return runStatement<T>(this.db, this.prepared, name, text, params);
+  }
+
+  /** The same scope inside a transaction (whose statements all go through its connection, unprepared). */
   within(manager: EntityManager): TenantData {
     return new TenantData(manager, this.tenantId);
   }
@@ -77,38 +98,6 @@ export class TenantData {
       where: { tenantId: this.tenantId, conversationId }, order: { createdAt: 'DESC' }, take: turns,
     });
     return rows.reverse().map((m) => ({ role: m.role, content: m.content }));
-  }
-
-  /**
-   * Stores a question and its answer in one statement (a new conversation, or the existing one touched), so a
-   * failed ask leaves no half-written turn and an ask costs one round trip here.
-   */
-  async appendExchange(
-    exchange: { apiKeyId: string | null; conversationId: string | null; title: string; question: string; answer: string; citations: Citation[] },
-    now: Date,
-  ): Promise<{ conversationId: string; messageId: string }> {
-    const rows: { conversation_id: string; message_id: string }[] = await this.db.query(
-      `WITH existing AS (
-         UPDATE conversation SET updated_at = $3 WHERE id = $2 AND tenant_id = $1 RETURNING id
-       ), created AS (
-         INSERT INTO conversation (tenant_id, api_key_id, title, created_at, updated_at)
-         SELECT $1, $4, $5, $3, $3 WHERE $2::uuid IS NULL RETURNING id
-       ), conv AS (
-         SELECT id FROM existing UNION ALL SELECT id FROM created
-       ), question AS (
-         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
-         SELECT $1, conv.id, 'user', $6, '[]'::jsonb, $3 FROM conv RETURNING id
-       ), answer AS (
-         -- One millisecond later, so the answer always sorts after its question.
-         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
-         SELECT $1, conv.id, 'assistant', $7, $8::jsonb, $3::timestamptz + interval '1 millisecond' FROM conv RETURNING id, conversation_id
-       )
-       SELECT answer.conversation_id, answer.id AS message_id FROM answer`,
-      [this.tenantId, exchange.conversationId, now, exchange.apiKeyId, exchange.title, exchange.question, exchange.answer, JSON.stringify(exchange.citations)],
-    );
-    // No row: the conversation vanished (purged) between its lookup and this write.
-    if (!rows[0]) throw NotFound('Conversation');
-    return { conversationId: rows[0].conversation_id, messageId: rows[0].message_id };
   }
 
   /** Every conversation and (up to `maxMessages`) message, oldest first, for the export. */
@@ -214,9 +203,16 @@ export class TenantData {
    * conditional upsert on the (tenant, month) row queues concurrent reservations on its row lock, and each re-checks
    * `used < limit` against the latest committed count, so successes can never exceed the quota, across processes.
    * Unlimited plans still count, so usage and `quota.used` stay truthful; the WHERE is what enforces a limit.
+   *
+   * It commits without waiting for the WAL flush (synchronous_commit off for this statement alone). The counter row
+   * is every ask's of the tenant, and a waiting flush would hold its lock a disk sync long, serialising the tenant's
+   * asks on the disk. Nothing is risked: the ask's settle commits synchronously later, and flushing the WAL up to
+   * its commit flushes this reservation too; if PostgreSQL crashes in between, the reservation may be lost, but the
+   * ask then fails and was neither answered nor charged.
    */
   async reserve(month: string, limit: number | null, lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date }): Promise<Lease | null> {
-    const rows: { used: number; lease_id: string }[] = await this.db.query(
+    const rows = await this.run<{ used: number; lease_id: string }>(
+      'quota-reserve',
       `WITH counter AS (
          INSERT INTO quota_counter (tenant_id, month, used)
            SELECT $1, $2, 1 WHERE $3::int IS NULL OR $3::int >= 1
@@ -226,37 +222,72 @@ export class TenantData {
        ), lease AS (
          INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
          SELECT $1, $2, $4, $5, $6, $7, $8 FROM counter RETURNING id
+       ), no_flush AS (
+         SELECT set_config('synchronous_commit', 'off', true)
        )
-       SELECT counter.used, lease.id AS lease_id FROM counter, lease`,
+       SELECT counter.used, lease.id AS lease_id FROM no_flush, counter, lease`,
       [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt],
     );
     return rows[0] ? { id: rows[0].lease_id, tenantId: this.tenantId, month, used: rows[0].used, limit } : null;
   }
 
   /**
-   * Ends a lease and records its usage in one statement. Kept (the answer was sent): the request stays counted.
+   * Ends a lease in one statement: records its usage and stores the ask's exchange, if any, so an answer and its
+   * charge commit together (one round trip, one commit). Kept (the answer was sent): the request stays counted.
    * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
    * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
-   * got it, and a given-back one changes nothing more.
+   * got it, and a given-back one changes nothing more. If the exchange's conversation vanished (purged since the
+   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND.
    */
-  async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date): Promise<void> {
-    await this.db.query(
-      `WITH gone AS (
+  async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
+    const e = exchange;
+    const rows = await this.run<{ stored: boolean }>(
+      'quota-settle',
+      `WITH existing AS (
+         UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7 RETURNING id
+       ), created AS (
+         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at)
+         SELECT $6, $2, $8, $9, $5, $5 WHERE $7 RETURNING id
+       ), conv AS (
+         SELECT id FROM existing UNION ALL SELECT id FROM created
+       ), question AS (
+         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $2, conv.id, 'user', $10, '[]'::jsonb, $5 FROM conv
+       ), answer AS (
+         -- One millisecond later, so the answer always sorts after its question.
+         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond' FROM conv
+       ), stored AS (
+         SELECT $6::uuid IS NULL OR EXISTS (SELECT 1 FROM conv) AS ok
+       ), gone AS (
          DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
        ), counted AS (
-         UPDATE quota_counter SET used = used + (CASE WHEN $4 THEN 1 ELSE -1 END)
+         UPDATE quota_counter SET used = used + (CASE WHEN $4 AND stored.ok THEN 1 ELSE -1 END)
+         FROM stored
          WHERE tenant_id = $2 AND month = $3
-           AND ((NOT $4 AND EXISTS (SELECT 1 FROM gone) AND used > 0) OR ($4 AND NOT EXISTS (SELECT 1 FROM gone)))
-       ), ${recordUsageSql(usageValues(5))}`,
-      [lease.id, this.tenantId, lease.month, keep, ...usageParams(usage, at)],
+           AND ((NOT ($4 AND stored.ok) AND EXISTS (SELECT 1 FROM gone) AND used > 0)
+             OR ($4 AND stored.ok AND NOT EXISTS (SELECT 1 FROM gone)))
+       ), ${recordUsageSql(`SELECT u.tenant_id, u.api_key_id, u.operation,
+             CASE WHEN stored.ok THEN u.outcome ELSE 'FAILED' END AS outcome,
+             CASE WHEN stored.ok THEN u.code ELSE 'NOT_FOUND' END AS code,
+             u.latency_ms, u.input_tokens, u.output_tokens, u.ip, u.at
+           FROM (${usageValues(14)}) u, stored`)}
+       SELECT ok AS stored FROM stored`,
+      [
+        lease.id, this.tenantId, lease.month, keep, at,
+        e?.conversationId ?? null, e?.newConversation ?? false, e?.apiKeyId ?? null, e?.title ?? null, e?.question ?? null,
+        e?.answer ?? null, JSON.stringify(e?.citations ?? []), e?.messageId ?? null,
+        ...usageParams(usage, at),
+      ],
     );
+    if (keep && !rows[0]?.stored) throw NotFound('Conversation');
   }
 
   // ---- usage
 
   /** Records one call of this tenant (refused before any lease was taken). */
   async recordUsage(usage: Omit<UsageEntry, 'tenantId'>, at: Date): Promise<void> {
-    await this.db.query(`WITH ${recordUsageSql(usageValues(1))}`, usageParams({ ...usage, tenantId: this.tenantId }, at));
+    await this.run('usage-record', RECORD_USAGE_SQL, usageParams({ ...usage, tenantId: this.tenantId }, at));
   }
 
   /** This tenant's usage buckets over [from, to) (see usageBucketsSql). */

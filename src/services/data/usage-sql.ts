@@ -14,30 +14,49 @@ export interface UsageEntry {
 }
 
 /**
- * SQL that records usage rows selected by `source` (a CTE or subquery yielding the usage_record columns plus
- * `at`): each raw record, and its tenant's daily roll-up in the same statement, so they commit together or not at
- * all. ERROR (an ask whose process died) counts as failed in the roll-up. Parameters are the caller's.
+ * CTEs that record usage rows selected by `source` (a subquery yielding the usage_record columns plus `at`): each
+ * raw record, and its figures queued for the daily roll-up, in the same statement, so they commit together or not
+ * at all. No row here is shared between calls (see the UsageRollupQueue migration). Parameters are the caller's;
+ * the caller ends the statement with its own SELECT.
  */
 export function recordUsageSql(source: string): string {
   return `rec AS (
       INSERT INTO usage_record (tenant_id, api_key_id, operation, outcome, code, latency_ms, input_tokens, output_tokens, ip, created_at)
       SELECT tenant_id, api_key_id, operation, outcome, code, latency_ms, input_tokens, output_tokens, ip, at FROM (${source}) s
       RETURNING tenant_id, outcome, input_tokens, output_tokens, created_at
-    ), daily AS (
-      SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS requests,
-             count(*) FILTER (WHERE outcome = 'SUCCEEDED')::int AS succeeded,
-             count(*) FILTER (WHERE outcome = 'REFUSED')::int AS refused,
-             count(*) FILTER (WHERE outcome IN ('FAILED', 'ERROR'))::int AS failed,
-             sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens
-      FROM rec WHERE tenant_id IS NOT NULL GROUP BY 1, 2
-    )
+    ), queued AS (
+      INSERT INTO usage_pending (tenant_id, day, outcome, input_tokens, output_tokens)
+      SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date, outcome, input_tokens, output_tokens FROM rec WHERE tenant_id IS NOT NULL
+    )`;
+}
+
+/**
+ * Folds up to $1 pending usage rows into the daily roll-up, in one statement. DELETE … RETURNING hands each pending
+ * row to exactly one process, and SKIP LOCKED lets processes folding at the same time take different rows instead
+ * of waiting on each other. ERROR (an ask whose process died) counts as failed. Returns how many rows it folded.
+ */
+export const ROLL_UP_PENDING_USAGE = `WITH moved AS (
+    DELETE FROM usage_pending WHERE id IN (SELECT id FROM usage_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+    RETURNING tenant_id, day, outcome, input_tokens, output_tokens
+  ), daily AS (
+    SELECT tenant_id, day, count(*)::int AS requests,
+           count(*) FILTER (WHERE outcome = 'SUCCEEDED')::int AS succeeded,
+           count(*) FILTER (WHERE outcome = 'REFUSED')::int AS refused,
+           count(*) FILTER (WHERE outcome IN ('FAILED', 'ERROR'))::int AS failed,
+           sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens
+    FROM moved GROUP BY 1, 2
+  ), rolled AS (
     INSERT INTO usage_daily AS d (tenant_id, day, requests, succeeded, refused, failed, input_tokens, output_tokens)
       SELECT * FROM daily
     ON CONFLICT (tenant_id, day) DO UPDATE SET
       requests = d.requests + EXCLUDED.requests, succeeded = d.succeeded + EXCLUDED.succeeded,
       refused = d.refused + EXCLUDED.refused, failed = d.failed + EXCLUDED.failed,
-      input_tokens = d.input_tokens + EXCLUDED.input_tokens, output_tokens = d.output_tokens + EXCLUDED.output_tokens`;
-}
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens, output_tokens = d.output_tokens + EXCLUDED.output_tokens
+  )
+  SELECT count(*)::int AS n FROM moved`;
+
+/** Records one entry (parameters: usageParams). */
+export const RECORD_USAGE_SQL = `WITH ${recordUsageSql(usageValues(1))} SELECT 1`;
 
 /** The VALUES row of one entry, as `source` for recordUsageSql, with parameters starting at `$first`. */
 export function usageValues(first: number): string {
@@ -67,7 +86,7 @@ export function usageBucketsSql(unit: 'day' | 'month'): string {
     )
     SELECT b.start AT TIME ZONE 'UTC' AS start, ${USAGE_SUMS}
     FROM buckets b
-    LEFT JOIN usage_daily d ON ($1::uuid IS NULL OR d.tenant_id = $1::uuid) AND date_trunc('${unit}', d.day::timestamp) = b.start
+    LEFT JOIN usage_live d ON ($1::uuid IS NULL OR d.tenant_id = $1::uuid) AND date_trunc('${unit}', d.day::timestamp) = b.start
     GROUP BY b.start ORDER BY b.start`;
 }
 

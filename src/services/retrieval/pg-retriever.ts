@@ -188,7 +188,7 @@ export class PgRetriever implements Retriever {
     const parameters = this.parameters(keys, weights, limit);
     // Its generic plan is the custom plan's shape (every CTE materialised, every read through an index), so
     // PostgreSQL may switch to it after five runs without changing how a search reads.
-    if (this.sql.prepared) return this.sql.prepared<Row[]>(SEARCH_STATEMENT, SEARCH_SQL, parameters);
+    if (this.sql.prepared) return this.sql.prepared<Row>(SEARCH_STATEMENT, SEARCH_SQL, parameters);
     return this.sql.query<Row[]>(SEARCH_SQL, parameters);
   }
 

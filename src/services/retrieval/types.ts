@@ -1,3 +1,5 @@
+import type { Prepared } from '../data/prepared';
+
 /**
  * The retrieval seam. Two backends implement `RetrievalIndex` (PostgreSQL lexical search by default, Weaviate when
  * WEAVIATE_URL is set). Search goes through a `Retriever` that is bound to one tenant when it is made, so no caller
@@ -8,10 +10,10 @@
 export interface Sql {
   query<T = any>(sql: string, params?: unknown[]): Promise<T>;
   /**
-   * Where the runner has them: `sql` as the named prepared statement `name`, parsed once per connection and then
-   * only bound and run. Callers fall back to `query` without it.
+   * Where the runner has them: a statement as the named prepared statement, parsed once per connection and then
+   * only bound and run (data/prepared.ts). Callers fall back to `query` without it.
    */
-  prepared?<T = any>(name: string, sql: string, params: unknown[]): Promise<T>;
+  prepared?: Prepared;
 }
 
 /** One piece of a document, as the chunker produces it. */

@@ -1,0 +1,226 @@
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { startApp } from '../src/app';
+import { parseConfig } from '../src/config';
+import { HOSPITAL_A_DOCS } from '../tests/helpers/corpus';
+import { launch, ServerProcess } from '../tests/helpers/server-process';
+import { countStatements } from '../tests/helpers/statements';
+import { machine, median, pct, report, Row } from './report';
+
+/**
+ * The gateway's cost, measured from outside (`npm run bench`, also alone as `npm run bench:gateway`): a bare Apollo
+ * Server answering a constant, our keyed `me` and our metered `ask` (offline answerer), each a server process of
+ * its own, driven in turn by the same load generator (autocannon) in this process. Absolute figures vary with the
+ * machine and its load; the ratios to bare, taken within one run, are the figures that travel.
+ *
+ *   BENCH_DATABASE_URL=postgres://…   the PostgreSQL server (a scratch database is created and dropped); without
+ *                                     it the embedded database is used and the table says so
+ *   BENCH_CONNECTIONS=32              connections for the throughput runs
+ *   BENCH_SECONDS=10                  about how long each throughput run lasts (its request count is set from a
+ *                                     warm-up's rate)
+ *   BENCH_SEQUENTIAL=3000             requests at concurrency 1 per path (in 5 alternating rounds), for the overhead
+ *                                     of `me` over bare
+ *   BENCH_PROFILE_DIR=/tmp/prof       writes our server's CPU profile there (node --cpu-prof)
+ *
+ * It also checks exactness under the load: the tenant's `quota.used` must equal the number of asks answered 200.
+ */
+const ADMIN = `sk_admin_${'G'.repeat(43)}`;
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? '';
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
+const PROFILE = process.env.BENCH_PROFILE_DIR ?? '';
+const ROUNDS = 5;
+
+const BARE = JSON.stringify({ query: '{ hello }' });
+const ME = JSON.stringify({ query: '{ me { id name plan { code } } }' });
+const ASK = JSON.stringify({ query: 'mutation { ask(input: { question: "How do I connect to the VPN from home?" }) { answer grounded citations { title } quota { used } } }' });
+
+interface Load {
+  url: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+interface Measured {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+/** Runs autocannon and keeps every latency itself: autocannon's histogram rounds to whole milliseconds. */
+async function drive(load: Load, options: { connections: number; amount: number }): Promise<Measured> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: load.url, method: 'POST', body: load.body,
+        headers: { 'content-type': 'application/json', ...load.headers },
+        connections: options.connections, amount: options.amount,
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
+    );
+    instance.on('response', (_client, status: number, _bytes, ms: number) => {
+      if (status === 200) latencies.push(ms);
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  // Timed here: autocannon reports a counted run's duration in whole seconds.
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    requestsPerSecond: result['2xx'] / seconds,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_${randomBytes(5).toString('hex')}`;
+  const run = async (sql: string) => {
+    const c = new Client({ connectionString: SERVER_URL });
+    await c.connect();
+    await c.query(sql);
+    await c.end();
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function startBare(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'bare-server.js')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve({ child, url: chunk.toString().trim() }));
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+}
+
+async function gql(url: string, key: string, body: string): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+  const json = (await res.json()) as { data?: any; errors?: unknown };
+  if (json.errors) throw new Error(`${body.slice(0, 60)}…: ${JSON.stringify(json.errors)}`);
+  return json.data;
+}
+
+/** Statements and write commits of one ask on a new conversation and of one follow-up, in a process of our own. */
+async function statementsPerAsk(env: Record<string, string>, key: string): Promise<Record<string, { statements: number; commits: number; list: string[] }>> {
+  const app = await startApp(parseConfig({ ...env, PORT: '0' }), { host: '127.0.0.1' });
+  try {
+    const url = `${app.server.url}/graphql`;
+    const ask = (conversationId?: string) =>
+      gql(url, key, JSON.stringify({ query: 'mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }', variables: { c: conversationId } }));
+    await ask(); // warms the key cache, as any key in use is warm
+    const figures: Record<string, { statements: number; commits: number; list: string[] }> = {};
+    let counter = countStatements();
+    const first = await ask();
+    counter.stop();
+    figures.newConversation = { statements: counter.statements.length, commits: counter.commits(), list: counter.statements.map((s) => s.slice(0, 80)) };
+    counter = countStatements();
+    await ask(first.ask.conversationId);
+    counter.stop();
+    figures.followUp = { statements: counter.statements.length, commits: counter.commits(), list: counter.statements.map((s) => s.slice(0, 80)) };
+    return figures;
+  } finally {
+    await app.close();
+  }
+}
+
+async function main() {
+  const started = machine();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-gateway-'));
+  const scratch = SERVER_URL ? await scratchDatabase() : null;
+  const backend = scratch ? 'PostgreSQL server' : 'embedded';
+  const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: scratch?.url ?? '',
+    // The per-key limit on other operations would refuse a load generator's `me` within a second; the limit is still taken.
+    OTHER_OPS_PER_MINUTE: '1000000000', REDIS_URL: '', WEAVIATE_URL: '', ANTHROPIC_API_KEY: '' };
+  const servers: ServerProcess[] = [];
+  const bare = await startBare();
+  try {
+    const ours = await launch({ ...env, PORT: '0' }, servers, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
+    const url = `${ours.url}/graphql`;
+    const created = (await gql(url, ADMIN, JSON.stringify({ query: 'mutation { createTenant(input: { name: "Bench", contactEmail: "b@example.org", plan: ENTERPRISE }) { tenant { id } apiKey { secret } } }' }))).createTenant;
+    const key: string = created.apiKey.secret;
+    await gql(url, ADMIN, JSON.stringify({ query: `mutation { updateTenant(id: "${created.tenant.id}", input: { rateOverride: 100000000 }) { id } }` }));
+    await gql(url, ADMIN, JSON.stringify({ query: 'mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }', variables: { t: created.tenant.id, d: HOSPITAL_A_DOCS } }));
+    // Each path answers once without errors before it is timed: a bench of refusals would measure nothing.
+    await gql(url, key, ME);
+    await gql(url, key, ASK);
+
+    const loads: Record<'bare' | 'me' | 'ask', Load> = {
+      bare: { url: bare.url, body: BARE },
+      me: { url, body: ME, headers: { authorization: `Bearer ${key}` } },
+      ask: { url, body: ASK, headers: { authorization: `Bearer ${key}` } },
+    };
+    const loaded: Partial<Record<keyof typeof loads, Measured>> = {};
+    // Runs are counted (autocannon's `amount`), not timed: a timed run cuts requests off mid-flight, and those asks
+    // are still answered and counted by the server, which would blur the exactness check below.
+    let asksAnswered = 1; // the one above
+    for (const name of ['bare', 'me', 'ask'] as const) {
+      const warm = await drive(loads[name], { connections: CONNECTIONS, amount: CONNECTIONS * 20 });
+      const amount = Math.max(CONNECTIONS * 20, Math.round(warm.requestsPerSecond * SECONDS));
+      loaded[name] = await drive(loads[name], { connections: CONNECTIONS, amount });
+      if (name === 'ask') asksAnswered += warm.ok + loaded[name]!.ok;
+      if (process.stdout.isTTY) console.log(`${name}: ${loaded[name]!.requestsPerSecond.toFixed(0)} req/s`);
+    }
+    // At concurrency 1, in rounds that alternate bare and `me`, so a change in the machine's load shifts both; the
+    // overhead is the median over rounds of `me` minus bare.
+    const single: { bare: Measured; me: Measured }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const pair = {} as { bare: Measured; me: Measured };
+      for (const name of ['bare', 'me'] as const) {
+        await drive(loads[name], { connections: 1, amount: 200 });
+        pair[name] = await drive(loads[name], { connections: 1, amount: Math.ceil(SEQUENTIAL / ROUNDS) });
+      }
+      single.push(pair);
+    }
+    const overhead = (p: 'p50' | 'p99') => median(single.map((r) => r.me[p] - r.bare[p]));
+
+    // Exactness under load: every ask answered 200 was counted once, and nothing else was.
+    const quotaUsed: number = (await gql(url, key, JSON.stringify({ query: '{ quota { used } }' }))).quota.used;
+    const statements = await statementsPerAsk(env, key);
+
+    const b = loaded.bare!;
+    const rows: Row[] = [];
+    for (const name of ['bare', 'me', 'ask'] as const) {
+      const m = loaded[name]!;
+      const label = name === 'bare' ? 'bare Apollo (constant)' : name === 'me' ? 'keyed `me`' : 'metered `ask`';
+      rows.push({ figure: `${label}, ${CONNECTIONS} connections: req/s`, measured: m.requestsPerSecond, unit: 'req/s', target: null, atMost: false });
+      rows.push({ figure: `${label}: p50`, measured: m.p50, unit: 'ms', target: null, atMost: true });
+      rows.push({ figure: `${label}: p99`, measured: m.p99, unit: 'ms', target: null, atMost: true });
+      if (name !== 'bare') rows.push({ figure: `${label}: throughput of bare`, measured: m.requestsPerSecond / b.requestsPerSecond, unit: '×', target: name === 'me' ? 0.6 : 0.3, atMost: false });
+    }
+    rows.push({ figure: 'gateway overhead at concurrency 1 (`me` − bare), p50', measured: overhead('p50'), unit: 'ms', target: 0.5, atMost: true });
+    rows.push({ figure: 'gateway overhead at concurrency 1 (`me` − bare), p99', measured: overhead('p99'), unit: 'ms', target: 2, atMost: true });
+    rows.push({ figure: 'SQL statements per `ask` (new conversation)', measured: statements.newConversation.statements, unit: '', target: 3, atMost: true });
+    rows.push({ figure: 'write commits per `ask` (new conversation)', measured: statements.newConversation.commits, unit: '', target: 2, atMost: true });
+    rows.push({ figure: 'SQL statements per follow-up `ask`', measured: statements.followUp.statements, unit: '', target: null, atMost: true });
+    console.log(`\nbackend: ${backend}; offline answerer; ${CONNECTIONS} connections × ${SECONDS} s per path`);
+    console.log(`exactness: ${asksAnswered} asks answered 200, quota.used ${quotaUsed}: ${asksAnswered === quotaUsed ? 'equal' : 'DIFFERENT'}`);
+    report('gateway', started, rows, { backend, connections: CONNECTIONS, seconds: SECONDS, loaded, single, statements, asksAnswered, quotaUsed });
+    if (asksAnswered !== quotaUsed) process.exitCode = 1;
+  } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+    bare.child.kill('SIGTERM');
+    await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
+    await scratch?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
