@@ -9,6 +9,7 @@ import { queryTerms } from '../../src/services/retrieval/query-terms';
 import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
 import { withPreparedStatements } from '../../src/services/retrieval/prepared-sql';
+import { preparedRunner } from '../../src/services/data/prepared';
 import type { Passage, Sql } from '../../src/services/retrieval/types';
 import { openTestDatabase } from '../helpers/database';
 
@@ -319,6 +320,8 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     const expected = await plain.search(question, 5);
     expect(expected.length).toBeGreaterThan(0);
     expect(await index.forTenant(ids.a).search(question, 5)).toEqual(expected);
+    // The data layer's statements and the search share the pool's one runner, so neither empties the other's.
+    expect(preparedRunner(sql)).toBe(preparedRunner(sql));
     // The pool drops its connection (as it does after 10 s idle) and opens another. PGlite serves both from one
     // session, where the statement is still prepared; the new connection does not know it.
     const pool = (sql.driver as unknown as { master: Pool }).master;
