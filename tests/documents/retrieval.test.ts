@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/database';
 import { chunkDocument, MAX_CHUNK_CHARS } from '../../src/services/text/chunker';
 import { htmlToText } from '../../src/services/text/html-to-text';
-import { contentTerms, coverage, detectLanguage, tokenize } from '../../src/services/text/analyzer';
+import { contentTerms, coverage, detectLanguage, tokenize, type Language } from '../../src/services/text/analyzer';
+import { queryTerms } from '../../src/services/retrieval/query-terms';
 import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
+import { withPreparedStatements } from '../../src/services/retrieval/prepared-sql';
+import { preparedRunner } from '../../src/services/data/prepared';
 import type { Passage, Sql } from '../../src/services/retrieval/types';
 import { openTestDatabase } from '../helpers/database';
 
@@ -276,7 +280,8 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     sql = db.dataSource;
-    index = new PgRetrievalIndex(sql);
+    // As the app builds it: searches run as a prepared statement.
+    index = new PgRetrievalIndex(withPreparedStatements(sql));
     ids.a = await createTenant('hospital-a');
     ids.b = await createTenant('hospital-b');
     for (const d of TENANT_A) await addDoc(ids.a, d);
@@ -287,6 +292,44 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
   it('is the postgres backend and answers ping', async () => {
     expect(index.name).toBe('postgres');
     await expect(index.ping()).resolves.toBeUndefined();
+  });
+
+  it("reports each passage's coverage as the analyzer measures it on the passage's own text", async () => {
+    // The retriever takes coverage from the postings its search matched; this pins it to the analyzer's reading.
+    const questions = [
+      'Comment réinitialiser mon mot de passe ?',
+      'How do I reset my password? I tried the portal yesterday. It says my account is locked.',
+      'VPN disconnects every few minutes on Wi-Fi',
+      'imprimante bourrage papier radiologie',
+    ];
+    let compared = 0;
+    for (const question of questions) {
+      const { analyses } = queryTerms(question);
+      for (const p of await index.forTenant(ids.a).search(question, 5)) {
+        const [{ lang }] = await sql.query<{ lang: Language }[]>(`SELECT lang FROM chunk WHERE id = $1`, [p.chunkId]);
+        expect(p.coverage, `${question} → ${p.title}`).toBeCloseTo(coverage(analyses.get(lang) ?? [], `${p.title}\n${p.heading}\n${p.text}`, lang), 12);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(8);
+  });
+
+  it('finds the same passages as a prepared statement, also when the database session already holds it', async () => {
+    const plain = new PgRetrievalIndex(sql).forTenant(ids.a);
+    const question = 'How do I reset my password?';
+    const expected = await plain.search(question, 5);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await index.forTenant(ids.a).search(question, 5)).toEqual(expected);
+    // The data layer's statements and the search share the pool's one runner, so neither empties the other's.
+    expect(preparedRunner(sql)).toBe(preparedRunner(sql));
+    // The pool drops its connection (as it does after 10 s idle) and opens another. PGlite serves both from one
+    // session, where the statement is still prepared; the new connection does not know it.
+    const pool = (sql.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    client.release(true);
+    await ended;
+    expect(await index.forTenant(ids.a).search(question, 5)).toEqual(expected);
   });
 
   it('finds the French document first for a French question with accents and plurals', async () => {

@@ -14,6 +14,19 @@ export type Prepared = <T = Record<string, unknown>>(name: string, text: string,
 export function preparedRunner(dataSource: DataSource): Prepared | null {
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;
   if (!pool) return null;
+  // One runner per pool (the data layer's and the retrieval index's are the same): a second runner emptying a
+  // connection's statements would drop the first one's behind its back ("prepared statement does not exist").
+  let runner = runners.get(pool);
+  if (!runner) {
+    runner = newRunner(pool);
+    runners.set(pool, runner);
+  }
+  return runner;
+}
+
+const runners = new WeakMap<Pool, Prepared>();
+
+function newRunner(pool: Pool): Prepared {
   /*
    * PGlite serves every socket connection from its one session, so a statement prepared through a connection the
    * pool has since closed (after 10 s idle) is still there, and the next connection, not knowing it, would prepare it

@@ -22,6 +22,10 @@ const MAX_TF = 32767;
  * dictionary upsert touches a common term once per group, not once per posting or per document. The upsert takes
  * its row locks in term order: two groups of one tenant indexed at once on a server wait for each other instead of
  * deadlocking.
+ *
+ * Postings are written in chunk order (the order addDocuments lists them), so a chunk's postings share a heap page
+ * or two: a search scores its candidates from them (pg-retriever.ts), and reads one page per candidate instead of
+ * one per posting.
  */
 const INDEX_SQL = `
   WITH doc AS (SELECT id FROM document WHERE tenant_id = $1 AND id = ANY($2::uuid[])),
@@ -48,16 +52,20 @@ const INDEX_SQL = `
     ON CONFLICT (tenant_id, term) DO UPDATE SET df = index_term.df + EXCLUDED.df
     RETURNING id, term
   ),
-  dict AS (SELECT d.term, d.i FROM unnest($10::text[]) WITH ORDINALITY AS d(term, i)),
+  -- The group's term ids and chunk sequence numbers as arrays indexed by position, so each posting finds its own by
+  -- subscript: joining 20k postings to them by text and by key cost sorts and hashes about as long as the inserts.
+  ids AS (
+    SELECT array_agg(terms.id ORDER BY d.i) AS term, (SELECT array_agg(ins.seq ORDER BY c.k) FROM c JOIN ins
+      ON ins.document_id = c.document_id AND ins.ordinal = c.ordinal) AS chunk
+    FROM unnest($10::text[]) WITH ORDINALITY AS d(term, i) JOIN terms ON terms.term = d.term
+  ),
+  -- $12..$15 come in chunk order and are written in that order (no join reorders them).
   postings AS (
     INSERT INTO posting (term_id, chunk_seq, impact, title_tf, body_tf, title_len, body_len)
-    SELECT terms.id, ins.seq, posting_impact(p.title_tf, p.body_tf, ins.title_len, ins.body_len),
-           p.title_tf, p.body_tf, least(ins.title_len, 32767), least(ins.body_len, 32767)
-    FROM unnest($12::int[], $13::int[], $14::int[], $15::int[]) AS p(k, term_i, title_tf, body_tf)
-    JOIN c ON c.k = p.k
-    JOIN ins ON ins.document_id = c.document_id AND ins.ordinal = c.ordinal
-    JOIN dict ON dict.i = p.term_i
-    JOIN terms ON terms.term = dict.term
+    SELECT ids.term[p.term_i], ids.chunk[p.k], posting_impact(p.title_tf, p.body_tf, ($8::int[])[p.k], ($9::int[])[p.k]),
+           p.title_tf, p.body_tf, least(($8::int[])[p.k], 32767), least(($9::int[])[p.k], 32767)
+    FROM ids, unnest($12::int[], $13::int[], $14::int[], $15::int[]) AS p(k, term_i, title_tf, body_tf)
+    WHERE (SELECT ok FROM complete)
   )
   SELECT (SELECT ok FROM complete) AS complete, (SELECT count(*) FROM ins)::int AS chunks`;
 

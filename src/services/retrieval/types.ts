@@ -1,3 +1,5 @@
+import type { Prepared } from '../data/prepared';
+
 /**
  * The retrieval seam. Two backends implement `RetrievalIndex` (PostgreSQL lexical search by default, Weaviate when
  * WEAVIATE_URL is set). Search goes through a `Retriever` that is bound to one tenant when it is made, so no caller
@@ -7,6 +9,11 @@
 /** Minimal SQL runner: TypeORM's DataSource and EntityManager both satisfy it (`query(sql, params)` → rows). */
 export interface Sql {
   query<T = any>(sql: string, params?: unknown[]): Promise<T>;
+  /**
+   * Where the runner has them: a statement as the named prepared statement, parsed once per connection and then
+   * only bound and run (data/prepared.ts). Callers fall back to `query` without it.
+   */
+  prepared?: Prepared;
 }
 
 /** One piece of a document, as the chunker produces it. */
