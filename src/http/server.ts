@@ -2,6 +2,7 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -41,7 +42,9 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   const guard = new QueryGuard(schema, config.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema,
-    plugins: [requestPlugin(metrics, schema)],
+    // No cache hints are used (every response is Cache-Control: no-store), and Apollo's cache-control plugin,
+    // installed unless disabled, would wrap every field resolver to collect them.
+    plugins: [requestPlugin(metrics, schema), ApolloServerPluginCacheControlDisabled()],
     formatError: formatError(services.log),
     // A browser sends a simple request (GET, or a text/plain or form POST) cross-site without asking; with a
     // cookie-less API the risk is small, but a GET mutation or a form post must never run. A request carrying
