@@ -1,5 +1,5 @@
 import { analyze, coverage, type Language } from '../text/analyzer';
-import { DEFAULT_QUERY, postingKey, queryTerms, type QueryOptions } from './query-terms';
+import { DEFAULT_QUERY, focusTerms, idf, postingKey, queryTerms, type QueryOptions, type QueryTerms, type TermStats } from './query-terms';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -32,11 +32,28 @@ export interface FeedbackParams {
   weight: number;
 }
 
+/**
+ * Reciprocal rank fusion of the whole question's search with a search for its `keyTerms` rarest terms (by weight ×
+ * idf): a long message's ranking is pulled towards the passages that match what it is about.
+ */
+export interface FusionParams {
+  keyTerms: number;
+  /** The RRF constant: a passage at rank r in one list adds 1 / (k + r). */
+  k: number;
+}
+
 export interface RankingParams {
   bm25: Bm25Params;
   query: QueryOptions;
   /** null: one search, no feedback. */
   feedback: FeedbackParams | null;
+  /** null: no second search. */
+  fusion?: FusionParams | null;
+  /**
+   * Weight of the proximity bonus: the best passages are rescored with, for each pair of question terms, their
+   * smaller weight × smaller idf / d², d being the closest distance (in terms) between the two in the passage. 0: off.
+   */
+  proximity?: number;
 }
 
 // RM3 measured on a third of StackFAQ and on the French set (bench/retrieval.eval.ts --every=3): weight 0.3 over
@@ -49,6 +66,14 @@ export interface RankingParams {
 export const DEFAULT_FEEDBACK: FeedbackParams = { docs: 5, terms: 10, weight: 0.3 };
 
 export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null };
+
+// Passages rescored for proximity, at least: a bonus can lift a passage only if it was fetched.
+const PROXIMITY_POOL = 30;
+
+const STATS_SQL = `
+  SELECT t.term, t.df::float8 AS df, s.chunks::float8 AS chunks
+  FROM chunk_stats s JOIN index_term t ON t.tenant_id = s.tenant_id AND t.term = ANY($2::text[])
+  WHERE s.tenant_id = $1`;
 
 interface Row {
   id: string;
@@ -140,14 +165,24 @@ export class PgRetriever implements Retriever {
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
-    const terms = queryTerms(query, this.params.query);
+    let terms = queryTerms(query, this.params.query);
     if (terms.keys.length === 0 || limit <= 0) return [];
-    const feedback = this.params.feedback;
-    let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(limit, feedback.docs) : limit);
+    const { feedback, fusion, proximity = 0 } = this.params;
+    const { maxTerms, idfPower } = this.params.query;
+    const stats = maxTerms > 0 || idfPower > 0 || fusion || proximity > 0 ? await this.termStats(terms.keys) : null;
+    if (stats && (maxTerms > 0 || idfPower > 0)) terms = focusTerms(terms, stats, this.params.query);
+    if (terms.keys.length === 0) return [];
+    const pool = proximity > 0 ? Math.max(limit, PROXIMITY_POOL) : limit;
+    let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(pool, feedback.docs * 4) : pool);
     if (feedback && rows.length > 0) {
-      const expanded = expand(terms.keys, terms.weights, rows.slice(0, feedback.docs), feedback);
-      rows = await this.run(expanded.keys, expanded.weights, limit);
+      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);
+      rows = keepChunkOrder(rows, await this.run(expanded.keys, expanded.weights, pool));
     }
+    if (fusion && stats) {
+      const key = keyTerms(terms, stats, fusion.keyTerms);
+      if (key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, pool)], fusion.k);
+    }
+    if (proximity > 0 && stats) rows = withProximity(rows, terms, stats, proximity);
     return rows.slice(0, limit).map((r) => {
       const qt = terms.analyses.get(r.lang) ?? [];
       return {
@@ -170,6 +205,11 @@ export class PgRetriever implements Retriever {
     const rows = await this.sql.query<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (ANALYZE, FORMAT JSON) ${SEARCH_SQL}`, this.parameters(terms.keys, terms.weights, limit));
     const plan = rows[0]['QUERY PLAN'];
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
+  }
+
+  private async termStats(keys: string[]): Promise<TermStats> {
+    const rows = await this.sql.query<{ term: string; df: number; chunks: number }[]>(STATS_SQL, [this.tenantId, keys]);
+    return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), chunks: Number(rows[0]?.chunks ?? 0) };
   }
 
   private run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
@@ -203,4 +243,84 @@ function expand(keys: string[], weights: number[], rows: Row[], params: Feedback
   keys.forEach((k, i) => mixed.set(k, ((1 - params.weight) * weights[i]) / queryTotal));
   for (const [k, v] of top) mixed.set(k, (mixed.get(k) ?? 0) + (params.weight * v) / modelTotal);
   return { keys: [...mixed.keys()], weights: [...mixed.values()] };
+}
+
+/** The best passage of each of the first `count` documents: feedback from documents, not from one document's chunks. */
+function bestOfEachDocument(rows: Row[], count: number): Row[] {
+  const best = new Map<string, Row>();
+  for (const r of rows) if (!best.has(r.document_id)) best.set(r.document_id, r);
+  return [...best.values()].slice(0, count);
+}
+
+/**
+ * The second pass decides which documents come first; within a document, its passages keep the first pass's order
+ * (the question's own words choose the section to quote, not the words feedback lent it). Each document keeps the
+ * places and scores the second pass gave it, so the list stays sorted by score.
+ */
+function keepChunkOrder(first: Row[], second: Row[]): Row[] {
+  const firstRank = new Map(first.map((r, i) => [r.id, i]));
+  const byDocument = new Map<string, Row[]>();
+  for (const r of second) byDocument.set(r.document_id, [...(byDocument.get(r.document_id) ?? []), r]);
+  for (const rows of byDocument.values()) {
+    rows.sort((a, b) => (firstRank.get(a.id) ?? Infinity) - (firstRank.get(b.id) ?? Infinity));
+  }
+  const next = new Map<string, number>();
+  return second.map((slot) => {
+    const i = next.get(slot.document_id) ?? 0;
+    next.set(slot.document_id, i + 1);
+    return { ...byDocument.get(slot.document_id)![i], score: slot.score };
+  });
+}
+
+/** The `count` terms of each language with the highest weight × idf. */
+function keyTerms(terms: QueryTerms, stats: TermStats, count: number): QueryTerms {
+  return focusTerms(terms, stats, { ...DEFAULT_QUERY, maxTerms: count });
+}
+
+/** Reciprocal rank fusion of passage lists; the fused score replaces the BM25 score. */
+function fuse(lists: Row[][], k: number): Row[] {
+  const fused = new Map<string, Row>();
+  for (const list of lists) {
+    list.forEach((r, rank) => {
+      const prior = fused.get(r.id);
+      fused.set(r.id, { ...(prior ?? r), score: Number(prior?.score ?? 0) + 1 / (k + rank + 1) });
+    });
+  }
+  return [...fused.values()].sort((a, b) => Number(b.score) - Number(a.score));
+}
+
+/** BM25 plus a bonus for question terms that stand close together in the passage (see RankingParams.proximity). */
+function withProximity(rows: Row[], terms: QueryTerms, stats: TermStats, weight: number): Row[] {
+  const query = new Map(terms.keys.map((k, i) => [k, { weight: terms.weights[i], idf: idf(stats.df.get(k) ?? 0, stats.chunks) }]));
+  return rows
+    .map((r) => {
+      const positions = new Map<string, number[]>();
+      analyze(`${r.title}\n${r.heading}\n${r.text}`, r.lang).forEach((t, i) => {
+        const key = postingKey(r.lang, t);
+        if (query.has(key)) positions.set(key, [...(positions.get(key) ?? []), i]);
+      });
+      const found = [...positions.keys()];
+      let bonus = 0;
+      for (let a = 0; a < found.length; a++) {
+        for (let b = a + 1; b < found.length; b++) {
+          const d = closest(positions.get(found[a])!, positions.get(found[b])!);
+          const x = query.get(found[a])!;
+          const y = query.get(found[b])!;
+          bonus += (Math.min(x.weight, y.weight) * Math.min(x.idf, y.idf)) / (d * d);
+        }
+      }
+      return { ...r, score: Number(r.score) + weight * bonus };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/** The smallest distance between two sorted position lists (at least 1). */
+function closest(xs: number[], ys: number[]): number {
+  let best = Infinity;
+  for (let i = 0, j = 0; i < xs.length && j < ys.length; ) {
+    best = Math.min(best, Math.abs(xs[i] - ys[j]));
+    if (xs[i] < ys[j]) i++;
+    else j++;
+  }
+  return Math.max(1, best);
 }

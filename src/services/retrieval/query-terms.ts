@@ -82,12 +82,19 @@ export interface QueryOptions {
   dropChatter: boolean;
   /** Weight of the terms of narrative sentences in a message of several sentences (1: no difference). */
   narrativeWeight: number;
+  /**
+   * In a question with more distinct indexed terms than this (in one language), only this many are searched: those
+   * with the highest weight × idf. 0: every term.
+   */
+  maxTerms: number;
+  /** Each term's weight is multiplied by (idf / highest idf of the question) to this power. 0: no change. */
+  idfPower: number;
 }
 
 // Measured on StackFAQ and its padded twin (bench/retrieval.eval.ts): chatter dropped loses the least to padding;
 // narrative at 0.4 beat 0.3 and 0.2 once k1 was 2.6 (pg-retriever.ts); a repeat cap of 1 (no extra weight for
 // repeated words) did slightly better than 2 on both sets.
-export const DEFAULT_QUERY: QueryOptions = { maxRepeatWeight: 1, dropChatter: true, narrativeWeight: 0.4 };
+export const DEFAULT_QUERY: QueryOptions = { maxRepeatWeight: 1, dropChatter: true, narrativeWeight: 0.4, maxTerms: 0, idfPower: 0 };
 
 /**
  * Analyses a question in each language (always without its own language's function words, and without chatter),
@@ -132,4 +139,45 @@ const CHATTER_WORDS = new Set([...CHATTER.en, ...CHATTER.fr]);
 function withoutChatter(query: string, drop: boolean): string {
   if (!drop || tokenize(query).filter((w) => !CHATTER_WORDS.has(w)).length < 2) return query;
   return query.replace(/[\p{L}\p{N}]+/gu, (w) => (CHATTER_WORDS.has(tokenize(w)[0] ?? '') ? ' ' : w));
+}
+
+/** How common each query term is in the tenant's index: document frequencies by posting key, and the chunk count. */
+export interface TermStats {
+  df: Map<string, number>;
+  chunks: number;
+}
+
+/** The BM25 idf of a term found in `df` of `n` chunks (the formula of the search statement). */
+export function idf(df: number, n: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * The question's terms focused by how rare they are in the tenant's documents (`maxTerms`, `idfPower`): in a long
+ * message most words are the story around the question, and the words that say what it is about are the ones the
+ * documents seldom use. Terms absent from the index are dropped (they cannot score). Each language is focused on its
+ * own terms, since a chunk is scored with the terms of its language only.
+ */
+export function focusTerms(terms: QueryTerms, stats: TermStats, options: QueryOptions = DEFAULT_QUERY): QueryTerms {
+  const byLang = new Map<string, { key: string; weight: number; idf: number }[]>();
+  terms.keys.forEach((key, i) => {
+    const df = stats.df.get(key) ?? 0;
+    if (df === 0) return;
+    const lang = key.slice(0, key.indexOf(':'));
+    byLang.set(lang, [...(byLang.get(lang) ?? []), { key, weight: terms.weights[i], idf: idf(df, stats.chunks) }]);
+  });
+  const keys: string[] = [];
+  const weights: number[] = [];
+  for (const list of byLang.values()) {
+    const top = Math.max(...list.map((t) => t.idf));
+    const kept =
+      options.maxTerms > 0 && list.length > options.maxTerms
+        ? [...list].sort((a, b) => b.weight * b.idf - a.weight * a.idf).slice(0, options.maxTerms)
+        : list;
+    for (const t of kept) {
+      keys.push(t.key);
+      weights.push(t.weight * (options.idfPower > 0 ? (t.idf / top) ** options.idfPower : 1));
+    }
+  }
+  return { keys, weights, analyses: terms.analyses };
 }
