@@ -146,12 +146,14 @@ async function main(): Promise<void> {
       maxRepeatWeight: numberArg('rep', DEFAULT_RANKING.query.maxRepeatWeight),
       dropChatter: numberArg('chatter', DEFAULT_RANKING.query.dropChatter ? 1 : 0) === 1,
       narrativeWeight: numberArg('narr', DEFAULT_RANKING.query.narrativeWeight),
+      contextWeight: numberArg('ctx', DEFAULT_RANKING.query.contextWeight ?? 1),
+      storyBudget: numberArg('story', DEFAULT_RANKING.query.storyBudget ?? 0),
       maxTerms: numberArg('maxterms', DEFAULT_RANKING.query.maxTerms),
       idfPower: numberArg('idfp', DEFAULT_RANKING.query.idfPower),
     },
     fusion:
-      numberArg('rrf', DEFAULT_RANKING.fusion?.keyTerms ?? 0) > 0
-        ? { keyTerms: numberArg('rrf', DEFAULT_RANKING.fusion?.keyTerms ?? 0), k: numberArg('rrfk', DEFAULT_RANKING.fusion?.k ?? 60) }
+      numberArg('rrf', DEFAULT_RANKING.fusion ? 1 : 0) > 0
+        ? { keyTerms: numberArg('rrfterms', DEFAULT_RANKING.fusion?.keyTerms ?? 0), k: numberArg('rrfk', DEFAULT_RANKING.fusion?.k ?? 60) }
         : null,
     proximity: numberArg('prox', DEFAULT_RANKING.proximity ?? 0),
     feedback:

@@ -33,8 +33,9 @@ export interface FeedbackParams {
 }
 
 /**
- * Reciprocal rank fusion of the whole question's search with a search for its `keyTerms` rarest terms (by weight ×
- * idf): a long message's ranking is pulled towards the passages that match what it is about.
+ * Reciprocal rank fusion of the whole message's search with a search for what it asks (the terms of its question
+ * sentences, at most `keyTerms` of the rarest per language; 0: all): a long message's ranking is pulled towards
+ * the passages that match its question rather than its story.
  */
 export interface FusionParams {
   keyTerms: number;
@@ -175,12 +176,12 @@ export class PgRetriever implements Retriever {
     const pool = proximity > 0 ? Math.max(limit, PROXIMITY_POOL) : limit;
     let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(pool, feedback.docs * 4) : pool);
     if (feedback && rows.length > 0) {
-      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);
+      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);;
       rows = keepChunkOrder(rows, await this.run(expanded.keys, expanded.weights, pool));
     }
     if (fusion && stats) {
       const key = keyTerms(terms, stats, fusion.keyTerms);
-      if (key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, pool)], fusion.k);
+      if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, pool)], fusion.k);
     }
     if (proximity > 0 && stats) rows = withProximity(rows, terms, stats, proximity);
     return rows.slice(0, limit).map((r) => {
@@ -272,9 +273,14 @@ function keepChunkOrder(first: Row[], second: Row[]): Row[] {
   });
 }
 
-/** The `count` terms of each language with the highest weight × idf. */
+/**
+ * What the question asks: the terms of its question sentences (QueryTerms.analyses), at most `count` per language
+ * by idf (0: all of them).
+ */
 function keyTerms(terms: QueryTerms, stats: TermStats, count: number): QueryTerms {
-  return focusTerms(terms, stats, { ...DEFAULT_QUERY, maxTerms: count });
+  const keys = [...terms.analyses].flatMap(([lang, core]) => core.map((t) => postingKey(lang, t)));
+  const core: QueryTerms = { keys, weights: keys.map(() => 1), analyses: terms.analyses };
+  return focusTerms(core, stats, { ...DEFAULT_QUERY, maxTerms: count });
 }
 
 /** Reciprocal rank fusion of passage lists; the fused score replaces the BM25 score. */
