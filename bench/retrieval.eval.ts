@@ -8,7 +8,9 @@
  *
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
  * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= BM25F
- * constants, --narr= weight of narrative sentences, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
+ * constants, --narr= weight of narrative sentences, --ctx= context weight, --story= story budget, --maxterms= and
+ * --idfp= idf focus, --prox= proximity weight, --rrf=1 (--rrfterms= --rrfk=) fusion with the question sentences'
+ * search, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
  * (every Nth question), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, and --show=I
@@ -31,8 +33,10 @@ import { FRENCH_DOCS, FRENCH_QUERIES, longQuery, OFF_TOPIC, padQuery, seededRand
 // "Plain BM25": one bag of words (title counted as body text), textbook constants, every question word scored.
 const PLAIN_BM25: RankingParams = {
   bm25: { k1: 1.2, b: 0.75, titleWeight: 1, titleB: 0.75 },
-  query: { maxRepeatWeight: 1_000, dropChatter: false, narrativeWeight: 1, maxTerms: 0, idfPower: 0 },
+  query: { maxRepeatWeight: 1_000, dropChatter: false, narrativeWeight: 1, contextWeight: 1, storyBudget: 0, maxTerms: 0, idfPower: 0 },
   feedback: null,
+  fusion: null,
+  proximity: 0,
 };
 
 const MAX_PADDED_LOSS = 0.03;
@@ -146,8 +150,8 @@ async function main(): Promise<void> {
       maxRepeatWeight: numberArg('rep', DEFAULT_RANKING.query.maxRepeatWeight),
       dropChatter: numberArg('chatter', DEFAULT_RANKING.query.dropChatter ? 1 : 0) === 1,
       narrativeWeight: numberArg('narr', DEFAULT_RANKING.query.narrativeWeight),
-      contextWeight: numberArg('ctx', DEFAULT_RANKING.query.contextWeight ?? 1),
-      storyBudget: numberArg('story', DEFAULT_RANKING.query.storyBudget ?? 0),
+      contextWeight: numberArg('ctx', DEFAULT_RANKING.query.contextWeight),
+      storyBudget: numberArg('story', DEFAULT_RANKING.query.storyBudget),
       maxTerms: numberArg('maxterms', DEFAULT_RANKING.query.maxTerms),
       idfPower: numberArg('idfp', DEFAULT_RANKING.query.idfPower),
     },
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
       numberArg('rrf', DEFAULT_RANKING.fusion ? 1 : 0) > 0
         ? { keyTerms: numberArg('rrfterms', DEFAULT_RANKING.fusion?.keyTerms ?? 0), k: numberArg('rrfk', DEFAULT_RANKING.fusion?.k ?? 60) }
         : null,
-    proximity: numberArg('prox', DEFAULT_RANKING.proximity ?? 0),
+    proximity: numberArg('prox', DEFAULT_RANKING.proximity),
     feedback:
       numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
         ? {

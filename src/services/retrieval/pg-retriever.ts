@@ -1,5 +1,5 @@
 import { analyze, coverage, type Language } from '../text/analyzer';
-import { DEFAULT_QUERY, focusTerms, idf, postingKey, queryTerms, type QueryOptions, type QueryTerms, type TermStats } from './query-terms';
+import { DEFAULT_QUERY, focusTerms, postingKey, queryTerms, type QueryOptions, type QueryTerms, type TermStats } from './query-terms';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -49,27 +49,35 @@ export interface RankingParams {
   /** null: one search, no feedback. */
   feedback: FeedbackParams | null;
   /** null: no second search. */
-  fusion?: FusionParams | null;
+  fusion: FusionParams | null;
   /**
    * Weight of the proximity bonus: the best passages are rescored with, for each pair of question terms, their
-   * smaller weight × smaller idf / d², d being the closest distance (in terms) between the two in the passage. 0: off.
+   * smaller weight / d², d being the closest distance (in terms) between the two in the passage. 0: off. (Without
+   * idf: it would cost an ask a statement more.)
    */
-  proximity?: number;
+  proximity: number;
 }
 
-// RM3 measured on a third of StackFAQ and on the French set (bench/retrieval.eval.ts --every=3): weight 0.3 over
-// 5 passages and 10 terms raised nDCG@10 from 0.864 to 0.870 (StackFAQ) and 0.958 to 0.985 (French), padded French
-// 0.891 to 0.938, padded StackFAQ unchanged within noise (0.838 → 0.835); weight 0.5 over 3 passages lost on
-// StackFAQ (0.860). It costs a second index lookup per search, never a scan. It stays off by default: within one
-// document it moves the wrong chunk first ("How do I reset my password?" then ranks the document's "Locked
-// accounts" section above its reset procedure, tests/retrieval.test.ts), and the answer quotes that chunk. Fusing
-// the two passes (e.g. reciprocal rank fusion, first pass weighted higher) is the next thing to measure.
+// RM3 measured on a third of StackFAQ and on the small French set (bench/retrieval.eval.ts --every=3): weight 0.3
+// over 5 passages and 10 terms raised nDCG@10 from 0.864 to 0.870 (StackFAQ) and 0.958 to 0.985 (French), padded
+// French 0.891 to 0.938, padded StackFAQ unchanged within noise (0.838 → 0.835); weight 0.5 over 3 passages lost on
+// StackFAQ (0.860). Fed since by the best passage of each of the first documents, and keeping each document's chunk
+// order (tests/documents/retrieval.test.ts), it lost a little everywhere on a quarter of StackFAQ and the 138
+// French questions (StackFAQ 0.883 → 0.881, padded 0.863 → 0.853, long 0.786 → 0.778, French 0.725 → 0.720,
+// padded 0.669 → 0.647, long 0.591 → 0.571), so it stays off. Fusion of the whole message with its question
+// sentences (RRF, k 60) raised long posts a little (0.786 → 0.793) but lost on StackFAQ (0.883 → 0.871): off too.
+// Proximity, with context 0.4 and story budget 2 (query-terms.ts): weight 0.5 gives 0.883 / 0.865 / 0.836 /
+// 0.737 / 0.697 / 0.633 (StackFAQ / padded / long / French / French padded / French long; 0.883 / 0.870 / 0.817 /
+// 0.725 / 0.681 / 0.614 without proximity or budget); weight 1 loses on StackFAQ (0.874). A variant weighted by
+// idf (0.3) scored the same within noise but costs an ask one more statement. The price is analysing the fetched
+// passages again, and fetching at least PROXIMITY_POOL of them.
 export const DEFAULT_FEEDBACK: FeedbackParams = { docs: 5, terms: 10, weight: 0.3 };
 
-export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null };
+export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null, fusion: null, proximity: 0.5 };
 
-// Passages rescored for proximity, at least: a bonus can lift a passage only if it was fetched.
-const PROXIMITY_POOL = 30;
+// Passages rescored for proximity, at least: a bonus can lift a passage only if it was fetched. Kept small because
+// the search statement rescores ten candidates per passage asked for.
+const PROXIMITY_POOL = 20;
 
 const STATS_SQL = `
   SELECT t.term, t.df::float8 AS df, s.chunks::float8 AS chunks
@@ -168,22 +176,23 @@ export class PgRetriever implements Retriever {
   async search(query: string, limit: number): Promise<Passage[]> {
     let terms = queryTerms(query, this.params.query);
     if (terms.keys.length === 0 || limit <= 0) return [];
-    const { feedback, fusion, proximity = 0 } = this.params;
+    const { feedback, fusion, proximity } = this.params;
     const { maxTerms, idfPower } = this.params.query;
-    const stats = maxTerms > 0 || idfPower > 0 || fusion || proximity > 0 ? await this.termStats(terms.keys) : null;
+    // Only the switches that need idf pay for the extra lookup; proximity works from the query weights alone.
+    const stats = maxTerms > 0 || idfPower > 0 || fusion ? await this.termStats(terms.keys) : null;
     if (stats && (maxTerms > 0 || idfPower > 0)) terms = focusTerms(terms, stats, this.params.query);
     if (terms.keys.length === 0) return [];
     const pool = proximity > 0 ? Math.max(limit, PROXIMITY_POOL) : limit;
     let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(pool, feedback.docs * 4) : pool);
     if (feedback && rows.length > 0) {
-      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);;
+      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);
       rows = keepChunkOrder(rows, await this.run(expanded.keys, expanded.weights, pool));
     }
     if (fusion && stats) {
       const key = keyTerms(terms, stats, fusion.keyTerms);
       if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, pool)], fusion.k);
     }
-    if (proximity > 0 && stats) rows = withProximity(rows, terms, stats, proximity);
+    if (proximity > 0) rows = withProximity(rows, terms, proximity);
     return rows.slice(0, limit).map((r) => {
       const qt = terms.analyses.get(r.lang) ?? [];
       return {
@@ -296,8 +305,8 @@ function fuse(lists: Row[][], k: number): Row[] {
 }
 
 /** BM25 plus a bonus for question terms that stand close together in the passage (see RankingParams.proximity). */
-function withProximity(rows: Row[], terms: QueryTerms, stats: TermStats, weight: number): Row[] {
-  const query = new Map(terms.keys.map((k, i) => [k, { weight: terms.weights[i], idf: idf(stats.df.get(k) ?? 0, stats.chunks) }]));
+function withProximity(rows: Row[], terms: QueryTerms, weight: number): Row[] {
+  const query = new Map(terms.keys.map((k, i) => [k, terms.weights[i]]));
   return rows
     .map((r) => {
       const positions = new Map<string, number[]>();
@@ -310,9 +319,7 @@ function withProximity(rows: Row[], terms: QueryTerms, stats: TermStats, weight:
       for (let a = 0; a < found.length; a++) {
         for (let b = a + 1; b < found.length; b++) {
           const d = closest(positions.get(found[a])!, positions.get(found[b])!);
-          const x = query.get(found[a])!;
-          const y = query.get(found[b])!;
-          bonus += (Math.min(x.weight, y.weight) * Math.min(x.idf, y.idf)) / (d * d);
+          bonus += Math.min(query.get(found[a])!, query.get(found[b])!) / (d * d);
         }
       }
       return { ...r, score: Number(r.score) + weight * bonus };

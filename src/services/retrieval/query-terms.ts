@@ -107,9 +107,9 @@ export interface QueryOptions {
   /** Weight of the terms of narrative sentences in a message of several sentences (1: no difference). */
   narrativeWeight: number;
   /** Weight of sentences that neither ask nor tell the story, in a message that asks a question (1: none). */
-  contextWeight?: number;
+  contextWeight: number;
   /** Narrative sentences past this many share its weight (0: no bound). */
-  storyBudget?: number;
+  storyBudget: number;
   /**
    * In a question with more distinct indexed terms than this (in one language), only this many are searched: those
    * with the highest weight × idf. 0: every term.
@@ -121,8 +121,23 @@ export interface QueryOptions {
 
 // Measured on StackFAQ and its padded twin (bench/retrieval.eval.ts): chatter dropped loses the least to padding;
 // narrative at 0.4 beat 0.3 and 0.2 once k1 was 2.6 (pg-retriever.ts); a repeat cap of 1 (no extra weight for
-// repeated words) did slightly better than 2 on both sets.
-export const DEFAULT_QUERY: QueryOptions = { maxRepeatWeight: 1, dropChatter: true, narrativeWeight: 0.4, maxTerms: 0, idfPower: 0 };
+// repeated words) did slightly better than 2 on both sets. Then on every fourth StackFAQ question, plain, padded and
+// as long forum posts, and the 138 French questions likewise (nDCG@10, StackFAQ / padded / long / French / French
+// padded / French long): before 0.883 / 0.863 / 0.786 / 0.725 / 0.669 / 0.591; context 0.7: 0.883 / 0.867 / 0.810
+// / 0.725 / 0.675 / 0.601; context 0.4: 0.883 / 0.870 / 0.817 / 0.725 / 0.681 / 0.614; context 0.7 and story budget
+// 2: 0.883 / 0.864 / 0.816 / 0.725 / 0.684 / 0.624 (budget 3: 0.812 long, 1: 0.824 long but padded 0.864 with
+// proximity); proximity (pg-retriever.ts) adds the rest. The idf focus lost everywhere, worst on long posts
+// (maxTerms 8: long 0.666; idfPower 1: StackFAQ 0.851, long 0.725): in a forum post the rarest words are the
+// story's product names and versions, not the question's. Both stay off.
+export const DEFAULT_QUERY: QueryOptions = {
+  maxRepeatWeight: 1,
+  dropChatter: true,
+  narrativeWeight: 0.4,
+  contextWeight: 0.4,
+  storyBudget: 2,
+  maxTerms: 0,
+  idfPower: 0,
+};
 
 /**
  * Analyses a question in each language (always without its own language's function words, and without chatter),
