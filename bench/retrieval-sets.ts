@@ -4,6 +4,7 @@
  * depends only on a seed and the question's position, so two runs compare like with like.
  */
 import type { Language } from '../src/services/text/analyzer';
+import frenchSet from './french-helpdesk.json';
 
 export interface EvalDoc {
   id: string;
@@ -92,48 +93,152 @@ export function padQuery(query: string, index: number, lang: Language, seed = 12
   return parts.join(' ');
 }
 
-/** A small French IT-support set: each question is a paraphrase that shares few words with its document's title. */
-export const FRENCH_DOCS: EvalDoc[] = [
-  { id: 'fr01', title: 'Réinitialiser son mot de passe Windows', content: "Ouvrez le portail libre-service depuis un poste du réseau, saisissez votre matricule et répondez aux questions de sécurité. Le nouveau mot de passe doit contenir au moins 12 caractères, dont un chiffre." },
-  { id: 'fr02', title: 'Compte verrouillé après plusieurs tentatives', content: "Après cinq tentatives échouées, le compte est bloqué pendant 30 minutes. Le service d'assistance peut le débloquer plus tôt au poste 4242 après vérification de votre identité." },
-  { id: 'fr03', title: 'Se connecter au VPN depuis chez soi', content: "Installez le client GlobalProtect depuis le centre logiciel, entrez l'adresse du portail vpn.chu.example et connectez-vous avec votre compte réseau. L'authentification forte passe par l'application Authenticator sur votre téléphone." },
-  { id: 'fr04', title: 'Bourrage papier sur les imprimantes multifonctions', content: "Ouvrez le capot avant, retirez délicatement la feuille coincée sans la déchirer, puis refermez le capot. Si le voyant orange reste allumé, éteignez l'appareil une minute." },
-  { id: 'fr05', title: 'Ajouter une imprimante réseau', content: "Ouvrez Paramètres, puis Périphériques et Imprimantes, cliquez sur Ajouter et choisissez la file d'impression de votre service, par exemple RADIO-IMP-02 pour la radiologie." },
-  { id: 'fr06', title: 'Messagerie sur téléphone mobile', content: "Pour lire vos courriels professionnels sur votre smartphone, installez Outlook depuis le magasin d'applications et connectez-vous avec votre adresse de l'hôpital. Un code de verrouillage de l'écran est obligatoire." },
-  { id: 'fr07', title: 'Perte ou vol d’un téléphone professionnel', content: "Signalez immédiatement la perte au service d'assistance afin que la messagerie soit effacée à distance. Portez plainte en cas de vol et conservez le récépissé." },
-  { id: 'fr08', title: 'Partager un dossier avec son équipe', content: "Dans l'explorateur, faites un clic droit sur le dossier, choisissez Propriétés puis Partage et ajoutez le groupe de votre service. Les droits en écriture se demandent par un ticket." },
-  { id: 'fr09', title: 'Visioconférence avec Teams', content: "Pour organiser une réunion à distance, ouvrez le calendrier Teams, créez une nouvelle réunion et invitez les participants. Vérifiez le micro et la caméra dans les paramètres des appareils avant de commencer." },
-  { id: 'fr10', title: 'Accès au dossier patient informatisé', content: "L'accès au dossier patient est ouvert par votre cadre de santé via le formulaire d'habilitation. La carte CPS doit être insérée dans le lecteur avant de lancer le logiciel." },
-  { id: 'fr11', title: 'Écran noir au démarrage du poste', content: "Vérifiez que le câble vidéo est bien branché et que l'écran est allumé. Si le poste émet des bips au démarrage, notez leur nombre et appelez l'assistance." },
-  { id: 'fr12', title: 'Sauvegarde des fichiers personnels', content: "Enregistrez vos fichiers dans votre lecteur réseau H:, sauvegardé chaque nuit. Les fichiers laissés sur le bureau du poste ne sont pas sauvegardés et sont perdus en cas de panne." },
-];
+/*
+ * Forum posts, as the held-out set's long questions read: an opening, two or three sentences of setup naming the
+ * machine, browser and versions, the question (as asked, after "so my question is", folded into a sentence, or as
+ * the post's title line), what was tried (sometimes quoting the question's own words as a search), a pasted error
+ * line, a sign-off. Nothing is taken from any document: the setup and the errors are generic, product names in
+ * them are distractors, and the only topical words are the question's own.
+ */
+const FORUM: Record<
+  Language,
+  { openings: string[]; setup: string[]; framings: string[]; tried: string[]; searched: string; errors: string[]; closings: string[] }
+> = {
+  en: {
+    openings: ['Hi all,', 'Hello,', 'Long time lurker, first post.', 'Hey everyone,', 'Not sure this is the right place to ask, but here goes.'],
+    setup: [
+      'I am on Windows {win} with Chrome {chrome}.',
+      'My laptop is a {laptop} running {os}.',
+      'I use Firefox {ff} on {os}, in case that matters.',
+      'I also tried on my phone ({phone}) and got the same result.',
+      'This is for a small nonprofit with about {n} users.',
+      'Our office switched from {suiteA} to {suiteB} a few months ago.',
+      'It worked fine until about {n} days ago.',
+      'My boss wants this sorted out before the end of the week.',
+      'I am not an IT person, I just ended up being the one who fixes things here.',
+      'We are a team of {n} people spread over two sites, most of us on Macs.',
+    ],
+    framings: ['{q}', 'So my question is: {q}', 'Basically, {lq}', 'What I would like to know: {q}', 'TITLE'],
+    tried: [
+      'I already cleared cookies and cache, disabled all extensions and tried a private window.',
+      'I restarted the router and the computer, no change.',
+      'I logged out, logged back in, and even reinstalled the app.',
+      'Support pointed me to a help page that does not match what I see on screen.',
+      'I tried two different browsers and another computer.',
+      'A colleague had the same issue last year but does not remember what fixed it.',
+    ],
+    searched: 'I searched for "{terms}" but every answer I found is years old and the menus have changed since.',
+    errors: [
+      "Console shows: Uncaught TypeError: Cannot read properties of undefined (reading 'map') at app.{hex}.js:1:{n}",
+      'The page says "HTTP ERROR 500" and then "This page isn\'t working right now".',
+      'Error: net::ERR_CONNECTION_TIMED_OUT',
+      'I get "403 Forbidden - nginx/1.18.{d}".',
+      'Sometimes it shows: Request failed with status code 429',
+      'Log: [WARN] 2024-03-{dd} 09:{dd}:11 sync: retrying in 30s (ECONNRESET)',
+      'The message is "Oops, something went wrong. Please try again later. (#{n})"',
+    ],
+    closings: ['Any pointers appreciated.', 'Thanks in advance, this is driving me crazy.', 'Edit: formatting.', 'Thanks!', 'Cheers, Alex'],
+  },
+  fr: {
+    openings: ['Bonjour à tous,', 'Bonjour,', "Bonjour, je me permets d'écrire ici.", 'Bonsoir,', 'Salut,'],
+    setup: [
+      'Je suis sur Windows {win} avec Edge {chrome}.',
+      "Mon poste s'appelle PC-{n}-{hex}, dans le bâtiment C.",
+      'Je suis infirmière de nuit en cardiologie, on est trois sur le secteur.',
+      "J'ai aussi essayé depuis mon téléphone ({phone}) et c'est pareil.",
+      "Ça marchait très bien jusqu'à il y a {n} jours.",
+      'Ma cadre voudrait que ce soit réglé avant la fin de la semaine.',
+      "Je ne suis pas très à l'aise avec l'informatique, je fais de mon mieux.",
+      'Nous sommes passés de {suiteA} à {suiteB} il y a quelques mois.',
+      'On travaille en 12 heures et ça tombe toujours au moment des transmissions.',
+    ],
+    framings: ['{q}', 'Donc ma question : {q}', 'En gros, {lq}', 'Je voudrais savoir : {q}', 'TITLE'],
+    tried: [
+      "J'ai redémarré, vidé le cache du navigateur et essayé avec Chrome.",
+      "J'ai débranché et rebranché tous les câbles, sans résultat.",
+      "Je me suis déconnectée puis reconnectée, et même réinstallé l'application.",
+      "Une collègue avait eu le même souci l'an dernier mais ne se souvient plus de la solution.",
+      "J'ai essayé sur un autre ordinateur du couloir, même chose.",
+    ],
+    searched: "J'ai cherché « {terms} » sur internet mais les réponses ne correspondent pas à ce que j'ai à l'écran.",
+    errors: [
+      'Message : « Erreur 0x80004005 : erreur non spécifiée ».',
+      '« La connexion a expiré (délai dépassé) » puis plus rien.',
+      '« Accès refusé. Contactez votre administrateur. (code {n}) »',
+      'Le journal affiche : [ERREUR] 2024-03-{dd} 07:{dd} service indisponible, nouvelle tentative dans 30 s',
+      "Il y a une fenêtre « Une exception non gérée s'est produite dans l'application » avec un bouton Détails.",
+    ],
+    closings: ["Merci d'avance !", 'Merci pour votre aide.', 'Bonne journée, Camille', 'Cordialement.', 'Merci, je deviens folle.'],
+  },
+};
 
-export const FRENCH_QUERIES: EvalQuery[] = [
-  { query: "J'ai oublié mon mot de passe, comment en choisir un nouveau ?", relevant: 'fr01' },
-  { query: 'Combien de caractères faut-il pour le nouveau mot de passe ?', relevant: 'fr01' },
-  { query: 'Mon compte est bloqué, je me suis trompée cinq fois', relevant: 'fr02' },
-  { query: 'Combien de temps dure le blocage du compte après des erreurs de saisie ?', relevant: 'fr02' },
-  { query: 'Comment travailler à distance depuis la maison ?', relevant: 'fr03' },
-  { query: 'Où trouver GlobalProtect et quelle adresse de portail saisir ?', relevant: 'fr03' },
-  { query: 'Une feuille est coincée dans la photocopieuse', relevant: 'fr04' },
-  { query: "Le voyant orange de l'imprimante reste allumé après un bourrage", relevant: 'fr04' },
-  { query: "Comment installer l'imprimante de la radiologie sur mon poste ?", relevant: 'fr05' },
-  { query: "Je ne vois pas la file d'impression de mon service", relevant: 'fr05' },
-  { query: 'Lire mes mails sur mon smartphone', relevant: 'fr06' },
-  { query: 'Faut-il un code sur mon téléphone pour recevoir les courriels ?', relevant: 'fr06' },
-  { query: "On m'a volé mon portable du travail, que faire ?", relevant: 'fr07' },
-  { query: "J'ai perdu mon téléphone, la messagerie peut-elle être effacée ?", relevant: 'fr07' },
-  { query: 'Donner accès à un répertoire à mes collègues', relevant: 'fr08' },
-  { query: "Comment obtenir les droits d'écriture sur un dossier partagé ?", relevant: 'fr08' },
-  { query: 'Organiser une réunion en ligne avec des collègues', relevant: 'fr09' },
-  { query: 'Ma caméra ne fonctionne pas en réunion Teams', relevant: 'fr09' },
-  { query: "Je n'arrive pas à ouvrir le dossier d'un patient", relevant: 'fr10' },
-  { query: "Qui donne l'habilitation pour le DPI, et faut-il la carte CPS ?", relevant: 'fr10' },
-  { query: "Mon ordinateur s'allume mais rien ne s'affiche", relevant: 'fr11' },
-  { query: 'Le PC fait des bips et l’écran reste noir', relevant: 'fr11' },
-  { query: 'Mes documents sont-ils sauvegardés si je les laisse sur le bureau ?', relevant: 'fr12' },
-  { query: 'Où enregistrer mes fichiers pour ne pas les perdre ?', relevant: 'fr12' },
-];
+const DEVICES = {
+  win: ['10 22H2', '11 23H2', '11 Pro 22H2', '10 Enterprise 21H2'],
+  chrome: ['120.0.6099.109', '118.0.5993.88', '121.0.6167.85', '119.0.6045.160'],
+  ff: ['121.0', '115.6.0esr', '120.0.1'],
+  os: ['macOS Sonoma 14.2', 'Ubuntu 22.04', 'Windows 11', 'macOS Ventura 13.6'],
+  laptop: ['Dell Latitude 5420', 'Lenovo ThinkPad T14', 'HP EliteBook 840 G8', 'MacBook Air M1'],
+  phone: ['iPhone 13, iOS 17.1', 'Pixel 7, Android 14', 'Galaxy S21, Android 13'],
+  suiteA: ['Office 2016', 'Lotus Notes', 'Zimbra'],
+  suiteB: ['Microsoft 365', 'Google Workspace', 'Office 2021'],
+};
+
+/**
+ * The question as a long forum post (see FORUM), built only from the seed, its position and the question itself.
+ */
+export function longQuery(query: string, index: number, lang: Language, seed = 12): string {
+  const random = seededRandom(seed * 7_919 + index * 104_729 + 1);
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
+  const fill = (template: string): string =>
+    template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (name === 'n') return String(2 + Math.floor(random() * 40));
+      if (name === 'd') return String(Math.floor(random() * 10));
+      if (name === 'dd') return String(10 + Math.floor(random() * 18));
+      if (name === 'hex') return Math.floor(random() * 0xffffff).toString(16);
+      return pick(DEVICES[name as keyof typeof DEVICES]);
+    });
+  const f = FORUM[lang];
+  const question = query.trim();
+  const framing = pick(f.framings);
+  const order = f.setup.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const setup = order.slice(0, 2 + Math.floor(random() * 2)).map((i) => fill(f.setup[i]));
+  const asked =
+    framing === 'TITLE'
+      ? null
+      : framing.replace('{q}', question).replace('{lq}', question.charAt(0).toLowerCase() + question.slice(1));
+  const parts: string[] = [];
+  if (framing === 'TITLE') parts.push(`${question}\n`);
+  if (random() < 0.6) parts.push(pick(f.openings));
+  parts.push(setup[0]);
+  // The question comes after the first setup sentence or at the end, as posts do.
+  const early = random() < 0.5;
+  if (asked && early) parts.push(asked);
+  parts.push(...setup.slice(1));
+  parts.push(fill(pick(f.tried)));
+  if (random() < 0.3) {
+    // What users type into a search box: a few of the question's longer words, in order.
+    const words = question.match(/[\p{L}\p{N}]{4,}/gu) ?? [];
+    const from = Math.floor(random() * Math.max(1, words.length - 2));
+    parts.push(f.searched.replace('{terms}', words.slice(from, from + 3).join(' ')));
+  }
+  // Pasted, so on a line of its own.
+  if (random() < 0.6) parts.push(`\n${fill(pick(f.errors))}\n`);
+  if (asked && !early) parts.push(asked);
+  if (random() < 0.7) parts.push(pick(f.closings));
+  return parts.join(' ').replace(/ ?\n ?/g, '\n');
+}
+
+/**
+ * The French hospital help-desk set (bench/french-helpdesk.json, written for this eval): answer-style documents on
+ * VPN, badges, printers, mail, the patient record, Wi-Fi, passwords, workstations, telephony and clinical software,
+ * and questions that paraphrase them with few of the document's own words.
+ */
+export const FRENCH_DOCS: EvalDoc[] = frenchSet.docs;
+export const FRENCH_QUERIES: EvalQuery[] = frenchSet.queries;
 
 /**
  * Questions no IT-support corpus should claim to answer, 15 in English then 15 in French; some share an everyday

@@ -1,16 +1,20 @@
 /**
  * Retrieval quality and latency of the PostgreSQL lexical index, beside plain BM25 on the same run and the same
  * index, with 95 % bootstrap confidence intervals, per set and per language:
- *   - StackFAQ (English, ../shared/eval/stackfaq) and the same questions padded with forum chatter (the padded
- *     questions may lose at most 0.03 nDCG@10);
- *   - a small French set (bench/retrieval-sets.ts), plain and padded.
+ *   - StackFAQ (English, ../shared/eval/stackfaq), the same questions padded with forum chatter (the padded
+ *     questions may lose at most 0.03 nDCG@10), and the same questions as long forum posts (longQuery);
+ *   - the French hospital help-desk set (bench/french-helpdesk.json), plain, padded and long.
  * Then the grounding policy on StackFAQ and on off-topic questions.
  *
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
  * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= BM25F
- * constants, --narr= weight of narrative sentences, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
+ * constants, --narr= weight of narrative sentences, --ctx= context weight, --story= story budget, --maxterms= and
+ * --idfp= idf focus, --prox= proximity weight, --rrf=1 (--rrfterms= --rrfk=) fusion with the question sentences'
+ * search, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
- * fetched per query before grouping by document (default 50), --seed=N padding seed.
+ * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
+ * (every Nth question), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, and --show=I
+ * prints question I of each set as it is searched.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,13 +28,15 @@ import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
 import { DEFAULT_FEEDBACK, DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
 import type { Retriever, Sql } from '../src/services/retrieval/types';
 import type { Language } from '../src/services/text/analyzer';
-import { FRENCH_DOCS, FRENCH_QUERIES, OFF_TOPIC, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
+import { FRENCH_DOCS, FRENCH_QUERIES, longQuery, OFF_TOPIC, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
 
 // "Plain BM25": one bag of words (title counted as body text), textbook constants, every question word scored.
 const PLAIN_BM25: RankingParams = {
   bm25: { k1: 1.2, b: 0.75, titleWeight: 1, titleB: 0.75 },
-  query: { maxRepeatWeight: 1_000, dropChatter: false, narrativeWeight: 1 },
+  query: { maxRepeatWeight: 1_000, dropChatter: false, narrativeWeight: 1, contextWeight: 1, storyBudget: 0, maxTerms: 0, idfPower: 0 },
   feedback: null,
+  fusion: null,
+  proximity: 0,
 };
 
 const MAX_PADDED_LOSS = 0.03;
@@ -144,7 +150,16 @@ async function main(): Promise<void> {
       maxRepeatWeight: numberArg('rep', DEFAULT_RANKING.query.maxRepeatWeight),
       dropChatter: numberArg('chatter', DEFAULT_RANKING.query.dropChatter ? 1 : 0) === 1,
       narrativeWeight: numberArg('narr', DEFAULT_RANKING.query.narrativeWeight),
+      contextWeight: numberArg('ctx', DEFAULT_RANKING.query.contextWeight),
+      storyBudget: numberArg('story', DEFAULT_RANKING.query.storyBudget),
+      maxTerms: numberArg('maxterms', DEFAULT_RANKING.query.maxTerms),
+      idfPower: numberArg('idfp', DEFAULT_RANKING.query.idfPower),
     },
+    fusion:
+      numberArg('rrf', DEFAULT_RANKING.fusion ? 1 : 0) > 0
+        ? { keyTerms: numberArg('rrfterms', DEFAULT_RANKING.fusion?.keyTerms ?? 0), k: numberArg('rrfk', DEFAULT_RANKING.fusion?.k ?? 60) }
+        : null,
+    proximity: numberArg('prox', DEFAULT_RANKING.proximity),
     feedback:
       numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
         ? {
@@ -159,6 +174,8 @@ async function main(): Promise<void> {
   const stackDocs = readJsonl<EvalDoc>(resolve(dataDir, 'docs.jsonl'));
   const every = numberArg('every', 1);
   const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === 0);
+  // The French set is small enough to run whole in every quick run.
+  const frenchQueries = FRENCH_QUERIES;
   const systems = (arg('systems') ?? 'ours,bm25').split(',');
 
   const db = new PGlite();
@@ -174,20 +191,24 @@ async function main(): Promise<void> {
   const indexMs = performance.now() - t0;
   const french = await load(sql, ours, 'french', FRENCH_DOCS);
 
-  const pad = (qs: EvalQuery[], lang: Language): EvalQuery[] =>
-    qs.map((q, i) => ({ query: padQuery(q.query, i, lang, seed), relevant: q.relevant }));
+  const rewrite = (qs: EvalQuery[], lang: Language, how: typeof padQuery): EvalQuery[] =>
+    qs.map((q, i) => ({ query: how(q.query, i, lang, seed), relevant: q.relevant }));
+  const chosen = arg('sets')?.split(',');
   const sets: { name: string; lang: Language; corpus: Corpus; queries: EvalQuery[] }[] = [
-    { name: 'StackFAQ', lang: 'en', corpus: stack, queries: stackQueries },
-    { name: 'StackFAQ padded', lang: 'en', corpus: stack, queries: pad(stackQueries, 'en') },
-    { name: 'French set', lang: 'fr', corpus: french, queries: FRENCH_QUERIES },
-    { name: 'French padded', lang: 'fr', corpus: french, queries: pad(FRENCH_QUERIES, 'fr') },
-  ];
+    { name: 'StackFAQ', lang: 'en' as const, corpus: stack, queries: stackQueries },
+    { name: 'StackFAQ padded', lang: 'en' as const, corpus: stack, queries: rewrite(stackQueries, 'en', padQuery) },
+    { name: 'StackFAQ long', lang: 'en' as const, corpus: stack, queries: rewrite(stackQueries, 'en', longQuery) },
+    { name: 'French', lang: 'fr' as const, corpus: french, queries: frenchQueries },
+    { name: 'French padded', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', padQuery) },
+    { name: 'French long', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', longQuery) },
+  ].filter((s) => !chosen || chosen.some((c) => s.name.toLowerCase().replace(/ /g, '-') === c));
+  if (arg('show')) for (const s of sets) console.log(`${s.name}:\n  ${s.queries[Number(arg('show'))]?.query}`);
 
   // Warm-up: PGlite plans and caches on first use; the first query is not what a running server sees.
   for (const q of stackQueries.slice(0, 20)) await ours.forTenant(stack.tenantId).search(q.query, fetchLimit);
 
   console.log(`StackFAQ: ${stackDocs.length} documents, ${stack.chunks} chunks (indexed in ${indexMs.toFixed(0)} ms); ` +
-    `French set: ${FRENCH_DOCS.length} documents; padding seed ${seed}`);
+    `French: ${FRENCH_DOCS.length} documents; padding seed ${seed}`);
   console.log(`ours: ${JSON.stringify(ranking)}`);
   console.log(`bm25: plain BM25 (k1 1.2, b 0.75, title as body text, every question word)`);
   console.log('set               lang n     system  nDCG@10 [95% CI]      MRR@10 [95% CI]       R@10 [95% CI]');
@@ -205,7 +226,8 @@ async function main(): Promise<void> {
       );
     }
   }
-  for (const [plainSet, paddedSet] of [['StackFAQ', 'StackFAQ padded'], ['French set', 'French padded']]) {
+  for (const [plainSet, paddedSet] of [['StackFAQ', 'StackFAQ padded'], ['French', 'French padded']]) {
+    if (!ndcgOf.has(`${plainSet}/ours`) || !ndcgOf.has(`${paddedSet}/ours`)) continue;
     if (!systems.includes('bm25')) {
       console.log(`padded loss ${plainSet}: ${fmt(ndcgOf.get(`${plainSet}/ours`)! - ndcgOf.get(`${paddedSet}/ours`)!)}`);
       continue;

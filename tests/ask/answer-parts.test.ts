@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boundQuotes, measureQuotes, verbatimRuns } from '../../src/services/generation/quote-bound';
 import { OfflineGenerator } from '../../src/services/generation/offline-generator';
 import { detectLanguage } from '../../src/services/generation/language';
-import { queryTerms, weightedSentences, DEFAULT_QUERY } from '../../src/services/retrieval/query-terms';
+import { focusTerms, queryTerms, weightedSentences, DEFAULT_QUERY } from '../../src/services/retrieval/query-terms';
 import { isFollowUp, retrievalQuery } from '../../src/services/retrieval/retrieval-query';
 import type { Passage } from '../../src/services/retrieval/types';
 import { analyze } from '../../src/services/text/analyzer';
@@ -41,6 +41,36 @@ describe('questions analysed for retrieval', () => {
     expect(weightedSentences('Outlook is slow. What does error 0x800CCC0E mean?', 0.3)[1].weight).toBe(1);
     // A message that is all story has no background: every sentence counts fully.
     expect(weightedSentences('I cannot print. It says offline.', 0.3).map((s) => s.weight)).toEqual([1, 1]);
+    // An opening clause is an address only when it greets: "I logged out," starts the story.
+    expect(weightedSentences('I logged out, logged back in, nothing changed. How do I clear the print queue?', 0.3)[0].weight).toBe(0.3);
+  });
+
+  it('weighs the other sentences of a message that asks a question by contextWeight', () => {
+    const post = 'Long time lurker, first post. Printing from Word fails. How do I clear the print queue?';
+    expect(weightedSentences(post, 0.3, 0.6).map((s) => s.weight)).toEqual([0.6, 0.6, 1]);
+    // Without a question sentence nothing is background to it.
+    expect(weightedSentences('Printing from Word fails. The queue is stuck.', 0.3, 0.6).map((s) => s.weight)).toEqual([1, 1]);
+  });
+
+  it('lets a long story weigh no more than storyBudget narrative sentences in all', () => {
+    const post = 'I use Windows 11. I print from Word. My printer is a Canon. We share it. How do I clear the print queue?';
+    expect(weightedSentences(post, 0.4, 1, false, 2).map((s) => s.weight)).toEqual([0.2, 0.2, 0.2, 0.2, 1]);
+    expect(weightedSentences(post, 0.4, 1, false, 0).map((s) => s.weight)).toEqual([0.4, 0.4, 0.4, 0.4, 1]);
+  });
+
+  it('focuses a long question on its rarest indexed terms, by weight × idf', () => {
+    const terms = {
+      keys: ['en:printer', 'en:queue', 'en:window', 'en:laptop', 'fr:queue'],
+      weights: [1, 1, 0.4, 0.4, 1],
+      analyses: new Map(),
+    };
+    const stats = { df: new Map([['en:printer', 50], ['en:queue', 3], ['en:window', 80], ['en:laptop', 2]]), chunks: 100 };
+    // Terms the index does not hold go; the rest stay when there are no more than maxTerms of them.
+    expect(focusTerms(terms, stats, { ...DEFAULT_QUERY, maxTerms: 0 }).keys).toEqual(['en:printer', 'en:queue', 'en:window', 'en:laptop']);
+    // idf: queue 3.36, laptop 3.70 × 0.4 = 1.48, printer 0.69, window 0.23 × 0.4.
+    expect(focusTerms(terms, stats, { ...DEFAULT_QUERY, maxTerms: 2 }).keys).toEqual(['en:queue', 'en:laptop']);
+    const weighted = focusTerms(terms, stats, { ...DEFAULT_QUERY, idfPower: 1 });
+    expect(weighted.weights[weighted.keys.indexOf('en:printer')]).toBeCloseTo(Math.log(2) / Math.log(1 + 98.5 / 2.5), 5);
   });
 
   it('keeps error codes, update numbers and dotted versions as whole terms', () => {

@@ -10,6 +10,7 @@ import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
 import { withPreparedStatements } from '../../src/services/retrieval/prepared-sql';
 import { preparedRunner } from '../../src/services/data/prepared';
+import { DEFAULT_FEEDBACK, DEFAULT_RANKING } from '../../src/services/retrieval/pg-retriever';
 import type { Passage, Sql } from '../../src/services/retrieval/types';
 import { openTestDatabase } from '../helpers/database';
 
@@ -357,6 +358,15 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     });
     expect(hits[0].text).toMatch(/self-service portal/);
     expect(hits[0].coverage).toBe(1);
+    const scores = hits.map((h) => h.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+  });
+
+  it('with feedback (RM3), still quotes the section that answers the question first', async () => {
+    const withFeedback = new PgRetrievalIndex(sql, { ...DEFAULT_RANKING, feedback: DEFAULT_FEEDBACK });
+    const hits = await withFeedback.forTenant(ids.a).search('How do I reset my password?', 5);
+    expect(hits[0]).toMatchObject({ title: 'Resetting your password', heading: 'Resetting your password' });
+    expect(hits[0].text).toMatch(/self-service portal/);
     const scores = hits.map((h) => h.score);
     expect(scores).toEqual([...scores].sort((x, y) => y - x));
   });

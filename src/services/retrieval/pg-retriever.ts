@@ -1,5 +1,5 @@
 import { analyze, type Language } from '../text/analyzer';
-import { DEFAULT_QUERY, postingKey, queryTerms, type QueryOptions } from './query-terms';
+import { DEFAULT_QUERY, focusTerms, postingKey, queryTerms, type QueryOptions, type QueryTerms, type TermStats } from './query-terms';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -32,23 +32,53 @@ export interface FeedbackParams {
   weight: number;
 }
 
+/**
+ * Reciprocal rank fusion of the whole message's search with a search for what it asks (the terms of its question
+ * sentences, at most `keyTerms` of the rarest per language; 0: all): a long message's ranking is pulled towards
+ * the passages that match its question rather than its story.
+ */
+export interface FusionParams {
+  keyTerms: number;
+  /** The RRF constant: a passage at rank r in one list adds 1 / (k + r). */
+  k: number;
+}
+
 export interface RankingParams {
   bm25: Bm25Params;
   query: QueryOptions;
   /** null: one search, no feedback. */
   feedback: FeedbackParams | null;
+  /** null: no second search. */
+  fusion: FusionParams | null;
+  /**
+   * Weight of the proximity bonus: the best passages are rescored with, for each pair of question terms, their
+   * smaller weight / d², d being the closest distance (in terms) between the two in the passage. 0: off. (Without
+   * idf: it would cost an ask a statement more.)
+   */
+  proximity: number;
 }
 
-// RM3 measured on a third of StackFAQ and on the French set (bench/retrieval.eval.ts --every=3): weight 0.3 over
-// 5 passages and 10 terms raised nDCG@10 from 0.864 to 0.870 (StackFAQ) and 0.958 to 0.985 (French), padded French
-// 0.891 to 0.938, padded StackFAQ unchanged within noise (0.838 → 0.835); weight 0.5 over 3 passages lost on
-// StackFAQ (0.860). It costs a second index lookup per search, never a scan. It stays off by default: within one
-// document it moves the wrong chunk first ("How do I reset my password?" then ranks the document's "Locked
-// accounts" section above its reset procedure, tests/retrieval.test.ts), and the answer quotes that chunk. Fusing
-// the two passes (e.g. reciprocal rank fusion, first pass weighted higher) is the next thing to measure.
+// RM3 measured on a third of StackFAQ and on the small French set (bench/retrieval.eval.ts --every=3): weight 0.3
+// over 5 passages and 10 terms raised nDCG@10 from 0.864 to 0.870 (StackFAQ) and 0.958 to 0.985 (French), padded
+// French 0.891 to 0.938, padded StackFAQ unchanged within noise (0.838 → 0.835); weight 0.5 over 3 passages lost on
+// StackFAQ (0.860). Fed since by the best passage of each of the first documents, and keeping each document's chunk
+// order (tests/documents/retrieval.test.ts), it lost a little everywhere on a quarter of StackFAQ and the 138
+// French questions (StackFAQ 0.883 → 0.881, padded 0.863 → 0.853, long 0.786 → 0.778, French 0.725 → 0.720,
+// padded 0.669 → 0.647, long 0.591 → 0.571), so it stays off. Fusion of the whole message with its question
+// sentences (RRF, k 60) raised long posts a little (0.786 → 0.793) but lost on StackFAQ (0.883 → 0.871): off too.
+// Proximity, with context 0.4 and story budget 2 (query-terms.ts): weight 0.5 gives 0.883 / 0.865 / 0.836 /
+// 0.737 / 0.697 / 0.633 (StackFAQ / padded / long / French / French padded / French long; 0.883 / 0.870 / 0.817 /
+// 0.725 / 0.681 / 0.614 without proximity or budget); weight 1 loses on StackFAQ (0.874). A variant weighted by
+// idf (0.3) scored the same within noise but costs an ask one more statement. The price is analysing the fetched
+// passages again.
 export const DEFAULT_FEEDBACK: FeedbackParams = { docs: 5, terms: 10, weight: 0.3 };
 
-export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null };
+export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null, fusion: null, proximity: 0.5 };
+
+const STATS_SQL = `
+  SELECT t.term, t.df::float8 AS df, s.chunks::float8 AS chunks
+  FROM chunk_stats s JOIN index_term t ON t.tenant_id = s.tenant_id AND t.term = ANY($2::text[])
+  WHERE s.tenant_id = $1`;
 
 interface Row {
   id: string;
@@ -149,14 +179,26 @@ export class PgRetriever implements Retriever {
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
-    const terms = queryTerms(query, this.params.query);
+    let terms = queryTerms(query, this.params.query);
     if (terms.keys.length === 0 || limit <= 0) return [];
-    const feedback = this.params.feedback;
-    let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(limit, feedback.docs) : limit);
+    const { feedback, fusion, proximity } = this.params;
+    const { maxTerms, idfPower } = this.params.query;
+    // Only the switches that need idf pay for the extra lookup; proximity works from the query weights alone.
+    const stats = maxTerms > 0 || idfPower > 0 || fusion ? await this.termStats(terms.keys) : null;
+    if (stats && (maxTerms > 0 || idfPower > 0)) terms = focusTerms(terms, stats, this.params.query);
+    if (terms.keys.length === 0) return [];
+    // Proximity reorders the passages fetched, no more: fetching 20 for an ask's 8 raised long StackFAQ posts from
+    // 0.802 to 0.812 nDCG@10 (limit 8) but cost 9 ms at p50, the search statement rescoring ten candidates per row.
+    let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(limit, feedback.docs * 4) : limit);
     if (feedback && rows.length > 0) {
-      const expanded = expand(terms.keys, terms.weights, rows.slice(0, feedback.docs), feedback);
-      rows = await this.run(expanded.keys, expanded.weights, limit);
+      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);
+      rows = keepChunkOrder(rows, await this.run(expanded.keys, expanded.weights, limit));
     }
+    if (fusion && stats) {
+      const key = keyTerms(terms, stats, fusion.keyTerms);
+      if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, limit)], fusion.k);
+    }
+    if (proximity > 0) rows = withProximity(rows, terms, proximity);
     return rows.slice(0, limit).map((r) => {
       const qt = terms.analyses.get(r.lang) ?? [];
       const held = new Set(r.matched);
@@ -182,6 +224,11 @@ export class PgRetriever implements Retriever {
     const rows = await this.sql.query<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (ANALYZE, FORMAT JSON) ${SEARCH_SQL}`, this.parameters(terms.keys, terms.weights, limit));
     const plan = rows[0]['QUERY PLAN'];
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
+  }
+
+  private async termStats(keys: string[]): Promise<TermStats> {
+    const rows = await this.sql.query<{ term: string; df: number; chunks: number }[]>(STATS_SQL, [this.tenantId, keys]);
+    return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), chunks: Number(rows[0]?.chunks ?? 0) };
   }
 
   private run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
@@ -219,4 +266,87 @@ function expand(keys: string[], weights: number[], rows: Row[], params: Feedback
   keys.forEach((k, i) => mixed.set(k, ((1 - params.weight) * weights[i]) / queryTotal));
   for (const [k, v] of top) mixed.set(k, (mixed.get(k) ?? 0) + (params.weight * v) / modelTotal);
   return { keys: [...mixed.keys()], weights: [...mixed.values()] };
+}
+
+/** The best passage of each of the first `count` documents: feedback from documents, not from one document's chunks. */
+function bestOfEachDocument(rows: Row[], count: number): Row[] {
+  const best = new Map<string, Row>();
+  for (const r of rows) if (!best.has(r.document_id)) best.set(r.document_id, r);
+  return [...best.values()].slice(0, count);
+}
+
+/**
+ * The second pass decides which documents come first; within a document, its passages keep the first pass's order
+ * (the question's own words choose the section to quote, not the words feedback lent it). Each document keeps the
+ * places and scores the second pass gave it, so the list stays sorted by score.
+ */
+function keepChunkOrder(first: Row[], second: Row[]): Row[] {
+  const firstRank = new Map(first.map((r, i) => [r.id, i]));
+  const byDocument = new Map<string, Row[]>();
+  for (const r of second) byDocument.set(r.document_id, [...(byDocument.get(r.document_id) ?? []), r]);
+  for (const rows of byDocument.values()) {
+    rows.sort((a, b) => (firstRank.get(a.id) ?? Infinity) - (firstRank.get(b.id) ?? Infinity));
+  }
+  const next = new Map<string, number>();
+  return second.map((slot) => {
+    const i = next.get(slot.document_id) ?? 0;
+    next.set(slot.document_id, i + 1);
+    return { ...byDocument.get(slot.document_id)![i], score: slot.score };
+  });
+}
+
+/**
+ * What the question asks: the terms of its question sentences (QueryTerms.analyses), at most `count` per language
+ * by idf (0: all of them).
+ */
+function keyTerms(terms: QueryTerms, stats: TermStats, count: number): QueryTerms {
+  const keys = [...terms.analyses].flatMap(([lang, core]) => core.map((t) => postingKey(lang, t)));
+  const core: QueryTerms = { keys, weights: keys.map(() => 1), analyses: terms.analyses };
+  return focusTerms(core, stats, { ...DEFAULT_QUERY, maxTerms: count });
+}
+
+/** Reciprocal rank fusion of passage lists; the fused score replaces the BM25 score. */
+function fuse(lists: Row[][], k: number): Row[] {
+  const fused = new Map<string, Row>();
+  for (const list of lists) {
+    list.forEach((r, rank) => {
+      const prior = fused.get(r.id);
+      fused.set(r.id, { ...(prior ?? r), score: Number(prior?.score ?? 0) + 1 / (k + rank + 1) });
+    });
+  }
+  return [...fused.values()].sort((a, b) => Number(b.score) - Number(a.score));
+}
+
+/** BM25 plus a bonus for question terms that stand close together in the passage (see RankingParams.proximity). */
+function withProximity(rows: Row[], terms: QueryTerms, weight: number): Row[] {
+  const query = new Map(terms.keys.map((k, i) => [k, terms.weights[i]]));
+  return rows
+    .map((r) => {
+      const positions = new Map<string, number[]>();
+      analyze(`${r.title}\n${r.heading}\n${r.text}`, r.lang).forEach((t, i) => {
+        const key = postingKey(r.lang, t);
+        if (query.has(key)) positions.set(key, [...(positions.get(key) ?? []), i]);
+      });
+      const found = [...positions.keys()];
+      let bonus = 0;
+      for (let a = 0; a < found.length; a++) {
+        for (let b = a + 1; b < found.length; b++) {
+          const d = closest(positions.get(found[a])!, positions.get(found[b])!);
+          bonus += Math.min(query.get(found[a])!, query.get(found[b])!) / (d * d);
+        }
+      }
+      return { ...r, score: Number(r.score) + weight * bonus };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/** The smallest distance between two sorted position lists (at least 1). */
+function closest(xs: number[], ys: number[]): number {
+  let best = Infinity;
+  for (let i = 0, j = 0; i < xs.length && j < ys.length; ) {
+    best = Math.min(best, Math.abs(xs[i] - ys[j]));
+    if (xs[i] < ys[j]) i++;
+    else j++;
+  }
+  return Math.max(1, best);
 }

@@ -58,21 +58,45 @@ const DIAGNOSTIC = /\b(?:error|erreur|exception|code|event id|0x[0-9a-f]{4,})\b/
 
 const SENTENCE = /(?<=[.!?…])\s+|\n+/u;
 
-/** The sentences of a message with the weight of their terms: narrative sentences count `narrativeWeight`. */
-export function weightedSentences(query: string, narrativeWeight: number): { text: string; weight: number }[] {
+// A short opening clause before a comma: an address ("Hi all,", "Bonjour à tous,") when it holds a chatter word.
+const OPENING = /^[^\p{L}\p{N}]*([\p{L}\s'’]{0,24}),\s*/u;
+
+/**
+ * The sentences of a message with the weight of their terms: narrative sentences count `narrativeWeight`; in a
+ * message that asks a question, sentences that neither ask nor tell the story count `contextWeight`. With
+ * `dropChatter`, each sentence's text comes without its chatter, but its role is read with it: "Hi all," is what
+ * shows that the words after it start the sentence.
+ */
+export function weightedSentences(
+  query: string,
+  narrativeWeight: number,
+  contextWeight = 1,
+  dropChatter = false,
+  storyBudget = 0,
+): { text: string; weight: number }[] {
+  const drop = dropChatter && hasMoreThanChatter(query);
   // Sentences left with no content word (a bare "Merci d'avance !") take no part.
-  const sentences = query.split(SENTENCE).filter((s) => contentTerms(s).length > 0);
-  if (sentences.length < 2) return sentences.map((text) => ({ text, weight: 1 }));
-  const roles = sentences.map((text) => {
-    // A short opening address ("Hi all,", "Bonjour à tous,") is not where the sentence starts.
-    const body = text.replace(/^[^\p{L}\p{N}]*[\p{L}\s'’]{0,24},\s*/u, '');
+  const sentences = query
+    .split(SENTENCE)
+    .map((raw) => ({ raw, text: drop ? withoutChatter(raw) : raw }))
+    .filter((s) => contentTerms(s.text).length > 0);
+  if (sentences.length < 2) return sentences.map(({ text }) => ({ text, weight: 1 }));
+  const roles = sentences.map(({ raw }) => {
+    // An address is not where the sentence starts; "I logged out, then…" is.
+    const opening = OPENING.exec(raw);
+    const body = opening && tokenize(opening[1]).some((w) => CHATTER_WORDS.has(w)) ? raw.slice(opening[0].length) : raw;
     const first = tokenize(body)[0] ?? '';
-    if (text.trim().endsWith('?') || INTERROGATIVE.has(first)) return 'question';
-    return NARRATIVE.has(first) || DIAGNOSTIC.test(text) ? 'narrative' : 'other';
+    if (raw.trim().endsWith('?') || INTERROGATIVE.has(first)) return 'question';
+    return NARRATIVE.has(first) || DIAGNOSTIC.test(raw) ? 'narrative' : 'other';
   });
   // When every sentence tells the story, none is background to another.
-  if (roles.every((r) => r === 'narrative')) return sentences.map((text) => ({ text, weight: 1 }));
-  return sentences.map((text, i) => ({ text, weight: roles[i] === 'narrative' ? narrativeWeight : 1 }));
+  if (roles.every((r) => r === 'narrative')) return sentences.map(({ text }) => ({ text, weight: 1 }));
+  const asks = roles.includes('question');
+  // A long story would outweigh its question by its length alone: past `storyBudget` sentences, they share it.
+  const story = roles.filter((r) => r === 'narrative').length;
+  const share = storyBudget > 0 && story > storyBudget ? storyBudget / story : 1;
+  const weight = { question: 1, narrative: narrativeWeight * share, other: asks ? contextWeight : 1 };
+  return sentences.map(({ text }, i) => ({ text, weight: weight[roles[i]] }));
 }
 
 export interface QueryOptions {
@@ -82,12 +106,38 @@ export interface QueryOptions {
   dropChatter: boolean;
   /** Weight of the terms of narrative sentences in a message of several sentences (1: no difference). */
   narrativeWeight: number;
+  /** Weight of sentences that neither ask nor tell the story, in a message that asks a question (1: none). */
+  contextWeight: number;
+  /** Narrative sentences past this many share its weight (0: no bound). */
+  storyBudget: number;
+  /**
+   * In a question with more distinct indexed terms than this (in one language), only this many are searched: those
+   * with the highest weight × idf. 0: every term.
+   */
+  maxTerms: number;
+  /** Each term's weight is multiplied by (idf / highest idf of the question) to this power. 0: no change. */
+  idfPower: number;
 }
 
 // Measured on StackFAQ and its padded twin (bench/retrieval.eval.ts): chatter dropped loses the least to padding;
 // narrative at 0.4 beat 0.3 and 0.2 once k1 was 2.6 (pg-retriever.ts); a repeat cap of 1 (no extra weight for
-// repeated words) did slightly better than 2 on both sets.
-export const DEFAULT_QUERY: QueryOptions = { maxRepeatWeight: 1, dropChatter: true, narrativeWeight: 0.4 };
+// repeated words) did slightly better than 2 on both sets. Then on every fourth StackFAQ question, plain, padded and
+// as long forum posts, and the 138 French questions likewise (nDCG@10, StackFAQ / padded / long / French / French
+// padded / French long): before 0.883 / 0.863 / 0.786 / 0.725 / 0.669 / 0.591; context 0.7: 0.883 / 0.867 / 0.810
+// / 0.725 / 0.675 / 0.601; context 0.4: 0.883 / 0.870 / 0.817 / 0.725 / 0.681 / 0.614; context 0.7 and story budget
+// 2: 0.883 / 0.864 / 0.816 / 0.725 / 0.684 / 0.624 (budget 3: 0.812 long, 1: 0.824 long but padded 0.864 with
+// proximity); proximity (pg-retriever.ts) adds the rest. The idf focus lost everywhere, worst on long posts
+// (maxTerms 8: long 0.666; idfPower 1: StackFAQ 0.851, long 0.725): in a forum post the rarest words are the
+// story's product names and versions, not the question's. Both stay off.
+export const DEFAULT_QUERY: QueryOptions = {
+  maxRepeatWeight: 1,
+  dropChatter: true,
+  narrativeWeight: 0.4,
+  contextWeight: 0.4,
+  storyBudget: 2,
+  maxTerms: 0,
+  idfPower: 0,
+};
 
 /**
  * Analyses a question in each language (always without its own language's function words, and without chatter),
@@ -97,7 +147,7 @@ export const DEFAULT_QUERY: QueryOptions = { maxRepeatWeight: 1, dropChatter: tr
  */
 export function queryTerms(query: string, options: QueryOptions = DEFAULT_QUERY): QueryTerms {
   const asked = detectLanguage(query);
-  const sentences = weightedSentences(withoutChatter(query, options.dropChatter), options.narrativeWeight);
+  const sentences = weightedSentences(query, options.narrativeWeight, options.contextWeight, options.dropChatter, options.storyBudget);
   const analyses = new Map<Language, string[]>();
   const weights = new Map<string, number>();
   for (const lang of LANGUAGES) {
@@ -120,7 +170,7 @@ export function queryTerms(query: string, options: QueryOptions = DEFAULT_QUERY)
  * the text whose terms a passage must cover to support an answer (GroundingPolicy).
  */
 export function coreText(query: string, options: QueryOptions = DEFAULT_QUERY): string {
-  return weightedSentences(withoutChatter(query, options.dropChatter), options.narrativeWeight)
+  return weightedSentences(query, options.narrativeWeight, options.contextWeight, options.dropChatter, options.storyBudget)
     .filter((s) => s.weight === 1)
     .map((s) => s.text)
     .join('\n');
@@ -129,7 +179,51 @@ export function coreText(query: string, options: QueryOptions = DEFAULT_QUERY): 
 const CHATTER_WORDS = new Set([...CHATTER.en, ...CHATTER.fr]);
 
 // Chatter only goes when the question has more to say: "help" alone is still a question about help.
-function withoutChatter(query: string, drop: boolean): string {
-  if (!drop || tokenize(query).filter((w) => !CHATTER_WORDS.has(w)).length < 2) return query;
-  return query.replace(/[\p{L}\p{N}]+/gu, (w) => (CHATTER_WORDS.has(tokenize(w)[0] ?? '') ? ' ' : w));
+function hasMoreThanChatter(query: string): boolean {
+  return tokenize(query).filter((w) => !CHATTER_WORDS.has(w)).length >= 2;
+}
+
+function withoutChatter(text: string): string {
+  return text.replace(/[\p{L}\p{N}]+/gu, (w) => (CHATTER_WORDS.has(tokenize(w)[0] ?? '') ? ' ' : w));
+}
+
+/** How common each query term is in the tenant's index: document frequencies by posting key, and the chunk count. */
+export interface TermStats {
+  df: Map<string, number>;
+  chunks: number;
+}
+
+/** The BM25 idf of a term found in `df` of `n` chunks (the formula of the search statement). */
+export function idf(df: number, n: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * The question's terms focused by how rare they are in the tenant's documents (`maxTerms`, `idfPower`): in a long
+ * message most words are the story around the question, and the words that say what it is about are the ones the
+ * documents seldom use. Terms absent from the index are dropped (they cannot score). Each language is focused on its
+ * own terms, since a chunk is scored with the terms of its language only.
+ */
+export function focusTerms(terms: QueryTerms, stats: TermStats, options: QueryOptions = DEFAULT_QUERY): QueryTerms {
+  const byLang = new Map<string, { key: string; weight: number; idf: number }[]>();
+  terms.keys.forEach((key, i) => {
+    const df = stats.df.get(key) ?? 0;
+    if (df === 0) return;
+    const lang = key.slice(0, key.indexOf(':'));
+    byLang.set(lang, [...(byLang.get(lang) ?? []), { key, weight: terms.weights[i], idf: idf(df, stats.chunks) }]);
+  });
+  const keys: string[] = [];
+  const weights: number[] = [];
+  for (const list of byLang.values()) {
+    const top = Math.max(...list.map((t) => t.idf));
+    const kept =
+      options.maxTerms > 0 && list.length > options.maxTerms
+        ? [...list].sort((a, b) => b.weight * b.idf - a.weight * a.idf).slice(0, options.maxTerms)
+        : list;
+    for (const t of kept) {
+      keys.push(t.key);
+      weights.push(t.weight * (options.idfPower > 0 ? (t.idf / top) ** options.idfPower : 1));
+    }
+  }
+  return { keys, weights, analyses: terms.analyses };
 }
