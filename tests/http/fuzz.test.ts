@@ -150,29 +150,33 @@ describe('fuzzing the HTTP and WebSocket edge', () => {
       );
     };
 
+    // What the process retains after a collection (the JavaScript heap and the buffers it holds), and its RSS.
     const memory = () => {
       gc();
       const m = process.memoryUsage();
-      return { rss: m.rss, text: ['rss', 'heapUsed', 'external', 'arrayBuffers'].map((k) => `${k} ${(m[k as keyof typeof m] / 1e6).toFixed(0)}`).join(', ') };
+      return { rss: m.rss, retained: m.heapUsed + m.external, text: ['rss', 'heapUsed', 'external', 'arrayBuffers'].map((k) => `${k} ${(m[k as keyof typeof m] / 1e6).toFixed(0)}`).join(', ') };
     };
-    const rss = () => memory().rss;
     // Warm-up: the first few hundred requests settle JIT, pools and caches; memory is measured from there.
     await run(specs.slice(0, 300), 16);
-    const before = rss();
-    const beforeText = memory().text;
+    const before = memory();
+    const beforeText = before.text;
     const started = Date.now();
     await run(specs.slice(300), 16);
     const seconds = (Date.now() - started) / 1000;
     sockets.forEach((s) => s?.close());
     await new Promise((r) => setTimeout(r, 1_000));
-    const after = rss();
-    console.log(`fuzz memory (MB) before: ${beforeText}; after: ${memory().text}`);
-    console.log(`fuzz: ${RUNS} requests, ${seconds.toFixed(1)} s after warm-up; RSS ${(before / 1e6).toFixed(0)} → ${(after / 1e6).toFixed(0)} MB`);
+    const after = memory();
+    console.log(`fuzz memory (MB) before: ${beforeText}; after: ${after.text}`);
+    console.log(`fuzz: ${RUNS} requests, ${seconds.toFixed(1)} s after warm-up; RSS ${(before.rss / 1e6).toFixed(0)} → ${(after.rss / 1e6).toFixed(0)} MB`);
 
     expect(failures.slice(0, 10)).toEqual([]);
     const health = await fetch(`${t.app.server.url}/healthz`);
     expect(health.status).toBe(200);
     expect((await t.gql('{ plans { code } }', {}, { key: null, ip: '10.99.0.1' })).status).toBe(200);
-    expect(after - before).toBeLessThan(100 * 1024 * 1024);
+    // A leak is what stays held after a collection: it must stay under 100 MB (it is about 30). RSS also counts the
+    // allocator's free pages, which it keeps more of the busier the machine (+51 to +232 MB over the same 10,000
+    // requests, before and after this session's changes alike), so it only backs that up against a gross native leak.
+    expect(after.retained - before.retained).toBeLessThan(100 * 1024 * 1024);
+    expect(after.rss - before.rss).toBeLessThan(400 * 1024 * 1024);
   }, 300_000);
 });
