@@ -1,15 +1,14 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import { startApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { HOSPITAL_A_DOCS } from '../tests/helpers/corpus';
+import { scratchDatabase } from '../tests/helpers/database';
 import { launch, ServerProcess } from '../tests/helpers/server-process';
 import { countStatements } from '../tests/helpers/statements';
 import { machine, median, pct, report, Row } from './report';
@@ -86,20 +85,6 @@ async function drive(load: Load, options: { connections: number; amount: number 
   };
 }
 
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(5).toString('hex')}`;
-  const run = async (sql: string) => {
-    const c = new Client({ connectionString: SERVER_URL });
-    await c.connect();
-    await c.query(sql);
-    await c.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 function startBare(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [path.join(__dirname, 'bare-server.js')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -141,7 +126,7 @@ async function statementsPerAsk(env: Record<string, string>, key: string): Promi
 async function main() {
   const started = machine();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-gateway-'));
-  const scratch = SERVER_URL ? await scratchDatabase() : null;
+  const scratch = SERVER_URL ? await scratchDatabase(SERVER_URL, 'bench') : null;
   const backend = scratch ? 'PostgreSQL server' : 'embedded';
   const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: scratch?.url ?? '',
     // The per-key limit on other operations would refuse a load generator's `me` within a second; the limit is still taken.

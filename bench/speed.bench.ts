@@ -1,16 +1,15 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { startApp, type App } from '../src/app';
 import { parseConfig } from '../src/config';
 import { DEFAULT_RANKING, PgRetriever } from '../src/services/retrieval/pg-retriever';
 import { machine, median, pct, report, Row } from './report';
+import { scratchDatabase } from '../tests/helpers/database';
 import { SyntheticCorpus } from './synthetic-corpus';
 
 /**
@@ -52,25 +51,6 @@ function chunkCount(scale: string): number {
   return Number(m[1]) * (m[2] ? 1000 : 1);
 }
 
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name}`);
-      await c.end();
-    },
-  };
-}
-
 async function createTenant(app: App): Promise<string> {
   const res = await fetch(`${app.server.url}/graphql`, {
     method: 'POST',
@@ -86,7 +66,7 @@ async function createTenant(app: App): Promise<string> {
 async function corpusRun(backend: 'embedded' | 'server', scale: string): Promise<void> {
   const target = chunkCount(scale);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-speed-'));
-  const scratch = backend === 'server' ? await scratchDatabase() : null;
+  const scratch = backend === 'server' ? await scratchDatabase(SERVER_URL, 'bench') : null;
   const app = await startApp(
     parseConfig({ PORT: '0', DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'silent', DATABASE_URL: scratch?.url ?? '' }),
     { host: '127.0.0.1' },
