@@ -1,5 +1,6 @@
 import { contentTerms, tokenize } from '../text/analyzer';
 import type { Passage } from '../retrieval/types';
+import { ChunkMemo } from '../text/chunk-memo';
 import { noAnswerText, type AnswerLanguage } from './language';
 import { citedPassages, truncate } from './prompt';
 import { QUOTE_LIMITS } from './quote-bound';
@@ -28,19 +29,30 @@ const LIST_MARKER = /^\s*(?:[-*•·–]|\d{1,2}[.)])\s+/;
 // A document's own footnote markers would be mistaken for our citations.
 const BRACKETED_NUMBER = /\s*\[\d+(?:\s*,\s*\d+)*\]/g;
 
-function sentencesOf(passage: Passage, index: number): Sentence[] {
-  const sentences: Sentence[] = [];
-  for (const line of passage.text.split(/\n+/)) {
+// A passage's sentences depend on its text alone; popular chunks are split and analysed once.
+const SPLIT = new ChunkMemo<{ text: string; terms: Set<string> }[]>();
+
+function splitSentences(passageText: string): { text: string; terms: Set<string> }[] {
+  const sentences = [];
+  for (const line of passageText.split(/\n+/)) {
     for (const raw of line.replace(LIST_MARKER, '').split(SENTENCE_END)) {
       const text = raw.replace(BRACKETED_NUMBER, '').replace(/\s+/g, ' ').trim();
       if (tokenize(text).length < MIN_SENTENCE_TOKENS) continue;
       // Analysed in both languages, as the analyzer's coverage does: a sentence's language is not guessed, so a
       // short one is not stemmed with the wrong stemmer and missed.
-      const terms = new Set([...contentTerms(text, 'en'), ...contentTerms(text, 'fr')]);
-      sentences.push({ passage: index, documentId: passage.documentId, position: sentences.length, text, terms });
+      sentences.push({ text, terms: new Set([...contentTerms(text, 'en'), ...contentTerms(text, 'fr')]) });
     }
   }
   return sentences;
+}
+
+function sentencesOf(passage: Passage, index: number): Sentence[] {
+  return SPLIT.get(passage.chunkId, passage.text, splitSentences).map((s, position) => ({
+    passage: index,
+    documentId: passage.documentId,
+    position,
+    ...s,
+  }));
 }
 
 /** "Click OK" + 1 → "Click OK [1]." : the marker sits inside the sentence, before its final punctuation. */
