@@ -4,7 +4,8 @@ import { clientOf } from '../resolvers/decorators';
 import type { Context } from '../context';
 import { setRateHeaders } from '../http/rate-headers';
 import type { Delivery } from '../services/chat.service';
-import type { MeteredResult, MeterRequest, Outbox } from '../services/metering.service';
+import { HISTORY_TURNS } from '../services/conversation.service';
+import type { LeaseIo, MeteredResult, MeterRequest } from '../services/metering.service';
 import { AnswerStream } from './answer-stream';
 import { isMetered } from './auth.directive';
 
@@ -14,9 +15,9 @@ export const meteredDirective = new GraphQLDirective({
   locations: [DirectiveLocation.FIELD_DEFINITION],
 });
 
-/** The context a metered field runs with: where to leave what is to be written when it is settled. */
+/** The context a metered field runs with: what its lease statement read for it, where to leave what is to be written. */
 export interface MeteredContext extends Context {
-  outbox: Outbox;
+  io: LeaseIo;
 }
 
 /** The context a streamed metered field runs with: also where to deliver its deltas. */
@@ -35,10 +36,11 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName) => {
       if (!isMetered(schema, field)) return field;
-      const request = (ctx: Context): MeterRequest => ({
+      const request = (ctx: Context, args: unknown): MeterRequest => ({
         caller: clientOf(ctx),
         ip: ctx.ip,
         onRate: (decision) => setRateHeaders(ctx.responseHeaders, decision),
+        readAhead: continued(args),
       });
 
       if (field.subscribe) {
@@ -48,7 +50,7 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
           subscribe: ((source, args, ctx, info) => {
             const stream = new AnswerStream<MeteredResult>(fieldName);
             ctx.services.metering
-              .run(request(ctx), fieldName, (outbox) => produce(source, args, { ...ctx, outbox, delivery: stream }, info))
+              .run(request(ctx, args), fieldName, (io) => produce(source, args, { ...ctx, io, delivery: stream }, info))
               .then((result) => stream.finish(result), (error) => stream.fail(error));
             return stream;
           }) as GraphQLFieldResolver<unknown, Context>,
@@ -59,8 +61,17 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
       return {
         ...field,
         resolve: ((source, args, ctx, info) =>
-          ctx.services.metering.run(request(ctx), fieldName, (outbox) => resolve(source, args, { ...ctx, outbox }, info))) as GraphQLFieldResolver<unknown, Context>,
+          ctx.services.metering.run(request(ctx, args), fieldName, (io) => resolve(source, args, { ...ctx, io }, info))) as GraphQLFieldResolver<unknown, Context>,
       };
     },
   });
+}
+
+/**
+ * The conversation a metered field continues (`input.conversationId` of ask and askStream): its recent turns are read
+ * by the statement that takes the lease, so a follow-up costs no statement more than a new question.
+ */
+function continued(args: unknown): MeterRequest['readAhead'] {
+  const conversationId = (args as { input?: { conversationId?: unknown } } | undefined)?.input?.conversationId;
+  return typeof conversationId === 'string' ? { conversationId, turns: HISTORY_TURNS } : null;
 }

@@ -28,12 +28,12 @@ export class ChatResolver {
   @Directive('@auth')
   @Directive('@metered')
   ask(@Ctx() ctx: MeteredContext, @CurrentClient() client: ClientCaller, @Arg('input', () => AskInput) input: AskInput): Promise<AskAnswer> {
-    return ctx.services.chat.ask(client, input, ctx.outbox);
+    return ctx.services.chat.ask(client, input, ctx.io);
   }
 
   @Subscription(() => AskStreamEvent, {
     description: 'ask, streamed over graphql-ws: text deltas, then one event with done and the result.',
-    subscribe: streamed(({ args, context }) => context.services.chat.ask(clientOf(context), args.input, context.outbox, context.delivery)),
+    subscribe: streamed(({ args, context }) => context.services.chat.ask(clientOf(context), args.input, context.io, context.delivery)),
   })
   @Directive('@auth')
   @Directive('@metered')

@@ -2,9 +2,9 @@ import type { ClientCaller } from '../caller';
 import type { Config } from '../config';
 import type { Citation } from '../entities/citation';
 import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
-import { ConversationService } from './conversation.service';
+import { ConversationService, HISTORY_TURNS } from './conversation.service';
 import type { DataLayer } from './data/data-layer';
-import type { Outbox } from './metering.service';
+import type { LeaseIo } from './metering.service';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult, Turn } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
@@ -32,12 +32,11 @@ export interface Delivery {
 }
 
 const MAX_QUESTION = 4_000;
-const HISTORY_TURNS = 6;
 const CANDIDATES = 8;
 
 /**
  * One ask: validate, retrieve from the caller's tenant only, judge the evidence, generate, and leave the exchange
- * in the outbox, which @metered writes with the ask's charge in one statement. The exchange exists only once
+ * in the LeaseIo, which @metered writes with the ask's charge in one statement. The exchange exists only once
  * generation succeeded, so a failed ask leaves nothing behind. It knows nothing of quotas or rates: @metered wraps
  * it. A streamed answer cut short by its client keeps what was delivered.
  */
@@ -61,18 +60,18 @@ export class ChatService {
     return question;
   }
 
-  async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, outbox: Outbox, delivery?: Delivery): Promise<AskAnswer> {
+  async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, io: LeaseIo, delivery?: Delivery): Promise<AskAnswer> {
     const scope = this.data.forTenant(caller.tenant.id);
     const question = this.validateQuestion(input.question);
     const conversationId = input.conversationId ?? null;
-    const history = conversationId ? await this.conversations.history(scope, conversationId, HISTORY_TURNS) : [];
+    const history = conversationId ? await this.conversations.history(scope, conversationId, HISTORY_TURNS, io.history) : [];
 
     // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
     const query = retrievalQuery(question, history);
     const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
-      (outbox.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations));
+      (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations));
     let delivered = '';
     const onDelta = delivery && ((text: string) => {
       delivery.delta(text);

@@ -13,6 +13,9 @@ import { isUuid, Page } from './pagination';
 const MAX_EXPORT_MESSAGES = 100_000;
 const DAY_MS = 86_400_000;
 
+
+/** How many of a conversation's last messages an ask reads: what a follow-up and the generator need. */
+export const HISTORY_TURNS = 6;
 /** A tenant's conversations, always through the tenant's own scope. */
 export class ConversationService {
   constructor(
@@ -37,10 +40,11 @@ export class ConversationService {
   /**
    * The last `turns` messages of a conversation of this tenant, oldest first, for the generator and for follow-up
    * retrieval; NOT_FOUND when there is no such conversation. Every conversation holds at least one exchange (both
-   * are written together), so no messages means no conversation: one query checks both.
+   * are written together), so no messages means no conversation: one query checks both. `readAhead` is those
+   * messages when the ask's lease statement already read them (TenantData.reserve).
    */
-  async history(scope: TenantData, conversationId: string, turns: number): Promise<Turn[]> {
-    const history = isUuid(conversationId) ? await scope.recentTurns(conversationId, turns) : [];
+  async history(scope: TenantData, conversationId: string, turns: number, readAhead: Turn[] | null = null): Promise<Turn[]> {
+    const history = readAhead ?? (isUuid(conversationId) ? await scope.recentTurns(conversationId, turns) : []);
     if (history.length === 0) throw NotFound('Conversation');
     return history;
   }

@@ -5,6 +5,7 @@ import type { AbuseService } from './abuse.service';
 import type { DataLayer } from './data/data-layer';
 import type { Exchange } from './data/tenant-data';
 import type { UsageEntry } from './data/usage-sql';
+import type { Turn } from './generation/types';
 import { effectiveLimits, QuotaFigures, QuotaService } from './quota.service';
 import type { QuotaAlertService } from './quota-alert.service';
 import type { RateDecision, RateLimitService } from './rate-limit.service';
@@ -15,14 +16,18 @@ export interface MeterRequest {
   ip: string;
   /** Receives the rate figures for the RateLimit-* headers. */
   onRate(decision: RateDecision): void;
+  /** The conversation the operation continues, whose recent turns the lease statement reads for it. */
+  readAhead: { conversationId: string; turns: number } | null;
 }
 
 /**
- * What a metered operation leaves to be written when it ends, by the statement that settles its lease: an answer
- * and its charge commit together, in one round trip. Filled by the operation, also when it then fails (a streamed
- * answer cut short keeps what was delivered).
+ * What a metered operation exchanges with the two statements around it, so it needs none of its own for them.
+ * `history` was read by the statement that took the lease (null when the operation continues no conversation).
+ * `exchange` is left for the statement that settles the lease, so an answer and its charge commit together, in one
+ * round trip; filled by the operation, also when it then fails (a streamed answer cut short keeps what was delivered).
  */
-export interface Outbox {
+export interface LeaseIo {
+  readonly history: Turn[] | null;
   exchange: Exchange | null;
 }
 
@@ -34,9 +39,9 @@ export interface MeteredResult {
 /**
  * The @metered layer, wrapped around the operation: rate window first (cheap, in memory or Redis), then the quota
  * lease (one statement in PostgreSQL), then the operation, then the lease settled in one statement with the usage
- * record and what the operation left in its outbox: kept when the operation succeeded, given back when it threw, so
+ * record and what the operation left in its LeaseIo: kept when the operation succeeded, given back when it threw, so
  * only answers that were produced use quota. Every outcome is recorded in usage. The operation knows nothing of
- * quotas or rates; it only leaves its writes in the outbox.
+ * quotas or rates; it reads what the lease statement read for it and leaves its writes in the LeaseIo.
  */
 export class MeteringService {
   constructor(
@@ -48,7 +53,7 @@ export class MeteringService {
     private readonly clock: Clock,
   ) {}
 
-  async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (outbox: Outbox) => Promise<T>): Promise<T & { quota: QuotaFigures }> {
+  async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (io: LeaseIo) => Promise<T>): Promise<T & { quota: QuotaFigures }> {
     const started = this.clock.now();
     const { caller } = req;
     const scope = this.data.forTenant(caller.tenant.id);
@@ -60,7 +65,7 @@ export class MeteringService {
       latencyMs: this.clock.now() - started, ...tokens,
     });
 
-    let lease;
+    let reserved;
     try {
       const rate = await this.rateLimits.take(`tenant:${caller.tenant.id}:ask`, ratePerMinute);
       req.onRate(rate);
@@ -68,21 +73,22 @@ export class MeteringService {
         await this.abuse.rateRefused(caller.keyId, caller.tenant.id, ratePerMinute);
         throw RateLimited(rate.resetSeconds);
       }
-      lease = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip });
+      reserved = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip }, req.readAhead);
     } catch (error) {
       await scope.recordUsage(usage(error), new Date(this.clock.now()));
       throw error;
     }
 
-    const outbox: Outbox = { exchange: null };
+    const { lease } = reserved;
+    const io: LeaseIo = { history: reserved.history, exchange: null };
     let result: T;
     try {
-      result = await body(outbox);
+      result = await body(io);
     } catch (error) {
-      await this.quota.settle(scope, lease, false, usage(error), outbox.exchange);
+      await this.quota.settle(scope, lease, false, usage(error), io.exchange);
       throw error;
     }
-    await this.quota.settle(scope, lease, true, usage(null, result.usage), outbox.exchange);
+    await this.quota.settle(scope, lease, true, usage(null, result.usage), io.exchange);
     void this.alerts.reserved(lease, caller.tenant.slug).catch(() => undefined);
     return { ...result, quota: this.quota.figures(monthlyQuota, lease.used, ratePerMinute) };
   }

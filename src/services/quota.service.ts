@@ -4,6 +4,7 @@ import type { Tenant } from '../entities/tenant.entity';
 import { QuotaExceeded } from '../errors';
 import type { DataLayer } from './data/data-layer';
 import type { Exchange, Lease, TenantData } from './data/tenant-data';
+import type { Turn } from './generation/types';
 import type { UsageEntry } from './data/usage-sql';
 
 export type { Lease } from './data/tenant-data';
@@ -63,12 +64,20 @@ export class QuotaService {
     };
   }
 
-  /** Takes one request of this month's quota as a lease, or throws QUOTA_EXCEEDED. */
-  async reserve(scope: TenantData, limit: number | null, holder: { apiKeyId: string | null; operation: string; ip: string | null }): Promise<Lease> {
+  /**
+   * Takes one request of this month's quota as a lease, or throws QUOTA_EXCEEDED; reads the conversation's recent
+   * turns with it when asked (see TenantData.reserve).
+   */
+  async reserve(
+    scope: TenantData,
+    limit: number | null,
+    holder: { apiKeyId: string | null; operation: string; ip: string | null },
+    readAhead: { conversationId: string; turns: number } | null,
+  ): Promise<{ lease: Lease; history: Turn[] | null }> {
     const now = new Date(this.clock.now());
-    const lease = await scope.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) });
-    if (!lease) throw QuotaExceeded(nextMonthStart(now));
-    return lease;
+    const reserved = await scope.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead);
+    if (!reserved) throw QuotaExceeded(nextMonthStart(now));
+    return reserved;
   }
 
   /**

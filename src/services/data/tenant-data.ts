@@ -209,9 +209,18 @@ export class TenantData {
    * asks on the disk. Nothing is risked: the ask's settle commits synchronously later, and flushing the WAL up to
    * its commit flushes this reservation too; if PostgreSQL crashes in between, the reservation may be lost, but the
    * ask then fails and was neither answered nor charged.
+   *
+   * When the operation continues a conversation, the same statement reads its last `turns` messages (oldest first),
+   * so a follow-up costs no round trip more than a new question; none when the conversation is not this tenant's.
    */
-  async reserve(month: string, limit: number | null, lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date }): Promise<Lease | null> {
-    const rows = await this.run<{ used: number; lease_id: string }>(
+  async reserve(
+    month: string,
+    limit: number | null,
+    lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date },
+    readAhead: { conversationId: string; turns: number } | null,
+  ): Promise<{ lease: Lease; history: Turn[] | null } | null> {
+    const conversationId = readAhead && isUuid(readAhead.conversationId) ? readAhead.conversationId : null;
+    const rows = await this.run<{ used: number; lease_id: string; turns: Turn[] }>(
       'quota-reserve',
       `WITH counter AS (
          INSERT INTO quota_counter (tenant_id, month, used)
@@ -224,11 +233,19 @@ export class TenantData {
          SELECT $1, $2, $4, $5, $6, $7, $8 FROM counter RETURNING id
        ), no_flush AS (
          SELECT set_config('synchronous_commit', 'off', true)
+       ), recent AS (
+         SELECT role, content, created_at FROM message
+         WHERE tenant_id = $1 AND conversation_id = $9::uuid ORDER BY created_at DESC LIMIT $10
+       ), history AS (
+         SELECT coalesce(json_agg(json_build_object('role', role, 'content', content) ORDER BY created_at), '[]'::json) AS turns
+         FROM recent
        )
-       SELECT counter.used, lease.id AS lease_id FROM no_flush, counter, lease`,
-      [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt],
+       SELECT counter.used, lease.id AS lease_id, history.turns FROM no_flush, counter, lease, history`,
+      [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt, conversationId, readAhead?.turns ?? 0],
     );
-    return rows[0] ? { id: rows[0].lease_id, tenantId: this.tenantId, month, used: rows[0].used, limit } : null;
+    const row = rows[0];
+    if (!row) return null;
+    return { lease: { id: row.lease_id, tenantId: this.tenantId, month, used: row.used, limit }, history: readAhead ? row.turns : null };
   }
 
   /**
