@@ -13,10 +13,11 @@
  * search, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
- * (every Nth question), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, --show=I
+ * (every Nth question, from the --offset=K-th), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, --show=I
  * prints question I of each set as it is searched, --half=odd|even keeps the odd- or even-numbered French questions
  * (choose a rule on one half, confirm it on the other), and --losses=1 lists the questions their padded or long form
- * ranks lower, with the weight each of its sentences got.
+ * ranks lower, with the weight each of its sentences got. Grounding: --gcov= least coverage, --gchance= most chance
+ * matches when the question holds a word the documents never use (--gcov=0.5 --gchance=Infinity: coverage only).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { MIGRATIONS } from '../src/migrations';
 import { chunkDocument } from '../src/services/text/chunker';
-import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
+import { DEFAULT_GROUNDING, GroundingPolicy } from '../src/services/retrieval/grounding-policy';
 import { weightedSentences, type QueryOptions } from '../src/services/retrieval/query-terms';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
 import { DEFAULT_FEEDBACK, DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
@@ -199,7 +200,9 @@ async function main(): Promise<void> {
   const seed = numberArg('seed', 12);
   const stackDocs = readJsonl<EvalDoc>(resolve(dataDir, 'docs.jsonl'));
   const every = numberArg('every', 1);
-  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === 0);
+  // --offset=K with --every=N: questions K, K + N, …, so that two runs can split the set into halves.
+  const offset = numberArg('offset', 0);
+  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === offset % every);
   // The French set is small enough to run whole in every quick run.
   const frenchQueries = FRENCH_QUERIES;
   // --half=odd|even: the odd- or even-numbered French questions (1-based), so that a rule chosen on one half is
@@ -282,28 +285,39 @@ async function main(): Promise<void> {
   );
 
   if (arg('grounding') === '0') return db.close();
-  const retriever = ours.forTenant(stack.tenantId);
-  const policy = new GroundingPolicy();
-  let grounded = 0;
-  let groundedOnRelevant = 0;
-  for (const q of stackQueries) {
-    const decision = policy.select(q.query, (await retriever.search(q.query, fetchLimit)).slice(0, 10));
-    if (decision.grounded) {
+  // Grounding as an ask decides it, on the best 10 of the passages fetched: how many questions of each set are
+  // answered, how many of those keep their relevant document among the passages cited, and how many off-topic
+  // questions are refused on each tenant.
+  const policy = new GroundingPolicy({
+    ...DEFAULT_GROUNDING,
+    minCoverage: numberArg('gcov', DEFAULT_GROUNDING.minCoverage),
+    maxChance: numberArg('gchance', DEFAULT_GROUNDING.maxChance),
+  });
+  for (const set of sets) {
+    const retriever = ours.forTenant(set.corpus.tenantId);
+    let grounded = 0;
+    let onRelevant = 0;
+    for (const q of set.queries) {
+      const decision = policy.select(q.query, (await retriever.search(q.query, fetchLimit)).slice(0, 10));
+      if (!decision.grounded) continue;
       grounded++;
-      if (decision.passages.some((p) => stack.datasetId.get(p.documentId) === q.relevant)) groundedOnRelevant++;
+      if (decision.passages.some((p) => set.corpus.datasetId.get(p.documentId) === q.relevant)) onRelevant++;
     }
+    const n = set.queries.length;
+    console.log(
+      `grounding   ${set.name.padEnd(17)} grounded ${grounded}/${n} (${((100 * grounded) / n).toFixed(1)}%), ` +
+        `with the relevant document among the kept passages ${onRelevant}/${n}`,
+    );
   }
-  const accepted: string[] = [];
-  for (const q of OFF_TOPIC) {
-    if (policy.select(q, await retriever.search(q, 10)).grounded) accepted.push(q);
+  for (const [name, corpus] of [['StackFAQ', stack], ['French', french]] as const) {
+    const retriever = ours.forTenant(corpus.tenantId);
+    const accepted: string[] = [];
+    for (const q of OFF_TOPIC) {
+      if (policy.select(q, await retriever.search(q, 10)).grounded) accepted.push(q);
+    }
+    console.log(`grounding   off-topic on the ${name} documents: refused ${OFF_TOPIC.length - accepted.length}/${OFF_TOPIC.length}`);
+    for (const q of accepted) console.log(`  off-topic but grounded: ${q}`);
   }
-  const n = stackQueries.length;
-  console.log(
-    `grounding   StackFAQ grounded ${grounded}/${n} (${((100 * grounded) / n).toFixed(1)}%), ` +
-      `with the relevant thread among the kept passages ${groundedOnRelevant}/${n}; ` +
-      `off-topic rejected ${OFF_TOPIC.length - accepted.length}/${OFF_TOPIC.length}`,
-  );
-  for (const q of accepted) console.log(`  off-topic but grounded: ${q}`);
   await db.close();
 }
 
