@@ -13,8 +13,11 @@
  * search, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
- * (every Nth question), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, and --show=I
- * prints question I of each set as it is searched.
+ * (every Nth question, from the --offset=K-th), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, --show=I
+ * prints question I of each set as it is searched, --half=odd|even keeps the odd- or even-numbered French questions
+ * (choose a rule on one half, confirm it on the other), and --losses=1 lists the questions their padded or long form
+ * ranks lower, with the weight each of its sentences got. Grounding: --gcov= least coverage, --gchance= most chance
+ * matches when the question holds a word the documents never use (--gcov=0.5 --gchance=Infinity: coverage only).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,7 +26,8 @@ import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { MIGRATIONS } from '../src/migrations';
 import { chunkDocument } from '../src/services/text/chunker';
-import { GroundingPolicy } from '../src/services/retrieval/grounding-policy';
+import { DEFAULT_GROUNDING, GroundingPolicy } from '../src/services/retrieval/grounding-policy';
+import { weightedSentences, type QueryOptions } from '../src/services/retrieval/query-terms';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
 import { DEFAULT_FEEDBACK, DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
 import type { Retriever, Sql } from '../src/services/retrieval/types';
@@ -132,6 +136,29 @@ async function evaluate(retriever: Retriever, corpus: Corpus, queries: EvalQuery
 }
 
 const fmt = (x: number): string => x.toFixed(3);
+
+/**
+ * --losses=1: the questions that rank their document lower once padded or made a long post, each with the weight
+ * every sentence of the rewritten question got (query-terms.ts): where to look when a rewritten set loses.
+ */
+function showLosses(sets: { name: string; queries: EvalQuery[] }[], perQuestion: Map<string, number[]>, options: QueryOptions): void {
+  for (const base of sets) {
+    const before = perQuestion.get(`${base.name}/ours`);
+    if (!before) continue;
+    for (const rewritten of sets.filter((s) => s.name.startsWith(`${base.name} `))) {
+      const after = perQuestion.get(`${rewritten.name}/ours`);
+      if (!after) continue;
+      console.log(`\n${rewritten.name}: questions that lose (plain nDCG → rewritten nDCG)`);
+      rewritten.queries.forEach((q, i) => {
+        if (after[i] >= before[i] - 1e-9) return;
+        console.log(`  #${i} ${fmt(before[i])} → ${fmt(after[i])}  ${base.queries[i].query}`);
+        for (const s of weightedSentences(q.query, options.narrativeWeight, options.contextWeight, options.dropChatter, options.storyBudget)) {
+          console.log(`      ${s.weight.toFixed(2)}  ${s.text.replace(/\s+/g, ' ').trim()}`);
+        }
+      });
+    }
+  }
+}
 const withCi = (xs: number[]): string => {
   const [lo, hi] = bootstrap(xs);
   return `${fmt(mean(xs))} [${fmt(lo)}, ${fmt(hi)}]`;
@@ -173,9 +200,15 @@ async function main(): Promise<void> {
   const seed = numberArg('seed', 12);
   const stackDocs = readJsonl<EvalDoc>(resolve(dataDir, 'docs.jsonl'));
   const every = numberArg('every', 1);
-  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === 0);
+  // --offset=K with --every=N: questions K, K + N, …, so that two runs can split the set into halves.
+  const offset = numberArg('offset', 0);
+  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === offset % every);
   // The French set is small enough to run whole in every quick run.
   const frenchQueries = FRENCH_QUERIES;
+  // --half=odd|even: the odd- or even-numbered French questions (1-based), so that a rule chosen on one half is
+  // checked on the other. Padding is drawn by each question's place in the whole set, as in a full run.
+  const half = arg('half');
+  const inHalf = (_: unknown, i: number): boolean => !half || (half === 'odd' ? i % 2 === 0 : i % 2 === 1);
   const systems = (arg('systems') ?? 'ours,bm25').split(',');
 
   const db = new PGlite();
@@ -186,26 +219,29 @@ async function main(): Promise<void> {
 
   const ours = new PgRetrievalIndex(sql, ranking);
   const plain = new PgRetrievalIndex(sql, PLAIN_BM25);
+  const chosen = arg('sets')?.split(',');
+  // A French-only quick run without grounding need not index StackFAQ (a third of its time).
+  const needStack = !chosen || chosen.some((c) => c.startsWith('stackfaq')) || arg('grounding') !== '0';
   const t0 = performance.now();
-  const stack = await load(sql, ours, 'stackfaq', stackDocs);
+  const stack = needStack ? await load(sql, ours, 'stackfaq', stackDocs) : { tenantId: '', datasetId: new Map(), chunks: 0 };
   const indexMs = performance.now() - t0;
   const french = await load(sql, ours, 'french', FRENCH_DOCS);
 
   const rewrite = (qs: EvalQuery[], lang: Language, how: typeof padQuery): EvalQuery[] =>
     qs.map((q, i) => ({ query: how(q.query, i, lang, seed), relevant: q.relevant }));
-  const chosen = arg('sets')?.split(',');
   const sets: { name: string; lang: Language; corpus: Corpus; queries: EvalQuery[] }[] = [
     { name: 'StackFAQ', lang: 'en' as const, corpus: stack, queries: stackQueries },
     { name: 'StackFAQ padded', lang: 'en' as const, corpus: stack, queries: rewrite(stackQueries, 'en', padQuery) },
     { name: 'StackFAQ long', lang: 'en' as const, corpus: stack, queries: rewrite(stackQueries, 'en', longQuery) },
-    { name: 'French', lang: 'fr' as const, corpus: french, queries: frenchQueries },
-    { name: 'French padded', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', padQuery) },
-    { name: 'French long', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', longQuery) },
+    { name: 'French', lang: 'fr' as const, corpus: french, queries: frenchQueries.filter(inHalf) },
+    { name: 'French padded', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', padQuery).filter(inHalf) },
+    { name: 'French long', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', longQuery).filter(inHalf) },
   ].filter((s) => !chosen || chosen.some((c) => s.name.toLowerCase().replace(/ /g, '-') === c));
   if (arg('show')) for (const s of sets) console.log(`${s.name}:\n  ${s.queries[Number(arg('show'))]?.query}`);
 
   // Warm-up: PGlite plans and caches on first use; the first query is not what a running server sees.
-  for (const q of stackQueries.slice(0, 20)) await ours.forTenant(stack.tenantId).search(q.query, fetchLimit);
+  const warm = needStack ? { corpus: stack, queries: stackQueries } : { corpus: french, queries: frenchQueries };
+  for (const q of warm.queries.slice(0, 20)) await ours.forTenant(warm.corpus.tenantId).search(q.query, fetchLimit);
 
   console.log(`StackFAQ: ${stackDocs.length} documents, ${stack.chunks} chunks (indexed in ${indexMs.toFixed(0)} ms); ` +
     `French: ${FRENCH_DOCS.length} documents; padding seed ${seed}`);
@@ -213,6 +249,7 @@ async function main(): Promise<void> {
   console.log(`bm25: plain BM25 (k1 1.2, b 0.75, title as body text, every question word)`);
   console.log('set               lang n     system  nDCG@10 [95% CI]      MRR@10 [95% CI]       R@10 [95% CI]');
   const ndcgOf = new Map<string, number>();
+  const perQuestion = new Map<string, number[]>();
   let latencies: number[] = [];
   for (const set of sets) {
     for (const [system, index] of [['ours', ours], ['bm25', plain]] as const) {
@@ -220,6 +257,7 @@ async function main(): Promise<void> {
       const s = await evaluate(index.forTenant(set.corpus.tenantId), set.corpus, set.queries, fetchLimit);
       if (system === 'ours' && set.name === 'StackFAQ') latencies = s.latencies;
       ndcgOf.set(`${set.name}/${system}`, mean(s.ndcg));
+      perQuestion.set(`${set.name}/${system}`, s.ndcg);
       console.log(
         `${set.name.padEnd(17)} ${set.lang}   ${String(set.queries.length).padEnd(5)} ${system.padEnd(7)} ` +
           `${withCi(s.ndcg)}  ${withCi(s.mrr)}  ${withCi(s.recall)}`,
@@ -239,35 +277,47 @@ async function main(): Promise<void> {
         `${loss <= MAX_PADDED_LOSS ? 'PASS' : 'FAIL'} (≤ ${MAX_PADDED_LOSS})`,
     );
   }
+  if (arg('losses')) showLosses(sets, perQuestion, ranking.query);
   latencies.sort((a, b) => a - b);
-  console.log(
+  if (latencies.length > 0) console.log(
     `latency ms (ours, StackFAQ)  p50 ${percentile(latencies, 50).toFixed(1)}  p95 ${percentile(latencies, 95).toFixed(1)}  ` +
       `p99 ${percentile(latencies, 99).toFixed(1)}`,
   );
 
   if (arg('grounding') === '0') return db.close();
-  const retriever = ours.forTenant(stack.tenantId);
-  const policy = new GroundingPolicy();
-  let grounded = 0;
-  let groundedOnRelevant = 0;
-  for (const q of stackQueries) {
-    const decision = policy.select(q.query, (await retriever.search(q.query, fetchLimit)).slice(0, 10));
-    if (decision.grounded) {
+  // Grounding as an ask decides it, on the best 10 of the passages fetched: how many questions of each set are
+  // answered, how many of those keep their relevant document among the passages cited, and how many off-topic
+  // questions are refused on each tenant.
+  const policy = new GroundingPolicy({
+    ...DEFAULT_GROUNDING,
+    minCoverage: numberArg('gcov', DEFAULT_GROUNDING.minCoverage),
+    maxChance: numberArg('gchance', DEFAULT_GROUNDING.maxChance),
+  });
+  for (const set of sets) {
+    const retriever = ours.forTenant(set.corpus.tenantId);
+    let grounded = 0;
+    let onRelevant = 0;
+    for (const q of set.queries) {
+      const decision = policy.select(q.query, (await retriever.search(q.query, fetchLimit)).slice(0, 10));
+      if (!decision.grounded) continue;
       grounded++;
-      if (decision.passages.some((p) => stack.datasetId.get(p.documentId) === q.relevant)) groundedOnRelevant++;
+      if (decision.passages.some((p) => set.corpus.datasetId.get(p.documentId) === q.relevant)) onRelevant++;
     }
+    const n = set.queries.length;
+    console.log(
+      `grounding   ${set.name.padEnd(17)} grounded ${grounded}/${n} (${((100 * grounded) / n).toFixed(1)}%), ` +
+        `with the relevant document among the kept passages ${onRelevant}/${n}`,
+    );
   }
-  const accepted: string[] = [];
-  for (const q of OFF_TOPIC) {
-    if (policy.select(q, await retriever.search(q, 10)).grounded) accepted.push(q);
+  for (const [name, corpus] of [['StackFAQ', stack], ['French', french]] as const) {
+    const retriever = ours.forTenant(corpus.tenantId);
+    const accepted: string[] = [];
+    for (const q of OFF_TOPIC) {
+      if (policy.select(q, await retriever.search(q, 10)).grounded) accepted.push(q);
+    }
+    console.log(`grounding   off-topic on the ${name} documents: refused ${OFF_TOPIC.length - accepted.length}/${OFF_TOPIC.length}`);
+    for (const q of accepted) console.log(`  off-topic but grounded: ${q}`);
   }
-  const n = stackQueries.length;
-  console.log(
-    `grounding   StackFAQ grounded ${grounded}/${n} (${((100 * grounded) / n).toFixed(1)}%), ` +
-      `with the relevant thread among the kept passages ${groundedOnRelevant}/${n}; ` +
-      `off-topic rejected ${OFF_TOPIC.length - accepted.length}/${OFF_TOPIC.length}`,
-  );
-  for (const q of accepted) console.log(`  off-topic but grounded: ${q}`);
   await db.close();
 }
 

@@ -40,7 +40,7 @@ describe('questions analysed for retrieval', () => {
     expect(weightedSentences('The printer is offline. Error: 0x80070005 Access is denied.', 0.3)[1].weight).toBe(0.3);
     expect(weightedSentences('Outlook is slow. What does error 0x800CCC0E mean?', 0.3)[1].weight).toBe(1);
     // A message that is all story has no background: every sentence counts fully.
-    expect(weightedSentences('I cannot print. It says offline.', 0.3).map((s) => s.weight)).toEqual([1, 1]);
+    expect(weightedSentences('I print from Word. It says offline.', 0.3).map((s) => s.weight)).toEqual([1, 1]);
     // An opening clause is an address only when it greets: "I logged out," starts the story.
     expect(weightedSentences('I logged out, logged back in, nothing changed. How do I clear the print queue?', 0.3)[0].weight).toBe(0.3);
   });
@@ -50,6 +50,38 @@ describe('questions analysed for retrieval', () => {
     expect(weightedSentences(post, 0.3, 0.6).map((s) => s.weight)).toEqual([0.6, 0.6, 1]);
     // Without a question sentence nothing is background to it.
     expect(weightedSentences('Printing from Word fails. The queue is stuck.', 0.3, 0.6).map((s) => s.weight)).toEqual([1, 1]);
+  });
+
+  it('reads a first-person need or failure as the question, in French and English', () => {
+    const weights = (q: string) => weightedSentences(q, 0.4, 0.4, true).map((s) => s.weight);
+    // The problem stated in the first person is what is asked; the setup around it is still background.
+    expect(weights("Je suis sur un portable Dell. Je n'arrive pas à ouvrir le dossier d'un patient. Merci !")).toEqual([0.4, 1]);
+    expect(weights('Nous utilisons Windows 11. Ma carte ne déverrouille pas la porte du service.')).toEqual([0.4, 1]);
+    expect(weights("We use Windows 11 at work. I'd like to strikethrough text in Gmail.")).toEqual([0.4, 1]);
+    expect(weights("We moved to Teams. My camera doesn't work in meetings.")).toEqual([0.4, 1]);
+    // A negated être/avoir describes the writer, a negated past an attempt: both stay background.
+    expect(weights("Je ne suis pas douée en informatique. Comment ajouter une imprimante ?")).toEqual([0.4, 1]);
+    expect(weights("Le redémarrage n'a rien changé. Comment ajouter une imprimante ?")).toEqual([0.4, 1]);
+    expect(weights('Restarting the PC did not help. How do I add a printer?')).toEqual([0.4, 1]);
+  });
+
+  it('finds where a sentence ends when the writer left out the full stop', () => {
+    const texts = (q: string) => weightedSentences(q, 0.4, 0.4, true).map((s) => s.text.trim());
+    expect(texts("Je n'arrive pas à ouvrir le dossier d'un patient Le redémarrage n'a rien changé.")).toEqual([
+      "Je n'arrive pas à ouvrir le dossier d'un patient",
+      "Le redémarrage n'a   changé.",
+    ]);
+    // Product names and the English "I" start no sentence.
+    expect(texts('How can I share a folder in Google Drive with my team?')).toHaveLength(1);
+  });
+
+  it('drops an opening address and a greeting or sign-off sentence, not the words of the question', () => {
+    const sentences = weightedSentences("Salut, petite question. Bonjour l'équipe, ma carte ne marche pas. Cordialement, Sam", 0.4, 0.4, true);
+    expect(sentences.map((s) => [s.text.trim(), s.weight])).toEqual([['ma carte ne marche pas.', 1]]);
+    const keys = queryTerms('Hey guys, quick question. How do I map a network drive? Regards, Sam', DEFAULT_QUERY).keys;
+    expect(keys).not.toContain('en:question');
+    expect(keys).not.toContain('en:sam');
+    expect(keys).toContain('en:drive');
   });
 
   it('lets a long story weigh no more than storyBudget narrative sentences in all', () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/database';
 import { chunkDocument, MAX_CHUNK_CHARS } from '../../src/services/text/chunker';
 import { htmlToText } from '../../src/services/text/html-to-text';
-import { contentTerms, coverage, detectLanguage, tokenize, type Language } from '../../src/services/text/analyzer';
+import { analyze, contentTerms, coverage, detectLanguage, tokenize, type Language } from '../../src/services/text/analyzer';
 import { queryTerms } from '../../src/services/retrieval/query-terms';
 import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
@@ -215,6 +215,26 @@ describe('GroundingPolicy (unit)', () => {
     expect(policy.select('capital peru', [passage(9, 0.5)]).grounded).toBe(false);
     expect(policy.select('vpn', [passage(9, 1)]).grounded).toBe(true);
   });
+
+  it('asks a question naming something the documents never use for words that are rare together', () => {
+    const q = 'How do I open a savings account at my bank?';
+    const withEvidence = (cov: number, chance: number, unknownTerms: number, chunks = 400): Passage => ({
+      ...passage(9, cov), evidence: { chance, unknownTerms, chunks },
+    });
+    // "open", "save", "account" would meet in two of 400 chunks by chance, and no document says "bank".
+    expect(policy.select(q, [withEvidence(0.75, 2.1, 1)]).grounded).toBe(false);
+    // The same shared words answer a question whose every word the documents know.
+    expect(policy.select(q, [withEvidence(0.75, 2.1, 0)]).grounded).toBe(true);
+    // Words rare together are evidence, even with a word the documents never use, down to 40 % coverage.
+    expect(policy.select('reset vpn password locked account', [withEvidence(0.4, 0.01, 1)]).grounded).toBe(true);
+    // When the documents know every word of the question, 40 % coverage is enough.
+    expect(policy.select('reset vpn password locked account', [{ ...passage(9, 0.4), evidence: { unknownTerms: 0 } }]).grounded).toBe(true);
+    // A tenant of a few chunks says nothing about which words are common: coverage alone decides, at 50 %.
+    expect(policy.select(q, [withEvidence(0.75, 2.1, 1, 12)]).grounded).toBe(true);
+    expect(policy.select('reset vpn password locked account', [withEvidence(0.4, 0.01, 1, 12)]).grounded).toBe(false);
+    // So does a backend without term statistics.
+    expect(policy.select('reset vpn password locked account', [passage(9, 0.4)]).grounded).toBe(false);
+  });
 });
 
 describe('PgRetrievalIndex on PostgreSQL', () => {
@@ -313,6 +333,35 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       }
     }
     expect(compared).toBeGreaterThan(8);
+  });
+
+  it('reports the evidence of each passage: chance meetings of its shared words, question words no chunk holds', async () => {
+    const question = 'Comment réinitialiser mon mot de passe depuis la piscine ?';
+    const passages = await index.forTenant(ids.a).search(question, 5);
+    expect(passages.length).toBeGreaterThan(0);
+    const chunks = Number((await sql.query<{ chunks: number }[]>(`SELECT chunks FROM chunk_stats WHERE tenant_id = $1`, [ids.a]))[0].chunks);
+    for (const p of passages) {
+      const [{ lang }] = await sql.query<{ lang: Language }[]>(`SELECT lang FROM chunk WHERE id = $1`, [p.chunkId]);
+      const terms = queryTerms(question).analyses.get(lang) ?? [];
+      if (!p.evidence || !('chance' in p.evidence)) throw new Error(`no chance reported for ${p.title}`);
+      const present = new Set(analyze(`${p.title}\n${p.heading}\n${p.text}`, lang));
+      const df = async (t: string) =>
+        Number((await sql.query<{ df: number }[]>(`SELECT df FROM index_term WHERE tenant_id = $1 AND term = $2`, [ids.a, `${lang}:${t}`]))[0]?.df ?? 0);
+      let chance = chunks;
+      let unknownTerms = 0;
+      for (const t of terms) {
+        const n = await df(t);
+        if (n === 0) unknownTerms++;
+        if (present.has(t)) chance *= Math.max(n, 0.5) / chunks;
+      }
+      expect(p.evidence.chunks).toBe(chunks);
+      expect(p.evidence.unknownTerms, p.title).toBe(unknownTerms);
+      expect(p.evidence.chance, p.title).toBeCloseTo(chance, 9);
+    }
+    // "piscine" is in no document of the tenant.
+    expect(passages[0].evidence?.unknownTerms).toBeGreaterThanOrEqual(1);
+    // When a passage found holds each question term, none is unknown, and no statistics are looked up.
+    expect((await index.forTenant(ids.a).search('How do I reset my password?', 5))[0].evidence).toEqual({ unknownTerms: 0 });
   });
 
   it('finds the same passages as a prepared statement, also when the database session already holds it', async () => {

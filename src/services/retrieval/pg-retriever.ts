@@ -168,6 +168,7 @@ const SEARCH_SQL = `
 
 // Prepared statement names are per connection; a new text needs a new name (pg refuses one name for two texts).
 const SEARCH_STATEMENT = 'askdesk_search_v2';
+const STATS_STATEMENT = 'askdesk_term_stats_v1';
 
 /** Lexical search over one tenant's chunks. The tenant is fixed here and bound into every statement. */
 export class PgRetriever implements Retriever {
@@ -200,6 +201,7 @@ export class PgRetriever implements Retriever {
       if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, limit)], fusion.k);
     }
     if (proximity > 0) rows = withProximity(rows, terms, proximity);
+    const unknown = await this.unknownTerms(terms, rows);
     return rows.slice(0, limit).map((r) => {
       const qt = terms.analyses.get(r.lang) ?? [];
       const held = new Set(r.matched);
@@ -214,6 +216,7 @@ export class PgRetriever implements Retriever {
         // The same share as the analyzer's coverage(): a chunk's postings are the terms of its title, heading and
         // text (those the index keeps, as are the question's), and the analysis terms are among the query keys.
         coverage: qt.length === 0 ? 0 : qt.filter((t) => held.has(postingKey(r.lang, t))).length / qt.length,
+        evidence: unknown ? evidence(qt, r.lang, held, unknown) : { unknownTerms: 0 },
       };
     });
   }
@@ -227,8 +230,21 @@ export class PgRetriever implements Retriever {
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
   }
 
+  /**
+   * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
+   * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. Asked only
+   * then, most asks cost no statement more.
+   */
+  private async unknownTerms(terms: QueryTerms, rows: Row[]): Promise<TermStats | null> {
+    const held = new Set(rows.flatMap((r) => r.matched));
+    const keys = [...new Set(rows.map((r) => r.lang))].flatMap((lang) => (terms.analyses.get(lang) ?? []).map((t) => postingKey(lang, t)));
+    return keys.some((k) => !held.has(k)) ? this.termStats(keys) : null;
+  }
+
   private async termStats(keys: string[]): Promise<TermStats> {
-    const rows = await this.sql.query<{ term: string; df: number; chunks: number }[]>(STATS_SQL, [this.tenantId, keys]);
+    const rows = this.sql.prepared
+      ? await this.sql.prepared<{ term: string; df: number; chunks: number }>(STATS_STATEMENT, STATS_SQL, [this.tenantId, keys])
+      : await this.sql.query<{ term: string; df: number; chunks: number }[]>(STATS_SQL, [this.tenantId, keys]);
     return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), chunks: Number(rows[0]?.chunks ?? 0) };
   }
 
@@ -244,6 +260,22 @@ export class PgRetriever implements Retriever {
     const { k1, b, titleWeight, titleB } = this.params.bm25;
     return [this.tenantId, keys, weights, Math.floor(limit), k1, b, titleWeight, titleB, this.candidatesPerTerm, Math.floor(limit) * RESCORED_PER_RESULT];
   }
+}
+
+/**
+ * How many of the question's terms the tenant's chunks never hold, and how many chunks would hold the question terms
+ * a passage holds if they fell into chunks independently (Passage.evidence). A term missing from the statistics has
+ * document frequency 0; it counts as half a chunk in the product, so that the product stays above 0.
+ */
+function evidence(core: string[], lang: Language, held: Set<string>, stats: TermStats): NonNullable<Passage['evidence']> {
+  let chance = stats.chunks;
+  let unknownTerms = 0;
+  for (const t of core) {
+    const df = stats.df.get(postingKey(lang, t)) ?? 0;
+    if (df === 0) unknownTerms++;
+    if (held.has(postingKey(lang, t))) chance *= Math.max(df, 0.5) / Math.max(stats.chunks, 1);
+  }
+  return { chance, unknownTerms, chunks: stats.chunks };
 }
 
 /** RM3: the question's weights (normalised) mixed with the relevance model of the feedback passages. */

@@ -45,6 +45,13 @@ export interface Passage {
   score: number;
   /** Share (0..1) of the query's distinct content terms that occur in this passage or its title. */
   coverage: number;
+  /**
+   * Where the backend keeps term statistics (PostgreSQL): how strong the lexical evidence is, for GroundingPolicy.
+   * `unknownTerms`: how many of the question's content terms no chunk of the tenant holds at all. When there are
+   * some, `chance`: how many of the tenant's `chunks` would hold the question terms this passage shares with it if
+   * words fell into chunks independently (chunk count × the product of their document-frequency shares).
+   */
+  evidence?: { unknownTerms: 0 } | { unknownTerms: number; chance: number; chunks: number };
 }
 
 export interface Retriever {

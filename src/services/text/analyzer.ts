@@ -69,6 +69,12 @@ const STOPWORDS: Record<Language, Set<string>> = {
   fr: new Set(FR_STOPWORDS),
 };
 
+/** True for a function word of either language ("le", "the", "j"), in any case or accent form. */
+export function isFunctionWord(word: string): boolean {
+  const f = fold(word.toLowerCase());
+  return STOPWORDS.en.has(f) || STOPWORDS.fr.has(f);
+}
+
 // Words that are common in one language and (nearly) absent from the other, used to guess a text's language.
 const MARKERS: Record<Language, Set<string>> = {
   en: new Set(
