@@ -37,6 +37,13 @@ describe('round trips of one ask', () => {
     expect(counter.statements, counter.statements.join('\n')).toHaveLength(3);
     expect(counter.commits()).toBe(2);
     expect(counter.statements.filter((s) => /^(BEGIN|START TRANSACTION|COMMIT)/i.test(s))).toEqual([]);
+
+    // A word no document holds makes grounding weigh how rare the shared words are: the search brought their counts.
+    counter = countStatements();
+    const odd = await t.gql(`mutation { ask(input: { question: "How do I reset my password on my ukulele?" }) { grounded } }`, {}, { key });
+    counter.stop();
+    expect(odd.body.errors).toBeUndefined();
+    expect(counter.statements, counter.statements.join('\n')).toHaveLength(3);
   });
 
   it('answers a keyed `me` from the caller it already holds, without a statement', async () => {

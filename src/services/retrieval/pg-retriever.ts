@@ -92,6 +92,9 @@ interface Row {
   score: number | string;
   /** The query keys (`lang:term`) the chunk holds. */
   matched: string[];
+  /** Document frequency of each query key the tenant's chunks hold (the others hold none), and the chunk count. */
+  dfs: Record<string, number> | null;
+  chunks: number | string;
 }
 
 /*
@@ -122,6 +125,8 @@ const RESCORED_PER_RESULT = 10;
  *
  * `matched` lists the query keys each result holds: its coverage of the question is computed from it, not by
  * analysing the passage again (stemming five passages was about 3 ms of a search, more than the SQL's scoring step).
+ * `dfs` and `chunks` (the same on every row) are the query terms' document frequencies and the tenant's chunk
+ * count, for the grounding evidence (Passage.evidence) without a statement of its own.
  */
 const SEARCH_SQL = `
   WITH stats AS MATERIALIZED (
@@ -131,7 +136,7 @@ const SEARCH_SQL = `
     FROM chunk_stats WHERE tenant_id = $1
   ),
   q AS MATERIALIZED (
-    SELECT t.id, t.term, q.weight * ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+    SELECT t.id, t.term, t.df, q.weight * ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf
     FROM unnest($2::text[], $3::float8[]) AS q(term, weight)
     CROSS JOIN stats s
     JOIN index_term t ON t.tenant_id = $1 AND t.term = q.term
@@ -160,14 +165,15 @@ const SEARCH_SQL = `
     ORDER BY score DESC, p.chunk_seq
     LIMIT $4
   )
-  SELECT c.id, c.document_id, c.heading, c.text, c.lang, d.title, d.source_url, sc.score, sc.matched
+  SELECT c.id, c.document_id, c.heading, c.text, c.lang, d.title, d.source_url, sc.score, sc.matched,
+         (SELECT json_object_agg(term, df) FROM q) AS dfs, (SELECT n FROM stats) AS chunks
   FROM scored sc
   JOIN chunk c ON c.seq = sc.chunk_seq AND c.tenant_id = $1
   JOIN document d ON d.id = c.document_id AND d.tenant_id = $1
   ORDER BY sc.score DESC, sc.chunk_seq`;
 
 // Prepared statement names are per connection; a new text needs a new name (pg refuses one name for two texts).
-const SEARCH_STATEMENT = 'askdesk_search_v2';
+const SEARCH_STATEMENT = 'askdesk_search_v3';
 const STATS_STATEMENT = 'askdesk_term_stats_v1';
 
 /** Lexical search over one tenant's chunks. The tenant is fixed here and bound into every statement. */
@@ -232,13 +238,16 @@ export class PgRetriever implements Retriever {
 
   /**
    * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
-   * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. Asked only
-   * then, most asks cost no statement more.
+   * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. The search
+   * statement returned them for every key it searched; only a term it did not search is looked up apart.
    */
   private async unknownTerms(terms: QueryTerms, rows: Row[]): Promise<TermStats | null> {
     const held = new Set(rows.flatMap((r) => r.matched));
     const keys = [...new Set(rows.map((r) => r.lang))].flatMap((lang) => (terms.analyses.get(lang) ?? []).map((t) => postingKey(lang, t)));
-    return keys.some((k) => !held.has(k)) ? this.termStats(keys) : null;
+    if (!keys.some((k) => !held.has(k))) return null;
+    const searched = new Set(terms.keys);
+    if (!keys.every((k) => searched.has(k))) return this.termStats(keys);
+    return { df: new Map(Object.entries(rows[0].dfs ?? {}).map(([k, df]) => [k, Number(df)])), chunks: Number(rows[0].chunks) };
   }
 
   private async termStats(keys: string[]): Promise<TermStats> {
