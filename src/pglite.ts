@@ -6,18 +6,45 @@ import { PGlite } from '@electric-sql/pglite';
 /*
  * PGlite's server settings, on top of its own defaults. Its shared buffers live in the WASM heap and are all touched
  * at start: 128 MB of them took idle RSS from ~170 MB to ~300 MB, and one API process reads far less than that
- * (the OS page cache still holds the files). PGlite runs no checkpointer (PgMaintenance asks for checkpoints while
- * documents are indexed), and a checkpoint keeps up to max_wal_size of recycled segments: 32 MB (two segments) rather
- * than the default 1 GB, which was most of the data directory after a large ingestion. PGlite already
- * runs without fsync, so full-page images in the WAL protect nothing and only slow writes down. work_mem covers a
- * search's sort and hash of candidate postings in memory.
+ * (the OS page cache still holds the files). PGlite already runs without fsync, so full-page images in the WAL
+ * protect nothing and only slow writes down. work_mem covers a search's sort and hash of candidate postings in memory.
  */
-const START_PARAMS = [
-  ...PGlite.defaultStartParams,
-  ...['shared_buffers=16MB', 'max_wal_size=32MB', 'min_wal_size=32MB', 'full_page_writes=off', 'work_mem=16MB'].flatMap(
-    (setting) => ['-c', setting],
-  ),
-];
+const SETTINGS = ['shared_buffers=16MB', 'full_page_writes=off', 'work_mem=16MB'];
+
+/*
+ * WAL segments of 1 MB rather than 16: PGlite runs no checkpointer (PgMaintenance asks for checkpoints while
+ * documents are indexed), and a checkpoint keeps min_wal_size..max_wal_size of recycled segments, which must be at
+ * least two segments. With 16 MB segments that was 32 MB of every data directory (33 of 155 MB after a 10k-chunk
+ * ingestion); with 1 MB ones it is 4 MB. The segment size is fixed when a data directory is initialised, so
+ * directories made before keep their 16 MB segments and the 32 MB they need.
+ */
+const WAL_SEGMENT_MB = 1;
+const INITDB_PARAMS = [`--wal-segsize=${WAL_SEGMENT_MB}`];
+const KEPT_WAL_MB = 4;
+
+function startParams(walSegmentMb: number): string[] {
+  const least = 2 * walSegmentMb;
+  const wal = [`min_wal_size=${least}MB`, `max_wal_size=${Math.max(KEPT_WAL_MB, least)}MB`];
+  return [...PGlite.defaultStartParams, ...[...SETTINGS, ...wal].flatMap((setting) => ['-c', setting])];
+}
+
+/**
+ * The WAL segment size of an existing data directory, in MB: every segment file in pg_wal is preallocated to it
+ * (their names are 24 hex digits). A new directory gets WAL_SEGMENT_MB.
+ */
+function walSegmentMb(dataDir: string | undefined): number {
+  if (!dataDir || !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return WAL_SEGMENT_MB;
+  const wal = path.join(dataDir, 'pg_wal');
+  const segment = fs.readdirSync(wal).find((name) => /^[0-9A-F]{24}$/.test(name));
+  const bytes = segment ? fs.statSync(path.join(wal, segment)).size : 0;
+  return bytes >= 1024 * 1024 ? bytes / (1024 * 1024) : WAL_SEGMENT_MB;
+}
+
+// Options in the first argument: `new PGlite(undefined, options)` drops the options, so the in-memory databases
+// (the template's, the tests') ran on PGlite's defaults (128 MB shared buffers, 16 MB WAL segments).
+function newPglite(dataDir?: string): PGlite {
+  return new PGlite({ dataDir, startParams: startParams(walSegmentMb(dataDir)), initDbStartParams: INITDB_PARAMS });
+}
 
 /**
  * The embedded database of DATA_DIR (in memory without one). Only PGlite itself is loaded here, so main.ts can start
@@ -43,7 +70,7 @@ export async function openPglite(dataDir?: string, template = PGDATA_TEMPLATE): 
   if (dataDir && !fs.existsSync(path.join(dataDir, 'PG_VERSION')) && fs.existsSync(template)) {
     try {
       await unpackTemplate(template, dataDir);
-      const pglite = new PGlite(dataDir, { startParams: START_PARAMS });
+      const pglite = newPglite(dataDir);
       await pglite.waitReady;
       return pglite;
     } catch {
@@ -51,7 +78,7 @@ export async function openPglite(dataDir?: string, template = PGDATA_TEMPLATE): 
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
-  const pglite = new PGlite(dataDir, { startParams: START_PARAMS });
+  const pglite = newPglite(dataDir);
   await pglite.waitReady;
   return pglite;
 }
@@ -132,7 +159,7 @@ function tarText(header: Buffer, from: number, length: number): string {
  * Runs initdb once, in memory, then `prepare` (the migrations, at install), and writes the result to `file`.
  */
 export async function writePgdataTemplate(file = PGDATA_TEMPLATE, prepare?: (pglite: PGlite) => Promise<void>): Promise<void> {
-  const pglite = new PGlite();
+  const pglite = newPglite();
   try {
     await pglite.waitReady;
     await prepare?.(pglite);
