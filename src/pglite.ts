@@ -8,8 +8,15 @@ import { PGlite } from '@electric-sql/pglite';
  * at start: 128 MB of them took idle RSS from ~170 MB to ~300 MB, and one API process reads far less than that
  * (the OS page cache still holds the files). PGlite already runs without fsync, so full-page images in the WAL
  * protect nothing and only slow writes down. work_mem covers a search's sort and hash of candidate postings in memory.
+ *
+ * The WAL goes through PGlite's emulated file system, one JavaScript call per write. wal_init_zero=off: a new segment
+ * is not filled with zeros first. That nearly doubled the WAL written (282 MB written for 146 MB of WAL while
+ * indexing 6k chunks: a checkpoint keeps 4 MB of segments, so most are new), and the zeros only reserve disk space
+ * ahead, which without fsync guarantees nothing; a WAL write that finds the disk full still fails before its commit is
+ * acknowledged. wal_buffers=4MB (default: 1/32 of shared_buffers, 512 kB) writes the WAL in fewer, larger pieces
+ * (14,300 writes → 4,100). Together about 15 % less CPU for an ingestion (alternated runs, 6k chunks).
  */
-const SETTINGS = ['shared_buffers=16MB', 'full_page_writes=off', 'work_mem=16MB'];
+const SETTINGS = ['shared_buffers=16MB', 'full_page_writes=off', 'work_mem=16MB', 'wal_init_zero=off', 'wal_buffers=4MB'];
 
 /*
  * WAL segments of 1 MB rather than 16: PGlite runs no checkpointer (PgMaintenance asks for checkpoints while
