@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * tenant's common terms (about 7,300 of a 300-chunk group's 8,500 terms at a few thousand chunks). With full pages
  * each new row version went to another page and into both of the table's indexes; with 30 % of a page free it stays
  * on its page as a heap-only tuple (df is in no index) and the indexes are left alone. PGlite, 4k chunks, alternated
- * runs: 9–10 % less CPU for the whole ingestion and 7 % less WAL; PostgreSQL 15: 6–15 % less backend CPU.
+ * runs: 9–10 % less CPU for the whole ingestion and 7 % less WAL; PostgreSQL 15: 7–16 % less backend CPU.
  *
  * Existing pages are not rewritten: the setting applies to pages filled from now on.
  */
