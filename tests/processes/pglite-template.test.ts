@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateEmbedded, openDatabase } from '../../src/database';
 import { MIGRATIONS } from '../../src/migrations';
@@ -33,6 +34,39 @@ describe('PGlite data directory template', () => {
       expect((await second.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0].shared_buffers).toBe('16MB');
     } finally {
       await second.close();
+    }
+  });
+
+  it('keeps a few MB of WAL after a checkpoint, and still opens a data directory with 16 MB WAL segments', async () => {
+    const setting = async (pglite: PGlite, name: string) => Object.values((await pglite.query<Record<string, string>>(`SHOW ${name}`)).rows[0])[0];
+    const walBytes = (dir: string) =>
+      fs.readdirSync(path.join(dir, 'pg_wal')).reduce((sum, name) => sum + fs.statSync(path.join(dir, 'pg_wal', name)).size, 0);
+
+    const dataDir = path.join(tmp, 'small-wal');
+    const pglite = await openPglite(dataDir, template);
+    try {
+      expect(await setting(pglite, 'wal_segment_size')).toBe('1MB');
+      // About 40 MB of WAL, then the checkpoint PgMaintenance would ask for.
+      await pglite.query(`CREATE TABLE filler AS SELECT g AS id, repeat('x', 200) AS pad FROM generate_series(1, 150000) g`);
+      await pglite.query('CHECKPOINT');
+      expect(walBytes(dataDir)).toBeLessThanOrEqual(6 * 1024 * 1024);
+    } finally {
+      await pglite.close();
+    }
+
+    // What main's layout left: a directory initialised with PGlite's default segments. Its WAL settings must suit
+    // them (min_wal_size below two segments stops PostgreSQL at start).
+    const older = path.join(tmp, 'sixteen');
+    const made = new PGlite({ dataDir: older });
+    await made.query(`CREATE TABLE kept AS SELECT 'from the older layout' AS v`);
+    await made.close();
+    const reopened = await openPglite(older, template);
+    try {
+      expect(await setting(reopened, 'wal_segment_size')).toBe('16MB');
+      expect(await setting(reopened, 'max_wal_size')).toBe('32MB');
+      expect((await reopened.query<{ v: string }>('SELECT v FROM kept')).rows).toEqual([{ v: 'from the older layout' }]);
+    } finally {
+      await reopened.close();
     }
   });
 

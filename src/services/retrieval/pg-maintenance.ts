@@ -4,7 +4,8 @@ import type { Sql } from './types';
 const MIN_POSTINGS = 20_000;
 // Analyse again once the postings added since the last ANALYZE reach this share of what the table held then.
 const GROWTH = 0.25;
-// Where no checkpointer runs, CHECKPOINT after this much WAL (PGlite's max_wal_size).
+// Where no checkpointer runs, CHECKPOINT after this much WAL: it bounds the WAL an ingestion holds between
+// checkpoints; what a checkpoint leaves behind is PGlite's max_wal_size (src/pglite.ts).
 const CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024;
 
 /**

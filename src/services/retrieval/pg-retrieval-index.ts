@@ -69,6 +69,14 @@ const INDEX_SQL = `
   )
   SELECT (SELECT ok FROM complete) AS complete, (SELECT count(*) FROM ins)::int AS chunks`;
 
+/**
+ * An integer array as PostgreSQL's array literal. pg would quote and escape every element (two regular expressions
+ * each): for a group's ~84,000 posting integers, about 2 % of an embedded ingestion's CPU in its profile.
+ */
+function intArray(values: number[]): string {
+  return `{${values.join(',')}}`;
+}
+
 function counts(terms: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const t of terms) if (t.length <= MAX_TERM_LENGTH) m.set(t, (m.get(t) ?? 0) + 1);
@@ -146,9 +154,9 @@ export class PgRetrievalIndex implements RetrievalIndex {
 
     const rows = await this.sql.query<{ complete: boolean; chunks: number }[]>(INDEX_SQL, [
       tenantId, docs.map((d) => d.documentId),
-      chunks.documentIds, chunks.ordinals, chunks.headings, chunks.texts, chunks.langs, chunks.titleLens, chunks.bodyLens,
-      [...termIndex.keys()], termDf,
-      postings.chunks, postings.terms, postings.title, postings.body,
+      chunks.documentIds, intArray(chunks.ordinals), chunks.headings, chunks.texts, chunks.langs, intArray(chunks.titleLens), intArray(chunks.bodyLens),
+      [...termIndex.keys()], intArray(termDf),
+      intArray(postings.chunks), intArray(postings.terms), intArray(postings.title), intArray(postings.body),
     ]);
     if (!rows[0]?.complete) {
       throw new Error(`a document of [${docs.map((d) => d.documentId).join(', ')}] does not exist in tenant ${tenantId}; nothing was indexed`);
