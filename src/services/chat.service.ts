@@ -2,8 +2,7 @@ import type { ClientCaller } from '../caller';
 import type { Config } from '../config';
 import type { Citation } from '../entities/citation';
 import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
-import { ConversationService, HISTORY_TURNS } from './conversation.service';
-import type { DataLayer } from './data/data-layer';
+import { ConversationService } from './conversation.service';
 import type { LeaseIo } from './metering.service';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult, Turn } from './generation/types';
@@ -44,7 +43,6 @@ export class ChatService {
   private readonly grounding = new GroundingPolicy();
 
   constructor(
-    private readonly data: DataLayer,
     private readonly index: RetrievalIndex,
     private readonly generator: Generator,
     private readonly conversations: ConversationService,
@@ -61,10 +59,9 @@ export class ChatService {
   }
 
   async ask(caller: ClientCaller, input: { question: string; conversationId?: string | null }, io: LeaseIo, delivery?: Delivery): Promise<AskAnswer> {
-    const scope = this.data.forTenant(caller.tenant.id);
     const question = this.validateQuestion(input.question);
     const conversationId = input.conversationId ?? null;
-    const history = conversationId ? await this.conversations.history(scope, conversationId, HISTORY_TURNS, io.history) : [];
+    const history = conversationId ? this.conversations.history(io.history) : [];
 
     // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
     const query = retrievalQuery(question, history);

@@ -8,14 +8,14 @@ import { NotFound } from '../errors';
 import type { DataLayer } from './data/data-layer';
 import type { Exchange, TenantData } from './data/tenant-data';
 import type { Turn } from './generation/types';
-import { isUuid, Page } from './pagination';
+import { Page } from './pagination';
 
 const MAX_EXPORT_MESSAGES = 100_000;
 const DAY_MS = 86_400_000;
 
-
 /** How many of a conversation's last messages an ask reads: what a follow-up and the generator need. */
 export const HISTORY_TURNS = 6;
+
 /** A tenant's conversations, always through the tenant's own scope. */
 export class ConversationService {
   constructor(
@@ -38,15 +38,13 @@ export class ConversationService {
   }
 
   /**
-   * The last `turns` messages of a conversation of this tenant, oldest first, for the generator and for follow-up
-   * retrieval; NOT_FOUND when there is no such conversation. Every conversation holds at least one exchange (both
-   * are written together), so no messages means no conversation: one query checks both. `readAhead` is those
-   * messages when the ask's lease statement already read them (TenantData.reserve).
+   * The last HISTORY_TURNS messages of the conversation an ask continues, oldest first, for the generator and for
+   * follow-up retrieval, as the statement taking the ask's lease read them (TenantData.reserve); NOT_FOUND when it
+   * read none, since a conversation of this tenant always holds at least one exchange.
    */
-  async history(scope: TenantData, conversationId: string, turns: number, readAhead: Turn[] | null = null): Promise<Turn[]> {
-    const history = readAhead ?? (isUuid(conversationId) ? await scope.recentTurns(conversationId, turns) : []);
-    if (history.length === 0) throw NotFound('Conversation');
-    return history;
+  history(readAhead: Turn[] | null): Turn[] {
+    if (!readAhead || readAhead.length === 0) throw NotFound('Conversation');
+    return readAhead;
   }
 
   /**

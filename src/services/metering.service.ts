@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { RateLimited, usageCodeOf, usageOutcomeOf } from '../errors';
 import type { AbuseService } from './abuse.service';
 import type { DataLayer } from './data/data-layer';
-import type { Exchange } from './data/tenant-data';
+import type { Exchange, ReadAhead } from './data/tenant-data';
 import type { UsageEntry } from './data/usage-sql';
 import type { Turn } from './generation/types';
 import { effectiveLimits, QuotaFigures, QuotaService } from './quota.service';
@@ -17,7 +17,7 @@ export interface MeterRequest {
   /** Receives the rate figures for the RateLimit-* headers. */
   onRate(decision: RateDecision): void;
   /** The conversation the operation continues, whose recent turns the lease statement reads for it. */
-  readAhead: { conversationId: string; turns: number } | null;
+  readAhead: ReadAhead | null;
 }
 
 /**

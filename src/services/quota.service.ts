@@ -3,8 +3,7 @@ import type { Plan } from '../entities/plan.entity';
 import type { Tenant } from '../entities/tenant.entity';
 import { QuotaExceeded } from '../errors';
 import type { DataLayer } from './data/data-layer';
-import type { Exchange, Lease, TenantData } from './data/tenant-data';
-import type { Turn } from './generation/types';
+import type { Exchange, Lease, ReadAhead, Reservation, TenantData } from './data/tenant-data';
 import type { UsageEntry } from './data/usage-sql';
 
 export type { Lease } from './data/tenant-data';
@@ -72,8 +71,8 @@ export class QuotaService {
     scope: TenantData,
     limit: number | null,
     holder: { apiKeyId: string | null; operation: string; ip: string | null },
-    readAhead: { conversationId: string; turns: number } | null,
-  ): Promise<{ lease: Lease; history: Turn[] | null }> {
+    readAhead: ReadAhead | null,
+  ): Promise<Reservation> {
     const now = new Date(this.clock.now());
     const reserved = await scope.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead);
     if (!reserved) throw QuotaExceeded(nextMonthStart(now));

@@ -81,7 +81,7 @@ export function createServices(deps: {
   const metering = new MeteringService(data, rateLimits, quota, abuse, alerts, clock);
   const documents = new DocumentService(data, index, audit);
   const conversations = new ConversationService(data, clock);
-  const chat = new ChatService(data, index, generator, conversations, config);
+  const chat = new ChatService(index, generator, conversations, config);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(data, tenants, config.billing),

@@ -15,7 +15,6 @@ import { RECORD_USAGE_SQL, recordUsageSql, UsageBucketRow, usageBuckets, usageBu
 
 export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
-/** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
 /**
  * A question and its answer as an ask stores them, written by the statement that settles the ask's lease. The ids
  * are chosen beforehand, so the answer can name them before that statement runs.
@@ -31,12 +30,25 @@ export interface Exchange {
   citations: Citation[];
 }
 
+/** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
 export interface Lease {
   id: string;
   tenantId: string;
   month: string;
   used: number;
   limit: number | null;
+}
+
+/** The conversation an operation continues: the statement taking its lease reads its last `turns` messages. */
+export interface ReadAhead {
+  conversationId: string;
+  turns: number;
+}
+
+/** A lease taken, with what was read ahead (null when nothing was asked; empty when the conversation is not found). */
+export interface Reservation {
+  lease: Lease;
+  history: Turn[] | null;
 }
 
 /**
@@ -90,14 +102,6 @@ export class TenantData {
 
   async message(id: string): Promise<Message | null> {
     return isUuid(id) ? this.db.getRepository(Message).findOneBy({ id, tenantId: this.tenantId }) : null;
-  }
-
-  /** The last `turns` messages of a conversation, oldest first. */
-  async recentTurns(conversationId: string, turns: number): Promise<Turn[]> {
-    const rows = await this.db.getRepository(Message).find({
-      where: { tenantId: this.tenantId, conversationId }, order: { createdAt: 'DESC' }, take: turns,
-    });
-    return rows.reverse().map((m) => ({ role: m.role, content: m.content }));
   }
 
   /** Every conversation and (up to `maxMessages`) message, oldest first, for the export. */
@@ -212,13 +216,15 @@ export class TenantData {
    *
    * When the operation continues a conversation, the same statement reads its last `turns` messages (oldest first),
    * so a follow-up costs no round trip more than a new question; none when the conversation is not this tenant's.
+   * Every conversation holds at least one exchange (both are written together), so no messages means no
+   * conversation: the one read checks both.
    */
   async reserve(
     month: string,
     limit: number | null,
     lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date },
-    readAhead: { conversationId: string; turns: number } | null,
-  ): Promise<{ lease: Lease; history: Turn[] | null } | null> {
+    readAhead: ReadAhead | null,
+  ): Promise<Reservation | null> {
     const conversationId = readAhead && isUuid(readAhead.conversationId) ? readAhead.conversationId : null;
     const rows = await this.run<{ used: number; lease_id: string; turns: Turn[] }>(
       'quota-reserve',
