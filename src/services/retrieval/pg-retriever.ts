@@ -207,7 +207,7 @@ export class PgRetriever implements Retriever {
       if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, limit)], fusion.k);
     }
     if (proximity > 0) rows = withProximity(rows, terms, proximity);
-    const unknown = await this.unknownTerms(terms, rows);
+    const unknown = unknownTerms(terms, rows, stats);
     return rows.slice(0, limit).map((r) => {
       const qt = terms.analyses.get(r.lang) ?? [];
       const held = new Set(r.matched);
@@ -236,39 +236,40 @@ export class PgRetriever implements Retriever {
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
   }
 
-  /**
-   * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
-   * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. The search
-   * statement returned them for every key it searched; only a term it did not search is looked up apart.
-   */
-  private async unknownTerms(terms: QueryTerms, rows: Row[]): Promise<TermStats | null> {
-    const held = new Set(rows.flatMap((r) => r.matched));
-    const keys = [...new Set(rows.map((r) => r.lang))].flatMap((lang) => (terms.analyses.get(lang) ?? []).map((t) => postingKey(lang, t)));
-    if (!keys.some((k) => !held.has(k))) return null;
-    const searched = new Set(terms.keys);
-    if (!keys.every((k) => searched.has(k))) return this.termStats(keys);
-    return { df: new Map(Object.entries(rows[0].dfs ?? {}).map(([k, df]) => [k, Number(df)])), chunks: Number(rows[0].chunks) };
-  }
-
   private async termStats(keys: string[]): Promise<TermStats> {
-    const rows = this.sql.prepared
-      ? await this.sql.prepared<{ term: string; df: number; chunks: number }>(STATS_STATEMENT, STATS_SQL, [this.tenantId, keys])
-      : await this.sql.query<{ term: string; df: number; chunks: number }[]>(STATS_SQL, [this.tenantId, keys]);
+    const rows = await this.select<{ term: string; df: number; chunks: number }>(STATS_STATEMENT, STATS_SQL, [this.tenantId, keys]);
     return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), chunks: Number(rows[0]?.chunks ?? 0) };
   }
 
   private run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
-    const parameters = this.parameters(keys, weights, limit);
     // Its generic plan is the custom plan's shape (every CTE materialised, every read through an index), so
     // PostgreSQL may switch to it after five runs without changing how a search reads.
-    if (this.sql.prepared) return this.sql.prepared<Row>(SEARCH_STATEMENT, SEARCH_SQL, parameters);
-    return this.sql.query<Row[]>(SEARCH_SQL, parameters);
+    return this.select<Row>(SEARCH_STATEMENT, SEARCH_SQL, this.parameters(keys, weights, limit));
+  }
+
+  /** A statement as the named prepared statement where the runner has them, as a plain query otherwise. */
+  private select<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
+    return this.sql.prepared ? this.sql.prepared<T>(name, text, params) : this.sql.query<T[]>(text, params);
   }
 
   private parameters(keys: string[], weights: number[], limit: number): unknown[] {
     const { k1, b, titleWeight, titleB } = this.params.bm25;
     return [this.tenantId, keys, weights, Math.floor(limit), k1, b, titleWeight, titleB, this.candidatesPerTerm, Math.floor(limit) * RESCORED_PER_RESULT];
   }
+}
+
+/**
+ * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
+ * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. They come
+ * from the lookup the ranking switches made (`stats`, over every term of the question), or else from the search
+ * statement, which returns them for every key it searched: every analysed term is a key (queryTerms), so neither
+ * costs a statement here.
+ */
+function unknownTerms(terms: QueryTerms, rows: Row[], stats: TermStats | null): TermStats | null {
+  const held = new Set(rows.flatMap((r) => r.matched));
+  const keys = [...new Set(rows.map((r) => r.lang))].flatMap((lang) => (terms.analyses.get(lang) ?? []).map((t) => postingKey(lang, t)));
+  if (!keys.some((k) => !held.has(k))) return null;
+  return stats ?? { df: new Map(Object.entries(rows[0].dfs ?? {}).map(([k, df]) => [k, Number(df)])), chunks: Number(rows[0].chunks) };
 }
 
 /**
