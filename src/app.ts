@@ -49,40 +49,35 @@ export async function startApp(
   const generatedAdminKey = await ensureAdminKey(services);
   const server = await startServer(services, await buildAppSchema(), config.port, options.host);
 
-  const sweep = async () => {
+  // A background job never throws into its timer: a failed run is logged, and the next one tries again.
+  const job = (name: string, work: () => Promise<void>) => async () => {
     try {
-      const conversations = await services.conversations.purge(config.conversationRetentionDays);
-      const records = await services.usage.purge(config.usageRecordRetentionDays);
-      if (conversations || records) log.info({ conversations, records }, 'retention sweep');
+      await work();
     } catch (error) {
-      log.warn({ err: error }, 'retention sweep failed');
+      log.warn({ err: error }, `${name} failed`);
     }
   };
-  const timer = setInterval(sweep, HOUR_MS);
-  timer.unref();
+  const sweep = job('retention sweep', async () => {
+    const conversations = await services.conversations.purge(config.conversationRetentionDays);
+    const records = await services.usage.purge(config.usageRecordRetentionDays);
+    if (conversations || records) log.info({ conversations, records }, 'retention sweep');
+  });
   // Every live process reclaims the leases of dead ones; a lease is handed to exactly one reclaimer.
-  const reclaim = async () => {
-    try {
-      const reclaimed = await services.quota.reclaimExpired();
-      if (reclaimed) log.warn({ reclaimed }, 'reclaimed the quota leases of asks whose process died');
-    } catch (error) {
-      log.warn({ err: error }, 'lease reclaim failed');
-    }
-  };
-  const reclaimTimer = setInterval(reclaim, LEASE_RECLAIM_MS);
-  reclaimTimer.unref();
+  const reclaim = job('lease reclaim', async () => {
+    const reclaimed = await services.quota.reclaimExpired();
+    if (reclaimed) log.warn({ reclaimed }, 'reclaimed the quota leases of asks whose process died');
+  });
   // Every live process folds pending usage into the daily roll-up; reports read both, so this only bounds the queue.
-  const rollUp = async () => {
-    try {
-      await services.usage.rollUp();
-    } catch (error) {
-      log.warn({ err: error }, 'usage roll-up failed');
-    }
-  };
-  const rollUpTimer = setInterval(rollUp, USAGE_ROLL_UP_MS);
-  rollUpTimer.unref();
-  const bootJobs = setTimeout(() => void Promise.all([sweep(), reclaim()]), BOOT_JOBS_DELAY_MS);
-  bootJobs.unref();
+  const rollUp = job('usage roll-up', async () => {
+    await services.usage.rollUp();
+  });
+  const timers = [
+    setInterval(sweep, HOUR_MS),
+    setInterval(reclaim, LEASE_RECLAIM_MS),
+    setInterval(rollUp, USAGE_ROLL_UP_MS),
+    setTimeout(() => void Promise.all([sweep(), reclaim()]), BOOT_JOBS_DELAY_MS),
+  ];
+  for (const timer of timers) timer.unref();
 
   log.info({ port: server.port, database: database.kind, retriever: services.index.name, generator: services.generator.model, limits: shared.name }, 'listening');
   return {
@@ -91,10 +86,7 @@ export async function startApp(
     database,
     generatedAdminKey,
     close: async (graceMs = 0) => {
-      clearTimeout(bootJobs);
-      clearInterval(timer);
-      clearInterval(reclaimTimer);
-      clearInterval(rollUpTimer);
+      for (const timer of timers) clearTimeout(timer); // clears an interval as well
       await server.close(graceMs);
       await shared.close();
       if (!options.database) await database.close();
