@@ -61,7 +61,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   let draining = false;
   const inFlight = new Set<ServerResponse>();
   const server = http.createServer((req, res) => {
-    setSecurityHeaders(req, res);
+    setSecurityHeaders(res);
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
     // While draining, a kept-alive connection still gets its answer, then is closed instead of reused.

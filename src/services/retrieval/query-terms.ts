@@ -1,4 +1,4 @@
-import { analyze, contentTerms, detectLanguage, isFunctionWord, LANGUAGES, tokenize, type Language } from '../text/analyzer';
+import { analyze, contentTerms, detectLanguage, isFunctionWord, LANGUAGES, tokenize, tokenOf, type Language } from '../text/analyzer';
 
 // Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
 export const MAX_TERM_LENGTH = 64;
@@ -252,7 +252,7 @@ function hasMoreThanChatter(query: string): boolean {
 }
 
 function withoutChatter(text: string): string {
-  return text.replace(/[\p{L}\p{N}]+/gu, (w) => (CHATTER_WORDS.has(tokenize(w)[0] ?? '') ? ' ' : w));
+  return text.replace(/[\p{L}\p{N}]+/gu, (w) => (CHATTER_WORDS.has(tokenOf(w)) ? ' ' : w));
 }
 
 /** How common each query term is in the tenant's index: document frequencies by posting key, and the chunk count. */
