@@ -29,6 +29,8 @@ export interface RunningServer {
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+// Parsing the request target as a URL was about 0.02 ms of an ask's CPU (ask profile); this one is only read.
+const GRAPHQL_URL: Readonly<URL> = new URL('/graphql', 'http://localhost');
 
 /**
  * The HTTP surface of the contract: /graphql (POST, and GET for queries), /healthz, /readyz, /metrics, and
@@ -74,7 +76,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Nearly every request is a POST to /graphql itself.
+    const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/metrics') {

@@ -105,9 +105,12 @@ function sentenceRole(raw: string, body: string): Role {
 
 function splitSentences(query: string): string[] {
   return query.split(SENTENCE).flatMap((part) => {
-    const cuts = [...part.matchAll(RUN_ON)]
-      .filter((m) => m[1] !== 'I' && isFunctionWord(m[1]))
-      .map((m) => m.index!);
+    const cuts: number[] = [];
+    // exec rather than matchAll, which copies the regular expression on every call.
+    RUN_ON.lastIndex = 0;
+    for (let m = RUN_ON.exec(part); m; m = RUN_ON.exec(part)) {
+      if (m[1] !== 'I' && isFunctionWord(m[1])) cuts.push(m.index);
+    }
     return [0, ...cuts].map((from, i) => part.slice(from, cuts[i] ?? part.length).trim());
   });
 }
