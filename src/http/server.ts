@@ -95,11 +95,14 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const ip = clientIp(req, config.trustProxy);
-    const started = process.hrtime.bigint();
-    // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id.
-    res.once('finish', () => {
-      services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
-    });
+    // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id; not
+    // even timed when the level leaves it out (warn, as deployed under load).
+    if (services.log.isLevelEnabled('info')) {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
+      });
+    }
     // A browser page may read every answer, refusals included (a widget on a site its tenant has not allowed then
     // says so); whether the page's origin is allowed is decided with the key, in the context.
     const origin = foreignOrigin(req);
