@@ -30,6 +30,18 @@ export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloSe
     const [only] = distinct;
     return only !== undefined && rootNames.has(only) ? only : 'other';
   };
+  // Apollo hands every request of a cached document the same parsed operation: what the plugin reads of it is read
+  // once (bounded by the documents Apollo keeps).
+  const operations = new WeakMap<OperationDefinitionNode, { label: string; metered: boolean }>();
+  const operationOf = (op: OperationDefinitionNode) => {
+    let known = operations.get(op);
+    if (!known) {
+      const roots = rootFieldNames(op);
+      known = { label: labelOf(roots), metered: roots.some((f) => metered.has(f)) };
+      operations.set(op, known);
+    }
+    return known;
+  };
   // Outcome labels are the error table's codes (protocol codes included), anything else `other`.
   const outcomeOf = (code: unknown): string => (isErrorCode(code) ? code : 'other');
   return {
@@ -39,11 +51,11 @@ export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloSe
       return {
         async didResolveOperation({ operation, contextValue: ctx }) {
           if (!operation) return;
-          const roots = rootFieldNames(operation);
-          operationLabel = labelOf(roots);
+          const known = operationOf(operation);
+          operationLabel = known.label;
           const { caller } = ctx;
           // The per-key limit on every operation but the metered ones (the @metered directive lists those).
-          if (caller && !roots.some((f) => metered.has(f))) {
+          if (caller && !known.metered) {
             const decision = await ctx.services.rateLimits.take(`key:${caller.keyId ?? 'env-admin'}:ops`, ctx.services.config.otherOpsPerMinute);
             setRateHeaders(ctx.responseHeaders, decision);
             if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));

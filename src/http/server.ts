@@ -29,6 +29,8 @@ export interface RunningServer {
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+// Parsing the request target as a URL was about 0.02 ms of an ask's CPU (ask profile); this one is only read.
+const GRAPHQL_URL: Readonly<URL> = new URL('/graphql', 'http://localhost');
 
 /**
  * The HTTP surface of the contract: /graphql (POST, and GET for queries), /healthz, /readyz, /metrics, and
@@ -61,7 +63,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   let draining = false;
   const inFlight = new Set<ServerResponse>();
   const server = http.createServer((req, res) => {
-    setSecurityHeaders(req, res);
+    setSecurityHeaders(res);
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
     // While draining, a kept-alive connection still gets its answer, then is closed instead of reused.
@@ -74,7 +76,8 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Nearly every request is a POST to /graphql itself.
+    const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return ready(res);
     if (url.pathname === '/metrics') {
@@ -92,11 +95,14 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const ip = clientIp(req, config.trustProxy);
-    const started = process.hrtime.bigint();
-    // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id.
-    res.once('finish', () => {
-      services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
-    });
+    // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id; not
+    // even timed when the level leaves it out (warn, as deployed under load).
+    if (services.log.isLevelEnabled('info')) {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        services.log.info({ requestId, method: req.method, status: res.statusCode, ip, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'graphql request');
+      });
+    }
     // A browser page may read every answer, refusals included (a widget on a site its tenant has not allowed then
     // says so); whether the page's origin is allowed is decided with the key, in the context.
     const origin = foreignOrigin(req);

@@ -18,7 +18,8 @@ export interface QuotaFigures {
 
 /** The calendar month in UTC, as stored: "YYYY-MM". */
 export function monthOf(now: Date): string {
-  return now.toISOString().slice(0, 7);
+  // toISOString().slice(0, 7) without formatting the whole date: every ask takes its lease under this month.
+  return `${String(now.getUTCFullYear()).padStart(4, '0')}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
 /** 00:00 UTC on the first of the next month. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/database';
 import { chunkDocument, MAX_CHUNK_CHARS } from '../../src/services/text/chunker';
 import { htmlToText } from '../../src/services/text/html-to-text';
-import { analyze, contentTerms, coverage, detectLanguage, tokenize, type Language } from '../../src/services/text/analyzer';
+import { analyze, contentTerms, coverage, detectLanguage, tokenize, tokenOf, type Language } from '../../src/services/text/analyzer';
 import { queryTerms } from '../../src/services/retrieval/query-terms';
 import { GroundingPolicy } from '../../src/services/retrieval/grounding-policy';
 import { PgRetrievalIndex } from '../../src/services/retrieval/pg-retrieval-index';
@@ -87,6 +87,11 @@ const TENANT_B: Doc[] = [
 describe('analyzer', () => {
   it('folds accents and case', () => {
     expect(tokenize('Réinitialisation DU Réseau, Wi-Fi!')).toEqual(['reinitialisation', 'du', 'reseau', 'wi', 'fi']);
+  });
+
+  it('reads one word as tokenize does, whatever its script or case', () => {
+    const words = ['VPN', 'Outlook365', 'déjà', 'Idée', 'ŒUVRE', 'Straße', 'İstanbul', 'naïve', 'x', 'e\u0301te\u0301'];
+    for (const word of words) expect(tokenOf(word), word).toBe(tokenize(word)[0] ?? '');
   });
 
   it('stems French plurals and verb forms onto the same terms, with or without accents', () => {

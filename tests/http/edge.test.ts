@@ -78,6 +78,12 @@ describe('the HTTP edge: client IP, metrics, security headers, CSRF', () => {
       expect(r.headers.get('x-frame-options'), r.url).toBe('DENY');
       expect(r.headers.get('content-security-policy'), r.url).toContain("frame-ancestors 'none'");
       expect(r.headers.get('referrer-policy'), r.url).toBe('no-referrer');
+      expect(r.headers.get('strict-transport-security'), r.url).toBe('max-age=31536000; includeSubDomains');
+      expect(r.headers.get('cross-origin-opener-policy'), r.url).toBe('same-origin');
+      expect(r.headers.get('x-permitted-cross-domain-policies'), r.url).toBe('none');
+      expect(r.headers.get('x-xss-protection'), r.url).toBe('0');
+      // The API is meant to be used from other origins: CORS decides who may, not this header.
+      expect(r.headers.get('cross-origin-resource-policy'), r.url).toBeNull();
     }
   });
 

@@ -117,13 +117,17 @@ export function buildPrompt(request: GenerationRequest, limits: PromptLimits = D
   return { system, messages, passageCount: passages.length };
 }
 
+const MARKERS = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+
 /**
  * The passages an answer cites, as 0-based indexes in order of first citation, without repeats. Reads "[2]" and
  * also "[1, 3]"; markers outside 1..passageCount (a model's slip) are ignored rather than trusted.
  */
 export function citedPassages(answer: string, passageCount: number): number[] {
   const cited: number[] = [];
-  for (const match of answer.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)) {
+  // exec rather than matchAll, which copies the expression on every call (every answer is read here).
+  MARKERS.lastIndex = 0;
+  for (let match = MARKERS.exec(answer); match; match = MARKERS.exec(answer)) {
     for (const n of match[1].split(',').map((s) => Number(s.trim()))) {
       const index = n - 1;
       if (Number.isInteger(index) && index >= 0 && index < passageCount && !cited.includes(index)) cited.push(index);

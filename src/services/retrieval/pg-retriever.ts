@@ -266,9 +266,10 @@ export class PgRetriever implements Retriever {
  * costs a statement here.
  */
 function unknownTerms(terms: QueryTerms, rows: Row[], stats: TermStats | null): TermStats | null {
-  const held = new Set(rows.flatMap((r) => r.matched));
-  const keys = [...new Set(rows.map((r) => r.lang))].flatMap((lang) => (terms.analyses.get(lang) ?? []).map((t) => postingKey(lang, t)));
-  if (!keys.some((k) => !held.has(k))) return null;
+  const held = new Set<string>();
+  for (const r of rows) for (const key of r.matched) held.add(key);
+  const langs = new Set(rows.map((r) => r.lang));
+  if ([...langs].every((lang) => (terms.analyses.get(lang) ?? []).every((t) => held.has(postingKey(lang, t))))) return null;
   return stats ?? { df: new Map(Object.entries(rows[0].dfs ?? {}).map(([k, df]) => [k, Number(df)])), chunks: Number(rows[0].chunks) };
 }
 

@@ -20,9 +20,11 @@ const WORD = /[\p{L}\p{N}]+/gu;
 // A version number: digits in dotted groups, with an optional letter prefix (v2.3.1, 10.0.19045, 365.2).
 const VERSION = /(?<![\p{L}\p{N}.])\p{L}{0,3}\d+(?:\.\d+)+(?![\p{L}\p{N}]|\.\d)/gu;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function fold(word: string): string {
   // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
-  if (!/[^\x00-\x7f]/.test(word)) return word;
+  if (!NON_ASCII.test(word)) return word;
   return word
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -33,12 +35,19 @@ function fold(word: string): string {
 
 /** Lower-case words with their accents, the form the stemmers expect. */
 function words(text: string): string[] {
-  return text.normalize('NFC').toLowerCase().match(WORD) ?? [];
+  // NFC leaves ASCII as it is; skipping it saves most of the cost of the short texts a question is cut into.
+  return (NON_ASCII.test(text) ? text.normalize('NFC') : text).toLowerCase().match(WORD) ?? [];
 }
 
 /** Lower-cases, strips accents (é → e) and splits into alphanumeric tokens. */
 export function tokenize(text: string): string[] {
   return words(text).map(fold);
+}
+
+/** tokenize() of one run of letters and digits: its one token, '' when it has none. */
+export function tokenOf(word: string): string {
+  // Lower-casing an ASCII run leaves one token of the same letters: the regular expressions are only needed for others.
+  return NON_ASCII.test(word) ? (tokenize(word)[0] ?? '') : word.toLowerCase();
 }
 
 // Stopwords are compared in folded form, so "à", "où" and "été" are caught however they are typed.
