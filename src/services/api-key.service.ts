@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor, Caller } from '../caller';
 import type { Clock } from '../clock';
 import { ApiKey, keyStatus } from '../entities/api-key.entity';
@@ -10,7 +10,6 @@ import type { AbuseService } from './abuse.service';
 import type { AuditService } from './audit.service';
 import type { DataLayer } from './data/data-layer';
 import type { OperatorData } from './data/operator-data';
-import { KeyHasher } from './key-hasher';
 import { requireText } from './validation';
 
 /** What authentication learnt: the caller, or the refusal and whatever could be attributed to it. */
@@ -46,7 +45,6 @@ export class ApiKeyService {
   private readonly inFlight = new Map<string, Promise<CachedKey | null>>();
   private readonly lastTouched = new Map<string, number>();
   private readonly envAdminHash: Buffer | null;
-  private readonly hasher: KeyHasher;
 
   constructor(
     private readonly data: DataLayer,
@@ -55,12 +53,11 @@ export class ApiKeyService {
     private readonly clock: Clock,
     private readonly options: { pepper: string; cacheTtlMs: number; envAdminKey?: string },
   ) {
-    this.hasher = new KeyHasher(options.pepper);
     this.envAdminHash = options.envAdminKey ? Buffer.from(this.hash(options.envAdminKey), 'hex') : null;
   }
 
   hash(key: string): string {
-    return this.hasher.hex(key);
+    return createHmac('sha256', this.options.pepper).update(key).digest('hex');
   }
 
   /** Inserts a new key row and returns it with its secret, which is never stored or shown again. */
