@@ -24,6 +24,8 @@ import { machine, median, pct, report, Row } from './report';
  *   BENCH_CONNECTIONS=32              connections for the throughput runs
  *   BENCH_SECONDS=10                  about how long each throughput run lasts (its request count is set from a
  *                                     warm-up's rate)
+ *   BENCH_ROUNDS=3                    rounds of the three throughput runs; figures are medians over rounds, and
+ *                                     each ratio to bare is taken within its round
  *   BENCH_SEQUENTIAL=3000             requests at concurrency 1 per path (in 5 alternating rounds), for the overhead
  *                                     of `me` over bare
  *   BENCH_PROFILE_DIR=/tmp/prof       writes our server's CPU profile there (node --cpu-prof)
@@ -37,6 +39,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const PROFILE = process.env.BENCH_PROFILE_DIR ?? '';
 const ROUNDS = 5;
+const THROUGHPUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const BARE = JSON.stringify({ query: '{ hello }' });
 const ME = JSON.stringify({ query: '{ me { id name plan { code } } }' });
@@ -149,17 +152,29 @@ async function main() {
       me: { url, body: ME, headers: { authorization: `Bearer ${key}` } },
       ask: { url, body: ASK, headers: { authorization: `Bearer ${key}` } },
     };
-    const loaded: Partial<Record<keyof typeof loads, Measured>> = {};
     // Runs are counted (autocannon's `amount`), not timed: a timed run cuts requests off mid-flight, and those asks
     // are still answered and counted by the server, which would blur the exactness check below.
+    // In rounds of bare, `me`, `ask`: a ratio is taken within a round, so a change in the machine's speed between
+    // rounds moves both sides of it (bare alone measured 2,023 and 3,067 req/s in two runs an hour apart).
     let asksAnswered = 1; // the one above
-    for (const name of ['bare', 'me', 'ask'] as const) {
-      const warm = await drive(loads[name], { connections: CONNECTIONS, amount: CONNECTIONS * 20 });
-      const amount = Math.max(CONNECTIONS * 20, Math.round(warm.requestsPerSecond * SECONDS));
-      loaded[name] = await drive(loads[name], { connections: CONNECTIONS, amount });
-      if (name === 'ask') asksAnswered += warm.ok + loaded[name]!.ok;
-      if (process.stdout.isTTY) console.log(`${name}: ${loaded[name]!.requestsPerSecond.toFixed(0)} req/s`);
+    const rounds: Record<keyof typeof loads, Measured>[] = [];
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      const measured = {} as Record<keyof typeof loads, Measured>;
+      for (const name of ['bare', 'me', 'ask'] as const) {
+        const warm = await drive(loads[name], { connections: CONNECTIONS, amount: CONNECTIONS * 20 });
+        const amount = Math.max(CONNECTIONS * 20, Math.round(warm.requestsPerSecond * SECONDS));
+        measured[name] = await drive(loads[name], { connections: CONNECTIONS, amount });
+        if (name === 'ask') asksAnswered += warm.ok + measured[name].ok;
+        if (process.stdout.isTTY) console.log(`round ${round + 1}, ${name}: ${measured[name].requestsPerSecond.toFixed(0)} req/s`);
+      }
+      rounds.push(measured);
     }
+    // Each figure is the median over rounds.
+    const loaded = Object.fromEntries((['bare', 'me', 'ask'] as const).map((name) => {
+      const of = (f: 'requestsPerSecond' | 'p50' | 'p99') => median(rounds.map((r) => r[name][f]));
+      return [name, { requestsPerSecond: of('requestsPerSecond'), p50: of('p50'), p99: of('p99') }];
+    })) as Record<keyof typeof loads, Pick<Measured, 'requestsPerSecond' | 'p50' | 'p99'>>;
+    const ratio = (name: 'me' | 'ask') => median(rounds.map((r) => r[name].requestsPerSecond / r.bare.requestsPerSecond));
     // At concurrency 1, in rounds that alternate bare and `me`, so a change in the machine's load shifts both; the
     // overhead is the median over rounds of `me` minus bare.
     const single: { bare: Measured; me: Measured }[] = [];
@@ -177,15 +192,14 @@ async function main() {
     const quotaUsed: number = (await gql(url, key, JSON.stringify({ query: '{ quota { used } }' }))).quota.used;
     const statements = await statementsPerAsk(env, key);
 
-    const b = loaded.bare!;
     const rows: Row[] = [];
     for (const name of ['bare', 'me', 'ask'] as const) {
-      const m = loaded[name]!;
+      const m = loaded[name];
       const label = name === 'bare' ? 'bare Apollo (constant)' : name === 'me' ? 'keyed `me`' : 'metered `ask`';
       rows.push({ figure: `${label}, ${CONNECTIONS} connections: req/s`, measured: m.requestsPerSecond, unit: 'req/s', target: null, atMost: false });
       rows.push({ figure: `${label}: p50`, measured: m.p50, unit: 'ms', target: null, atMost: true });
       rows.push({ figure: `${label}: p99`, measured: m.p99, unit: 'ms', target: null, atMost: true });
-      if (name !== 'bare') rows.push({ figure: `${label}: throughput of bare`, measured: m.requestsPerSecond / b.requestsPerSecond, unit: '×', target: name === 'me' ? 0.6 : 0.3, atMost: false });
+      if (name !== 'bare') rows.push({ figure: `${label}: throughput of bare`, measured: ratio(name), unit: '×', target: name === 'me' ? 0.6 : 0.3, atMost: false });
     }
     rows.push({ figure: 'gateway overhead at concurrency 1 (`me` − bare), p50', measured: overhead('p50'), unit: 'ms', target: 0.5, atMost: true });
     rows.push({ figure: 'gateway overhead at concurrency 1 (`me` − bare), p99', measured: overhead('p99'), unit: 'ms', target: 2, atMost: true });
@@ -193,9 +207,9 @@ async function main() {
     rows.push({ figure: 'write commits per `ask` (new conversation)', measured: statements.newConversation.commits, unit: '', target: 2, atMost: true });
     rows.push({ figure: 'SQL statements per follow-up `ask`', measured: statements.followUp.statements, unit: '', target: 3, atMost: true });
     rows.push({ figure: 'write commits per follow-up `ask`', measured: statements.followUp.commits, unit: '', target: 2, atMost: true });
-    console.log(`\nbackend: ${backend}; offline answerer; ${CONNECTIONS} connections × ${SECONDS} s per path`);
+    console.log(`\nbackend: ${backend}; offline answerer; ${CONNECTIONS} connections × ${SECONDS} s per path, ${THROUGHPUT_ROUNDS} rounds (medians)`);
     console.log(`exactness: ${asksAnswered} asks answered 200, quota.used ${quotaUsed}: ${asksAnswered === quotaUsed ? 'equal' : 'DIFFERENT'}`);
-    report('gateway', started, rows, { backend, connections: CONNECTIONS, seconds: SECONDS, loaded, single, statements, asksAnswered, quotaUsed });
+    report('gateway', started, rows, { backend, connections: CONNECTIONS, seconds: SECONDS, rounds, loaded, single, statements, asksAnswered, quotaUsed });
     if (asksAnswered !== quotaUsed) process.exitCode = 1;
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
