@@ -155,7 +155,8 @@ async function main() {
     // Runs are counted (autocannon's `amount`), not timed: a timed run cuts requests off mid-flight, and those asks
     // are still answered and counted by the server, which would blur the exactness check below.
     // In rounds of bare, `me`, `ask`: a ratio is taken within a round, so a change in the machine's speed between
-    // rounds moves both sides of it (bare alone measured 2,023 and 3,067 req/s in two runs an hour apart).
+    // rounds moves both sides of it (bare alone measured 2,023 and 3,067 req/s in two runs of one day, and 2,010
+    // and 3,120 in two rounds of one run).
     let asksAnswered = 1; // the one above
     const rounds: Record<keyof typeof loads, Measured>[] = [];
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
