@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { print, type DocumentNode } from 'graphql';
 import { ADMIN_KEY } from '../helpers/app';
 import { build, launch, ROOT, ServerProcess } from '../helpers/server-process';
 import { freshDatabaseUrl } from '../helpers/database';
@@ -18,11 +19,12 @@ import { AskPasswordResetDocument } from '../operations/operations.generated';
  */
 const shared = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL;
 
-async function gql(server: ServerProcess, query: string, key: string, ip = '10.9.0.1') {
+/** One operation to one process: a generated document, or a string for a one-off selection. */
+async function gql(server: ServerProcess, operation: string | DocumentNode, key: string, ip = '10.9.0.1') {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-forwarded-for': ip },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query: typeof operation === 'string' ? operation : print(operation) }),
   });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { extensions: Record<string, unknown> }[] } };
 }
