@@ -1,19 +1,22 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { clientOf } from '../resolvers/decorators';
-import type { Context } from '../context';
-import { setRateHeaders } from '../http/rate-headers';
+import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import { clientOf, Context, scopeOf } from '../context';
 import type { Delivery } from '../services/chat.service';
-import { HISTORY_TURNS } from '../services/conversation.service';
-import type { LeaseIo, MeteredResult, MeterRequest } from '../services/metering.service';
+import { HISTORY_TURNS } from '../services/conversations/conversation.service';
+import type { LeaseIo, MeteredResult, MeterRequest } from '../services/metering/metering.service';
 import { AnswerStream } from './answer-stream';
-import { isMetered } from './auth.directive';
+import { setRateHeaders } from './rate-headers';
 
 export const meteredDirective = new GraphQLDirective({
   name: 'metered',
   description: 'Counts against the tenant per-minute rate limit and monthly quota; only successes use quota.',
   locations: [DirectiveLocation.FIELD_DEFINITION],
 });
+
+/** Whether a schema field carries @metered: the directive itself is the one list of metered fields. */
+export function isMetered(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1]): boolean {
+  return Boolean(getDirective(schema, field, 'metered')?.[0]);
+}
 
 /** The context a metered field runs with: what its lease statement read for it, where to leave what is to be written. */
 export interface MeteredContext extends Context {
@@ -38,6 +41,7 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
       if (!isMetered(schema, field)) return field;
       const request = (ctx: Context, args: unknown): MeterRequest => ({
         caller: clientOf(ctx),
+        scope: scopeOf(ctx),
         ip: ctx.ip,
         onRate: (decision) => setRateHeaders(ctx.responseHeaders, decision),
         readAhead: continued(args),
