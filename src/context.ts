@@ -10,6 +10,8 @@ import type { Tenant } from './entities/tenant.entity';
 import { AppError, Blocked, Forbidden, Unauthenticated, UpstreamUnavailable } from './errors';
 import { isDatabaseUnavailable } from './services/data/unavailable';
 import { isOriginAllowed } from './services/allowed-origins';
+import type { Delivery } from './services/chat.service';
+import type { LeaseIo } from './services/metering/metering.service';
 import type { RequestServices } from './services/registry';
 import type { TenantScope } from './services/tenant-scope';
 
@@ -43,6 +45,16 @@ export interface Context {
   log: Logger;
   /** Response headers gathered during execution (RateLimit-*, Retry-After). */
   responseHeaders: Map<string, string>;
+}
+
+/** The context a metered field runs with: what its lease statement read for it, where to leave what is to be written. */
+export interface MeteredContext extends Context {
+  io: LeaseIo;
+}
+
+/** The context a streamed metered field runs with: also where to deliver its deltas. */
+export interface StreamContext extends MeteredContext {
+  delivery: Delivery;
 }
 
 /** A browser page calling from an origin its tenant has not allowed (the widget on someone else's site). */

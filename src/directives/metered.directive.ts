@@ -1,9 +1,8 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
-import { clientOf, Context, scopeOf } from '../context';
-import type { Delivery } from '../services/chat.service';
+import { clientOf, Context, MeteredContext, scopeOf, StreamContext } from '../context';
 import { HISTORY_TURNS } from '../services/conversations/conversation.service';
-import type { LeaseIo, MeteredResult, MeterRequest } from '../services/metering/metering.service';
+import type { MeteredResult, MeterRequest } from '../services/metering/metering.service';
 import { AnswerStream } from './answer-stream';
 import { setRateHeaders } from './rate-headers';
 
@@ -16,16 +15,6 @@ export const meteredDirective = new GraphQLDirective({
 /** Whether a schema field carries @metered: the directive itself is the one list of metered fields. */
 export function isMetered(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1]): boolean {
   return Boolean(getDirective(schema, field, 'metered')?.[0]);
-}
-
-/** The context a metered field runs with: what its lease statement read for it, where to leave what is to be written. */
-export interface MeteredContext extends Context {
-  io: LeaseIo;
-}
-
-/** The context a streamed metered field runs with: also where to deliver its deltas. */
-export interface StreamContext extends MeteredContext {
-  delivery: Delivery;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { ClientCaller } from '../caller';
-import { clientOf, Context } from '../context';
-import type { MeteredContext, StreamContext } from '../directives/metered.directive';
+import { clientOf, Context, MeteredContext, StreamContext } from '../context';
 import { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
 import { Message } from '../entities/message.entity';
