@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Db } from './db';
-import { Prepared, preparedRunner } from './prepared';
+import { preparedRunner } from './prepared';
 
 /**
  * The database as the composition root hands it to the stores: one Db on the pool, transactions, and a ping for
@@ -9,13 +9,11 @@ import { Prepared, preparedRunner } from './prepared';
  * retrieval index, scoped by its own `forTenant`, is the one other module with SQL on tenant-owned tables.
  */
 export class DataLayer {
+  /** The pool, with named prepared statements for the hot paths (shared with the retrieval index) on TypeORM's pg driver. */
   readonly db: Db;
-  /** Named prepared statements for the hot paths, shared with the retrieval index; null off TypeORM's pg driver. */
-  readonly prepared: Prepared | null;
 
   constructor(private readonly dataSource: DataSource) {
-    this.prepared = preparedRunner(dataSource);
-    this.db = new Db(dataSource.manager, this.prepared);
+    this.db = new Db(dataSource.manager, preparedRunner(dataSource));
   }
 
   /** Runs `work` in one transaction; stores made with `within(tx)` share it. */
