@@ -162,9 +162,11 @@ export function callerOf(ctx: Context): Caller {
   return ctx.caller;
 }
 
+const ClientOnly = () => Forbidden('This operation acts for a tenant; call it with a client key.');
+
 export function clientOf(ctx: Context): ClientCaller {
   const caller = callerOf(ctx);
-  if (caller.role !== 'CLIENT') throw Forbidden('This operation acts for a tenant; call it with a client key.');
+  if (caller.role !== 'CLIENT') throw ClientOnly();
   return caller;
 }
 
@@ -174,8 +176,9 @@ export function adminOf(ctx: Context): AdminCaller {
   return caller;
 }
 
-/** The calling client's own tenant data (see Context.scope). */
+/** The calling client's own tenant data (see Context.scope): refused, as clientOf refuses, to anyone else. */
 export function scopeOf(ctx: Context): TenantScope {
-  clientOf(ctx);
-  return ctx.scope!;
+  const { tenant } = clientOf(ctx);
+  if (ctx.scope?.tenantId !== tenant.id) throw ClientOnly();
+  return ctx.scope;
 }
