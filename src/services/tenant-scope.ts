@@ -27,7 +27,7 @@ export class TenantScope {
   readonly ratings: RatingStore;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly tenantId: string,
   ) {
     this.tenant = new TenantStore(db, tenantId);
