@@ -6,7 +6,7 @@ import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
 import { AnthropicFake } from '../fakes/anthropic-fake';
 import { WeaviateFake } from '../fakes/weaviate-fake';
 import { AddDocumentsDocument } from '../../src/contract/operations.generated';
-import { AskQuestionDocument, MeDetailsDocument, QuotaDocument } from '../operations/operations.generated';
+import { AskQuestionDocument, DeleteTenantDocument, MeDetailsDocument, QuotaDocument } from '../operations/operations.generated';
 
 async function seed(t: TestApp) {
   const a = await t.tenant('BUSINESS');
@@ -224,7 +224,7 @@ describe('answers through Weaviate (real client against a loopback Weaviate)', (
     expect(leak.body.data.ask.citations.map((c: { documentId: string }) => c.documentId)).not.toContain(s.bDocId);
     const tenantsBefore = weaviate.tenantNames('Chunk');
     expect(tenantsBefore).toHaveLength(2);
-    await t.gql(`mutation { deleteTenant(id: "${s.b.id}") }`);
+    await t.gql(DeleteTenantDocument, { id: s.b.id });
     expect(weaviate.tenantNames('Chunk')).toHaveLength(1);
   });
 });

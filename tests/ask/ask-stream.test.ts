@@ -6,7 +6,7 @@ import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 import { HOSPITAL_A_DOCS } from '../helpers/corpus';
 import { AnthropicFake } from '../fakes/anthropic-fake';
 import { AddDocumentsDocument } from '../../src/contract/operations.generated';
-import { AskQuestionDocument, QuotaDocument, StreamQuestionDocument } from '../operations/operations.generated';
+import { AskQuestionDocument, QuotaDocument, RevokeApiKeyDocument, StreamQuestionDocument, SuspendTenantDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 const VPN = 'How do I connect to the VPN from home?';
 
@@ -88,7 +88,7 @@ describe('askStream on the embedded defaults', () => {
     ];
     // The quota case: a tenant whose quota is 0.
     const zero = await tenantWithDocs(t);
-    await t.gql(`mutation { updateTenant(id: "${zero.id}", input: { quotaOverride: 0 }) { id } }`);
+    await t.gql(UpdateTenantDocument, { id: zero.id, input: { quotaOverride: 0 } });
     cases[2].key = async () => zero.key;
 
     for (const c of cases) {
@@ -103,7 +103,7 @@ describe('askStream on the embedded defaults', () => {
 
   it('refuses a rate-limited stream with RATE_LIMITED and retryAfter, as ask does', async () => {
     const a = await tenantWithDocs(t);
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { rateOverride: 1 }) { id } }`);
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { rateOverride: 1 } });
     expect((await t.gql(AskQuestionDocument, { q: VPN }, { key: a.key })).status).toBe(200);
     const http = await t.gql(AskQuestionDocument, { q: VPN }, { key: a.key });
     const ws = await stream(t, a.key, { q: VPN });
@@ -116,10 +116,10 @@ describe('askStream on the embedded defaults', () => {
     const unknown = await stream(t, `sk_business_${'x'.repeat(43)}`, { q: VPN });
     expect(unknown.closeCode).toBe(4403);
     const a = await tenantWithDocs(t);
-    await t.gql(`mutation { revokeApiKey(id: "${a.keyId}") { id } }`);
+    await t.gql(RevokeApiKeyDocument, { id: a.keyId });
     expect((await stream(t, a.key, { q: VPN })).closeCode).toBe(4403);
     const b = await tenantWithDocs(t);
-    await t.gql(`mutation { suspendTenant(id: "${b.id}", reason: "unpaid") { id } }`);
+    await t.gql(SuspendTenantDocument, { id: b.id, reason: 'unpaid' });
     const suspended = await stream(t, b.key, { q: VPN });
     expect(suspended.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
   });

@@ -4,7 +4,7 @@ import { startTestApp, TestApp } from '../helpers/app';
 import { freshDatabaseUrl } from '../helpers/database';
 import { AnthropicFake } from '../fakes/anthropic-fake';
 import { AddDocumentsDocument } from '../../src/contract/operations.generated';
-import { AskPasswordResetDocument, MeDocument, QuotaDocument } from '../operations/operations.generated';
+import { AskPasswordResetDocument, IssueApiKeyDocument, MeDocument, QuotaDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 const DOC = [{ title: 'Password reset', content: 'To reset your password open the password portal and answer the security questions.' }];
 
@@ -23,7 +23,7 @@ describe('metering on one server', () => {
 
   it('60 concurrent asks on a quota of 20: exactly 20 succeed, 40 get QUOTA_EXCEEDED (429)', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 20, rateOverride: 1000 }) { id } }`);
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 20, rateOverride: 1000 } });
     await t.gql(AddDocumentsDocument, { tenantId: a.id, documents: DOC });
     const results = await Promise.all(Array.from({ length: 60 }, () => t.gql(AskPasswordResetDocument, {}, { key: a.key })));
     const ok = results.filter((r) => r.status === 200 && r.body.data?.ask);
@@ -104,8 +104,8 @@ describe('metering on one server', () => {
 
   it('reports usage by day and month, summarises tenants and invoices to the cent', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { issueApiKey(tenantId: "${a.id}", name: "second") { secret } }`);
-    await t.gql(`mutation { issueApiKey(tenantId: "${a.id}", name: "third") { secret } }`);
+    await t.gql(IssueApiKeyDocument, { tenantId: a.id, name: 'second' });
+    await t.gql(IssueApiKeyDocument, { tenantId: a.id, name: 'third' });
     await t.gql(AddDocumentsDocument, { tenantId: a.id, documents: Array.from({ length: 12 }, (_, i) => ({ title: `Doc ${i}`, content: `Procedure number ${i} for the printers.` })) });
     for (let i = 0; i < 3; i++) expect((await t.gql(AskPasswordResetDocument, {}, { key: a.key })).status).toBe(200);
     await t.gql(`mutation { ask(input: { question: "" }) { answer } }`, {}, { key: a.key });
@@ -131,7 +131,7 @@ describe('metering on one server', () => {
 
   it('records each quota threshold once per month', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 5 }) { id } }`);
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 5 } });
     await Promise.all(Array.from({ length: 8 }, () => t.gql(AskPasswordResetDocument, {}, { key: a.key })));
     await expect.poll(async () => (await t.app.services.alerts.list(a.id)).map((x) => x.threshold).sort()).toEqual([100, 80]);
   });
@@ -184,7 +184,7 @@ describe.skipIf(!shared)('metering across two server instances sharing PostgreSQ
 
   it('still gives exactly 20 of 60 concurrent asks on a quota of 20', async () => {
     const a = await one.tenant('BUSINESS');
-    await one.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 20, rateOverride: 1000 }) { id } }`);
+    await one.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 20, rateOverride: 1000 } });
     await one.gql(AddDocumentsDocument, { tenantId: a.id, documents: DOC });
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).gql(AskPasswordResetDocument, {}, { key: a.key })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);

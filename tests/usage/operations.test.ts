@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { DAY_MS, TestClock } from '../helpers/clock';
-import { AddPasswordResetDocumentDocument, AskPasswordResetDocument, PlansDocument } from '../operations/operations.generated';
+import { AskPasswordResetDocument, PlansDocument, SeedPasswordResetDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 /** A webhook receiver that fails its first `failures` calls with 500, then records. */
 async function receiver(failures: number) {
@@ -37,8 +37,8 @@ describe('quota alert webhook', () => {
 
   it('POSTs each threshold once, retrying a failing delivery', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 5 }) { id } }`);
-    await t.gql(AddPasswordResetDocumentDocument, { tenantId: a.id });
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 5 } });
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
     for (let i = 0; i < 6; i++) await t.gql(AskPasswordResetDocument, {}, { key: a.key });
     await expect.poll(() => hook.received.length, { timeout: 5_000 }).toBe(2);
     expect(hook.received.map((p) => p.threshold).sort()).toEqual([100, 80]);
@@ -56,8 +56,8 @@ describe('a dead webhook', () => {
 
   it('never fails or slows an ask', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 2 }) { id } }`);
-    await t.gql(AddPasswordResetDocumentDocument, { tenantId: a.id });
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 2 } });
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
     const started = Date.now();
     expect((await t.gql(AskPasswordResetDocument, {}, { key: a.key })).status).toBe(200);
     expect((await t.gql(AskPasswordResetDocument, {}, { key: a.key })).status).toBe(200);
@@ -77,7 +77,7 @@ describe('retention', () => {
 
   it('purges conversations untouched for longer than the retention period, with their messages', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(AddPasswordResetDocumentDocument, { tenantId: a.id });
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
     const start = clock.now();
     const ask = async (conversationId?: string) =>
       (await t.gql(`mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }`, { c: conversationId }, { key: a.key })).body.data.ask.conversationId;

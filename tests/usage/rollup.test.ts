@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { DAY_MS } from '../helpers/clock';
-import { AddPasswordResetDocumentDocument, AskPasswordResetDocument } from '../operations/operations.generated';
+import { AskPasswordResetDocument, SeedPasswordResetDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 /**
  * Calls are queued for the daily roll-up instead of bumping a shared row (see the UsageRollupQueue migration).
@@ -28,8 +28,8 @@ describe('usage roll-up', () => {
   it('reports the same exact figures before, during and after concurrent roll-ups, counting each call once', async () => {
     const a = await t.tenant('BUSINESS');
     const b = await t.tenant('BUSINESS');
-    await t.gql(AddPasswordResetDocumentDocument, { tenantId: a.id });
-    await t.gql(`mutation { updateTenant(id: "${b.id}", input: { quotaOverride: 2 }) { id } }`);
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
+    await t.gql(UpdateTenantDocument, { id: b.id, input: { quotaOverride: 2 } });
     await Promise.all([...Array(12)].map(() => t.gql(AskPasswordResetDocument, {}, { key: a.key })));
     await Promise.all([...Array(5)].map(() => t.gql(AskPasswordResetDocument, {}, { key: b.key }))); // 2 answered, 3 refused
 
