@@ -3,7 +3,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { Context, createContext, presentedKey } from '../context';
-import { AppError, Blocked } from '../errors';
+import { AppError, Blocked, EDGE_REFUSALS } from '../errors';
 import type { Services } from '../services/registry';
 import { clientIp, requestIdOf } from './client-ip';
 import { allowCors, answerPreflight, foreignOrigin } from './cors';
@@ -11,7 +11,7 @@ import { DocumentCache } from './document-cache';
 import { formatError } from './format-error';
 import type { Metrics } from './metrics';
 import type { QueryGuard } from './query-guard';
-import { readGraphqlRequest } from './read-request';
+import { bodyLimitOf, readGraphqlRequest } from './read-request';
 import { requestPlugin } from './request-plugin';
 import { sendAppError } from './respond';
 
@@ -49,6 +49,8 @@ export async function startApolloBridge(services: Services, schema: GraphQLSchem
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    // Answers carry secrets (a new key, a client package) and per-caller data: no cache may keep any of them.
+    res.setHeader('cache-control', 'no-store');
     const ip = clientIp(req, config.trustProxy);
     // One JSON line per GraphQL request, whatever answered it (a refusal here, or Apollo), keyed by request id; not
     // even timed when the level leaves it out (warn, as deployed under load).
@@ -65,12 +67,20 @@ export async function startApolloBridge(services: Services, schema: GraphQLSchem
     const blockedUntil = await services.abuse.ipBlockedUntil(ip);
     if (blockedUntil) return sendAppError(res, Blocked('ip', blockedUntil));
 
+    const key = presentedKey(req.headers);
+    const limit = await bodyLimitOf(req, key, services.keys);
     let body: unknown;
     try {
-      ({ body } = await readGraphqlRequest(req, url, guard));
+      ({ body } = await readGraphqlRequest(req, url, guard, limit.bytes));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      if (error.status === 405) res.setHeader('allow', 'GET, POST');
+      if (error.status === EDGE_REFUSALS.METHOD_NOT_ALLOWED.status) res.setHeader('allow', 'GET, POST');
+      if (error.status === EDGE_REFUSALS.PAYLOAD_TOO_LARGE.status) {
+        // The rest of the body is not read, so the connection can't be reused; and the context never sees this
+        // request's bad key, so it counts towards the IP's failed authentications here.
+        res.setHeader('connection', 'close');
+        if (limit.badCredential) await services.abuse.authFailed(ip);
+      }
       return sendAppError(res, error);
     }
 
@@ -81,7 +91,7 @@ export async function startApolloBridge(services: Services, schema: GraphQLSchem
     const log = services.log.child({ requestId });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
-      context: () => createContext(services, { requestId, ip, key: presentedKey(req.headers), origin, log }),
+      context: () => createContext(services, { requestId, ip, key, origin, log }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;

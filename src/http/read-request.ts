@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { BadInput, MethodNotAllowed, PayloadTooLarge } from '../errors';
+import type { ApiKeyService } from '../services/api-key.service';
 import type { GuardedRequest, QueryGuard } from './query-guard';
 
 /** A /graphql request once read and checked: the parsed JSON body (POST) and the GraphQL request it holds. */
@@ -9,16 +10,45 @@ export interface ReadRequest {
   request: GuardedRequest;
 }
 
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * How much of a body is read, by who sends it. Memory is spent only on callers the key vouches for: without a key,
+ * or with one that is refused, a body stops at what an anonymous query needs; a client's requests are questions;
+ * only admin keys upload documents. A graphql-ws frame is held to the client's limit.
+ */
+export const BODY_LIMITS = {
+  anonymous: 64 * 1024,
+  client: 1024 * 1024,
+  admin: 32 * 1024 * 1024,
+} as const;
+
+/**
+ * The body limit of this request, known from its headers before any of the body is read. A body declared no larger
+ * than the anonymous limit needs no key lookup (the hot path: questions are small); otherwise the key is looked
+ * up (the key service caches it, and the context's own lookup then finds it there). `badCredential` tells that the
+ * key itself was refused, for the failed-authentication count when the refusal of the body ends the request.
+ */
+export async function bodyLimitOf(req: IncomingMessage, key: string | null, keys: ApiKeyService): Promise<{ bytes: number; badCredential: boolean }> {
+  const anonymous = { bytes: BODY_LIMITS.anonymous, badCredential: false };
+  const declared = Number(req.headers['content-length']);
+  if (req.method !== 'POST' || (Number.isSafeInteger(declared) && declared <= BODY_LIMITS.anonymous) || !key) return anonymous;
+  try {
+    const result = await keys.authenticate(key);
+    if (!result.ok) return { ...anonymous, badCredential: result.badCredential };
+    return { bytes: result.caller.role === 'ADMIN' ? BODY_LIMITS.admin : BODY_LIMITS.client, badCredential: false };
+  } catch {
+    // The key can't be checked (database down): the context answers 503 for it; meanwhile a client's limit.
+    return { bytes: BODY_LIMITS.client, badCredential: false };
+  }
+}
 
 /**
  * Reads a /graphql request over HTTP (the JSON body of a POST, or the parameters of a GET) and checks it before
- * Apollo sees it. Throws the refusal as an AppError.
+ * Apollo sees it. Throws the refusal as an AppError; a body over `limitBytes` is refused without being read further.
  */
-export async function readGraphqlRequest(req: IncomingMessage, url: URL, guard: QueryGuard): Promise<ReadRequest> {
+export async function readGraphqlRequest(req: IncomingMessage, url: URL, guard: QueryGuard, limitBytes: number): Promise<ReadRequest> {
   let body: unknown = undefined;
   if (req.method === 'POST') {
-    const raw = await readBody(req, MAX_BODY_BYTES);
+    const raw = await readBody(req, limitBytes);
     try {
       body = JSON.parse(raw.toString('utf8') || 'null');
     } catch {
@@ -74,18 +104,27 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-/** The body, or PAYLOAD_TOO_LARGE once it passes `limitBytes` (what is past the limit is read and dropped). */
+/**
+ * The body, or PAYLOAD_TOO_LARGE as soon as it is known to pass `limitBytes`: from Content-Length before reading
+ * anything, or once a chunked body has. Reading stops there (the refusal closes the connection).
+ */
 function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(PayloadTooLarge(limitBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limitBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => (tooLarge ? reject(PayloadTooLarge(limitBytes)) : resolve(Buffer.concat(chunks))));
+      chunks.push(chunk);
+      if (size > limitBytes) {
+        req.off('data', onData);
+        req.pause();
+        reject(PayloadTooLarge(limitBytes));
+      }
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

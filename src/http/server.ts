@@ -47,7 +47,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     const handled =
       url.pathname === '/graphql'
         ? graphql.handle(req, res, url)
-        : route(req, res, url.pathname).then((served) => {
+        : route(req, res, url).then((served) => {
             if (!served) sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
           });
     handled.catch((error) => {

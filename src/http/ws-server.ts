@@ -1,16 +1,17 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
+import { execute, ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLSchema, subscribe } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { createContext, presentedKey } from '../context';
+import { Context, createContext, presentedKey } from '../context';
 import { AppError, UpstreamUnavailable, WS_CLOSE } from '../errors';
 import type { Services } from '../services/registry';
 import { clientIp } from './client-ip';
 import { foreignOrigin } from './cors';
 import { toClientError } from './format-error';
 import type { QueryGuard } from './query-guard';
-import { checkRequest } from './read-request';
+import { perKeyLimit } from './per-key-limit';
+import { BODY_LIMITS, checkRequest } from './read-request';
 
 export interface GraphqlWsServer {
   /** Subscriptions running now, which a shutdown waits for. */
@@ -28,13 +29,28 @@ export interface GraphqlWsServer {
 export function startWsServer(server: Server, services: Services, schema: GraphQLSchema, guard: QueryGuard): GraphqlWsServer {
   const { config } = services;
   let draining = false;
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // ws would otherwise take frames of up to 100 MiB, and graphql-ws parses each one before anything is checked.
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: BODY_LIMITS.client });
+  const limit = perKeyLimit(schema);
+  // The per-key limit, as over HTTP; a refusal is a result with errors, which onOperation sends as an `error`.
+  const limited = (run: (args: ExecutionArgs) => unknown) => async (args: ExecutionArgs) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    try {
+      if (operation) await limit(args.contextValue as Context, operation);
+    } catch (error) {
+      if (error instanceof AppError) return { errors: [new GraphQLError(error.message, { originalError: error })] };
+      throw error;
+    }
+    return (await run(args)) as ExecutionResult | AsyncGenerator<ExecutionResult>;
+  };
   // Accepted connections, whose running subscriptions a shutdown waits for.
   const contexts = new Set<{ readonly subscriptions: Record<string, unknown> }>();
   const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => toClientError(e, services.log));
   const cleanup = useServer<Record<string, unknown>, { ip: string }>(
     {
       schema,
+      execute: limited(execute),
+      subscribe: limited(subscribe),
       context: async (ctx) =>
         createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request), log: services.log }),
       onConnect: async (ctx) => {
