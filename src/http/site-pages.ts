@@ -96,8 +96,7 @@ ${card('/chat', t.chat)}
 ${card('/admin', t.admin)}
 ${card('/graphql', t.api, ' <code>/graphql</code>')}
 ${card(`/status?lang=${lang}`, t.status)}
-</ul>
-<p class="foot"><a href="/status">${escape(t.status[0])}</a></p>`,
+</ul>`,
   );
 }
 

@@ -110,7 +110,7 @@ describe('the edge findings of the bad day', () => {
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toMatch(/text\/html/);
     const html = await home.text();
-    for (const link of ['/chat', '/admin', '/graphql', '/status']) expect(html).toContain(`href="${link}"`);
+    for (const link of ['/chat"', '/admin"', '/graphql"', '/status']) expect(html).toContain(`href="${link}`);
     const icon = await fetch(`${base}/favicon.ico`);
     expect(icon.status).toBe(200);
     expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml/);
