@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
-import { openTestDatabase } from '../helpers/database';
 import { RawWs } from '../helpers/ws';
 
 /** Sends the headers of a POST to /graphql and as much of the body as `sent`; resolves with the first answer. */
@@ -126,30 +125,5 @@ describe('the edge findings of the bad day', () => {
     const json = await fetch(`${base}/status.json`);
     expect(json.headers.get('cache-control')).toBe('no-store');
     expect(await json.json()).toEqual({ status: 'up', parts: { database: 'up', retrieval: 'up', answers: 'up', limits: 'up' } });
-  });
-});
-
-describe('readiness and status when a part is down', () => {
-  it('say up or down per part, with no error text', async () => {
-    const database = await openTestDatabase();
-    const t = await startTestApp({}, database);
-    try {
-      const ready = await fetch(`${t.app.server.url}/readyz`);
-      expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'up', retriever: 'up', generator: 'up', limits: 'up' } });
-      await database.close();
-      const down = await fetch(`${t.app.server.url}/readyz`);
-      expect(down.status).toBe(503);
-      const body = await down.json();
-      expect(body.status).toBe('unavailable');
-      expect(body.checks.database).toBe('down');
-      expect(Object.values(body.checks).every((v) => v === 'up' || v === 'down')).toBe(true);
-      const status = await (await fetch(`${t.app.server.url}/status.json`)).json();
-      expect(status.parts.database).toBe('down');
-      expect(status.status).toBe('down');
-      const page = await (await fetch(`${t.app.server.url}/status?lang=en`)).text();
-      expect(page).not.toMatch(/failed|ECONNREFUSED|terminat|closed/i);
-    } finally {
-      await t.app.close();
-    }
   });
 });
