@@ -3,7 +3,7 @@ import { Kind } from 'graphql';
 import type { Context } from '../context';
 import { RateLimited } from '../errors';
 import { meteredRootFields } from './query-guard';
-import { setRateHeaders } from './rate-headers';
+import { setRateHeaders } from '../directives/rate-headers';
 
 /** Throws RATE_LIMITED when the caller's key is over its limit for this operation. */
 export type PerKeyLimit = (ctx: Context, operation: OperationDefinitionNode) => Promise<void>;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { BadInput, MethodNotAllowed, PayloadTooLarge } from '../errors';
-import type { ApiKeyService } from '../services/api-key.service';
+import type { ApiKeyService } from '../services/keys/api-key.service';
 import type { GuardedRequest, QueryGuard } from './query-guard';
 
 /** A /graphql request once read and checked: the parsed JSON body (POST) and the GraphQL request it holds. */
