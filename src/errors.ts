@@ -3,7 +3,9 @@
  * requests they cannot run, and the masked INTERNAL_SERVER_ERROR). For each code: the HTTP status a refusal before
  * execution gets, the usage outcome a metered call ending with it records, and whether its message is shown to
  * clients. Services throw `AppError`s; `toClientError` (src/http/format-error.ts) maps everything once, for HTTP,
- * WebSocket and persisted queries alike. Nothing else decides a code, a status or an outcome.
+ * WebSocket and persisted queries alike. Below it, EDGE_REFUSALS gives the few refusals of the HTTP edge whose
+ * status is the transport's own (413, 405, 500), and WS_CLOSE the graphql-ws close code. Nothing else decides a code,
+ * a status, a close code or an outcome.
  */
 export const ERROR_TABLE = {
   UNAUTHENTICATED: { status: 401, outcome: 'REFUSED', shown: true },
