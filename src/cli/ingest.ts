@@ -7,7 +7,7 @@ import { createIndex } from '../services/backends';
 import { DocumentFields, DocumentService } from '../services/document.service';
 import type { Actor } from '../caller';
 import { DataLayer } from '../services/data/data-layer';
-import { documentFiles, readDocument } from './files';
+import { documentFiles, readDocument, Skipped, skippedNote } from './files';
 
 const BATCH = 50;
 
@@ -44,11 +44,14 @@ async function main(): Promise<void> {
     console.log(`${added + skipped} files read: ${added} added, ${skipped} duplicates skipped, ${chunks} chunks`);
     batch = [];
   };
-  for (const file of documentFiles(path.resolve(folder))) {
+  const skippedFiles: Skipped = { symlinks: 0 };
+  for (const file of documentFiles(path.resolve(folder), skippedFiles)) {
     batch.push(file);
     if (batch.length === BATCH) await flush();
   }
   await flush();
+  const note = skippedNote(skippedFiles);
+  if (note) console.log(note);
   await database.close();
 }
 

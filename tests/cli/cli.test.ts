@@ -165,6 +165,29 @@ describe('askdesk CLI', () => {
     expect((await askdesk(['docs', 'ingest', 'docs-hospital', path.join(work, 'nope')])).code).toBe(2);
   });
 
+  it('skips symbolic links to files and folders, and says so', async () => {
+    await ok(['tenants', 'create', '--name', 'Links Hospital', '--email', 'l@links.example', '--plan', 'BUSINESS', '--slug', 'links-hospital']);
+    // A server's data folder next to the knowledge base: its key pepper must never become a tenant's answers.
+    const dataDir = path.join(work, 'links-data');
+    fs.mkdirSync(path.join(dataDir, 'notes'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'key-pepper'), 'pepper-secret-0123456789');
+    fs.writeFileSync(path.join(dataDir, 'notes', 'admin.md'), '# Admin notes\n\nThe root password is hunter2.');
+    const folder = path.join(work, 'kb-links');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'handbook.md'), '# Handbook\n\nCall the help desk on 4242.');
+    fs.symlinkSync(path.join(dataDir, 'key-pepper'), path.join(folder, 'faq.md'));
+    fs.symlinkSync(path.join(dataDir, 'notes'), path.join(folder, 'notes'));
+
+    const out = await ok(['docs', 'ingest', 'links-hospital', folder]);
+    expect(out).toContain('skipped 2 symbolic links');
+    expect(out).toContain('links-hospital: 1 documents added');
+    const { id } = JSON.parse(await ok(['tenants', 'show', 'links-hospital', '--json']));
+    const docs = await t.gql(`query($t: ID!) { documents(tenantId: $t) { edges { node { title } } } }`, { t: id });
+    expect(docs.body.data.documents.edges.map((e: any) => e.node.title)).toEqual(['Handbook']);
+    const hits = await t.gql(`query($t: ID!) { retrievalTest(tenantId: $t, query: "pepper secret root password hunter2") { title } }`, { t: id });
+    expect(hits.body.data.retrievalTest).toEqual([]);
+  });
+
   it('shows a progress bar on a terminal', async () => {
     await ok(['tenants', 'create', '--name', 'TTY Hospital', '--email', 't@tty.example', '--plan', 'BUSINESS', '--slug', 'tty-hospital']);
     const folder = path.join(work, 'kb-tty');
