@@ -108,6 +108,10 @@ describe('askdesk CLI', () => {
     const csv = (await ok(['tenants', 'list', '--csv'])).trim().split('\n');
     expect(csv[0]).toBe('id,slug,name,plan,status,documents,contact');
     expect(csv).toHaveLength(3);
+    // A name a spreadsheet would run as a formula is written as text.
+    await ok(['tenants', 'create', '--name', '@SUM(1+1) Formula', '--email', 'f@formula.example', '--plan', 'STARTER', '--slug', 'formula']);
+    expect(await ok(['tenants', 'list', '--csv', '--search', 'formula'])).toContain(",'@SUM(1+1) Formula,");
+    await ok(['tenants', 'delete', 'formula', '--yes']);
 
     const shown = await ok(['tenants', 'show', 'chu-nord']);
     expect(field(shown, 'id')).toBe(id);
