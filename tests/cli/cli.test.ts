@@ -41,13 +41,14 @@ describe('askdesk CLI', () => {
   let baseUrl: string;
 
   // Asynchronous on purpose: the server answering the CLI runs in this very process.
-  const askdesk = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
+  const askdesk = (args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<Run> =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [cli.entry, ...args], {
         cwd: work,
         env: { ...process.env, ASKDESK_URL: baseUrl, ADMIN_API_KEY: ADMIN_KEY, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
+      child.stdin?.end(input);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c) => (stdout += c));
@@ -192,6 +193,20 @@ describe('askdesk CLI', () => {
     expect(hits.body.data.retrievalTest).toEqual([]);
   });
 
+  it('takes the admin key from standard input, and warns when --key puts it in the process list', async () => {
+    const fromStdin = await askdesk(['tenants', 'list', '--key-stdin'], { ADMIN_API_KEY: undefined }, `${ADMIN_KEY}\n`);
+    expect(fromStdin).toMatchObject({ code: 0, stderr: '' });
+    expect(fromStdin.stdout).toMatch(/^id\s+slug/);
+    const fromArgs = await askdesk(['tenants', 'list', '--key', ADMIN_KEY], { ADMIN_API_KEY: undefined });
+    expect(fromArgs.code).toBe(0);
+    expect(fromArgs.stdout).toMatch(/^id\s+slug/);
+    expect(fromArgs.stderr).toMatch(/^warning: --key shows the admin key .* set ADMIN_API_KEY or use --key-stdin\.\n$/);
+    expect(fromArgs.stderr).not.toContain(ADMIN_KEY);
+    // Standard input wins over ADMIN_API_KEY when asked for, so an empty one is an error, not a fallback.
+    expect(await askdesk(['tenants', 'list', '--key-stdin'], {}, '\n')).toMatchObject({ code: 2, stderr: 'error: no admin key on standard input.\n' });
+    expect((await askdesk(['tenants', 'list', '--key-stdin', '--key', ADMIN_KEY], {}, `${ADMIN_KEY}\n`)).code).toBe(2);
+  });
+
   it('shows a progress bar on a terminal', async () => {
     await ok(['tenants', 'create', '--name', 'TTY Hospital', '--email', 't@tty.example', '--plan', 'BUSINESS', '--slug', 'tty-hospital']);
     const folder = path.join(work, 'kb-tty');
@@ -267,7 +282,8 @@ describe('askdesk CLI', () => {
       askdesk(['tenants', 'list'], { ADMIN_API_KEY: '' }),
     ]);
     expect(forbidden).toMatchObject({ code: 1, stderr: 'error: FORBIDDEN: This operation needs an admin key.\n' });
-    expect(badKey).toMatchObject({ code: 1, stderr: 'error: UNAUTHENTICATED: The API key is not valid.\n' });
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr.split('\n').slice(1)).toEqual(['error: UNAUTHENTICATED: The API key is not valid.', '']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^error: UNREACHABLE: cannot reach http:\/\/127\.0\.0\.1:9\/graphql/);
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
