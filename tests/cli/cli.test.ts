@@ -257,6 +257,12 @@ describe('askdesk CLI', () => {
     expect(out).toMatch(/^wrote .*pkg\.zip/);
     expect(out).toContain('Votre clé');
     const files = unzipSync(fs.readFileSync(path.join(work, 'pkg.zip')));
+    // The welcome message, which repeats the key, is written beside the ZIP for the operator, not into it.
+    expect(Object.keys(files)).not.toContain('WELCOME.txt');
+    const welcomeFile = path.join(work, 'pkg-WELCOME.txt');
+    expect(out).toContain(`wrote ${welcomeFile}`);
+    expect(fs.readFileSync(welcomeFile, 'utf8')).toContain('Votre clé');
+    expect(fs.statSync(welcomeFile).mode & 0o077).toBe(0);
     const window: Record<string, any> = {};
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG.endpoint).toBe('https://askdesk.example/graphql');
