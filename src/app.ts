@@ -104,7 +104,7 @@ async function ensureAdminKey(services: Services): Promise<string | null> {
     const db = services.data.operator.within(m);
     await db.lockAdminKeys(ADMIN_KEY_LOCK);
     if ((await db.adminKeyCount()) > 0) return null;
-    const { secret } = await services.keys.issue(db, { tenantId: null, role: 'ADMIN', kind: 'ADMIN', name: 'first admin key' });
+    const { secret } = await services.keys.issue(db, { tenantId: null, role: 'ADMIN', plan: 'ADMIN', name: 'first admin key' });
     return secret;
   });
 }

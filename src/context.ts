@@ -7,7 +7,7 @@ import type { Rating } from './entities/enums';
 import type { Message } from './entities/message.entity';
 import type { Plan } from './entities/plan.entity';
 import type { Tenant } from './entities/tenant.entity';
-import { AppError, Blocked, Forbidden, UpstreamUnavailable } from './errors';
+import { AppError, BadInput, Blocked, Forbidden, UpstreamUnavailable } from './errors';
 import { isDatabaseUnavailable } from './services/data/unavailable';
 import { isOriginAllowed } from './services/allowed-origins';
 import type { Services } from './services/registry';
@@ -45,6 +45,20 @@ export interface Context {
 /** A browser page calling from an origin its tenant has not allowed (the widget on someone else's site). */
 export const OriginRefused = () => Forbidden('This origin is not allowed for this tenant.');
 
+/** The header a page sends its visitor id in (over graphql-ws: `visitor` in the connection_init payload). */
+export const VISITOR_HEADER = 'x-askdesk-visitor';
+const VISITOR_ID = /^[A-Za-z0-9_-]{16,128}$/;
+
+/**
+ * The visitor id a request carries: absent (undefined), or valid, or a refusal. A page creates one per browser and
+ * keeps it; publishable keys then reach only that visitor's conversations.
+ */
+export function parseVisitor(raw: unknown): string | null | AppError {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === 'string' && VISITOR_ID.test(raw)) return raw;
+  return BadInput('The visitor id (X-AskDesk-Visitor) must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -.', 'visitor');
+}
+
 /** The key from `Authorization: Bearer <key>` or `x-api-key`, if any. */
 export function presentedKey(headers: IncomingHttpHeaders | Record<string, unknown>): string | null {
   const authorization = headers['authorization'];
@@ -63,7 +77,7 @@ export function presentedKey(headers: IncomingHttpHeaders | Record<string, unkno
  */
 export async function createContext(
   services: Services,
-  request: { requestId: string; ip: string; key: string | null; log: Logger; origin?: string },
+  request: { requestId: string; ip: string; key: string | null; log: Logger; origin?: string; visitor?: unknown },
 ): Promise<Context> {
   let caller: Caller | null = null;
   let refusal: Refusal | null = null;
@@ -81,12 +95,16 @@ export async function createContext(
       const tenantId = result.caller.role === 'CLIENT' ? result.caller.tenant.id : null;
       const { keyId } = result.caller;
       const blockedUntil = keyId ? (await services.abuse.keyBlockedUntil(keyId)) ?? result.blockedUntil : null;
+      const visitor = parseVisitor(request.visitor);
       if (blockedUntil) {
         refusal = { error: Blocked('key', blockedUntil), tenantId, keyId };
       } else if (result.caller.role === 'CLIENT' && request.origin !== undefined && !isOriginAllowed(result.caller.tenant.allowedOrigins ?? [], request.origin)) {
+        // Publishable and secret keys alike: a tenant that lists its origins wants no page elsewhere using its keys.
         refusal = { error: OriginRefused(), tenantId, keyId };
+      } else if (visitor instanceof AppError) {
+        refusal = { error: visitor, tenantId, keyId };
       } else {
-        caller = result.caller;
+        caller = result.caller.role === 'CLIENT' ? { ...result.caller, visitorId: visitor } : result.caller;
         if (keyId && tenantId) {
           void services.abuse.keySeen(keyId, tenantId, request.ip).catch((e) => request.log.warn(e, 'key-sharing check failed'));
         }

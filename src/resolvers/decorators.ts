@@ -1,7 +1,9 @@
 import { createParameterDecorator } from 'type-graphql';
 import type { AdminCaller, Caller, ClientCaller } from '../caller';
 import type { Context } from '../context';
-import { Forbidden, Unauthenticated } from '../errors';
+import type { Tenant } from '../entities/tenant.entity';
+import { BadInput, Forbidden, NotFound, Unauthenticated } from '../errors';
+import { roleOf } from '../services/authorization.service';
 import type { TenantData } from '../services/data/tenant-data';
 
 /**
@@ -31,6 +33,11 @@ export function CurrentClient() {
   return createParameterDecorator<Context>(({ context }) => clientOf(context));
 }
 
+/** Whoever calls (an admin or a tenant's key): the actor of a mutation both may run, for the audit trail. */
+export function CurrentCaller() {
+  return createParameterDecorator<Context>(({ context }) => callerOf(context));
+}
+
 /** The calling admin key: the actor of the operator's mutations, for the audit trail. */
 export function CurrentAdmin() {
   return createParameterDecorator<Context>(({ context }) => adminOf(context));
@@ -39,4 +46,32 @@ export function CurrentAdmin() {
 /** The calling client's own tenant data: the only data handle client operations get. */
 export function TenantScope() {
   return createParameterDecorator<Context>(({ context }) => context.services.data.forTenant(clientOf(context).tenant.id) satisfies TenantData);
+}
+
+/**
+ * The tenant an operation that names one acts for (`documents(tenantId: ID)`, `issueApiKey`, `invoice`…), decided
+ * here and nowhere else: the operator must give `tenantId`; a secret key acts for its own tenant, and may omit it or
+ * give its own id (another tenant's, existing or not: NOT_FOUND, as for every foreign object). Publishable keys never
+ * get this far (@auth requires CLIENT on these fields); refused here too, should a field lack that directive.
+ */
+export async function actingTenant(ctx: Context, tenantId: string | null | undefined): Promise<Tenant> {
+  const caller = callerOf(ctx);
+  if (caller.role === 'ADMIN') {
+    if (tenantId === null || tenantId === undefined) throw BadInput('tenantId is required with an admin key.', 'tenantId');
+    return ctx.services.tenants.get(tenantId);
+  }
+  if (roleOf(caller) !== 'CLIENT') throw Forbidden('This operation needs a secret key.');
+  if (tenantId !== null && tenantId !== undefined && tenantId !== caller.tenant.id) throw NotFound('Tenant');
+  return caller.tenant;
+}
+
+/**
+ * The tenant whose objects an operation naming them only by id may touch (`rotateApiKey(id)`, `removeDocument(id)`):
+ * null for the operator (any tenant's), the secret key's own tenant otherwise (another's objects: NOT_FOUND).
+ */
+export function actingTenantLimit(ctx: Context): string | null {
+  const caller = callerOf(ctx);
+  if (caller.role === 'ADMIN') return null;
+  if (roleOf(caller) !== 'CLIENT') throw Forbidden('This operation needs a secret key.');
+  return caller.tenant.id;
 }

@@ -72,10 +72,13 @@ export class DocumentService {
     return { documents, chunkCount, skippedDuplicates };
   }
 
-  /** The operator's removeDocument names only the document; its tenant is read from it. */
-  async remove(actor: Actor, id: string): Promise<boolean> {
+  /**
+   * removeDocument names only the document; its tenant is read from it. `ofTenant` limits a secret key to its own
+   * tenant's documents (another's: NOT_FOUND); null for the operator.
+   */
+  async remove(actor: Actor, id: string, ofTenant: string | null = null): Promise<boolean> {
     const doc = await this.data.operator.document(id);
-    if (!doc) throw NotFound('Document');
+    if (!doc || (ofTenant !== null && doc.tenantId !== ofTenant)) throw NotFound('Document');
     await this.index.removeDocument(doc.tenantId, doc.id);
     await this.data.transaction(async (m) => {
       await this.data.forTenant(doc.tenantId).within(m).deleteDocument(doc.id);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../caller';
 import type { Clock } from '../clock';
-import { PlanCode, TenantStatus } from '../entities/enums';
+import { KeyKind, PlanCode, TenantStatus } from '../entities/enums';
 import type { Plan } from '../entities/plan.entity';
 import type { Tenant } from '../entities/tenant.entity';
 import { BadInput, NotFound } from '../errors';
@@ -29,6 +29,8 @@ export interface UpdateTenantFields {
   quotaOverride?: number | null;
   rateOverride?: number | null;
   allowedOrigins?: string[] | null;
+  documentSelfService?: boolean | null;
+  visitorAsksPerDay?: number | null;
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -101,7 +103,7 @@ export class TenantService {
           trialEndsAt: plan.trialDays ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null,
         }),
       );
-      const { key, secret } = await this.keys.issue(db, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: 'default' });
+      const { key, secret } = await this.keys.issue(db, { tenantId: tenant.id, role: 'CLIENT', plan: plan.code, name: 'default' });
       await this.audit.record(db, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
       return { tenant, key, secret };
     });
@@ -114,15 +116,18 @@ export class TenantService {
     if (input.quotaOverride !== undefined) changes.quotaOverride = optionalInt(input.quotaOverride, 'quotaOverride', 0);
     if (input.rateOverride !== undefined) changes.rateOverride = optionalInt(input.rateOverride, 'rateOverride', 1);
     if (input.allowedOrigins !== undefined) changes.allowedOrigins = normalizeOrigins(input.allowedOrigins ?? []);
+    if (input.documentSelfService !== undefined) changes.documentSelfService = input.documentSelfService ?? false;
+    if (input.visitorAsksPerDay !== undefined) changes.visitorAsksPerDay = optionalInt(input.visitorAsksPerDay, 'visitorAsksPerDay', 1);
     return this.change(actor, id, 'updateTenant', changes, { ...changes });
   }
 
   async changePlan(actor: Actor, id: string, code: PlanCode): Promise<Tenant> {
     return this.change(actor, id, 'changePlan', {}, { plan: code }, async (m, tenant) => {
       const plan = await this.plan(code, this.data.operator.within(m));
-      const active = await this.data.forTenant(tenant.id).within(m).activeKeyCount(new Date(this.clock.now()));
+      // The plan's key rule counts publishable keys; secret keys are free on every plan.
+      const active = await this.data.forTenant(tenant.id).within(m).activeKeyCount(new Date(this.clock.now()), KeyKind.PUBLISHABLE);
       if (plan.maxActiveKeys !== null && active > plan.maxActiveKeys) {
-        throw BadInput(`The ${code} plan allows ${plan.maxActiveKeys} active key; revoke the others first.`, 'plan');
+        throw BadInput(`The ${code} plan allows ${plan.maxActiveKeys} active publishable key; revoke the others first.`, 'plan');
       }
       tenant.planCode = plan.code;
       // A trial starts when a tenant moves onto DEMO and ends when it moves off it.

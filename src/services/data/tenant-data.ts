@@ -1,6 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { AnswerRating } from '../../entities/answer-rating.entity';
-import type { Rating } from '../../entities/enums';
+import type { KeyKind, Rating } from '../../entities/enums';
 import { ApiKey } from '../../entities/api-key.entity';
 import type { Citation } from '../../entities/citation';
 import { Conversation } from '../../entities/conversation.entity';
@@ -169,11 +169,12 @@ export class TenantData {
     });
   }
 
-  async activeKeyCount(now: Date): Promise<number> {
+  /** The tenant's keys of one kind that are usable at `now`. */
+  async activeKeyCount(now: Date, kind: KeyKind): Promise<number> {
     const [{ n }] = await this.db.query(
       `SELECT count(*)::int AS n FROM api_key
-       WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
-      [this.tenantId, now],
+       WHERE tenant_id = $1 AND kind = $3 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+      [this.tenantId, now, kind],
     );
     return n;
   }
@@ -182,12 +183,12 @@ export class TenantData {
    * Keys that were usable at some point in [start, end). A key replaced by rotation shares its slot with its
    * successor, so a grace period is not billed as an extra key.
    */
-  async billableKeyCount(start: Date, end: Date): Promise<number> {
+  async billableKeyCount(start: Date, end: Date, kind: KeyKind): Promise<number> {
     const [{ n }] = await this.db.query(
       `SELECT count(*)::int AS n FROM api_key
-       WHERE tenant_id = $1 AND replaced_by IS NULL AND created_at < $3
+       WHERE tenant_id = $1 AND kind = $4 AND replaced_by IS NULL AND created_at < $3
          AND (revoked_at IS NULL OR revoked_at >= $2) AND (expires_at IS NULL OR expires_at >= $2)`,
-      [this.tenantId, start, end],
+      [this.tenantId, start, end, kind],
     );
     return n;
   }
