@@ -43,9 +43,12 @@ export function CurrentAdmin() {
   return createParameterDecorator<Context>(({ context }) => adminOf(context));
 }
 
-/** The calling client's own tenant data: the only data handle client operations get. */
+/**
+ * The calling key's own tenant data, the only data handle client operations get: the whole tenant for a secret key,
+ * its visitor's conversations for a publishable key.
+ */
 export function TenantScope() {
-  return createParameterDecorator<Context>(({ context }) => context.services.data.forTenant(clientOf(context).tenant.id) satisfies TenantData);
+  return createParameterDecorator<Context>(({ context }) => context.services.data.forCaller(clientOf(context)) satisfies TenantData);
 }
 
 /**

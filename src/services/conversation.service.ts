@@ -4,11 +4,12 @@ import type { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
 import type { Message } from '../entities/message.entity';
 import type { Clock } from '../clock';
-import { NotFound } from '../errors';
+import { BadInput, NotFound } from '../errors';
 import type { DataLayer } from './data/data-layer';
 import type { Exchange, TenantData } from './data/tenant-data';
 import type { Turn } from './generation/types';
-import { Page } from './pagination';
+import { Page, requirePageSize } from './pagination';
+import type { UnansweredQuestion } from './data/tenant-data';
 
 const MAX_EXPORT_MESSAGES = 100_000;
 const DAY_MS = 86_400_000;
@@ -52,8 +53,9 @@ export class ConversationService {
    * or in a new one titled after the question. Written together, when the ask is settled (TenantData.settle), so a
    * failed ask leaves no half-written turn.
    */
-  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[]): Exchange {
+  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], grounded: boolean): Exchange {
     return {
+      grounded,
       conversationId: conversationId ?? randomUUID(),
       newConversation: conversationId === null,
       messageId: randomUUID(),
@@ -63,6 +65,13 @@ export class ConversationService {
       answer,
       citations,
     };
+  }
+
+  /** unansweredQuestions: the tenant's badly answered questions, grouped, most recently asked first (see TenantData). */
+  unanswered(scope: TenantData, range: { from: Date | null; to: Date | null }, first: number, after?: string | null): Promise<Page<UnansweredQuestion>> {
+    requirePageSize(first);
+    if (range.from && range.to && range.from.getTime() >= range.to.getTime()) throw BadInput('from must be before to.', 'from');
+    return scope.unansweredQuestions(range, first, after);
   }
 
   async export(scope: TenantData, format: ExportFormat): Promise<string> {

@@ -56,7 +56,8 @@ export class MeteringService {
   async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (io: LeaseIo) => Promise<T>): Promise<T & { quota: QuotaFigures }> {
     const started = this.clock.now();
     const { caller } = req;
-    const scope = this.data.forTenant(caller.tenant.id);
+    // The caller's own scope: a publishable key's follow-up reads (and its settle continues) only its visitor's.
+    const scope = this.data.forCaller(caller);
     const { monthlyQuota, ratePerMinute } = effectiveLimits(caller.tenant, caller.plan);
     const usage = (error: unknown | null, tokens = { inputTokens: 0, outputTokens: 0 }): UsageEntry => ({
       tenantId: caller.tenant.id, apiKeyId: caller.keyId, operation, ip: req.ip,
@@ -73,7 +74,7 @@ export class MeteringService {
         await this.abuse.rateRefused(caller.keyId, caller.tenant.id, ratePerMinute);
         throw RateLimited(rate.resetSeconds);
       }
-      reserved = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip }, req.readAhead);
+      reserved = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip }, req.readAhead, this.quota.visitorCap(caller));
     } catch (error) {
       await scope.recordUsage(usage(error), new Date(this.clock.now()));
       throw error;

@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { OperatorData } from './operator-data';
 import { Prepared, preparedRunner } from './prepared';
-import { TenantData } from './tenant-data';
+import type { ClientCaller } from '../../caller';
+import { KeyKind } from '../../entities/enums';
+import { Audience, TenantData, WHOLE_TENANT } from './tenant-data';
 
 /**
  * The one door to the database for services. Tenant-owned rows are reached through `forTenant(id)`, whose every
@@ -20,6 +22,15 @@ export class DataLayer {
 
   forTenant(tenantId: string): TenantData {
     return new TenantData(this.dataSource.manager, tenantId, this.prepared);
+  }
+
+  /**
+   * The data a tenant's key may reach: its whole tenant for a secret key, its visitor's conversations only for a
+   * publishable key (see TenantData). Client operations get their scope from here, never from forTenant.
+   */
+  forCaller(caller: ClientCaller): TenantData {
+    const audience: Audience = caller.kind === KeyKind.PUBLISHABLE ? { visitorOnly: true, visitorId: caller.visitorId } : WHOLE_TENANT;
+    return new TenantData(this.dataSource.manager, caller.tenant.id, this.prepared, audience);
   }
 
   /** Runs `work` in one transaction; scopes made inside it with `within(manager)` share it. */

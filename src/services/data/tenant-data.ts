@@ -1,6 +1,7 @@
 import { EntityManager, In } from 'typeorm';
 import { AnswerRating } from '../../entities/answer-rating.entity';
-import type { KeyKind, Rating } from '../../entities/enums';
+import type { KeyKind, Rating, UnansweredReason } from '../../entities/enums';
+import { BadInput } from '../../errors';
 import { ApiKey } from '../../entities/api-key.entity';
 import type { Citation } from '../../entities/citation';
 import { Conversation } from '../../entities/conversation.entity';
@@ -24,10 +25,29 @@ export interface Exchange {
   newConversation: boolean;
   messageId: string;
   apiKeyId: string | null;
+  /** Whether the retrieved passages supported the answer (what unansweredQuestions reads). */
+  grounded: boolean;
   title: string;
   question: string;
   answer: string;
   citations: Citation[];
+}
+
+/** One row of unansweredQuestions. */
+export interface UnansweredQuestion {
+  question: string;
+  count: number;
+  lastAskedAt: Date;
+  reason: UnansweredReason;
+  conversationId: string | null;
+}
+
+function decodeUnansweredCursor(cursor: string): { at: Date; key: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bar = text.indexOf('|');
+  const at = new Date(bar > 0 ? text.slice(0, bar) : '');
+  if (Number.isNaN(at.getTime())) throw BadInput('after is not a valid cursor.', 'after');
+  return { at, key: text.slice(bar + 1) };
 }
 
 /** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
@@ -37,6 +57,19 @@ export interface Lease {
   month: string;
   used: number;
   limit: number | null;
+  /** The visitor's day counter this lease also took an ask of, when the tenant caps visitors. */
+  visitor: VisitorCount | null;
+}
+
+/**
+ * One visitor's asks of one UTC day, counted when the tenant sets `visitorAsksPerDay` and the key is publishable.
+ * Asks of a publishable key sent without a visitor id share one count (visitor ''), so leaving the header out
+ * does not lift the cap.
+ */
+export interface VisitorCount {
+  day: string;
+  visitorId: string;
+  cap: number;
 }
 
 /** The conversation an operation continues: the statement taking its lease reads its last `turns` messages. */
@@ -51,19 +84,56 @@ export interface Reservation {
   history: Turn[] | null;
 }
 
+/** Why no lease was taken: the tenant's month is used up, or the visitor's day. */
+export type Refused = { refused: 'MONTH' | 'VISITOR' };
+
+/**
+ * Whose conversations a scope reaches: every conversation of the tenant (the operator, a secret key), or those begun
+ * by one visitor (a publishable key: `visitorId` from X-AskDesk-Visitor; none at all without one).
+ */
+export type Audience = { readonly visitorOnly: false } | { readonly visitorOnly: true; readonly visitorId: string | null };
+
+export const WHOLE_TENANT: Audience = { visitorOnly: false };
+
 /**
  * One tenant's rows, and the only way to reach them: every statement here carries `tenant_id = <this tenant>`
  * itself, so code holding a TenantData cannot read or write another tenant's data by forgetting a clause.
  * Client paths only ever get a TenantData for the caller's own tenant (see `@TenantScope()`); the operator's
  * cross-tenant work goes through OperatorData instead. The retrieval index is scoped the same way, by
  * `RetrievalIndex.forTenant`.
+ *
+ * A publishable key's scope carries its visitor the same way: every read of conversations and messages (lists,
+ * one by id, the export, the turns an ask continues, the message a rating names) adds `visitor_id = <visitor>`
+ * itself, so another visitor's conversation is NOT_FOUND like another tenant's. Without a visitor id the condition
+ * compares with NULL and matches nothing: such a key sees no history (and can't reach a secret key's conversations,
+ * whose visitor_id is NULL).
  */
 export class TenantData {
   constructor(
     private readonly db: EntityManager,
     readonly tenantId: string,
     private readonly prepared: Prepared | null = null,
+    readonly audience: Audience = WHOLE_TENANT,
   ) {}
+
+  /** Whether the scope is one visitor's, and which (null: a publishable key without a visitor id). */
+  private get visitorOnly(): boolean {
+    return this.audience.visitorOnly;
+  }
+
+  private get visitorId(): string | null {
+    return this.audience.visitorOnly ? this.audience.visitorId : null;
+  }
+
+  /**
+   * The condition that keeps `column` (a conversation id) within the scope's conversations, for SQL whose tenant and
+   * visitor are bound as :tenantId and :visitorId; true for a whole-tenant scope.
+   */
+  private conversationsOfScope(column: string): string {
+    return this.visitorOnly
+      ? `${column} IN (SELECT v.id FROM conversation v WHERE v.tenant_id = :tenantId AND v.visitor_id = :visitorId)`
+      : 'true';
+  }
 
   private run<T = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]> {
     return runStatement<T>(this.db, this.prepared, name, text, params);
@@ -71,7 +141,7 @@ export class TenantData {
 
   /** The same scope inside a transaction (whose statements all go through its connection, unprepared). */
   within(manager: EntityManager): TenantData {
-    return new TenantData(manager, this.tenantId);
+    return new TenantData(manager, this.tenantId, null, this.audience);
   }
 
   tenant(): Promise<Tenant | null> {
@@ -85,32 +155,94 @@ export class TenantData {
 
   // ---- conversations and messages
 
+  private conversationQuery() {
+    return this.db.getRepository(Conversation).createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId', { tenantId: this.tenantId, visitorId: this.visitorId })
+      .andWhere(this.conversationsOfScope('c.id'));
+  }
+
+  private messageQuery() {
+    return this.db.getRepository(Message).createQueryBuilder('m')
+      .where('m.tenant_id = :tenantId', { tenantId: this.tenantId, visitorId: this.visitorId })
+      .andWhere(this.conversationsOfScope('m.conversation_id'));
+  }
+
   async conversation(id: string): Promise<Conversation | null> {
-    return isUuid(id) ? this.db.getRepository(Conversation).findOneBy({ id, tenantId: this.tenantId }) : null;
+    return isUuid(id) ? this.conversationQuery().andWhere('c.id = :id', { id }).getOne() : null;
   }
 
   conversations(first: number, after?: string | null): Promise<Page<Conversation>> {
-    const qb = this.db.getRepository(Conversation).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId: this.tenantId });
-    return paginate(qb, { first, after, sortColumn: 'updated_at', sortProperty: 'updatedAt', descending: true });
+    return paginate(this.conversationQuery(), { first, after, sortColumn: 'updated_at', sortProperty: 'updatedAt', descending: true });
   }
 
   messages(conversationId: string): Promise<Message[]> {
-    return this.db.getRepository(Message).find({
-      where: { tenantId: this.tenantId, conversationId }, order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    if (!isUuid(conversationId)) return Promise.resolve([]);
+    return this.messageQuery().andWhere('m.conversation_id = :conversationId', { conversationId })
+      .orderBy('m.created_at', 'ASC').addOrderBy('m.id', 'ASC').getMany();
   }
 
   async message(id: string): Promise<Message | null> {
-    return isUuid(id) ? this.db.getRepository(Message).findOneBy({ id, tenantId: this.tenantId }) : null;
+    return isUuid(id) ? this.messageQuery().andWhere('m.id = :id', { id }).getOne() : null;
   }
 
   /** Every conversation and (up to `maxMessages`) message, oldest first, for the export. */
   async threads(maxMessages: number): Promise<{ conversations: Conversation[]; messages: Message[] }> {
-    const conversations = await this.db.getRepository(Conversation).find({ where: { tenantId: this.tenantId }, order: { createdAt: 'ASC' } });
-    const messages = await this.db.getRepository(Message).find({
-      where: { tenantId: this.tenantId }, order: { createdAt: 'ASC', id: 'ASC' }, take: maxMessages,
-    });
+    const conversations = await this.conversationQuery().orderBy('c.created_at', 'ASC').getMany();
+    const messages = await this.messageQuery().orderBy('m.created_at', 'ASC').addOrderBy('m.id', 'ASC').take(maxMessages).getMany();
     return { conversations, messages };
+  }
+
+  // ---- unanswered questions
+
+  /**
+   * Asks answered with grounded = false or rated DOWN, grouped by the question's normalised text (lower case, spaces
+   * folded, trailing punctuation dropped), most recently asked first. Each answer's question is the user message
+   * just before it in its conversation. Keyset pages on (lastAskedAt, normalised text).
+   */
+  async unansweredQuestions(range: { from: Date | null; to: Date | null }, first: number, after?: string | null): Promise<Page<UnansweredQuestion>> {
+    const cursor = after ? decodeUnansweredCursor(after) : null;
+    const rows: { key: string | null; question: string; n: number; last_asked_at: Date; reason: UnansweredReason; conversation_id: string; total: number }[] = await this.db.query(
+      `WITH answers AS (
+         SELECT a.conversation_id, a.created_at, coalesce(r.rating = 'DOWN', false) AS rated_down
+         FROM message a LEFT JOIN answer_rating r ON r.message_id = a.id AND r.tenant_id = a.tenant_id
+         WHERE a.tenant_id = $1 AND a.role = 'assistant' AND (a.grounded = false OR r.rating = 'DOWN')
+           AND ($2::timestamptz IS NULL OR a.created_at >= $2) AND ($3::timestamptz IS NULL OR a.created_at < $3)
+       ), asked AS (
+         SELECT ans.*, q.content AS question,
+                regexp_replace(lower(regexp_replace(btrim(q.content), '[[:space:]]+', ' ', 'g')), '[[:space:][:punct:]]+$', '') AS key
+         FROM answers ans
+         JOIN LATERAL (
+           SELECT content FROM message q
+           WHERE q.tenant_id = $1 AND q.conversation_id = ans.conversation_id AND q.role = 'user' AND q.created_at < ans.created_at
+           ORDER BY q.created_at DESC LIMIT 1
+         ) q ON true
+       ), grouped AS (
+         SELECT key, count(*)::int AS n, max(created_at) AS last_asked_at,
+                (array_agg(question ORDER BY created_at DESC))[1] AS question,
+                (array_agg(conversation_id ORDER BY created_at DESC))[1] AS conversation_id,
+                CASE WHEN bool_or(rated_down) THEN 'RATED_DOWN' ELSE 'UNGROUNDED' END AS reason
+         FROM asked GROUP BY key
+       )
+       SELECT t.total, g.* FROM (SELECT count(*)::int AS total FROM grouped) t
+       LEFT JOIN LATERAL (
+         SELECT * FROM grouped g
+         WHERE $4::timestamptz IS NULL OR (date_trunc('milliseconds', g.last_asked_at), g.key) < ($4::timestamptz, $5::text)
+         ORDER BY date_trunc('milliseconds', g.last_asked_at) DESC, g.key DESC LIMIT $6
+       ) g ON true`,
+      [this.tenantId, range.from, range.to, cursor?.at ?? null, cursor?.key ?? null, first + 1],
+    );
+    const total = rows[0]?.total ?? 0;
+    const found = rows.filter((r) => r.key !== null);
+    const page = found.slice(0, first);
+    const edges = page.map((r) => ({
+      cursor: Buffer.from(`${new Date(r.last_asked_at).toISOString()}|${r.key}`).toString('base64url'),
+      node: { question: r.question, count: r.n, lastAskedAt: new Date(r.last_asked_at), reason: r.reason, conversationId: r.conversation_id },
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: total,
+    };
   }
 
   // ---- documents
@@ -225,34 +357,67 @@ export class TenantData {
     limit: number | null,
     lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date },
     readAhead: ReadAhead | null,
-  ): Promise<Reservation | null> {
+    visitor: VisitorCount | null,
+  ): Promise<Reservation | Refused> {
     const conversationId = readAhead && isUuid(readAhead.conversationId) ? readAhead.conversationId : null;
-    const rows = await this.run<{ used: number; lease_id: string; turns: Turn[] }>(
+    // The visitor's day is counted first, by the same conditional upsert as the month, and the month only when the
+    // visitor's count went up; both row locks are always taken in this order (settle too), so they never deadlock.
+    const rows = await this.run<{ visitor_ok: boolean; visitor_counted: boolean; used: number | null; lease_id: string | null; turns: Turn[] }>(
       'quota-reserve',
-      `WITH counter AS (
+      `WITH visitor AS (
+         INSERT INTO visitor_ask_counter (tenant_id, day, visitor_id, used)
+           SELECT $1, $12::date, $13, 1 WHERE $14::int >= 1
+         ON CONFLICT (tenant_id, day, visitor_id) DO UPDATE SET used = visitor_ask_counter.used + 1
+           WHERE visitor_ask_counter.used < $14::int
+         RETURNING used
+       ), visitor_ok AS (
+         SELECT $14::int IS NULL OR EXISTS (SELECT 1 FROM visitor) AS ok, EXISTS (SELECT 1 FROM visitor) AS counted
+       ), counter AS (
          INSERT INTO quota_counter (tenant_id, month, used)
-           SELECT $1, $2, 1 WHERE $3::int IS NULL OR $3::int >= 1
+           SELECT $1, $2, 1 FROM visitor_ok WHERE visitor_ok.ok AND ($3::int IS NULL OR $3::int >= 1)
          ON CONFLICT (tenant_id, month) DO UPDATE SET used = quota_counter.used + 1
            WHERE $3::int IS NULL OR quota_counter.used < $3::int
          RETURNING used
        ), lease AS (
-         INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
-         SELECT $1, $2, $4, $5, $6, $7, $8 FROM counter RETURNING id
+         INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at, visitor_id, visitor_day)
+         SELECT $1, $2, $4, $5, $6, $7, $8, $13, $12::date FROM counter RETURNING id
        ), no_flush AS (
          SELECT set_config('synchronous_commit', 'off', true)
        ), recent AS (
          SELECT role, content, created_at FROM message
-         WHERE tenant_id = $1 AND conversation_id = $9::uuid ORDER BY created_at DESC LIMIT $10
+         WHERE tenant_id = $1 AND conversation_id = $9::uuid
+           AND (NOT $11::boolean OR conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $15))
+         ORDER BY created_at DESC LIMIT $10
        ), history AS (
          SELECT coalesce(json_agg(json_build_object('role', role, 'content', content) ORDER BY created_at), '[]'::json) AS turns
          FROM recent
        )
-       SELECT counter.used, lease.id AS lease_id, history.turns FROM no_flush, counter, lease, history`,
-      [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt, conversationId, readAhead?.turns ?? 0],
+       SELECT visitor_ok.ok AS visitor_ok, visitor_ok.counted AS visitor_counted, counter.used, lease.id AS lease_id, history.turns
+       FROM no_flush, visitor_ok LEFT JOIN (counter CROSS JOIN lease) ON true, history`,
+      [
+        this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt, conversationId, readAhead?.turns ?? 0,
+        this.visitorOnly, visitor?.day ?? null, visitor?.visitorId ?? null, visitor?.cap ?? null, this.visitorId,
+      ],
     );
     const row = rows[0];
-    if (!row) return null;
-    return { lease: { id: row.lease_id, tenantId: this.tenantId, month, used: row.used, limit }, history: readAhead ? row.turns : null };
+    if (!row.visitor_ok) return { refused: 'VISITOR' };
+    if (!row.lease_id) {
+      // The month is used up, but the visitor's day was counted on the way: give that ask back (a refused ask uses
+      // nothing). Only capped tenants' refusals at the end of their month pay this statement.
+      if (row.visitor_counted && visitor) await this.uncountVisitor(visitor);
+      return { refused: 'MONTH' };
+    }
+    return {
+      lease: { id: row.lease_id, tenantId: this.tenantId, month, used: row.used!, limit, visitor },
+      history: readAhead ? row.turns : null,
+    };
+  }
+
+  private async uncountVisitor(visitor: VisitorCount): Promise<void> {
+    await this.db.query(
+      'UPDATE visitor_ask_counter SET used = used - 1 WHERE tenant_id = $1 AND day = $2::date AND visitor_id = $3 AND used > 0',
+      [this.tenantId, visitor.day, visitor.visitorId],
+    );
   }
 
   /**
@@ -265,13 +430,18 @@ export class TenantData {
    */
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
+    const v = lease.visitor;
+    const first = usageParams(usage, at).length + 14;
     const rows = await this.run<{ stored: boolean }>(
       'quota-settle',
+      // The visitor's day moves with the month (given back, or counted again when the lease was reclaimed), and
+      // before it: counted reads visitor_back, so its row lock is taken first, in the order reserve takes them.
       `WITH existing AS (
-         UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7 RETURNING id
+         UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7
+           AND (NOT $${first + 2}::boolean OR visitor_id = $${first + 3}) RETURNING id
        ), created AS (
-         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at)
-         SELECT $6, $2, $8, $9, $5, $5 WHERE $7 RETURNING id
+         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at, visitor_id)
+         SELECT $6, $2, $8, $9, $5, $5, $${first + 3} WHERE $7 RETURNING id
        ), conv AS (
          SELECT id FROM existing UNION ALL SELECT id FROM created
        ), question AS (
@@ -279,16 +449,23 @@ export class TenantData {
          SELECT $2, conv.id, 'user', $10, '[]'::jsonb, $5 FROM conv
        ), answer AS (
          -- One millisecond later, so the answer always sorts after its question.
-         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at)
-         SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond' FROM conv
+         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at, grounded)
+         SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond', $${first + 4}::boolean FROM conv
        ), stored AS (
          SELECT $6::uuid IS NULL OR EXISTS (SELECT 1 FROM conv) AS ok
        ), gone AS (
          DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
+       ), visitor_back AS (
+         UPDATE visitor_ask_counter SET used = used + (CASE WHEN $4 AND stored.ok THEN 1 ELSE -1 END)
+         FROM stored
+         WHERE tenant_id = $2 AND day = $${first}::date AND visitor_id = $${first + 1}
+           AND ((NOT ($4 AND stored.ok) AND EXISTS (SELECT 1 FROM gone) AND used > 0)
+             OR ($4 AND stored.ok AND NOT EXISTS (SELECT 1 FROM gone)))
+         RETURNING 1
        ), counted AS (
          UPDATE quota_counter SET used = used + (CASE WHEN $4 AND stored.ok THEN 1 ELSE -1 END)
          FROM stored
-         WHERE tenant_id = $2 AND month = $3
+         WHERE tenant_id = $2 AND month = $3 AND (SELECT count(*) FROM visitor_back) >= 0
            AND ((NOT ($4 AND stored.ok) AND EXISTS (SELECT 1 FROM gone) AND used > 0)
              OR ($4 AND stored.ok AND NOT EXISTS (SELECT 1 FROM gone)))
        ), ${recordUsageSql(`SELECT u.tenant_id, u.api_key_id, u.operation,
@@ -302,6 +479,7 @@ export class TenantData {
         e?.conversationId ?? null, e?.newConversation ?? false, e?.apiKeyId ?? null, e?.title ?? null, e?.question ?? null,
         e?.answer ?? null, JSON.stringify(e?.citations ?? []), e?.messageId ?? null,
         ...usageParams(usage, at),
+        v?.day ?? null, v?.visitorId ?? null, this.visitorOnly, this.visitorId, e?.grounded ?? null,
       ],
     );
     if (keep && !rows[0]?.stored) throw NotFound('Conversation');
