@@ -57,9 +57,10 @@ export class DocumentResolver {
   @Mutation(() => Boolean, { description: 'Removes a document and its indexed passages.' })
   @Directive('@auth(requires: CLIENT)')
   removeDocument(@Ctx() ctx: Context, @CurrentCaller() caller: Caller, @Arg('id', () => ID) id: string): Promise<boolean> {
-    const ofTenant = actingTenantLimit(ctx);
-    if (caller.role !== 'ADMIN') requireSelfService(caller, caller.tenant);
-    return ctx.services.documents.remove(caller, id, ofTenant);
+    // Another tenant's document is NOT_FOUND before consent is asked, as it is for addDocuments.
+    return ctx.services.documents.remove(caller, id, actingTenantLimit(ctx), () => {
+      if (caller.role !== 'ADMIN') requireSelfService(caller, caller.tenant);
+    });
   }
 
   @Query(() => [RetrievalHit], { description: 'What ask would retrieve for a query: best first, one hit per document.' })

@@ -74,11 +74,12 @@ export class DocumentService {
 
   /**
    * removeDocument names only the document; its tenant is read from it. `ofTenant` limits a secret key to its own
-   * tenant's documents (another's: NOT_FOUND); null for the operator.
+   * tenant's documents (another's: NOT_FOUND); null for the operator. `consent` refuses a caller who may not remove.
    */
-  async remove(actor: Actor, id: string, ofTenant: string | null = null): Promise<boolean> {
+  async remove(actor: Actor, id: string, ofTenant: string | null = null, consent: () => void = () => undefined): Promise<boolean> {
     const doc = await this.data.operator.document(id);
     if (!doc || (ofTenant !== null && doc.tenantId !== ofTenant)) throw NotFound('Document');
+    consent();
     await this.index.removeDocument(doc.tenantId, doc.id);
     await this.data.transaction(async (m) => {
       await this.data.forTenant(doc.tenantId).within(m).deleteDocument(doc.id);

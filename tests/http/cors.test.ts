@@ -24,7 +24,7 @@ describe('cross-origin calls (the widget)', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
-    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-api-key, content-type');
+    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-api-key, content-type, x-askdesk-visitor');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST');
     expect(res.headers.get('access-control-max-age')).toBe('600');
   });

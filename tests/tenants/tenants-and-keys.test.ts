@@ -170,15 +170,19 @@ describe('foundation: server, tenants and keys over HTTP', () => {
     expect(res.body.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
   });
 
-  it('holds one active key on DEMO and STARTER, several on BUSINESS', async () => {
+  it('holds one active publishable key on DEMO and STARTER, several on BUSINESS', async () => {
     const starter = await t.tenant('STARTER');
-    const refused = await t.gql(`mutation { issueApiKey(tenantId: "${starter.id}", name: "second") { secret } }`);
+    const issue = (tenantId: string, kind: string) => t.gql(`mutation { issueApiKey(tenantId: "${tenantId}", name: "desk", kind: ${kind}) { secret key { kind } } }`);
+    expect((await issue(starter.id, 'PUBLISHABLE')).body.data.issueApiKey.secret).toMatch(/^pk_starter_[A-Za-z0-9_-]{43}$/);
+    const refused = await issue(starter.id, 'PUBLISHABLE');
     expect(refused.status).toBe(400);
     expect(refused.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(refused.body.errors![0].message).toMatch(/allows 1 active key/);
+    expect(refused.body.errors![0].message).toMatch(/allows 1 active publishable key/);
     const business = await t.tenant('BUSINESS');
-    const ok = await t.gql(`mutation { issueApiKey(tenantId: "${business.id}", name: "second") { secret } }`);
-    expect(ok.body.data.issueApiKey.secret).toMatch(/^sk_business_/);
+    await issue(business.id, 'PUBLISHABLE');
+    const ok = await issue(business.id, 'PUBLISHABLE');
+    expect(ok.body.data.issueApiKey).toMatchObject({ key: { kind: 'PUBLISHABLE' } });
+    expect(ok.body.data.issueApiKey.secret).toMatch(/^pk_business_/);
   });
 
   it('updates overrides, changes plan and deletes a tenant with its rows', async () => {
