@@ -1,8 +1,7 @@
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { ManualClock } from '../helpers/manual-clock';
+import { askStreamFrom } from '../helpers/ws';
 
 /**
  * Inside a tenant: what a secret key (the client's IT team) may do for its own tenant and only its own, the key
@@ -196,25 +195,7 @@ describe('origins for publishable keys', () => {
   });
 
   it('applies the same rule over graphql-ws', async () => {
-    const subscribe = (origin: string) => {
-      const client = createClient({
-        url: t.url.replace('http', 'ws'),
-        webSocketImpl: class extends WebSocket {
-          constructor(address: string, protocols?: string | string[]) {
-            super(address, protocols, { headers: { origin } });
-          }
-        },
-        connectionParams: { authorization: `Bearer ${restricted.pk}`, visitor: 'visitor-over-websocket-01' },
-        retryAttempts: 0,
-      });
-      return new Promise<{ events: any[]; error?: any }>((resolve) => {
-        const events: any[] = [];
-        client.subscribe(
-          { query: `subscription { askStream(input: { question: "How do I reach the VPN?" }) { done } }` },
-          { next: (e) => events.push(e), error: (error) => resolve({ events, error }), complete: () => resolve({ events }) },
-        );
-      }).finally(() => client.dispose());
-    };
+    const subscribe = (origin: string) => askStreamFrom(t.url, origin, { authorization: `Bearer ${restricted.pk}`, visitor: 'visitor-over-websocket-01' });
     const refused = await subscribe('null');
     expect((refused.error ?? refused.events[0]?.errors)[0].extensions.code).toBe('FORBIDDEN');
     const served = await subscribe('https://intranet.chu.example');

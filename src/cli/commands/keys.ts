@@ -3,10 +3,10 @@ import { details, render } from '../output';
 import { formatOf, intOption, sessionOf, withFormats, withTenant } from '../session';
 import { KEY_COLUMNS, KeyRow } from './tenants';
 
-const ISSUED = 'secret key { id name prefix status expiresAt }';
+const ISSUED = 'secret key { id name kind prefix status expiresAt }';
 
-function printIssued(print: (text: string) => void, issued: { secret: string; key: KeyRow }): void {
-  print(details([['key id', issued.key.id], ['name', issued.key.name], ['expires', issued.key.expiresAt], ['key', issued.secret]]));
+function printIssued(print: (text: string) => void, issued: { secret: string; key: KeyRow & { kind: string } }): void {
+  print(details([['key id', issued.key.id], ['name', issued.key.name], ['kind', issued.key.kind], ['expires', issued.key.expiresAt], ['key', issued.secret]]));
   print('The key is shown once: store it now.');
 }
 
@@ -16,14 +16,15 @@ export function keysCommand(): Command {
 
   keys
     .command('issue')
-    .description('a new key for a tenant (DEMO and STARTER hold one active key)')
+    .description('a new key for a tenant (up to 3 active secret keys; DEMO and STARTER hold one active publishable key)')
     .argument('<tenant>', 'tenant id or slug')
     .requiredOption('--name <name>', 'what the key is for, e.g. "intranet page"')
     .option('--expires <date-time>', 'when the key stops working (ISO 8601); never when omitted')
-    .action(withTenant<{ name: string; expires?: string }>(async ({ id }, options, { api, print }) => {
+    .option('--publishable', 'a publishable key (pk_…) for a page, instead of a secret key for the IT team')
+    .action(withTenant<{ name: string; expires?: string; publishable?: boolean }>(async ({ id }, options, { api, print }) => {
       const data = await api.request(
-        `mutation($t: ID!, $n: String!, $e: DateTime) { issueApiKey(tenantId: $t, name: $n, expiresAt: $e) { ${ISSUED} } }`,
-        { t: id, n: options.name, e: options.expires },
+        `mutation($t: ID!, $n: String!, $e: DateTime, $k: KeyKind) { issueApiKey(tenantId: $t, name: $n, expiresAt: $e, kind: $k) { ${ISSUED} } }`,
+        { t: id, n: options.name, e: options.expires, k: options.publishable ? 'PUBLISHABLE' : 'SECRET' },
       );
       printIssued(print, data.issueApiKey);
     }));
