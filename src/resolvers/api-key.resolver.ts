@@ -1,7 +1,8 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { AdminCaller, Caller } from '../caller';
 import type { Context } from '../context';
-import { actingTenant, actingTenantLimit, CurrentAdmin, CurrentCaller } from './decorators';
+import { actingTenant, actingTenantLimit } from '../context';
+import { CurrentAdmin, CurrentCaller } from './decorators';
 import { ApiKey, keyStatus } from '../entities/api-key.entity';
 import { KeyKind, KeyStatus } from '../entities/enums';
 import { IssuedApiKey } from './types/issued-api-key';

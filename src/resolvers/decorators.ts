@@ -1,39 +1,12 @@
 import { createParameterDecorator } from 'type-graphql';
-import type { AdminCaller, Caller, ClientCaller } from '../caller';
-import type { Context } from '../context';
-import type { Tenant } from '../entities/tenant.entity';
-import { BadInput, Forbidden, NotFound, Unauthenticated } from '../errors';
-import { roleOf } from '../services/authorization.service';
-import type { TenantData } from '../services/data/tenant-data';
-
-/**
- * What a resolver may know of its caller, handed over by parameter decorators instead of read from the context.
- * @auth has already refused anyone without the right key; these only narrow the type, and refuse loudly if a field
- * ever lacks the @auth its decorator assumes.
- */
-export function callerOf(ctx: Context): Caller {
-  if (!ctx.caller) throw Unauthenticated();
-  return ctx.caller;
-}
-
-export function clientOf(ctx: Context): ClientCaller {
-  const caller = callerOf(ctx);
-  if (caller.role !== 'CLIENT') throw Forbidden('This operation acts for a tenant; call it with a client key.');
-  return caller;
-}
-
-export function adminOf(ctx: Context): AdminCaller {
-  const caller = callerOf(ctx);
-  if (caller.role !== 'ADMIN') throw Forbidden();
-  return caller;
-}
+import { adminOf, callerOf, clientOf, Context, scopeOf } from '../context';
 
 /** The calling client key, with its tenant and plan. */
 export function CurrentClient() {
   return createParameterDecorator<Context>(({ context }) => clientOf(context));
 }
 
-/** Whoever calls (an admin or a tenant's key): the actor of a mutation both may run, for the audit trail. */
+/** Whoever calls (an admin or a tenant's secret key): the actor of a mutation both may run, for the audit trail. */
 export function CurrentCaller() {
   return createParameterDecorator<Context>(({ context }) => callerOf(context));
 }
@@ -44,37 +17,9 @@ export function CurrentAdmin() {
 }
 
 /**
- * The calling key's own tenant data, the only data handle client operations get: the whole tenant for a secret key,
- * its visitor's conversations for a publishable key.
+ * The calling client's own tenant data, built from the caller: the only data handle client operations get (the whole
+ * tenant for a secret key, its visitor's conversations for a publishable key).
  */
-export function TenantScope() {
-  return createParameterDecorator<Context>(({ context }) => context.services.data.forCaller(clientOf(context)) satisfies TenantData);
-}
-
-/**
- * The tenant an operation that names one acts for (`documents(tenantId: ID)`, `issueApiKey`, `invoice`…), decided
- * here and nowhere else: the operator must give `tenantId`; a secret key acts for its own tenant, and may omit it or
- * give its own id (another tenant's, existing or not: NOT_FOUND, as for every foreign object). Publishable keys never
- * get this far (@auth requires CLIENT on these fields); refused here too, should a field lack that directive.
- */
-export async function actingTenant(ctx: Context, tenantId: string | null | undefined): Promise<Tenant> {
-  const caller = callerOf(ctx);
-  if (caller.role === 'ADMIN') {
-    if (tenantId === null || tenantId === undefined) throw BadInput('tenantId is required with an admin key.', 'tenantId');
-    return ctx.services.tenants.get(tenantId);
-  }
-  if (roleOf(caller) !== 'CLIENT') throw Forbidden('This operation needs a secret key.');
-  if (tenantId !== null && tenantId !== undefined && tenantId !== caller.tenant.id) throw NotFound('Tenant');
-  return caller.tenant;
-}
-
-/**
- * The tenant whose objects an operation naming them only by id may touch (`rotateApiKey(id)`, `removeDocument(id)`):
- * null for the operator (any tenant's), the secret key's own tenant otherwise (another's objects: NOT_FOUND).
- */
-export function actingTenantLimit(ctx: Context): string | null {
-  const caller = callerOf(ctx);
-  if (caller.role === 'ADMIN') return null;
-  if (roleOf(caller) !== 'CLIENT') throw Forbidden('This operation needs a secret key.');
-  return caller.tenant.id;
+export function CallerScope() {
+  return createParameterDecorator<Context>(({ context }) => scopeOf(context));
 }

@@ -1,9 +1,10 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Caller } from '../caller';
-import type { Context } from '../context';
+
 import type { Tenant } from '../entities/tenant.entity';
 import { Forbidden } from '../errors';
-import { actingTenant, actingTenantLimit, CurrentCaller } from './decorators';
+import { actingTenant, actingTenantLimit, type Context } from '../context';
+import { CurrentCaller } from './decorators';
 import { Document } from '../entities/document.entity';
 import { Connection } from './types/connection';
 import { DocumentInput, IngestResult, RetrievalHit } from './types/documents';
@@ -37,8 +38,7 @@ export class DocumentResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('search', () => String, { nullable: true, description: 'Case-insensitive part of the title.' }) search?: string | null,
   ) {
-    const tenant = await actingTenant(ctx, tenantId);
-    return ctx.services.documents.list(ctx.services.data.forTenant(tenant.id), first ?? 20, after, search);
+    return ctx.services.documents.list(ctx.services.tenants.scopeOf(await actingTenant(ctx, tenantId)), first ?? 20, after, search);
   }
 
   @Mutation(() => IngestResult, { description: 'Adds documents to a tenant (same content again: skipped). At most 1000 per call.' })
@@ -51,7 +51,7 @@ export class DocumentResolver {
   ): Promise<IngestResult> {
     const tenant = await actingTenant(ctx, tenantId);
     requireSelfService(caller, tenant);
-    return ctx.services.documents.add(caller, ctx.services.data.forTenant(tenant.id), documents);
+    return ctx.services.documents.add(caller, ctx.services.tenants.scopeOf(tenant), documents);
   }
 
   @Mutation(() => Boolean, { description: 'Removes a document and its indexed passages.' })
@@ -71,7 +71,6 @@ export class DocumentResolver {
     @Arg('tenantId', () => ID, TENANT_ARG) tenantId: string | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null,
   ): Promise<RetrievalHit[]> {
-    const tenant = await actingTenant(ctx, tenantId);
-    return ctx.services.chat.retrievalTest(tenant.id, query, first ?? 10);
+    return ctx.services.chat.retrievalTest(ctx.services.tenants.scopeOf(await actingTenant(ctx, tenantId)), query, first ?? 10);
   }
 }

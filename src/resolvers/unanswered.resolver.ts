@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { actingTenant } from './decorators';
+import { actingTenant } from '../context';
 import { Connection } from './types/connection';
 import { UnansweredQuestion } from './types/unanswered';
 
@@ -22,6 +22,6 @@ export class UnansweredResolver {
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string | null,
   ) {
     const tenant = await actingTenant(ctx, tenantId);
-    return ctx.services.conversations.unanswered(ctx.services.data.forTenant(tenant.id), { from: from ?? null, to: to ?? null }, first ?? 20, after);
+    return ctx.services.conversations.unanswered(ctx.services.tenants.scopeOf(tenant), { from: from ?? null, to: to ?? null }, first ?? 20, after);
   }
 }
