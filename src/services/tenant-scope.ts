@@ -32,7 +32,7 @@ export class TenantScope {
   readonly ratings: RatingStore;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly tenantId: string,
     readonly audience: Audience = WHOLE_TENANT,
   ) {
