@@ -147,6 +147,9 @@ describe('askdesk CLI', () => {
     expect(await ok(['keys', 'revoke', field(rotated, 'key id')!])).toMatch(/REVOKED/);
     expect((await t.gql(MeDetailsDocument, {}, { key: newSecret })).body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
     expect((await askdesk(['keys', 'rotate', keyId, '--grace', 'soon'])).code).toBe(2);
+    const publishable = await ok(['keys', 'issue', 'keys-hospital', '--name', 'widget', '--publishable']);
+    expect(field(publishable, 'kind')).toBe('PUBLISHABLE');
+    expect(field(publishable, 'key')).toMatch(/^pk_business_[A-Za-z0-9_-]{43}$/);
   });
 
   it('ingests a folder in batches, with plain progress lines when not on a terminal', async () => {
@@ -267,7 +270,9 @@ describe('askdesk CLI', () => {
     const window: Record<string, any> = {};
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG.endpoint).toBe('https://askdesk.example/graphql');
-    expect((await t.gql(MeDetailsDocument, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.slug).toBe('pkg-hospital');
+    // A publishable key: it reads its tenant's name (and plan and quota), nothing more of it.
+    expect(window.ASKDESK_CONFIG.apiKey).toMatch(/^pk_business_/);
+    expect((await t.gql(`{ me { name } }`, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.name).toBe('Package Hospital');
 
     // Without --endpoint the page calls the server the CLI spoke to; without --out the file takes the server's name.
     const named = await ok(['client-package', 'pkg-hospital']);

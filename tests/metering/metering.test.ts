@@ -4,7 +4,7 @@ import { startTestApp, TestApp } from '../helpers/app';
 import { freshDatabaseUrl } from '../helpers/database';
 import { AnthropicFake } from '../fakes/anthropic-fake';
 import { AddDocumentsDocument } from '../../src/contract/operations.generated';
-import { AskPasswordResetDocument, IssueApiKeyDocument, MeDocument, QuotaDocument, UpdateTenantDocument } from '../operations/operations.generated';
+import { AskPasswordResetDocument, IssueApiKeyDocument, KeyKind, MeDocument, QuotaDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 const DOC = [{ title: 'Password reset', content: 'To reset your password open the password portal and answer the security questions.' }];
 
@@ -104,8 +104,9 @@ describe('metering on one server', () => {
 
   it('reports usage by day and month, summarises tenants and invoices to the cent', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(IssueApiKeyDocument, { tenantId: a.id, name: 'second' });
-    await t.gql(IssueApiKeyDocument, { tenantId: a.id, name: 'third' });
+    // Three publishable keys (two beyond the first are billed) and a second secret key (free).
+    for (const name of ['widget', 'kiosk', 'package']) await t.gql(IssueApiKeyDocument, { tenantId: a.id, name, kind: KeyKind.Publishable });
+    await t.gql(IssueApiKeyDocument, { tenantId: a.id, name: 'it team' });
     await t.gql(AddDocumentsDocument, { tenantId: a.id, documents: Array.from({ length: 12 }, (_, i) => ({ title: `Doc ${i}`, content: `Procedure number ${i} for the printers.` })) });
     for (let i = 0; i < 3; i++) expect((await t.gql(AskPasswordResetDocument, {}, { key: a.key })).status).toBe(200);
     await t.gql(`mutation { ask(input: { question: "" }) { answer } }`, {}, { key: a.key });
@@ -120,7 +121,7 @@ describe('metering on one server', () => {
     expect(summary.find((r: { tenant: { id: string } }) => r.tenant.id === a.id)).toMatchObject({ requests: 4, succeeded: 3, refused: 1 });
 
     const invoice = (await t.gql(`{ invoice(tenantId: "${a.id}", month: "${month}") { month currency subtotalCents vatCents totalCents lines { description quantity unitCents amountCents } } }`)).body.data.invoice;
-    // BUSINESS 299.00 € + 2 extra keys × 50.00 € + 2 started lots of 10 documents × 150.00 € = 699.00 €; VAT 20 %.
+    // BUSINESS 299.00 € + 2 extra publishable keys × 50.00 € + 2 started lots of 10 documents × 150.00 € = 699.00 €; VAT 20 %.
     expect(invoice.lines.map((l: { quantity: number; unitCents: number; amountCents: number }) => [l.quantity, l.unitCents, l.amountCents])).toEqual([
       [1, 29900, 29900], [2, 5000, 10000], [2, 15000, 30000],
     ]);
