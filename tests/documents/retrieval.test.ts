@@ -107,6 +107,12 @@ describe('analyzer', () => {
     expect(contentTerms('Comment supprimer les comptes ?', 'fr')).toEqual(['supprim', 'compt']);
   });
 
+  it('also counts a product name with a version glued on as the name alone, and keeps codes whole', () => {
+    expect(analyze('iDRAC8 on ESXi7', 'en')).toEqual(['idrac8', 'idrac', 'esxi7', 'esxi']);
+    // Codes and part numbers are single terms, neither split nor stemmed.
+    expect(analyze('R740 0Y26KX X710 0x80070005 KB5034441', 'en')).toEqual(['r740', '0y26kx', 'x710', '0x80070005', 'kb5034441']);
+  });
+
   it('tells French from English', () => {
     expect(detectLanguage('Comment réinitialiser mon mot de passe ?')).toBe('fr');
     expect(detectLanguage('How do I reset my password?')).toBe('en');
