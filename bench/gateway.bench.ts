@@ -32,7 +32,11 @@ import { machine, median, pct, report, Row } from './report';
  *                                     each ratio to bare is taken within its round
  *   BENCH_SEQUENTIAL=3000             requests at concurrency 1 per path (in 5 alternating rounds), for the overhead
  *                                     of `me` over bare
- *   BENCH_PROFILE_DIR=/tmp/prof       writes our server's CPU profile there (node --cpu-prof)
+ *   BENCH_PROFILE_DIR=/tmp/prof       writes the CPU profiles of our server and of the plain RAG endpoint there
+ *                                     (node --cpu-prof; the plain one is named after its own pid)
+ *   BENCH_LOG_STATEMENTS=1            on a server: logs every statement of the scratch database with its duration
+ *                                     (log_min_duration_statement = 0) and prints the backend pids of each endpoint,
+ *                                     whose lines are those of the server log ('[pid]' in the default prefix)
  *
  * It also checks exactness under the load: the tenant's `quota.used` must equal the number of asks answered 200.
  */
@@ -42,6 +46,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const PROFILE = process.env.BENCH_PROFILE_DIR ?? '';
+const LOG_STATEMENTS = process.env.BENCH_LOG_STATEMENTS === '1';
 const ROUNDS = 5;
 const THROUGHPUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -100,8 +105,8 @@ async function drive(load: Load, options: { connections: number; amount: number 
 }
 
 /** Starts one of the reference servers (bench/bare-server.ts, bench/plain-rag-server.ts), which print their URL once listening. */
-function startReference(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(__dirname, script)], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startReference(script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, script)], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve({ child, url: chunk.toString().trim() }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -112,11 +117,18 @@ function startReference(script: string, env: Record<string, string> = {}): Promi
  * The plain RAG endpoint's index, built by the bench beside our tables: the same chunks (title, heading and text)
  * as a tsvector in each chunk's language under a GIN index, and the table its usage rows go to.
  */
-async function buildPlainIndex(databaseUrl: string): Promise<void> {
+async function onDatabase<T>(databaseUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function buildPlainIndex(databaseUrl: string): Promise<void> {
+  await onDatabase(databaseUrl, (client) => client.query(`
       CREATE TABLE plain_rag_chunk (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, lang varchar(2) NOT NULL, title text NOT NULL, text text NOT NULL, tsv tsvector NOT NULL);
       INSERT INTO plain_rag_chunk
         SELECT c.id, c.tenant_id, c.lang, d.title, c.text,
@@ -124,10 +136,7 @@ async function buildPlainIndex(databaseUrl: string): Promise<void> {
         FROM chunk c JOIN document d ON d.id = c.document_id;
       CREATE INDEX plain_rag_chunk_tsv ON plain_rag_chunk USING gin (tsv);
       CREATE TABLE plain_rag_usage (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, api_key_id uuid NOT NULL, latency_ms integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-      ANALYZE plain_rag_chunk;`);
-  } finally {
-    await client.end();
-  }
+      ANALYZE plain_rag_chunk;`));
 }
 
 async function gql(url: string, key: string, body: string): Promise<any> {
@@ -168,11 +177,15 @@ async function main() {
   const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: scratch?.url ?? '', KEY_PEPPER: PEPPER,
     // The per-key limit on other operations would refuse a load generator's `me` within a second; the limit is still taken.
     OTHER_OPS_PER_MINUTE: '1000000000', REDIS_URL: '', WEAVIATE_URL: '', ANTHROPIC_API_KEY: '' };
+  if (scratch && LOG_STATEMENTS) {
+    await onDatabase(scratch.url, (c) => c.query(`ALTER DATABASE "${new URL(scratch.url).pathname.slice(1)}" SET log_min_duration_statement = 0`));
+  }
   const servers: ServerProcess[] = [];
+  const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
   const bare = await startReference('bare-server.js');
   let plain: { child: ChildProcess; url: string } | null = null;
   try {
-    const ours = await launch({ ...env, PORT: '0' }, servers, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
+    const ours = await launch({ ...env, PORT: '0' }, servers, profile);
     const url = `${ours.url}/graphql`;
     const created = (await gql(url, ADMIN, JSON.stringify({ query: 'mutation { createTenant(input: { name: "Bench", contactEmail: "b@example.org", plan: ENTERPRISE }) { tenant { id } apiKey { secret } } }' }))).createTenant;
     const key: string = created.apiKey.secret;
@@ -183,7 +196,7 @@ async function main() {
     await gql(url, key, ASK);
     if (scratch) {
       await buildPlainIndex(scratch.url);
-      plain = await startReference('plain-rag-server.js', { PLAIN_RAG_DATABASE_URL: scratch.url, KEY_PEPPER: PEPPER });
+      plain = await startReference('plain-rag-server.js', { PLAIN_RAG_DATABASE_URL: scratch.url, KEY_PEPPER: PEPPER }, profile);
       const answered = await gql(plain.url, key, PLAIN_ASK);
       if (!answered.ask.citations.length) throw new Error('the plain RAG endpoint found no passage for the bench question');
     } else {
@@ -236,6 +249,11 @@ async function main() {
     const overhead = (p: 'p50' | 'p99') => median(single.map((r) => r.me[p] - r.bare[p]));
 
     // Exactness under load: every ask answered 200 was counted once, and nothing else was.
+    if (scratch && LOG_STATEMENTS) {
+      const backends = await onDatabase(scratch.url, (c) => c.query(
+        `SELECT application_name AS app, array_agg(pid) AS pids FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1`));
+      for (const b of backends.rows) console.log(`backends of ${b.app || 'our server'}: ${b.pids.join(' ')}`);
+    }
     const quotaUsed: number = (await gql(url, key, JSON.stringify({ query: '{ quota { used } }' }))).quota.used;
     const statements = await statementsPerAsk(env, key);
 

@@ -15,7 +15,7 @@ import { Pool } from 'pg';
  *   PLAIN_RAG_DATABASE_URL   the database (the bench's scratch database)
  *   KEY_PEPPER               the pepper our server hashes keys with
  */
-const pool = new Pool({ connectionString: process.env.PLAIN_RAG_DATABASE_URL });
+const pool = new Pool({ connectionString: process.env.PLAIN_RAG_DATABASE_URL, application_name: 'plain-rag' });
 const pepper = process.env.KEY_PEPPER ?? '';
 
 const typeDefs = `
