@@ -27,7 +27,7 @@ import { BUCKETS, loadUserQuestions, sampleBucket, type Bucket } from './user-qu
  *   BENCH_DATABASE_URL=…       also run the corpus sizes on a PostgreSQL server (a scratch database is created)
  *   BENCH_QUERIES=300          synthetic searches timed per length bucket and corpus size
  *   BENCH_REAL_QUERIES=100     real question texts timed per length bucket and corpus size
- *   BENCH_EVAL_DIR=…           where dellqa-dev/ and stackfaq/ are (default ../shared/eval beside the checkout)
+ *   BENCH_EVAL_DIR=…           where dellqa-dev/ and stackfaq/ are (default: the eval folder beside the checkout)
  *   BENCH_STARTS=3             start-ups timed (fresh and existing each); the median is reported; 0 skips them
  *
  * Everything is driven through the real code: documents go through DocumentService (chunker, analyzer, one

@@ -38,7 +38,7 @@ function readQueries(file: string): string[] {
 
 /**
  * Every question of the three sets that an ask accepts. The public sets are read from `evalDir`
- * (`../shared/eval` from the checkout by default); a set that is not there is left out, and the caller says so.
+ * (the speed bench passes BENCH_EVAL_DIR or its default); a set that is not there is left out, and the caller says so.
  */
 export function loadUserQuestions(evalDir: string): { questions: UserQuestion[]; missing: string[] } {
   const questions: UserQuestion[] = [];
