@@ -1,5 +1,5 @@
 /**
- * The one table of errors, as shared/API.md lists them (plus the protocol codes Apollo and graphql-js raise for
+ * The one table of errors, as the contract lists them (plus the protocol codes Apollo and graphql-js raise for
  * requests they cannot run, and the masked INTERNAL_SERVER_ERROR). For each code: the HTTP status a refusal before
  * execution gets, the usage outcome a metered call ending with it records, and whether its message is shown to
  * clients. Services throw `AppError`s; `toClientError` (src/http/format-error.ts) maps everything once, for HTTP,

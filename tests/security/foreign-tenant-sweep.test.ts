@@ -7,7 +7,7 @@ import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
 import { IdPool, ID_KINDS, OperationCall, operationCalls, SchemaOperation, schemaOperations } from '../helpers/schema-sweep';
 
 /**
- * Issue 8, point 2: every operation a client key can reach, called by tenant A with tenant B's ids, answers
+ * Every operation a client key can reach, called by tenant A with tenant B's ids, answers
  * NOT_FOUND or A's own data, never B's; every admin operation refuses A's client key with FORBIDDEN and changes
  * nothing. The operations come from the schema, so one added later is swept without editing this file.
  */
