@@ -84,6 +84,10 @@ export const RateLimited = (retryAfterSeconds: number) =>
 export const QuotaExceeded = (resetsAt: Date) =>
   new AppError('QUOTA_EXCEEDED', 'The monthly request quota is used up.', { resetsAt: resetsAt.toISOString() });
 
+/** One visitor of a publishable key used its asks of the UTC day (the tenant's visitorAsksPerDay). */
+export const VisitorCapExceeded = (resetsAt: Date) =>
+  new AppError('QUOTA_EXCEEDED', "This visitor's questions for today are used up.", { resetsAt: resetsAt.toISOString(), scope: 'VISITOR' });
+
 export const Blocked = (what: 'key' | 'ip', until: Date) =>
   new AppError('BLOCKED', `This ${what === 'ip' ? 'client address' : 'API key'} is blocked for abuse.`, {
     until: until.toISOString(),

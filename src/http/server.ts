@@ -6,7 +6,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { Context, createContext, presentedKey } from '../context';
+import { Context, createContext, presentedKey, VISITOR_HEADER } from '../context';
 import { AppError, BadInput, Blocked, httpStatusOf, Unauthenticated, UpstreamUnavailable } from '../errors';
 import { allowCors, answerPreflight, foreignOrigin } from './cors';
 import { DocumentCache } from './document-cache';
@@ -149,7 +149,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     const log = services.log.child({ requestId });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
-      context: () => createContext(services, { requestId, ip, key: presentedKey(req.headers), origin, log }),
+      context: () => createContext(services, { requestId, ip, key: presentedKey(req.headers), origin, visitor: req.headers[VISITOR_HEADER], log }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -187,7 +187,10 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
     {
       schema,
       context: async (ctx) =>
-        createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request), log: services.log }),
+        createContext(services, {
+          requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request),
+          visitor: ctx.connectionParams?.visitor, log: services.log,
+        }),
       // A blocked IP, or a connection_init with a bad key, closes the socket with 4403 (the contract).
       onConnect: async (ctx) => {
         if (draining) return false;

@@ -141,6 +141,9 @@ describe('askdesk CLI', () => {
     expect(await ok(['keys', 'revoke', field(rotated, 'key id')!])).toMatch(/REVOKED/);
     expect((await t.gql(`{ me { slug } }`, {}, { key: newSecret })).body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
     expect((await askdesk(['keys', 'rotate', keyId, '--grace', 'soon'])).code).toBe(2);
+    const publishable = await ok(['keys', 'issue', 'keys-hospital', '--name', 'widget', '--publishable']);
+    expect(field(publishable, 'kind')).toBe('PUBLISHABLE');
+    expect(field(publishable, 'key')).toMatch(/^pk_business_[A-Za-z0-9_-]{43}$/);
   });
 
   it('ingests a folder in batches, with plain progress lines when not on a terminal', async () => {

@@ -1,7 +1,6 @@
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
+import { askStreamFrom } from '../helpers/ws';
 
 const ME = `{ me { id } }`;
 const EXPOSED = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';
@@ -24,7 +23,7 @@ describe('cross-origin calls (the widget)', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
-    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-api-key, content-type');
+    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-api-key, content-type, x-askdesk-visitor');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST');
     expect(res.headers.get('access-control-max-age')).toBe('600');
   });
@@ -76,29 +75,7 @@ describe('cross-origin calls (the widget)', () => {
   });
 
   it('refuses askStream over WebSocket from a disallowed origin with FORBIDDEN, and serves an allowed one', async () => {
-    const subscribe = (origin: string) => {
-      const client = createClient({
-        url: t.url.replace('http', 'ws'),
-        webSocketImpl: class extends WebSocket {
-          constructor(address: string, protocols?: string | string[]) {
-            super(address, protocols, { headers: { origin } });
-          }
-        },
-        connectionParams: { authorization: `Bearer ${restricted.key}` },
-        retryAttempts: 0,
-      });
-      return new Promise<{ events: any[]; error?: any }>((resolve) => {
-        const events: any[] = [];
-        client.subscribe(
-          { query: `subscription { askStream(input: { question: "How do I reach the VPN?" }) { done } }` },
-          {
-            next: (e) => events.push(e),
-            error: (error) => resolve({ events, error }),
-            complete: () => resolve({ events }),
-          },
-        );
-      }).finally(() => client.dispose());
-    };
+    const subscribe = (origin: string) => askStreamFrom(t.url, origin, { authorization: `Bearer ${restricted.key}` });
     const refused = await subscribe('https://evil.example');
     const errors = refused.error ?? refused.events[0]?.errors;
     expect(errors[0]).toMatchObject({ message: 'This origin is not allowed for this tenant.', extensions: { code: 'FORBIDDEN' } });

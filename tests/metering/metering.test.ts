@@ -104,8 +104,9 @@ describe('metering on one server', () => {
 
   it('reports usage by day and month, summarises tenants and invoices to the cent', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { issueApiKey(tenantId: "${a.id}", name: "second") { secret } }`);
-    await t.gql(`mutation { issueApiKey(tenantId: "${a.id}", name: "third") { secret } }`);
+    // Three publishable keys (two beyond the first are billed) and a second secret key (free).
+    for (const name of ['widget', 'kiosk', 'package']) await t.gql(`mutation { issueApiKey(tenantId: "${a.id}", name: "${name}", kind: PUBLISHABLE) { secret } }`);
+    await t.gql(`mutation { issueApiKey(tenantId: "${a.id}", name: "it team") { secret } }`);
     await t.gql(ADD, { t: a.id, d: Array.from({ length: 12 }, (_, i) => ({ title: `Doc ${i}`, content: `Procedure number ${i} for the printers.` })) });
     for (let i = 0; i < 3; i++) expect((await t.gql(ASK, {}, { key: a.key })).status).toBe(200);
     await t.gql(`mutation { ask(input: { question: "" }) { answer } }`, {}, { key: a.key });
@@ -120,7 +121,7 @@ describe('metering on one server', () => {
     expect(summary.find((r: { tenant: { id: string } }) => r.tenant.id === a.id)).toMatchObject({ requests: 4, succeeded: 3, refused: 1 });
 
     const invoice = (await t.gql(`{ invoice(tenantId: "${a.id}", month: "${month}") { month currency subtotalCents vatCents totalCents lines { description quantity unitCents amountCents } } }`)).body.data.invoice;
-    // BUSINESS 299.00 € + 2 extra keys × 50.00 € + 2 started lots of 10 documents × 150.00 € = 699.00 €; VAT 20 %.
+    // BUSINESS 299.00 € + 2 extra publishable keys × 50.00 € + 2 started lots of 10 documents × 150.00 € = 699.00 €; VAT 20 %.
     expect(invoice.lines.map((l: { quantity: number; unitCents: number; amountCents: number }) => [l.quantity, l.unitCents, l.amountCents])).toEqual([
       [1, 29900, 29900], [2, 5000, 10000], [2, 15000, 30000],
     ]);

@@ -8,7 +8,7 @@ import { ClientPackageService } from '../../src/services/client-package.service'
 import { startTestApp, TestApp } from '../helpers/app';
 
 const CREATE = `mutation($t: ID!, $e: String!, $n: String) { createClientPackage(tenantId: $t, endpoint: $e, keyName: $n) {
-  filename contentBase64 welcomeMessage apiKey { secret key { id name } } } }`;
+  filename contentBase64 welcomeMessage apiKey { secret key { id name kind } } } }`;
 const PAGE = { 'chat.html': '<!doctype html><title>placeholder</title>', 'chat.js': '(function(){ /* placeholder */ })();', 'chat.css': ':root { --askdesk-accent: #0a6; }' };
 // 2026-03-14 12:00 UTC
 const FIXED_NOW = Date.UTC(2026, 2, 14, 12);
@@ -46,7 +46,12 @@ describe('client package', () => {
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG).toMatchObject({ endpoint: 'https://askdesk.example/graphql', apiKey: pkg.apiKey.secret, name: 'CHU Nord' });
     const me = await t.gql(`{ me { id } }`, {}, { key: window.ASKDESK_CONFIG.apiKey });
-    expect(me.body.data.me.id).toBe(tenant.id);
+    // A publishable key: what a page holds reaches its visitor's conversations only, and `me` only in part.
+    expect(pkg.apiKey.secret).toMatch(/^pk_business_[A-Za-z0-9_-]{43}$/);
+    expect(pkg.apiKey.key.kind).toBe('PUBLISHABLE');
+    expect(me.body.errors![0].extensions.code).toBe('FORBIDDEN');
+    expect((await t.gql(`{ me { name } }`, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.name).toBe('CHU Nord');
+    expect((await t.gql(`{ usage(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { total { requests } } }`, {}, { key: pkg.apiKey.secret })).status).toBe(403);
 
     const readme = strFromU8(files['README.md']);
     for (const expected of ['Installation en 5 minutes', '5-minute setup', 'chat.html', 'pas de Python', 'no Python', 'intranet', ':root', 'logoUrl', 'help@askdesk-ops.example']) {
@@ -75,13 +80,16 @@ describe('client package', () => {
     expect(pkg.apiKey.key.name).toBe('client package 2026-03-14');
   });
 
-  it("respects a one-key plan: the tenant's active key must be revoked or rotated first", async () => {
+  it("respects a one-key plan: the tenant's publishable key must be revoked or rotated before a second package", async () => {
     const starter = await t.tenant('STARTER');
+    // The tenant's first key is its IT team's secret key: the plan's one key is the publishable one.
+    const first = (await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' })).body.data.createClientPackage;
+    expect(first.welcomeMessage).toContain('1,000 questions a month');
     const refused = await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' });
-    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
-    await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: starter.keyId });
+    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kind' });
+    await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: first.apiKey.key.id });
     const pkg = (await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' })).body.data.createClientPackage;
-    expect(pkg.welcomeMessage).toContain('1,000 questions a month');
+    expect(pkg.apiKey.secret).toMatch(/^pk_starter_/);
   });
 
   it('records the package in the audit log', async () => {

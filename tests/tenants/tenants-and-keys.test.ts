@@ -4,6 +4,7 @@ import {
   CreateTenantDocument,
   DeleteTenantDocument,
   IssueApiKeyDocument,
+  KeyKind,
   MeDetailsDocument,
   MeDocument,
   PlansDocument,
@@ -144,15 +145,19 @@ describe('tenants and keys over HTTP', () => {
     expect(res.body.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
   });
 
-  it('holds one active key on DEMO and STARTER, several on BUSINESS', async () => {
+  it('holds one active publishable key on DEMO and STARTER, several on BUSINESS', async () => {
     const starter = await t.tenant('STARTER');
-    const refused = await t.gql(IssueApiKeyDocument, { tenantId: starter.id, name: 'second' });
+    const issue = (tenantId: string) => t.gql(IssueApiKeyDocument, { tenantId, name: 'desk', kind: KeyKind.Publishable });
+    expect((await issue(starter.id)).body.data!.issueApiKey.secret).toMatch(/^pk_starter_[A-Za-z0-9_-]{43}$/);
+    const refused = await issue(starter.id);
     expect(refused.status).toBe(400);
     expect(refused.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(refused.body.errors![0].message).toMatch(/allows 1 active key/);
+    expect(refused.body.errors![0].message).toMatch(/allows 1 active publishable key/);
     const business = await t.tenant('BUSINESS');
-    const ok = await t.gql(IssueApiKeyDocument, { tenantId: business.id, name: 'second' });
-    expect(ok.body.data!.issueApiKey.secret).toMatch(/^sk_business_/);
+    await issue(business.id);
+    const ok = await issue(business.id);
+    expect(ok.body.data!.issueApiKey).toMatchObject({ key: { kind: 'PUBLISHABLE' } });
+    expect(ok.body.data!.issueApiKey.secret).toMatch(/^pk_business_/);
   });
 
   it('updates overrides, changes plan and deletes a tenant with its rows', async () => {

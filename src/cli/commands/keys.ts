@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { ApiError } from '../../contract/client';
-import { IssueApiKeyDocument, RevokeApiKeyDocument, RotateApiKeyDocument, TenantKeysDocument, type IssuedKeyFragment } from '../../contract/operations.generated';
+import { IssueApiKeyDocument, KeyKind, RevokeApiKeyDocument, RotateApiKeyDocument, TenantKeysDocument, type IssuedKeyFragment } from '../../contract/operations.generated';
 import { details, render } from '../output';
 import { formatOf, intOption, sessionOf, withFormats, withTenant } from '../session';
 import { KEY_COLUMNS } from './tenants';
 
 function printIssued(print: (text: string) => void, issued: IssuedKeyFragment): void {
-  print(details([['key id', issued.key.id], ['name', issued.key.name], ['expires', issued.key.expiresAt], ['key', issued.secret]]));
+  print(details([['key id', issued.key.id], ['name', issued.key.name], ['kind', issued.key.kind], ['expires', issued.key.expiresAt], ['key', issued.secret]]));
   print('The key is shown once: store it now.');
 }
 
@@ -16,12 +16,14 @@ export function keysCommand(): Command {
 
   keys
     .command('issue')
-    .description('a new key for a tenant (DEMO and STARTER hold one active key)')
+    .description('a new key for a tenant (up to 3 active secret keys; DEMO and STARTER hold one active publishable key)')
     .argument('<tenant>', 'tenant id or slug')
     .requiredOption('--name <name>', 'what the key is for, e.g. "intranet page"')
     .option('--expires <date-time>', 'when the key stops working (ISO 8601); never when omitted')
-    .action(withTenant<{ name: string; expires?: string }>(async ({ id }, options, { api, print }) => {
-      const data = await api.request(IssueApiKeyDocument, { tenantId: id, name: options.name, expiresAt: options.expires });
+    .option('--publishable', 'a publishable key (pk_…) for a page, instead of a secret key for the IT team')
+    .action(withTenant<{ name: string; expires?: string; publishable?: boolean }>(async ({ id }, options, { api, print }) => {
+      const kind = options.publishable ? KeyKind.Publishable : KeyKind.Secret;
+      const data = await api.request(IssueApiKeyDocument, { tenantId: id, name: options.name, expiresAt: options.expires, kind });
       printIssued(print, data.issueApiKey);
     }));
 

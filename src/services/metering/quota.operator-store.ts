@@ -14,6 +14,11 @@ export class QuotaOperatorStore {
     const rows: { n: number }[] = await this.db.query(
       `WITH gone AS (
          DELETE FROM quota_lease WHERE expires_at < $1 RETURNING *
+       ), visitor_back AS (
+         -- Listed before given_back, so it runs (and locks) first: visitor row, then month row, as an ask does.
+         UPDATE visitor_ask_counter v SET used = greatest(0, v.used - g.n)
+         FROM (SELECT tenant_id, visitor_day, visitor_id, count(*)::int AS n FROM gone WHERE visitor_id IS NOT NULL GROUP BY 1, 2, 3) g
+         WHERE v.tenant_id = g.tenant_id AND v.day = g.visitor_day AND v.visitor_id = g.visitor_id
        ), given_back AS (
          UPDATE quota_counter q SET used = greatest(0, q.used - g.n)
          FROM (SELECT tenant_id, month, count(*)::int AS n FROM gone GROUP BY 1, 2) g
