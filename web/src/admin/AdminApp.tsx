@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { CheckAdminDocument, PlansDocument } from '../../../src/contract/operations.generated';
 import { Api, ApiError, asApiError, UNREACHABLE } from '../shared/api';
 import { translator } from '../shared/i18n';
+import { englishPanels } from '../shared/panel-i18n';
 import { KeyForm } from '../chat/KeyForm';
 import { EventList } from './EventList';
 import { ServiceUsage } from './ServiceUsage';
@@ -77,7 +78,7 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
     );
   }
 
-  const props = { api, fail, notify };
+  const props = { api, fail, notify, t: englishPanels };
   return (
     <div class="console">
       <header class="topbar">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { download } from '../shared/api';
 import { CreateClientPackageDocument } from '../../../src/contract/operations.generated';
-import { Card, SecretBox } from './ui';
+import { Card, SecretBox } from '../shared/ui';
 import type { ConsoleProps, Tenant } from './types';
 
 /** The ZIP a client unzips and opens: the chat page with a config.js holding the endpoint and a fresh key. */

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
-import { DocumentsPanel } from './DocumentsPanel';
+import { DocumentsPanel } from '../shared/DocumentsPanel';
+import { KeysPanel } from '../shared/KeysPanel';
 import { EventList } from './EventList';
-import { KeysPanel } from './KeysPanel';
 import { PackagePanel } from './PackagePanel';
 import { TenantSettings } from './TenantSettings';
 import { TenantUsagePanel } from './TenantUsagePanel';
@@ -38,10 +38,10 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         </nav>
       </div>
       <div id="keys">
-        <KeysPanel {...props} tenant={tenant} onChanged={load} />
+        <KeysPanel {...props} tenantId={tenant.id} keys={tenant.keys} onChanged={load} canUnblock />
       </div>
       <div id="documents">
-        <DocumentsPanel {...props} tenant={tenant} onChanged={load} />
+        <DocumentsPanel {...props} tenantId={tenant.id} onChanged={load} />
       </div>
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />

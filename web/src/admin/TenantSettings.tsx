@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ChangePlanDocument, DeleteTenantDocument, ReactivateTenantDocument, SuspendTenantDocument, UpdateTenantDocument } from '../../../src/contract/operations.generated';
-import { Card, formatDateTime } from './ui';
+import { Card, formatDateTime } from '../shared/ui';
 import type { ConsoleProps, Plan, Tenant } from './types';
 
 const numberOrNull = (text: string) => (text.trim() === '' ? null : Number(text));

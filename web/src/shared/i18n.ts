@@ -100,8 +100,14 @@ const dictionaries: Record<Language, Record<Key, string>> = { en, fr };
 
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
+/** A translate function over any page's pair of dictionaries: `{name}` in a text is replaced by `vars.name`. */
+export function translatorOf<K extends string>(dictionaries: Record<Language, Record<K, string>>, language: Language) {
+  return (key: K, vars: Record<string, string | number> = {}): string =>
+    dictionaries[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
 export function translator(language: Language): Translate {
-  return (key, vars = {}) => dictionaries[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+  return translatorOf(dictionaries, language);
 }
 
 /** The configured language, else the browser's first preference: French for any fr-*, English otherwise. */

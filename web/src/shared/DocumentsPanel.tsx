@@ -1,16 +1,25 @@
 import { useRef, useState } from 'preact/hooks';
 import { AddDocumentsDocument, DocumentsDocument, RemoveDocumentDocument, RetrievalTestDocument, type DocumentsQuery, type RetrievalTestQuery } from '../../../src/contract/operations.generated';
-import { usePaged } from '../shared/usePaged';
+import type { PanelProps, TenantArg } from './panel';
 import { Card, EmptyRow, formatDateTime, Pager, SearchBox } from './ui';
-import type { ConsoleProps, Tenant } from './types';
+import { usePaged } from './usePaged';
 
 type DocumentRow = DocumentsQuery['documents']['edges'][number]['node'];
 
 const MIME_TYPES: Record<string, string> = { md: 'text/markdown', markdown: 'text/markdown', html: 'text/html', htm: 'text/html', txt: 'text/plain' };
 
-export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: ConsoleProps & { tenant: Tenant; onChanged(): void }) {
+interface Props extends PanelProps {
+  tenantId: TenantArg;
+  onChanged(): void;
+  /** Whether this key may add and remove documents; when not, `readOnlyNote` says who can. */
+  canEdit?: boolean;
+  readOnlyNote?: string;
+}
+
+/** A tenant's documents (list, upload, removal) beside the retrieval test that shows what an ask would find. */
+export function DocumentsPanel({ api, fail, notify, t, tenantId, onChanged, canEdit = true, readOnlyNote }: Props) {
   const [search, setSearch] = useState('');
-  const list = usePaged(api, DocumentsDocument, (d) => d.documents, { tenantId: tenant.id, search: search || null }, fail);
+  const list = usePaged(api, DocumentsDocument, (d) => d.documents, { tenantId, search: search || null }, fail);
   const files = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState(false);
   const [query, setQuery] = useState('');
@@ -28,9 +37,9 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
           return { title: file.name.replace(/\.[^.]+$/, ''), content: await file.text(), mimeType: MIME_TYPES[extension] ?? 'text/plain' };
         }),
       );
-      const data = await api.request(AddDocumentsDocument, { tenantId: tenant.id, documents });
+      const data = await api.request(AddDocumentsDocument, { tenantId, documents });
       const result = data.addDocuments;
-      notify(`${result.documents.length} document(s) added in ${result.chunkCount} passages; ${result.skippedDuplicates} duplicate(s) skipped.`);
+      notify(t('docs.added', { documents: result.documents.length, chunks: result.chunkCount, skipped: result.skippedDuplicates }));
       if (files.current) files.current.value = '';
       void list.reload();
       onChanged();
@@ -42,10 +51,10 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
   }
 
   async function remove(doc: DocumentRow) {
-    if (!confirm(`Remove “${doc.title}”?`)) return;
+    if (!confirm(t('docs.removeConfirm', { title: doc.title }))) return;
     try {
       await api.request(RemoveDocumentDocument, { id: doc.id });
-      notify(`“${doc.title}” removed.`);
+      notify(t('docs.removed', { title: doc.title }));
       void list.reload();
       onChanged();
     } catch (e) {
@@ -56,7 +65,7 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
   async function test(event: Event) {
     event.preventDefault();
     try {
-      const data = await api.request(RetrievalTestDocument, { tenantId: tenant.id, query });
+      const data = await api.request(RetrievalTestDocument, { tenantId, query });
       setHits(data.retrievalTest);
     } catch (e) {
       fail(e);
@@ -65,24 +74,31 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
 
   return (
     <div class="grid-2 wide-left">
-      <Card title="Documents" actions={<SearchBox label="Search titles" onSearch={setSearch} />}>
-        <form class="row upload" onSubmit={upload}>
-          <label>
-            Text, Markdown or HTML files{' '}
-            <input ref={files} data-testid="document-file" type="file" multiple accept=".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html" />
-          </label>
-          <button type="submit" class="primary" data-testid="upload-document" disabled={uploading}>
-            {uploading ? 'Uploading…' : 'Upload'}
-          </button>
-        </form>
+      <Card title={t('docs.title')} actions={<SearchBox label={t('docs.search')} onSearch={setSearch} />}>
+        {canEdit ? (
+          <form class="row upload" onSubmit={upload}>
+            <label>
+              {t('docs.files')}{' '}
+              <input ref={files} data-testid="document-file" type="file" multiple accept=".txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html" />
+            </label>
+            <button type="submit" class="primary" data-testid="upload-document" disabled={uploading}>
+              {uploading ? t('docs.uploading') : t('docs.upload')}
+            </button>
+          </form>
+        ) : (
+          <p class="note" data-testid="documents-read-only">
+            {readOnlyNote}
+          </p>
+        )}
+        <div class="table-scroll">
         <table class="table">
           <thead>
             <tr>
-              <th>Title</th>
-              <th>Type</th>
-              <th>Passages</th>
-              <th>Added</th>
-              <th />
+              <th>{t('docs.col.title')}</th>
+              <th>{t('docs.col.type')}</th>
+              <th>{t('docs.col.passages')}</th>
+              <th>{t('docs.col.added')}</th>
+              {canEdit && <th />}
             </tr>
           </thead>
           <tbody>
@@ -92,31 +108,34 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
                 <td>{d.mimeType}</td>
                 <td>{d.chunkCount}</td>
                 <td>{formatDateTime(d.createdAt)}</td>
-                <td class="actions">
-                  <button type="button" class="small danger" onClick={() => remove(d)}>
-                    Remove
-                  </button>
-                </td>
+                {canEdit && (
+                  <td class="actions">
+                    <button type="button" class="small danger" onClick={() => remove(d)}>
+                      {t('docs.remove')}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
-            <EmptyRow list={list} columns={5}>
-              No documents{search ? ' match' : ' yet'}.
+            <EmptyRow list={list} columns={canEdit ? 5 : 4}>
+              {search ? t('docs.noneMatch') : t('docs.none')}
             </EmptyRow>
           </tbody>
         </table>
-        <Pager list={list} />
+        </div>
+        <Pager list={list} t={t} />
       </Card>
-      <Card title="Retrieval test">
-        <p class="muted small">What an ask would retrieve for this question, best first, one hit per document.</p>
+      <Card title={t('retrieval.title')}>
+        <p class="muted small">{t('retrieval.help')}</p>
         <form class="row" onSubmit={test}>
-          <input data-testid="retrieval-query" required placeholder="e.g. How do I connect to the VPN?" aria-label="Test question" value={query} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+          <input data-testid="retrieval-query" required placeholder={t('retrieval.placeholder')} aria-label={t('retrieval.label')} value={query} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
           <button type="submit" data-testid="retrieval-run">
-            Run
+            {t('retrieval.run')}
           </button>
         </form>
         {hits && (
           <ol class="hits">
-            {hits.length === 0 && <li class="muted">Nothing retrieved: an ask would say it does not know.</li>}
+            {hits.length === 0 && <li class="muted">{t('retrieval.nothing')}</li>}
             {hits.map((h) => (
               <li key={h.documentId} data-testid="retrieval-hit">
                 <span>{h.title}</span>
