@@ -72,6 +72,15 @@ const en = {
   'retrieval.placeholder': 'e.g. How do I connect to the VPN?',
   'retrieval.run': 'Run',
   'retrieval.nothing': 'Nothing retrieved: an ask would say it does not know.',
+  'gaps.title': 'Unanswered questions',
+  'gaps.help': 'Questions the assistant could not answer from the documents, or whose answer was rated unhelpful, grouped by question, most recent first: each one points to a document to write or to complete.',
+  'gaps.col.question': 'Question',
+  'gaps.col.count': 'Times',
+  'gaps.col.last': 'Last asked',
+  'gaps.col.reason': 'Why',
+  'gaps.reason.UNGROUNDED': 'not in the documents',
+  'gaps.reason.RATED_DOWN': 'rated unhelpful',
+  'gaps.none': 'No unanswered questions: every question found its answer in the documents.',
 };
 
 export type PanelKey = keyof typeof en;
@@ -146,6 +155,15 @@ const fr: Record<PanelKey, string> = {
   'retrieval.placeholder': 'ex. Comment me connecter au VPN ?',
   'retrieval.run': 'Tester',
   'retrieval.nothing': 'Rien de trouvé : l’assistant répondrait qu’il ne sait pas.',
+  'gaps.title': 'Questions sans réponse',
+  'gaps.help': 'Les questions auxquelles l’assistant n’a pas trouvé de réponse dans les documents, ou dont la réponse a été jugée inutile, regroupées par question, les plus récentes d’abord : chacune indique un document à écrire ou à compléter.',
+  'gaps.col.question': 'Question',
+  'gaps.col.count': 'Fois',
+  'gaps.col.last': 'Dernière fois',
+  'gaps.col.reason': 'Pourquoi',
+  'gaps.reason.UNGROUNDED': 'absente des documents',
+  'gaps.reason.RATED_DOWN': 'réponse jugée inutile',
+  'gaps.none': 'Aucune question sans réponse : chaque question a trouvé sa réponse dans les documents.',
 };
 
 export type PanelTranslate = (key: PanelKey, vars?: Record<string, string | number>) => string;

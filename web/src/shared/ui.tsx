@@ -102,6 +102,6 @@ export function SecretBox({ secret, note, testId = 'key-secret', t = englishPane
 }
 
 export const formatDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
-export const formatCents = (cents: number, currency = 'EUR') =>
-  (cents / 100).toLocaleString('en-GB', { style: 'currency', currency });
+export const formatCents = (cents: number, currency = 'EUR', language: 'en' | 'fr' = 'en') =>
+  (cents / 100).toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency });
 export const thisMonth = () => new Date().toISOString().slice(0, 7);
