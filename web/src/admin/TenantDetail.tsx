@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
+import { GapsPanel } from '../shared/GapsPanel';
 import { KeysPanel } from '../shared/KeysPanel';
 import { EventList } from './EventList';
 import { PackagePanel } from './PackagePanel';
@@ -31,6 +32,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         <nav class="jump" aria-label="Sections">
           <a href="#keys">Keys</a>
           <a href="#documents">Documents</a>
+          <a href="#gaps">Unanswered</a>
           <a href="#usage">Usage and invoice</a>
           <a href="#package">Client package</a>
           <a href="#settings">Settings</a>
@@ -42,6 +44,9 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
       </div>
       <div id="documents">
         <DocumentsPanel {...props} tenantId={tenant.id} onChanged={load} />
+      </div>
+      <div id="gaps">
+        <GapsPanel {...props} tenantId={tenant.id} />
       </div>
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />
