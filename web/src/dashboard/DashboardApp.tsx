@@ -8,6 +8,7 @@ import { ExportBox } from '../chat/ExportBox';
 import { Api, ApiError, asApiError, UNREACHABLE } from '../shared/api';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
 import { GapsPanel } from '../shared/GapsPanel';
+import { Messages, useMessages } from '../shared/Messages';
 import { KeysPanel } from '../shared/KeysPanel';
 import { panelTranslator } from '../shared/panel-i18n';
 import { Card, formatCents } from '../shared/ui';
@@ -52,28 +53,9 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [loginError, setLoginError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  const fail = useCallback(
-    (e: unknown) => {
-      const err = asApiError(e);
-      setNotice(null);
-      setError(err.code === UNREACHABLE ? text('unreachable') : `${err.message} (${err.code})`);
-    },
-    [text],
-  );
-  const notify = useCallback((message: string) => {
-    setError(null);
-    setNotice(message);
-  }, []);
+  const messages = useMessages(text('unreachable'));
+  const { fail, notify } = messages;
   const exporter = useExport(api, fail);
-
-  useEffect(() => {
-    if (!notice) return;
-    const timer = setTimeout(() => setNotice(null), 6000);
-    return () => clearTimeout(timer);
-  }, [notice]);
 
   const load = useCallback(() => {
     api?.request(DashboardTenantDocument).then((d) => setTenant(d.me), (e) => {
@@ -158,21 +140,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
           {text('signOut')}
         </button>
       </header>
-      <div class="messages" aria-live="polite">
-        {error && (
-          <p class="alert" role="alert" data-testid="error">
-            {error}
-            <button type="button" class="link" onClick={() => setError(null)} aria-label={text('dismiss')}>
-              ✕
-            </button>
-          </p>
-        )}
-        {notice && (
-          <p class="notice" role="status">
-            {notice}
-          </p>
-        )}
-      </div>
+      <Messages messages={messages} dismissLabel={text('dismiss')} />
       {!tenant ? (
         <main class="content">
           <p class="muted">{text('loading')}</p>
