@@ -2,7 +2,7 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Resolver, Root }
 import type { AdminCaller, Caller } from '../caller';
 import type { Context } from '../context';
 import { actingTenant, actingTenantLimit } from '../context';
-import { CurrentAdmin, CurrentCaller } from './decorators';
+import { ACTING_TENANT_ARG, CurrentAdmin, CurrentCaller } from './decorators';
 import { ApiKey, keyStatus } from '../entities/api-key.entity';
 import { KeyKind, KeyStatus } from '../entities/enums';
 import { IssuedApiKey } from './types/issued-api-key';
@@ -21,7 +21,7 @@ export class ApiKeyResolver {
     @Ctx() ctx: Context,
     @CurrentCaller() caller: Caller,
     @Arg('name', () => String, { description: '1 to 100 characters.' }) name: string,
-    @Arg('tenantId', () => ID, { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' }) tenantId?: string | null,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId?: string | null,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the key stops working; never when omitted.' }) expiresAt?: Date | null,
     @Arg('kind', () => KeyKind, { nullable: true, defaultValue: KeyKind.SECRET, description: 'SECRET (sk_…) or PUBLISHABLE (pk_…, for pages).' }) kind?: KeyKind | null,
   ): Promise<IssuedApiKey> {

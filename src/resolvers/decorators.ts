@@ -23,3 +23,6 @@ export function CurrentAdmin() {
 export function CallerScope() {
   return createParameterDecorator<Context>(({ context }) => scopeOf(context));
 }
+
+/** The `tenantId` argument of the operations that name a tenant, resolved by `actingTenant` (context.ts). */
+export const ACTING_TENANT_ARG = { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' };

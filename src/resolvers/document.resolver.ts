@@ -1,17 +1,14 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Caller } from '../caller';
-
 import type { Tenant } from '../entities/tenant.entity';
 import { Forbidden } from '../errors';
 import { actingTenant, actingTenantLimit, type Context } from '../context';
-import { CurrentCaller } from './decorators';
+import { ACTING_TENANT_ARG, CurrentCaller } from './decorators';
 import { Document } from '../entities/document.entity';
 import { Connection } from './types/connection';
 import { DocumentInput, IngestResult, RetrievalHit } from './types/documents';
 
 const DocumentConnection = Connection(Document, 'Document');
-
-const TENANT_ARG = { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' };
 
 /**
  * Adding or removing documents with a secret key needs the operator's consent (`documentSelfService`): documents are
@@ -33,7 +30,7 @@ export class DocumentResolver {
   @Directive('@auth(requires: CLIENT)')
   async documents(
     @Ctx() ctx: Context,
-    @Arg('tenantId', () => ID, TENANT_ARG) tenantId: string | null | undefined,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId: string | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('search', () => String, { nullable: true, description: 'Case-insensitive part of the title.' }) search?: string | null,
@@ -47,7 +44,7 @@ export class DocumentResolver {
     @Ctx() ctx: Context,
     @CurrentCaller() caller: Caller,
     @Arg('documents', () => [DocumentInput]) documents: DocumentInput[],
-    @Arg('tenantId', () => ID, TENANT_ARG) tenantId?: string | null,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId?: string | null,
   ): Promise<IngestResult> {
     const tenant = await actingTenant(ctx, tenantId);
     requireSelfService(caller, tenant);
@@ -68,7 +65,7 @@ export class DocumentResolver {
   async retrievalTest(
     @Ctx() ctx: Context,
     @Arg('query', () => String) query: string,
-    @Arg('tenantId', () => ID, TENANT_ARG) tenantId: string | null | undefined,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId: string | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null,
   ): Promise<RetrievalHit[]> {
     return ctx.services.chat.retrievalTest(ctx.services.tenants.scopeOf(await actingTenant(ctx, tenantId)), query, first ?? 10);

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context';
-import { actingTenant } from '../context';
+import { actingTenant, type Context } from '../context';
+import { ACTING_TENANT_ARG } from './decorators';
 import { Connection } from './types/connection';
 import { UnansweredQuestion } from './types/unanswered';
 
@@ -15,7 +15,7 @@ export class UnansweredResolver {
   @Directive('@auth(requires: CLIENT)')
   async unansweredQuestions(
     @Ctx() ctx: Context,
-    @Arg('tenantId', () => ID, { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' }) tenantId: string | null | undefined,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId: string | null | undefined,
     @Arg('from', () => Date, { nullable: true, description: 'Only asks at or after this instant.' }) from: Date | null | undefined,
     @Arg('to', () => Date, { nullable: true, description: 'Only asks before this instant.' }) to: Date | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,

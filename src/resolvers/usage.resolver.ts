@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import type { TenantScope } from '../services/tenant-scope';
-import { CallerScope } from './decorators';
+import { ACTING_TENANT_ARG, CallerScope } from './decorators';
 import { actingTenant } from '../context';
 import { AbuseEvent } from '../entities/abuse-event.entity';
 import { Granularity } from '../entities/enums';
@@ -65,7 +65,7 @@ export class UsageResolver {
   async invoice(
     @Ctx() ctx: Context,
     @Arg('month', () => String) month: string,
-    @Arg('tenantId', () => ID, { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' }) tenantId?: string | null,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId?: string | null,
   ): Promise<Invoice> {
     const tenant = await actingTenant(ctx, tenantId);
     return ctx.services.billing.invoice(tenant.id, month);

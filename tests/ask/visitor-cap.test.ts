@@ -75,6 +75,14 @@ describe('visitor cap', () => {
     expect(await used(a.key)).toBe(5);
   });
 
+  it("forgets the visitors' counts of past days in the retention sweep", async () => {
+    const count = async () => (await t.database.dataSource.query('SELECT count(*)::int AS n FROM visitor_ask_counter'))[0].n;
+    expect(await count()).toBeGreaterThan(0);
+    clock.advance(2 * 86_400_000);
+    expect(await t.app.services.quota.purgeVisitorCounts()).toBeGreaterThan(0);
+    expect(await count()).toBe(0);
+  });
+
   it('refuses a cap below 1', async () => {
     const a = await t.tenant('BUSINESS');
     const res = await t.gql(`mutation($id: ID!) { updateTenant(id: $id, input: { visitorAsksPerDay: 0 }) { id } }`, { id: a.id });

@@ -221,7 +221,8 @@ describe('askdesk CLI', () => {
     const window: Record<string, any> = {};
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG.endpoint).toBe('https://askdesk.example/graphql');
-    // The package holds a publishable key: it reads its tenant's name (not its slug, which is for secret keys).
+    // A publishable key: it reads its tenant's name (and plan and quota), nothing more of it.
+    expect(window.ASKDESK_CONFIG.apiKey).toMatch(/^pk_business_/);
     expect((await t.gql(`{ me { name } }`, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.name).toBe('Package Hospital');
 
     // Without --endpoint the page calls the server the CLI spoke to; without --out the file takes the server's name.

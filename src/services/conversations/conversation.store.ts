@@ -28,8 +28,8 @@ function decodeUnansweredCursor(cursor: string): { at: Date; key: string } {
  * publishable key's scope, `visitor_id = <its visitor>` on every read of conversations and messages (lists, one by id,
  * the export, the message a rating names), so another visitor's conversation is NOT_FOUND like another tenant's.
  * Without a visitor id the condition compares with NULL and matches nothing: such a key sees no history (and can't
- * reach a secret key's conversations, whose visitor_id is NULL). An ask's
- * exchange is written by the statement that settles its lease (QuotaStore.settle), not here.
+ * reach a secret key's conversations, whose visitor_id is NULL). An ask's exchange is written by the statement that
+ * settles its lease (QuotaStore.settle), not here.
  */
 export class ConversationStore {
   constructor(
@@ -107,6 +107,7 @@ export class ConversationStore {
          FROM message a LEFT JOIN answer_rating r ON r.message_id = a.id AND r.tenant_id = a.tenant_id
          WHERE a.tenant_id = $1 AND a.role = 'assistant' AND (a.grounded = false OR r.rating = 'DOWN')
            AND ($2::timestamptz IS NULL OR a.created_at >= $2) AND ($3::timestamptz IS NULL OR a.created_at < $3)
+           AND (NOT $7::boolean OR a.conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $8))
        ), asked AS (
          SELECT ans.*, q.content AS question,
                 regexp_replace(lower(regexp_replace(btrim(q.content), '[[:space:]]+', ' ', 'g')), '[[:space:][:punct:]]+$', '') AS key
@@ -129,7 +130,7 @@ export class ConversationStore {
          WHERE $4::timestamptz IS NULL OR (date_trunc('milliseconds', g.last_asked_at), g.key) < ($4::timestamptz, $5::text)
          ORDER BY date_trunc('milliseconds', g.last_asked_at) DESC, g.key DESC LIMIT $6
        ) g ON true`,
-      [this.tenantId, range.from, range.to, cursor?.at ?? null, cursor?.key ?? null, first + 1],
+      [this.tenantId, range.from, range.to, cursor?.at ?? null, cursor?.key ?? null, first + 1, this.visitorOnly, this.visitorId],
     );
     const total = rows[0]?.total ?? 0;
     const found = rows.filter((r) => r.key !== null);

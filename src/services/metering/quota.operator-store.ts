@@ -1,9 +1,15 @@
 import type { Db } from '../data/db';
+import { affected } from '../data/affected';
 import { recordUsageSql } from '../usage/usage-sql';
 
 /** Quota leases across tenants, for the system's job that reclaims the leases of dead processes. */
 export class QuotaOperatorStore {
   constructor(private readonly db: Db) {}
+
+  /** Drops the visitors' daily counts of days before `before` (each is only read on its own day). */
+  async purgeVisitorCounts(before: string): Promise<number> {
+    return affected(await this.db.query('DELETE FROM visitor_ask_counter WHERE day < $1::date', [before]));
+  }
 
   /**
    * Ends the leases whose process died (expired at `now`): each gives its request back and is recorded in usage as

@@ -111,6 +111,11 @@ export class QuotaService {
     return scope.quota.settle(lease, keep, usage, new Date(this.clock.now()), exchange);
   }
 
+  /** Forgets the visitors' counts of days before yesterday (UTC); returns how many. */
+  purgeVisitorCounts(): Promise<number> {
+    return this.store.purgeVisitorCounts(new Date(this.clock.now() - 86_400_000).toISOString().slice(0, 10));
+  }
+
   /** Reclaims the leases of processes that died mid-ask; returns how many. */
   reclaimExpired(): Promise<number> {
     return this.store.reclaimExpiredLeases(new Date(this.clock.now()));

@@ -73,7 +73,7 @@ export class QuotaStore {
   }
 
   /**
-   * Takes one request of the month's quota as a lease, or returns null when it is used up. ONE statement: the
+   * Takes one request of the month's quota as a lease, or says which limit refused it. ONE statement: the
    * conditional upsert on the (tenant, month) row queues concurrent reservations on its row lock, and each re-checks
    * `used < limit` against the latest committed count, so successes can never exceed the quota, across processes.
    * Unlimited plans still count, so usage and `quota.used` stay truthful; the WHERE is what enforces a limit.
@@ -87,7 +87,10 @@ export class QuotaStore {
    * When the operation continues a conversation, the same statement reads its last `turns` messages (oldest first),
    * so a follow-up costs no round trip more than a new question; none when the conversation is not this tenant's.
    * Every conversation holds at least one exchange (both are written together), so no messages means no
-   * conversation: the one read checks both.
+   * conversation: the one read checks both. In a publishable key's scope it reads only its visitor's conversations.
+   *
+   * When the tenant caps its visitors (`visitor`), the same statement first counts the visitor's ask of the day by
+   * the same kind of conditional upsert (exact under concurrency), and takes the month's only when that succeeded.
    */
   async reserve(
     month: string,
