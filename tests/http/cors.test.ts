@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 import { askStreamFrom } from '../helpers/ws';
+import { MeDocument } from '../operations/operations.generated';
 
-const ME = `{ me { id } }`;
 const EXPOSED = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';
 
 describe('cross-origin calls (the widget)', () => {
@@ -30,7 +30,7 @@ describe('cross-origin calls (the widget)', () => {
 
   it('lets any origin read the answers of a tenant with no allowed origins, file:// pages included', async () => {
     for (const origin of ['https://anywhere.example', 'null']) {
-      const res = await t.gql(ME, {}, { key: open.key, headers: { origin } });
+      const res = await t.gql(MeDocument, {}, { key: open.key, headers: { origin } });
       expect(res.status).toBe(200);
       expect(res.body.data.me.id).toBe(open.id);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
@@ -41,19 +41,19 @@ describe('cross-origin calls (the widget)', () => {
   });
 
   it("serves a restricted tenant from its origins only; others, and file:// pages, get 403 FORBIDDEN", async () => {
-    const ok = await t.gql(ME, {}, { key: restricted.key, headers: { origin: 'https://intranet.chu.example' } });
+    const ok = await t.gql(MeDocument, {}, { key: restricted.key, headers: { origin: 'https://intranet.chu.example' } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://intranet.chu.example');
 
     for (const origin of ['https://evil.example', 'null', 'https://intranet.chu.example:8443']) {
-      const res = await t.gql(ME, {}, { key: restricted.key, headers: { origin } });
+      const res = await t.gql(MeDocument, {}, { key: restricted.key, headers: { origin } });
       expect(res.status).toBe(403);
       expect(res.body.errors![0]).toMatchObject({ message: 'This origin is not allowed for this tenant.', extensions: { code: 'FORBIDDEN' } });
       // The refusal itself is readable, so a widget on a site its tenant has not allowed can say why it can't answer.
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
     }
     // Server-to-server calls send no Origin and are not a browser's business.
-    expect((await t.gql(ME, {}, { key: restricted.key })).status).toBe(200);
+    expect((await t.gql(MeDocument, {}, { key: restricted.key })).status).toBe(200);
   });
 
   it('follows a change of allowedOrigins at once', async () => {
@@ -61,15 +61,15 @@ describe('cross-origin calls (the widget)', () => {
     const set = (origins: string[]) =>
       t.gql(`mutation($id: ID!, $o: [String!]) { updateTenant(id: $id, input: { allowedOrigins: $o }) { allowedOrigins } }`, { id: tenant.id, o: origins });
     expect((await set(['https://a.example/'])).body.data.updateTenant.allowedOrigins).toEqual(['https://a.example']);
-    expect((await t.gql(ME, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(403);
+    expect((await t.gql(MeDocument, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(403);
     await set([]);
-    expect((await t.gql(ME, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(200);
+    expect((await t.gql(MeDocument, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(200);
   });
 
   it('does not restrict admin keys, and lets a page read a refusal of its bad key', async () => {
     const admin = await t.gql(`{ tenants(first: 1) { totalCount } }`, {}, { key: ADMIN_KEY, headers: { origin: 'https://console.example' } });
     expect(admin.status).toBe(200);
-    const bad = await t.gql(ME, {}, { key: 'sk_business_' + 'x'.repeat(43), headers: { origin: 'https://evil.example' } });
+    const bad = await t.gql(MeDocument, {}, { key: 'sk_business_' + 'x'.repeat(43), headers: { origin: 'https://evil.example' } });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   });

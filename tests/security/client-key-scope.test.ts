@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AskDocument, ConversationDocument, DeleteTenantDocument } from '../operations/operations.generated';
+import { AskQuestionDocument, ConversationDocument, DeleteTenantDocument } from '../operations/operations.generated';
 import { startTestApp, TestApp } from '../helpers/app';
 
 describe('a client key stays inside its tenant', () => {
@@ -20,7 +20,7 @@ describe('a client key stays inside its tenant', () => {
     const create = await t.gql(DeleteTenantDocument, { id: b.id }, { key: a.key });
     expect(create.status).toBe(403);
 
-    const ask = await t.gql(AskDocument, { input: { question: 'How do I reset my password?' } }, { key: b.key });
+    const ask = await t.gql(AskQuestionDocument, { q: 'How do I reset my password?' }, { key: b.key });
     const conversationId = ask.body.data!.ask.conversationId;
     const foreign = await t.gql(ConversationDocument, { id: conversationId }, { key: a.key });
     expect(foreign.status).toBe(200);

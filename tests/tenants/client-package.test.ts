@@ -6,6 +6,8 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPackageService } from '../../src/services/client-package.service';
 import { startTestApp, TestApp } from '../helpers/app';
+import { CreateClientPackageDocument } from '../../src/contract/operations.generated';
+import { MeDocument } from '../operations/operations.generated';
 
 const CREATE = `mutation($t: ID!, $e: String!, $n: String) { createClientPackage(tenantId: $t, endpoint: $e, keyName: $n) {
   filename contentBase64 welcomeMessage apiKey { secret key { id name kind } } } }`;
@@ -32,7 +34,7 @@ describe('client package', () => {
   });
 
   it('ships the page, a config.js whose key works, and the README, LICENSE and WELCOME texts', async () => {
-    const res = await t.gql(CREATE, { t: tenant.id, e: 'https://askdesk.example/graphql', n: 'intranet page' });
+    const res = await t.gql(CreateClientPackageDocument, { tenantId: tenant.id, endpoint: 'https://askdesk.example/graphql', keyName: 'intranet page' });
     expect(res.body.errors).toBeUndefined();
     const pkg = res.body.data.createClientPackage;
     expect(pkg.filename).toBe('askdesk-chu-nord-2026-03-14.zip');
@@ -74,7 +76,7 @@ describe('client package', () => {
   it("states the tenant's own figures when it has custom limits", async () => {
     const custom = await t.tenant('ENTERPRISE');
     await t.gql(`mutation($id: ID!) { updateTenant(id: $id, input: { rateOverride: 7 }) { id } }`, { id: custom.id });
-    const pkg = (await t.gql(CREATE, { t: custom.id, e: 'http://intranet:4000/graphql' })).body.data.createClientPackage;
+    const pkg = (await t.gql(CreateClientPackageDocument, { tenantId: custom.id, endpoint: 'http://intranet:4000/graphql' })).body.data.createClientPackage;
     expect(pkg.welcomeMessage).toContain('unlimited');
     expect(pkg.welcomeMessage).toContain('at most 7 questions a minute');
     expect(pkg.apiKey.key.name).toBe('client package 2026-03-14');
@@ -99,15 +101,15 @@ describe('client package', () => {
   });
 
   it('refuses a bad endpoint or an unknown tenant, and issues no key when the page is not built', async () => {
-    expect((await t.gql(CREATE, { t: tenant.id, e: 'ftp://nowhere' })).body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'endpoint' });
-    expect((await t.gql(CREATE, { t: '00000000-0000-4000-8000-000000000000', e: 'https://a.example/graphql' })).body.errors![0].extensions.code).toBe('NOT_FOUND');
+    expect((await t.gql(CreateClientPackageDocument, { tenantId: tenant.id, endpoint: 'ftp://nowhere' })).body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'endpoint' });
+    expect((await t.gql(CreateClientPackageDocument, { tenantId: '00000000-0000-4000-8000-000000000000', endpoint: 'https://a.example/graphql' })).body.errors![0].extensions.code).toBe('NOT_FOUND');
 
     const s = t.app.services;
     const keysBefore = (await t.gql(`query($id: ID!) { tenant(id: $id) { keys { id } } }`, { id: tenant.id })).body.data.tenant.keys.length;
     const saved = s.clientPackages;
     s.clientPackages = new ClientPackageService(s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => FIXED_NOW }, path.join(assets, 'missing'));
     try {
-      const res = await t.gql(CREATE, { t: tenant.id, e: 'https://a.example/graphql' });
+      const res = await t.gql(CreateClientPackageDocument, { tenantId: tenant.id, endpoint: 'https://a.example/graphql' });
       expect(res.body.errors![0].extensions.code).toBe('NOT_FOUND');
       expect(res.body.errors![0].message).toMatch(/build:web/);
     } finally {
