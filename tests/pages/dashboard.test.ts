@@ -109,7 +109,8 @@ describe('the client dashboard', () => {
     const [exported] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
     expect(fs.readFileSync((await exported.path())!, 'utf8')).toContain('book a meeting room');
 
-    // French, then a phone: the same page.
+    // French, then a phone: the same page (once the upload's notice has gone, so the pictures show the page).
+    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
     await page.getByTestId('language').click();
     await expect.poll(() => page.locator('#gaps h2').textContent()).toBe('Questions sans réponse');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');

@@ -91,37 +91,37 @@ export function DocumentsPanel({ api, fail, notify, t, tenantId, onChanged, canE
           </p>
         )}
         <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th>{t('docs.col.title')}</th>
-              <th>{t('docs.col.type')}</th>
-              <th>{t('docs.col.passages')}</th>
-              <th>{t('docs.col.added')}</th>
-              {canEdit && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {list.page?.nodes.map((d) => (
-              <tr key={d.id} data-testid="document-row">
-                <td>{d.sourceUrl ? <a href={d.sourceUrl} target="_blank" rel="noopener noreferrer">{d.title}</a> : d.title}</td>
-                <td>{d.mimeType}</td>
-                <td>{d.chunkCount}</td>
-                <td>{formatDateTime(d.createdAt)}</td>
-                {canEdit && (
-                  <td class="actions">
-                    <button type="button" class="small danger" onClick={() => remove(d)}>
-                      {t('docs.remove')}
-                    </button>
-                  </td>
-                )}
+          <table class="table">
+            <thead>
+              <tr>
+                <th>{t('docs.col.title')}</th>
+                <th>{t('docs.col.type')}</th>
+                <th>{t('docs.col.passages')}</th>
+                <th>{t('docs.col.added')}</th>
+                {canEdit && <th />}
               </tr>
-            ))}
-            <EmptyRow list={list} columns={canEdit ? 5 : 4}>
-              {search ? t('docs.noneMatch') : t('docs.none')}
-            </EmptyRow>
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.page?.nodes.map((d) => (
+                <tr key={d.id} data-testid="document-row">
+                  <td>{d.sourceUrl ? <a href={d.sourceUrl} target="_blank" rel="noopener noreferrer">{d.title}</a> : d.title}</td>
+                  <td>{d.mimeType}</td>
+                  <td>{d.chunkCount}</td>
+                  <td>{formatDateTime(d.createdAt)}</td>
+                  {canEdit && (
+                    <td class="actions">
+                      <button type="button" class="small danger" onClick={() => remove(d)}>
+                        {t('docs.remove')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+              <EmptyRow list={list} columns={canEdit ? 5 : 4}>
+                {search ? t('docs.noneMatch') : t('docs.none')}
+              </EmptyRow>
+            </tbody>
+          </table>
         </div>
         <Pager list={list} t={t} />
       </Card>
