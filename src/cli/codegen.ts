@@ -14,10 +14,11 @@ const ROOT = (function root(dir: string): string {
 
 /**
  * Each generated module and the folders whose `.graphql` documents it types. Pages and CLI share one module so an
- * operation both send (an invoice, a new tenant) is written once; the tests' operations stay out of the build.
+ * operation both send (an invoice, a key) is written once, and src/contract holds the fragments all of them read;
+ * the tests' operations stay out of the build.
  */
 export const TARGETS = [
-  { output: 'src/contract/operations.generated.ts', folders: ['src/cli', 'web/src'] },
+  { output: 'src/contract/operations.generated.ts', folders: ['src/contract', 'src/cli', 'web/src'] },
   { output: 'tests/operations/operations.generated.ts', folders: ['tests'] },
 ];
 

@@ -1,7 +1,7 @@
-import type { ChatCitationFragment, ChatQuotaFragment, Rating } from '../../../src/contract/operations.generated';
+import type { ChatCitationFragment, QuotaFieldsFragment, Rating } from '../../../src/contract/operations.generated';
 
 // The chat's own state; what the server answers is typed by the generated operations.
-export type Quota = ChatQuotaFragment;
+export type Quota = QuotaFieldsFragment;
 export type Citation = ChatCitationFragment;
 export type { Rating };
 
