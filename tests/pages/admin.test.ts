@@ -61,7 +61,7 @@ describe('admin console', () => {
 
     await page.getByTestId('document-file').setInputFiles([path.join(folder, 'vpn.md'), path.join(folder, 'printers.html')]);
     await page.getByTestId('upload-document').click();
-    await expect.poll(() => page.getByTestId('document-row').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('document-row').count(), { timeout: 15_000 }).toBe(2); // two files indexed: slow on a loaded machine
     expect(await page.getByTestId('document-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('text/markdown'), expect.stringContaining('text/html')]));
 
     await page.getByTestId('retrieval-query').fill('How do I connect to the VPN?');
