@@ -98,7 +98,7 @@ describe('the client dashboard', () => {
     fs.writeFileSync(file, '# Meeting rooms\n\nTo book a meeting room in building C, open the Rooms app on the intranet and choose a free slot.\n');
     await page.getByTestId('document-file').setInputFiles(file);
     await page.getByTestId('upload-document').click();
-    await expect.poll(() => page.getByTestId('document-row').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('document-row').count(), { timeout: 15_000 }).toBe(2);
     await page.getByTestId('retrieval-query').fill('book a meeting room');
     await page.getByTestId('retrieval-run').click();
     await expect.poll(() => page.getByTestId('retrieval-hit').first().textContent()).toContain('meeting-rooms');
