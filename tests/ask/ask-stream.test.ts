@@ -181,7 +181,7 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
     // The server notices at its next delta, stops generating and settles the lease: kept, since the client was sent
     // part of the answer (closing the stream just before its last words must not make every answer free).
     await expect.poll(leasesHeld, { timeout: 10_000 }).toBe(0);
-    const quota = await t.gql('{ quota { used } }', {}, { key: a.key });
+    const quota = await t.gql(QuotaDocument, {}, { key: a.key });
     expect(quota.body.data.quota.used).toBe(1);
     await expect.poll(() => usageTotal(a.key)).toMatchObject({ requests: 1, succeeded: 1, failed: 0 });
     expect((await usageTotal(a.key)).inputTokens).toBeGreaterThan(0);
@@ -201,7 +201,7 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
 
     await expect.poll(leasesHeld, { timeout: 10_000 }).toBe(0);
     await expect.poll(() => usageTotal(a.key), { timeout: 10_000 }).toMatchObject({ requests: 1, succeeded: 0, failed: 1 });
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(0);
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(0);
     fake.reset();
   });
 });

@@ -8,7 +8,8 @@ import { ADMIN_KEY } from '../helpers/app';
 import { build, launch, ROOT, ServerProcess } from '../helpers/server-process';
 import { freshDatabaseUrl } from '../helpers/database';
 import { AnthropicFake } from '../fakes/anthropic-fake';
-import { AskPasswordResetDocument } from '../operations/operations.generated';
+import { AddDocumentsDocument } from '../../src/contract/operations.generated';
+import { AskPasswordResetDocument, CreateTenantDocument, UpdateTenantDocument, type PlanCode, type UpdateTenantInput } from '../operations/operations.generated';
 
 /**
  * Real server processes (`node dist/src/main.js`, as deployed) sharing one PostgreSQL server and one Redis: the
@@ -19,20 +20,21 @@ import { AskPasswordResetDocument } from '../operations/operations.generated';
 const shared = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL;
 
 /** One operation to one process: a generated document, or a string for a one-off selection. */
-async function gql(server: ServerProcess, operation: string | DocumentNode, key: string, ip = '10.9.0.1') {
+async function gql(server: ServerProcess, operation: string | DocumentNode, key: string, ip = '10.9.0.1', variables: Record<string, unknown> = {}) {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-forwarded-for': ip },
-    body: JSON.stringify({ query: typeof operation === 'string' ? operation : print(operation) }),
+    body: JSON.stringify({ query: typeof operation === 'string' ? operation : print(operation), variables }),
   });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { extensions: Record<string, unknown> }[] } };
 }
 
-async function tenant(server: ServerProcess, plan: string, overrides = '') {
-  const created = await gql(server, `mutation { createTenant(input: { name: "Proc ${Math.random()}", contactEmail: "p@example.org", plan: ${plan} }) { tenant { id } apiKey { secret } } }`, ADMIN_KEY);
+async function tenant(server: ServerProcess, plan: PlanCode, overrides: UpdateTenantInput | null = null) {
+  const admin = (operation: DocumentNode, variables: Record<string, unknown>) => gql(server, operation, ADMIN_KEY, undefined, variables);
+  const created = await admin(CreateTenantDocument, { input: { name: `Proc ${Math.random()}`, contactEmail: 'p@example.org', plan } });
   const { tenant: t, apiKey } = created.body.data.createTenant;
-  if (overrides) await gql(server, `mutation { updateTenant(id: "${t.id}", input: { ${overrides} }) { id } }`, ADMIN_KEY);
-  await gql(server, `mutation { addDocuments(tenantId: "${t.id}", documents: [{ title: "Password reset", content: "To reset your password open the password portal and answer the security questions." }]) { chunkCount } }`, ADMIN_KEY);
+  if (overrides) await admin(UpdateTenantDocument, { id: t.id, input: overrides });
+  await admin(AddDocumentsDocument, { tenantId: t.id, documents: [{ title: 'Password reset', content: 'To reset your password open the password portal and answer the security questions.' }] });
   return { id: t.id as string, key: apiKey.secret as string };
 }
 
@@ -89,7 +91,7 @@ describe.skipIf(!shared)('several server processes sharing PostgreSQL and Redis'
 
   it('gives exactly 20 of 60 concurrent asks on a quota of 20, across both processes', async () => {
     const [one, two] = processes;
-    const a = await tenant(one, 'BUSINESS', 'quotaOverride: 20, rateOverride: 1000');
+    const a = await tenant(one, 'BUSINESS', { quotaOverride: 20, rateOverride: 1000 });
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => gql(i % 2 ? one : two, AskPasswordResetDocument, a.key)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
     expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'QUOTA_EXCEEDED')).toHaveLength(40);
@@ -147,7 +149,7 @@ describe.skipIf(!shared)('a process killed with asks in flight', () => {
       GENERATION_TIMEOUT_MS: '3000', RETRIEVAL_TIMEOUT_MS: '1000',
     };
     const first = await launch(env, processes);
-    const a = await tenant(first, 'BUSINESS', 'rateOverride: 1000');
+    const a = await tenant(first, 'BUSINESS', { rateOverride: 1000 });
     const inFlight = Array.from({ length: 10 }, () => gql(first, AskPasswordResetDocument, a.key).then((r) => r.status, () => 'cut'));
     // Kill once all ten are under way: each holds its quota lease and is waiting on the slow answer.
     const db = new Client({ connectionString: env.DATABASE_URL });

@@ -107,6 +107,7 @@ export function ChatApp({ config, keyStorage, compact = false, ownsDocument = fa
           {refusal.error && (
             <ErrorNotice
               error={refusal.error}
+              statusUrl={/\/graphql$/.test(config.endpoint) ? config.endpoint.replace(/\/graphql$/, '/status') : undefined}
               countdown={refusal.countdown}
               t={t}
               language={language}
