@@ -63,7 +63,7 @@ export const TROUBLESHOOTING: Record<GuideLanguage, TroubleshootingCase[]> = {
       shows: '« Le serveur est injoignable. Vérifiez votre connexion et réessayez. », avec un bouton Réessayer.',
       todo:
         'Le poste n’atteint pas l’adresse `endpoint` de `config.js`. Vérifiez-la, ainsi que le proxy et le pare-feu de l’établissement ' +
-        '(HTTPS et WebSocket vers ce serveur doivent passer) ; l’état du service se lit à l’adresse `/healthz` du serveur.',
+        '(HTTPS et WebSocket vers ce serveur doivent passer) ; l’état du service se lit sur la page `/status` du serveur.',
     },
     {
       id: 'from-disk',
@@ -122,7 +122,7 @@ export const TROUBLESHOOTING: Record<GuideLanguage, TroubleshootingCase[]> = {
       shows: '"The server could not be reached. Check your connection and try again.", with a Retry button.',
       todo:
         'The computer cannot reach the `endpoint` address in `config.js`. Check it, and the organisation\'s proxy and firewall ' +
-        '(HTTPS and WebSocket to that server must get through); the service\'s health is at the server\'s `/healthz` address.',
+        '(HTTPS and WebSocket to that server must get through); the service\'s status is on the server\'s `/status` page.',
     },
     {
       id: 'from-disk',
