@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { ManualClock } from '../helpers/manual-clock';
+import { leaseMs } from '../../src/services/registry';
 
 /**
  * The visitor cap (`visitorAsksPerDay`): one visitor of a publishable key gets at most that many answers in a UTC
@@ -73,6 +74,27 @@ describe('visitor cap', () => {
     await t.gql(`mutation($id: ID!) { updateTenant(id: $id, input: { visitorAsksPerDay: null }) { visitorAsksPerDay } }`, { id: a.id });
     expect((await askAs(a.pk, V)).status).toBe(200);
     expect(await used(a.key)).toBe(5);
+  });
+
+  it("gives the visitor's ask back when a dead process's lease is reclaimed, and counts it again if the ask answered after all", async () => {
+    const a = await tenantWithCap({ visitorAsksPerDay: 1 });
+    const { services } = t.app;
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
+    const visitor = { day, visitorId: V, cap: 1 };
+    const count = async () => (await t.database.dataSource.query('SELECT used FROM visitor_ask_counter WHERE tenant_id = $1 AND visitor_id = $2', [a.id, V]))[0]?.used;
+    // What a process does before it dies mid-ask: the lease (with the visitor's ask) is taken, and never settled.
+    const scope = await services.tenants.scope(a.id);
+    const { lease } = await services.quota.reserve(scope, null, { apiKeyId: null, operation: 'ask', ip: null }, null, visitor);
+    expect(await count()).toBe(1);
+    expect((await askAs(a.pk, V)).status).toBe(429);
+    clock.advance(leaseMs(services.config) + 1_000);
+    expect(await services.quota.reclaimExpired()).toBe(1);
+    expect(await count()).toBe(0);
+    // The slow ask answers after all: the client got it, so the visitor's day counts it again, as the month does.
+    await services.quota.settle(scope, lease, true, {
+      tenantId: a.id, apiKeyId: null, operation: 'ask', outcome: 'SUCCEEDED', code: null, latencyMs: 1, inputTokens: 0, outputTokens: 0, ip: null,
+    }, null);
+    expect(await count()).toBe(1);
   });
 
   it("forgets the visitors' counts of past days in the retention sweep", async () => {
