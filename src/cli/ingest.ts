@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const data = new DataLayer(database.dataSource);
-  const documents = new DocumentService(data, await createIndex(config, database.dataSource), new AuditService(data));
+  const index = await createIndex(config, database.dataSource);
+  const documents = new DocumentService(data, index, new AuditService(data));
   const actor: Actor = { keyId: null, keyPrefix: 'cli:ingest' };
   if (!(await data.operator.tenant(tenantId))) throw new Error(`No tenant ${tenantId}.`);
   const scope = data.forTenant(tenantId);
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     if (batch.length === BATCH) await flush();
   }
   await flush();
+  await index.close?.();
   await database.close();
 }
 

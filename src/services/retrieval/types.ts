@@ -80,4 +80,6 @@ export interface RetrievalIndex {
   reactivateTenant?(tenantId: string): Promise<void>;
   /** Throws when the backend cannot be reached; used by /readyz. */
   ping(): Promise<void>;
+  /** Where a backend holds connections of its own (Weaviate's gRPC channel): lets them go, so the process can exit. */
+  close?(): Promise<void>;
 }
