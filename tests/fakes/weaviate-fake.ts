@@ -91,6 +91,8 @@ interface Intervention {
 export interface WeaviateFakeOptions {
   /** When set, every request but the liveness probes needs `Authorization: Bearer <apiKey>` (REST and gRPC). */
   apiKey?: string;
+  /** Weaviate's QUERY_MAXIMUM_RESULTS: the most objects one batch delete removes (10 000 by default). */
+  queryMaximumResults?: number;
 }
 
 export const VERSION = '1.32.0';
@@ -344,6 +346,8 @@ export class WeaviateFake {
       if (typeof store === 'string') return errors.push({ index, error: store });
       const properties = { ...(o.properties?.nonRefProperties ?? {}) };
       for (const a of o.properties?.textArrayProperties ?? []) properties[a.propName] = a.values;
+      const invalid = invalidProperty(cls.definition, properties);
+      if (invalid) return errors.push({ index, error: invalid });
       const id = o.uuid || randomUUID();
       store.set(id, { id, properties, creationTimeUnix: store.get(id)?.creationTimeUnix ?? now, lastUpdateTimeUnix: now });
     });
@@ -357,13 +361,14 @@ export class WeaviateFake {
     const store = this.store(cls, req.tenant || undefined);
     if (typeof store === 'string') throw new Refusal(422, store);
     const matched = [...store.values()].filter((o) => matches(req.filters, o));
-    if (!req.dryRun) for (const o of matched) store.delete(o.id);
+    const deleted = matched.slice(0, this.options.queryMaximumResults ?? 10_000);
+    if (!req.dryRun) for (const o of deleted) store.delete(o.id);
     return {
       took: 0.001,
       failed: 0,
       matches: matched.length,
-      successful: req.dryRun ? 0 : matched.length,
-      objects: req.verbose ? matched.map((o) => ({ uuid: Buffer.from(o.id.replace(/-/g, ''), 'hex'), successful: !req.dryRun })) : [],
+      successful: req.dryRun ? 0 : deleted.length,
+      objects: req.verbose ? deleted.map((o) => ({ uuid: Buffer.from(o.id.replace(/-/g, ''), 'hex'), successful: !req.dryRun })) : [],
     };
   }
 
@@ -516,6 +521,18 @@ export class WeaviateFake {
     if (t.activityStatus !== 'HOT') return `tenant not active: "${tenant}"`;
     return t.objects;
   }
+}
+
+/** Why Weaviate would refuse a value for a declared property (a text that is not a string, an int that is not whole). */
+function invalidProperty(def: ClassDefinition, properties: Record<string, unknown>): string | undefined {
+  for (const [name, value] of Object.entries(properties)) {
+    const type = def.properties.find((p) => p.name === name)?.dataType[0];
+    if (type === 'text' && typeof value !== 'string') {
+      return `invalid text property '${name}' on class '${def.class}': not a string, but ${typeof value === 'number' ? 'float64' : typeof value}`;
+    }
+    if (type === 'int' && !Number.isInteger(value)) return `invalid integer property '${name}' on class '${def.class}': requires an integer`;
+  }
+  return undefined;
 }
 
 function unimplemented(method: string): never {
