@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import weaviate from 'weaviate-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config';
 import type { IndexedDocument } from '../../src/services/retrieval/types';
 import { WeaviateRetrievalIndex, type WeaviateRetrievalIndexOptions } from '../../src/services/retrieval/weaviate-retrieval-index';
 import { weaviateTenantName } from '../../src/services/retrieval/weaviate-retriever';
@@ -67,6 +68,24 @@ afterEach(async () => {
   for (const index of indexes.splice(0)) await index.close();
   await fake?.close();
   fake = undefined;
+});
+
+describe('Weaviate configuration', () => {
+  it('takes REST from WEAVIATE_URL and gRPC from WEAVIATE_GRPC_URL, by default the same host on port 50051', () => {
+    expect(parseConfig({}).weaviate).toBeUndefined();
+    expect(parseConfig({ WEAVIATE_URL: 'http://weaviate:8080' }).weaviate).toEqual({ url: 'http://weaviate:8080', grpcUrl: 'http://weaviate:50051' });
+    expect(parseConfig({ WEAVIATE_URL: 'https://c1.example.net', WEAVIATE_API_KEY: 'k', WEAVIATE_VECTORIZER: 'text2vec-openai' }).weaviate).toEqual({
+      url: 'https://c1.example.net', grpcUrl: 'https://c1.example.net:50051', apiKey: 'k', vectorizer: 'text2vec-openai',
+    });
+    expect(parseConfig({ WEAVIATE_URL: 'https://c1.example.net', WEAVIATE_GRPC_URL: 'https://grpc-c1.example.net' }).weaviate?.grpcUrl).toBe('https://grpc-c1.example.net');
+  });
+
+  it('refuses bad Weaviate settings at start-up, naming the variable', () => {
+    expect(() => parseConfig({ WEAVIATE_URL: 'weaviate:8080' })).toThrow(/WEAVIATE_URL/);
+    expect(() => parseConfig({ WEAVIATE_URL: 'http://weaviate:8080', WEAVIATE_GRPC_URL: 'grpc://weaviate:50051' })).toThrow(/WEAVIATE_GRPC_URL/);
+    expect(() => parseConfig({ WEAVIATE_GRPC_URL: 'http://weaviate:50051' })).toThrow(/WEAVIATE_GRPC_URL needs WEAVIATE_URL/);
+    expect(() => parseConfig({ WEAVIATE_URL: 'http://weaviate:8080', WEAVIATE_VECTORIZER: 'OpenAI ada' })).toThrow(/WEAVIATE_VECTORIZER/);
+  });
 });
 
 describe('WeaviateRetrievalIndex', () => {
