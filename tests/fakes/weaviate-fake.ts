@@ -156,7 +156,6 @@ export class WeaviateFake {
       tenantsGet: (req: any, ctx: CallContext) => this.rpc('TenantsGet', req, ctx, () => this.tenantsGet(req)),
       batchReferences: () => unimplemented('BatchReferences'),
       aggregate: () => unimplemented('Aggregate'),
-      // eslint-disable-next-line require-yield
       batchStream: async function* () {
         unimplemented('BatchStream');
       },
@@ -164,7 +163,6 @@ export class WeaviateFake {
     // The client checks health over the same channel before its first call; Weaviate serves it without a key.
     grpc.add(HealthDefinition, {
       check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
-      // eslint-disable-next-line require-yield
       watch: async function* () {
         unimplemented('Watch');
       },
@@ -178,10 +176,6 @@ export class WeaviateFake {
   /** The environment that points the server at this fake. */
   env(): Record<string, string> {
     return { WEAVIATE_URL: this.restUrl, WEAVIATE_GRPC_URL: this.grpcUrl };
-  }
-
-  get grpcAddress(): string {
-    return this.grpcUrl;
   }
 
   async close(): Promise<void> {
