@@ -7,8 +7,9 @@ import type { LeaseIo } from './metering.service';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult, Turn } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
-import { retrievalQuery } from './retrieval/retrieval-query';
+import { measuredAlone, retrievalQuery } from './retrieval/retrieval-query';
 import type { Passage, RetrievalIndex } from './retrieval/types';
+import type { GroundingDecision } from './retrieval/grounding-policy';
 import { requirePageSize } from './pagination';
 
 /** An answer as the chat service produces it; metering adds the quota figures. */
@@ -63,9 +64,9 @@ export class ChatService {
     const conversationId = input.conversationId ?? null;
     const history = conversationId ? this.conversations.history(io.history) : [];
 
-    // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
+    // A follow-up ("and on a Mac?") is searched together with the question it continues.
     const query = retrievalQuery(question, history);
-    const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
+    const decision = this.judge(question, query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
       (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations));
@@ -93,6 +94,18 @@ export class ChatService {
       model: generation.model,
       usage: { inputTokens: generation.inputTokens, outputTokens: generation.outputTokens },
     };
+  }
+
+  /**
+   * Whether the passages support the question. A question searched alone is judged as searched. One searched with
+   * the turn before it is judged first on its own words (measuredAlone): when they are enough, the question stands
+   * on its own, a change of topic included, and its passages are those that cover it; otherwise it leans on the
+   * earlier turn and is judged together with it, as it was searched.
+   */
+  private judge(question: string, query: string, passages: Passage[]): GroundingDecision {
+    if (query === question) return this.grounding.select(question, passages);
+    const own = this.grounding.select(question, measuredAlone(question, passages));
+    return own.grounded ? own : this.grounding.select(query, passages);
   }
 
   /** What ask would retrieve for a query: one hit per document, best first (the admin's retrievalTest). */
