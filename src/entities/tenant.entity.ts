@@ -47,6 +47,10 @@ export class Tenant {
   @Column({ name: 'allowed_origins', type: 'text', array: true, default: () => "'{}'" })
   allowedOrigins: string[];
 
+  /** Bumped by every change to the tenant's curated answers: tells a process its copy of them is stale. */
+  @Column({ name: 'curated_version', type: 'integer', default: 0 })
+  curatedVersion: number;
+
   @Field(() => Date)
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -1,7 +1,8 @@
 import { createParameterDecorator } from 'type-graphql';
 import type { AdminCaller, Caller, ClientCaller } from '../caller';
 import type { Context } from '../context';
-import { Forbidden, Unauthenticated } from '../errors';
+import type { Tenant } from '../entities/tenant.entity';
+import { BadInput, Forbidden, NotFound, Unauthenticated } from '../errors';
 import type { TenantData } from '../services/data/tenant-data';
 
 /**
@@ -39,4 +40,28 @@ export function CurrentAdmin() {
 /** The calling client's own tenant data: the only data handle client operations get. */
 export function TenantScope() {
   return createParameterDecorator<Context>(({ context }) => context.services.data.forTenant(clientOf(context).tenant.id) satisfies TenantData);
+}
+
+/**
+ * The tenant an operation that names one acts for (`curatedAnswers(tenantId: ID)`…), decided here and nowhere else:
+ * the operator must give `tenantId`; a client key acts for its own tenant, and may omit it or give its own id
+ * (another tenant's, existing or not: NOT_FOUND, as for every foreign object).
+ */
+export async function actingTenant(ctx: Context, tenantId: string | null | undefined): Promise<Tenant> {
+  const caller = callerOf(ctx);
+  if (caller.role === 'ADMIN') {
+    if (tenantId === null || tenantId === undefined) throw BadInput('tenantId is required with an admin key.', 'tenantId');
+    return ctx.services.tenants.get(tenantId);
+  }
+  if (tenantId !== null && tenantId !== undefined && tenantId !== caller.tenant.id) throw NotFound('Tenant');
+  return caller.tenant;
+}
+
+/**
+ * The tenant whose objects an operation naming them only by id may touch (`removeCuratedAnswer(id)`): null for the
+ * operator (any tenant's), the client key's own tenant otherwise (another's objects: NOT_FOUND).
+ */
+export function actingTenantLimit(ctx: Context): string | null {
+  const caller = callerOf(ctx);
+  return caller.role === 'ADMIN' ? null : caller.tenant.id;
 }

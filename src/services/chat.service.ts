@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Citation } from '../entities/citation';
 import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
 import { ConversationService } from './conversation.service';
+import type { CuratedAnswerService } from './curated-answers/curated-answer.service';
 import type { LeaseIo } from './metering.service';
 import { detectLanguage } from './generation/language';
 import type { Generator, GenerationResult, Turn } from './generation/types';
@@ -19,6 +20,8 @@ export interface AskAnswer {
   messageId: string;
   citations: Citation[];
   grounded: boolean;
+  /** True when the answer is a curated one, returned verbatim. */
+  curated: boolean;
   model: string;
   usage: { inputTokens: number; outputTokens: number };
 }
@@ -32,6 +35,8 @@ export interface Delivery {
 }
 
 const MAX_QUESTION = 4_000;
+/** AskPayload.model of a curated answer: no generator wrote it. */
+export const CURATED_MODEL = 'curated';
 const CANDIDATES = 8;
 
 /**
@@ -47,6 +52,7 @@ export class ChatService {
     private readonly index: RetrievalIndex,
     private readonly generator: Generator,
     private readonly conversations: ConversationService,
+    private readonly curated: CuratedAnswerService,
     private readonly config: Pick<Config, 'retrievalTimeoutMs'>,
   ) {}
 
@@ -63,6 +69,23 @@ export class ChatService {
     const question = this.validateQuestion(input.question);
     const conversationId = input.conversationId ?? null;
     const history = conversationId ? this.conversations.history(io.history) : [];
+
+    // An approved answer for this question goes out as it was written: no retrieval, no generation.
+    const curated = await this.curated.match(caller.tenant, question);
+    if (curated) {
+      delivery?.delta(curated.answer);
+      const stored = (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, curated.answer, curated.citations, curated.id));
+      return {
+        answer: curated.answer,
+        conversationId: stored.conversationId,
+        messageId: stored.messageId,
+        citations: curated.citations,
+        grounded: true,
+        curated: true,
+        model: CURATED_MODEL,
+        usage: { inputTokens: 0, outputTokens: 0 },
+      };
+    }
 
     // A follow-up ("and on a Mac?") is searched together with the question it continues.
     const query = retrievalQuery(question, history);
@@ -91,6 +114,7 @@ export class ChatService {
       messageId: stored.messageId,
       citations,
       grounded: decision.grounded,
+      curated: false,
       model: generation.model,
       usage: { inputTokens: generation.inputTokens, outputTokens: generation.outputTokens },
     };

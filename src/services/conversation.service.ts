@@ -52,7 +52,7 @@ export class ConversationService {
    * or in a new one titled after the question. Written together, when the ask is settled (TenantData.settle), so a
    * failed ask leaves no half-written turn.
    */
-  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[]): Exchange {
+  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], curatedAnswerId: string | null = null): Exchange {
     return {
       conversationId: conversationId ?? randomUUID(),
       newConversation: conversationId === null,
@@ -62,6 +62,7 @@ export class ConversationService {
       question,
       answer,
       citations,
+      curatedAnswerId,
     };
   }
 

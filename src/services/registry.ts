@@ -11,6 +11,7 @@ import { ClientPackageService } from './client-package.service';
 import { BillingService } from './billing.service';
 import { ChatService } from './chat.service';
 import { ConversationService } from './conversation.service';
+import { CuratedAnswerService } from './curated-answers/curated-answer.service';
 import { DataLayer } from './data/data-layer';
 import { DocumentService } from './document.service';
 import type { Generator } from './generation/types';
@@ -46,6 +47,7 @@ export interface Services {
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
+  curated: CuratedAnswerService;
   ratings: AnswerRatingService;
   clientPackages: ClientPackageService;
 }
@@ -81,11 +83,12 @@ export function createServices(deps: {
   const metering = new MeteringService(data, rateLimits, quota, abuse, alerts, clock);
   const documents = new DocumentService(data, index, audit);
   const conversations = new ConversationService(data, clock);
-  const chat = new ChatService(index, generator, conversations, config);
+  const curated = new CuratedAnswerService(deps.dataSource, clock);
+  const chat = new ChatService(index, generator, conversations, curated, config);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(data, tenants, config.billing),
-    documents, conversations, chat, ratings: new AnswerRatingService(data),
+    documents, conversations, chat, curated, ratings: new AnswerRatingService(data),
     clientPackages: new ClientPackageService(data, tenants, keys, audit, config.supportEmail, clock),
   };
 }

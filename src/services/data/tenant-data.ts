@@ -28,6 +28,8 @@ export interface Exchange {
   question: string;
   answer: string;
   citations: Citation[];
+  /** The curated answer this answer is, whose hits the settle counts; null for a generated answer. */
+  curatedAnswerId: string | null;
 }
 
 /** An open quota reservation: the counter was bumped and a lease row records who holds it until when. */
@@ -260,7 +262,8 @@ export class TenantData {
    * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
    * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
    * got it, and a given-back one changes nothing more. If the exchange's conversation vanished (purged since the
-   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND.
+   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND. A kept curated answer counts
+   * a hit on it in the same statement.
    */
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
@@ -282,6 +285,9 @@ export class TenantData {
          SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond' FROM conv
        ), stored AS (
          SELECT $6::uuid IS NULL OR EXISTS (SELECT 1 FROM conv) AS ok
+       ), hit AS (
+         UPDATE curated_answer SET hits = hits + 1
+         FROM stored WHERE curated_answer.id = $24::uuid AND curated_answer.tenant_id = $2 AND $4 AND stored.ok
        ), gone AS (
          DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
        ), counted AS (
@@ -301,6 +307,7 @@ export class TenantData {
         e?.conversationId ?? null, e?.newConversation ?? false, e?.apiKeyId ?? null, e?.title ?? null, e?.question ?? null,
         e?.answer ?? null, JSON.stringify(e?.citations ?? []), e?.messageId ?? null,
         ...usageParams(usage, at),
+        e?.curatedAnswerId ?? null,
       ],
     );
     if (keep && !rows[0]?.stored) throw NotFound('Conversation');
