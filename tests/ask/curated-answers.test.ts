@@ -179,3 +179,33 @@ describe('curated answers', () => {
     expect((await t.gql(LIST, {}, { key: b.key })).body.data.curatedAnswers.totalCount).toBe(2);
   });
 });
+
+describe('curated answers across server processes sharing a database', () => {
+  let one: TestApp;
+  let two: TestApp;
+  beforeAll(async () => {
+    one = await startTestApp();
+    two = await startTestApp({}, one.database);
+  });
+  afterAll(async () => {
+    await two?.close();
+    await one?.close();
+  });
+
+  it("sees a change made on another process once its key's cached tenant row is read again (KEY_CACHE_TTL_MS)", async () => {
+    const tenant = await one.tenant('BUSINESS');
+    const ask = async (t: TestApp) => (await t.gql(`mutation { ask(input: { question: "Où est la salle serveur ?" }) { curated answer } }`, {}, { key: tenant.key })).body.data.ask;
+    // Process two knows the key, with a tenant that has never curated anything.
+    expect((await ask(two)).curated).toBe(false);
+    const saved = await one.gql(SAVE, { input: { tenantId: tenant.id, questions: ['Où est la salle serveur ?'], answer: 'Bâtiment C, sous-sol.' } });
+    expect(saved.body.errors).toBeUndefined();
+    expect(await ask(one)).toEqual({ curated: true, answer: 'Bâtiment C, sous-sol.' });
+    // Past the key cache's 1 s, process two reads the tenant row with its new version, then the answers.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await ask(two)).toEqual({ curated: true, answer: 'Bâtiment C, sous-sol.' });
+    // An edit, the same way.
+    await one.gql(SAVE, { input: { id: saved.body.data.saveCuratedAnswer.id, questions: ['Où est la salle serveur ?'], answer: 'Bâtiment D, rez-de-chaussée.' } });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await ask(two)).answer).toBe('Bâtiment D, rez-de-chaussée.');
+  });
+});
