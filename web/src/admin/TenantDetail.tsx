@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { CuratedAnswersPanel } from './CuratedAnswersPanel';
 import { DocumentsPanel } from './DocumentsPanel';
 import { EventList } from './EventList';
 import { KeysPanel } from './KeysPanel';
@@ -31,6 +32,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         <nav class="jump" aria-label="Sections">
           <a href="#keys">Keys</a>
           <a href="#documents">Documents</a>
+          <a href="#curated">Curated answers</a>
           <a href="#usage">Usage and invoice</a>
           <a href="#package">Client package</a>
           <a href="#settings">Settings</a>
@@ -42,6 +44,9 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
       </div>
       <div id="documents">
         <DocumentsPanel {...props} tenant={tenant} onChanged={load} />
+      </div>
+      <div id="curated">
+        <CuratedAnswersPanel {...props} tenant={tenant} />
       </div>
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />

@@ -66,3 +66,12 @@ export const RATINGS = `query Ratings($tenantId: ID, $rating: Rating, $first: In
   answerRatings(tenantId: $tenantId, rating: $rating, first: $first, after: $after) { edges { node { id tenantId messageId rating comment createdAt } } ${PAGE} }
 }`;
 export const RATING_STATS = `query RatingStats($tenantId: ID) { answerRatingStats(tenantId: $tenantId) { up down } }`;
+
+const CURATED_FIELDS = 'id questions answer hits updatedAt citations { documentId title }';
+export const CURATED_ANSWERS = `query CuratedAnswers($tenantId: ID, $first: Int, $after: String) {
+  curatedAnswers(tenantId: $tenantId, first: $first, after: $after) { edges { node { ${CURATED_FIELDS} } } ${PAGE} }
+}`;
+export const SAVE_CURATED_ANSWER = `mutation SaveCuratedAnswer($input: CuratedAnswerInput!) { saveCuratedAnswer(input: $input) { ${CURATED_FIELDS} } }`;
+export const REMOVE_CURATED_ANSWER = `mutation RemoveCuratedAnswer($id: ID!) { removeCuratedAnswer(id: $id) }`;
+export const EXPORT_CURATED_ANSWERS = `query ExportCuratedAnswers($tenantId: ID) { exportCuratedAnswers(tenantId: $tenantId) }`;
+export const IMPORT_CURATED_ANSWERS = `mutation ImportCuratedAnswers($tenantId: ID, $csv: String!) { importCuratedAnswers(tenantId: $tenantId, csv: $csv) { created updated } }`;
