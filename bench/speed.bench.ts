@@ -82,7 +82,7 @@ async function corpusRun(backend: 'embedded' | 'server', scale: string): Promise
     while (chunks < target) {
       const batch = Array.from({ length: DOCS_PER_CALL }, (_, i) => corpus.document(docs + i));
       docs += batch.length;
-      chunks += (await app.services.documents.add(null, app.services.data.forTenant(tenantId), batch)).chunkCount;
+      chunks += (await app.services.documents.add(null, await app.services.tenants.scope(tenantId), batch)).chunkCount;
       if (process.stdout.isTTY) process.stdout.write(`\r${label}: ${chunks} chunks`);
     }
     const ingestSeconds = (performance.now() - t0) / 1000;

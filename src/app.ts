@@ -26,8 +26,6 @@ const USAGE_ROLL_UP_MS = 2_000;
 // The retention sweep and the lease reclaim first run this long after the server listens: neither is needed to
 // serve, and at boot they would hold the one embedded connection and the main thread while the first requests wait.
 const BOOT_JOBS_DELAY_MS = 5_000;
-// Any constant: serialises the first-start admin key check between processes sharing a database.
-const ADMIN_KEY_LOCK = 7_304_119;
 
 /**
  * Wires everything: database → services → schema → HTTP server, plus the hourly retention sweep. `pglite` is the
@@ -46,7 +44,7 @@ export async function startApp(
     config, clock, dataSource: database.dataSource, log, pepper, shared,
     index: await createIndex(config, database.dataSource), generator: await createGenerator(config),
   });
-  const generatedAdminKey = await ensureAdminKey(services);
+  const generatedAdminKey = await services.keys.ensureFirstAdminKey();
   const server = await startServer(services, await buildAppSchema(), config.port, options.host);
 
   // A background job never throws into its timer: a failed run is logged, and the next one tries again.
@@ -92,19 +90,4 @@ export async function startApp(
       if (!options.database) await database.close();
     },
   };
-}
-
-/**
- * Without ADMIN_API_KEY, the operator needs some way in: at first start (no admin key in the database yet) one is
- * generated and returned to be printed once. Its hash is stored like any other key.
- */
-async function ensureAdminKey(services: Services): Promise<string | null> {
-  if (services.config.adminApiKey) return null;
-  return services.data.transaction(async (m) => {
-    const db = services.data.operator.within(m);
-    await db.lockAdminKeys(ADMIN_KEY_LOCK);
-    if ((await db.adminKeyCount()) > 0) return null;
-    const { secret } = await services.keys.issue(db, { tenantId: null, role: 'ADMIN', kind: 'ADMIN', name: 'first admin key' });
-    return secret;
-  });
 }

@@ -1,16 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
-import type { Caller } from './caller';
+import type { AdminCaller, Caller, ClientCaller } from './caller';
 import type { ApiKey } from './entities/api-key.entity';
 import type { Rating } from './entities/enums';
 import type { Message } from './entities/message.entity';
 import type { Plan } from './entities/plan.entity';
 import type { Tenant } from './entities/tenant.entity';
-import { AppError, Blocked, Forbidden, UpstreamUnavailable } from './errors';
+import { AppError, Blocked, Forbidden, Unauthenticated, UpstreamUnavailable } from './errors';
 import { isDatabaseUnavailable } from './services/data/unavailable';
 import { isOriginAllowed } from './services/allowed-origins';
-import type { Services } from './services/registry';
+import type { Delivery } from './services/chat.service';
+import type { LeaseIo } from './services/metering/metering.service';
+import type { RequestServices } from './services/registry';
+import type { TenantScope } from './services/tenant-scope';
 
 /** Per-request batching of the lookups that lists of tenants would otherwise repeat (N+1). */
 export interface Loaders {
@@ -18,7 +21,7 @@ export interface Loaders {
   plan: DataLoader<string, Plan | null>;
   keys: DataLoader<string, ApiKey[]>;
   documentCount: DataLoader<string, number>;
-  /** The rating of each listed answer, one query per tenant (messages are reached through their tenant's scope). */
+  /** The rating of each listed answer, through the caller's scope (only a client reaches messages). */
   rating: DataLoader<Message, Rating | null, string>;
 }
 
@@ -32,14 +35,26 @@ export interface Refusal {
 export interface Context {
   requestId: string;
   ip: string;
-  services: Services;
+  services: RequestServices;
   /** Who is calling; null when no key was presented or it was refused. */
   caller: Caller | null;
+  /** A client caller's own tenant data, built from the caller; null for the operator and the anonymous. */
+  scope: TenantScope | null;
   refusal: Refusal | null;
   loaders: Loaders;
   log: Logger;
   /** Response headers gathered during execution (RateLimit-*, Retry-After). */
   responseHeaders: Map<string, string>;
+}
+
+/** The context a metered field runs with: what its lease statement read for it, where to leave what is to be written. */
+export interface MeteredContext extends Context {
+  io: LeaseIo;
+}
+
+/** The context a streamed metered field runs with: also where to deliver its deltas. */
+export interface StreamContext extends MeteredContext {
+  delivery: Delivery;
 }
 
 /** A browser page calling from an origin its tenant has not allowed (the widget on someone else's site). */
@@ -62,7 +77,7 @@ export function presentedKey(headers: IncomingHttpHeaders | Record<string, unkno
  * client IP's failed-authentication limit here, where it is first seen.
  */
 export async function createContext(
-  services: Services,
+  services: RequestServices,
   request: { requestId: string; ip: string; key: string | null; log: Logger; origin?: string },
 ): Promise<Context> {
   let caller: Caller | null = null;
@@ -96,22 +111,24 @@ export async function createContext(
       if (result.badCredential) await services.abuse.authFailed(request.ip);
     }
   }
+  const scope = caller?.role === 'CLIENT' ? services.tenants.scopeOf(caller.tenant) : null;
   return {
     requestId: request.requestId,
     ip: request.ip,
     services,
     caller,
+    scope,
     refusal,
-    loaders: createLoaders(services),
+    loaders: createLoaders(services, scope),
     log: request.log,
     responseHeaders: new Map(),
   };
 }
 
-function createLoaders({ data, tenants, ratings }: Services): Loaders {
+function createLoaders({ tenants, keys, documents, ratings }: RequestServices, scope: TenantScope | null): Loaders {
   return {
     tenant: new DataLoader(async (ids) => {
-      const byId = new Map((await data.operator.tenantsByIds(ids)).map((t) => [t.id, t]));
+      const byId = new Map((await tenants.byIds(ids)).map((t) => [t.id, t]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     plan: new DataLoader(async (codes) => {
@@ -119,23 +136,49 @@ function createLoaders({ data, tenants, ratings }: Services): Loaders {
       return codes.map((c) => plans.find((p) => p.code === c) ?? null);
     }),
     keys: new DataLoader(async (tenantIds) => {
-      const keys = await data.operator.keysOfTenants(tenantIds);
-      return tenantIds.map((id) => keys.filter((k) => k.tenantId === id));
+      const found = await keys.ofTenants(tenantIds);
+      return tenantIds.map((id) => found.filter((k) => k.tenantId === id));
     }),
     documentCount: new DataLoader(async (tenantIds) => {
-      const counts = await data.operator.documentCounts(tenantIds);
+      const counts = await documents.counts(tenantIds);
       return tenantIds.map((id) => counts.get(id) ?? 0);
     }),
     rating: new DataLoader(
       async (messages: readonly Message[]) => {
-        const found = new Map<string, Rating>();
-        for (const tenantId of new Set(messages.map((m) => m.tenantId))) {
-          const ids = messages.filter((m) => m.tenantId === tenantId).map((m) => m.id);
-          for (const [id, rating] of await ratings.ratingsOf(data.forTenant(tenantId), ids)) found.set(id, rating);
-        }
+        const found = scope ? await ratings.ratingsOf(scope, messages.map((m) => m.id)) : new Map<string, Rating>();
         return messages.map((m) => found.get(m.id) ?? null);
       },
       { cacheKeyFn: (m) => m.id },
     ),
   };
+}
+
+/*
+ * What a resolver or directive may know of its caller. @auth has already refused anyone without the right key;
+ * these only narrow the type, and refuse loudly if a field ever lacks the @auth they assume.
+ */
+export function callerOf(ctx: Context): Caller {
+  if (!ctx.caller) throw Unauthenticated();
+  return ctx.caller;
+}
+
+const ClientOnly = () => Forbidden('This operation acts for a tenant; call it with a client key.');
+
+export function clientOf(ctx: Context): ClientCaller {
+  const caller = callerOf(ctx);
+  if (caller.role !== 'CLIENT') throw ClientOnly();
+  return caller;
+}
+
+export function adminOf(ctx: Context): AdminCaller {
+  const caller = callerOf(ctx);
+  if (caller.role !== 'ADMIN') throw Forbidden();
+  return caller;
+}
+
+/** The calling client's own tenant data (see Context.scope): refused, as clientOf refuses, to anyone else. */
+export function scopeOf(ctx: Context): TenantScope {
+  const { tenant } = clientOf(ctx);
+  if (ctx.scope?.tenantId !== tenant.id) throw ClientOnly();
+  return ctx.scope;
 }

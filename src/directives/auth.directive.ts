@@ -3,6 +3,7 @@ import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { Context } from '../context';
 import { AppError } from '../errors';
 import type { Role } from '../entities/enums';
+import { isMetered } from './metered.directive';
 
 export const RoleEnum = new GraphQLEnumType({
   name: 'Role',
@@ -16,11 +17,6 @@ export const authDirective = new GraphQLDirective({
   locations: [DirectiveLocation.FIELD_DEFINITION],
   args: { requires: { type: RoleEnum, defaultValue: 'CLIENT' } },
 });
-
-/** Whether a schema field carries @metered: the directive itself is the one list of metered fields. */
-export function isMetered(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1]): boolean {
-  return Boolean(getDirective(schema, field, 'metered')?.[0]);
-}
 
 /**
  * Makes @auth real: before the field runs, AuthorizationService decides. On a metered field a refusal is also

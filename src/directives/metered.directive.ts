@@ -1,13 +1,10 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { clientOf } from '../resolvers/decorators';
-import type { Context } from '../context';
-import { setRateHeaders } from '../http/rate-headers';
-import type { Delivery } from '../services/chat.service';
-import { HISTORY_TURNS } from '../services/conversation.service';
-import type { LeaseIo, MeteredResult, MeterRequest } from '../services/metering.service';
+import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import { clientOf, Context, MeteredContext, scopeOf, StreamContext } from '../context';
+import { HISTORY_TURNS } from '../services/conversations/conversation.service';
+import type { MeteredResult, MeterRequest } from '../services/metering/metering.service';
 import { AnswerStream } from './answer-stream';
-import { isMetered } from './auth.directive';
+import { setRateHeaders } from './rate-headers';
 
 export const meteredDirective = new GraphQLDirective({
   name: 'metered',
@@ -15,14 +12,9 @@ export const meteredDirective = new GraphQLDirective({
   locations: [DirectiveLocation.FIELD_DEFINITION],
 });
 
-/** The context a metered field runs with: what its lease statement read for it, where to leave what is to be written. */
-export interface MeteredContext extends Context {
-  io: LeaseIo;
-}
-
-/** The context a streamed metered field runs with: also where to deliver its deltas. */
-export interface StreamContext extends MeteredContext {
-  delivery: Delivery;
+/** Whether a schema field carries @metered: the directive itself is the one list of metered fields. */
+export function isMetered(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1]): boolean {
+  return Boolean(getDirective(schema, field, 'metered')?.[0]);
 }
 
 /**
@@ -38,6 +30,7 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
       if (!isMetered(schema, field)) return field;
       const request = (ctx: Context, args: unknown): MeterRequest => ({
         caller: clientOf(ctx),
+        scope: scopeOf(ctx),
         ip: ctx.ip,
         onRate: (decision) => setRateHeaders(ctx.responseHeaders, decision),
         readAhead: continued(args),

@@ -3,7 +3,7 @@ import {
   SelectionSetNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { isMetered } from '../directives/auth.directive';
+import { isMetered } from '../directives/metered.directive';
 import { BadInput, QueryTooComplex } from '../errors';
 
 export interface QueryLimits {

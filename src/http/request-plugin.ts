@@ -5,7 +5,7 @@ import { httpStatusOf, isErrorCode, RateLimited } from '../errors';
 import { asHttpError } from './format-error';
 import type { Metrics } from './metrics';
 import { meteredRootFields } from './query-guard';
-import { setRateHeaders } from './rate-headers';
+import { setRateHeaders } from '../directives/rate-headers';
 
 const rootFieldNames = (op: OperationDefinitionNode) =>
   op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { ROLL_UP_PENDING_USAGE } from '../services/data/usage-sql';
+import { ROLL_UP_PENDING_USAGE } from '../services/usage/usage-sql';
 
 /**
  * Usage roll-ups move out of the ask's statement. Bumping `usage_daily` there made one row per tenant and day that

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import type { TenantData } from '../services/data/tenant-data';
-import { TenantScope } from './decorators';
+import type { TenantScope } from '../services/tenant-scope';
+import { CallerScope } from './decorators';
 import { AnswerRating } from '../entities/answer-rating.entity';
 import { Rating } from '../entities/enums';
 import { Message } from '../entities/message.entity';
@@ -15,7 +15,7 @@ const AnswerRatingConnection = Connection(AnswerRating, 'AnswerRating');
 export class AnswerRatingResolver {
   @Mutation(() => AnswerRating, { description: 'Rates an answer of the calling tenant; rating it again replaces the rating.' })
   @Directive('@auth')
-  rateAnswer(@Ctx() ctx: Context, @TenantScope() scope: TenantData, @Arg('input', () => RateAnswerInput) input: RateAnswerInput): Promise<AnswerRating> {
+  rateAnswer(@Ctx() ctx: Context, @CallerScope() scope: TenantScope, @Arg('input', () => RateAnswerInput) input: RateAnswerInput): Promise<AnswerRating> {
     return ctx.services.ratings.rate(scope, input);
   }
 

@@ -1,13 +1,12 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { ClientCaller } from '../caller';
-import type { Context } from '../context';
-import type { MeteredContext, StreamContext } from '../directives/metered.directive';
+import { clientOf, Context, MeteredContext, StreamContext } from '../context';
 import { Conversation } from '../entities/conversation.entity';
 import { ExportFormat } from '../entities/enums';
 import { Message } from '../entities/message.entity';
 import type { AskAnswer } from '../services/chat.service';
-import type { TenantData } from '../services/data/tenant-data';
-import { clientOf, CurrentClient, TenantScope } from './decorators';
+import type { TenantScope } from '../services/tenant-scope';
+import { CallerScope, CurrentClient } from './decorators';
 import { AskInput, AskPayload, AskStreamEvent } from './types/ask';
 import { Connection } from './types/connection';
 
@@ -45,7 +44,7 @@ export class ChatResolver {
   @Directive('@auth')
   conversations(
     @Ctx() ctx: Context,
-    @TenantScope() scope: TenantData,
+    @CallerScope() scope: TenantScope,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
@@ -54,7 +53,7 @@ export class ChatResolver {
 
   @Query(() => Conversation, { nullable: true, description: 'One conversation of the calling tenant.' })
   @Directive('@auth')
-  conversation(@Ctx() ctx: Context, @TenantScope() scope: TenantData, @Arg('id', () => ID) id: string): Promise<Conversation> {
+  conversation(@Ctx() ctx: Context, @CallerScope() scope: TenantScope, @Arg('id', () => ID) id: string): Promise<Conversation> {
     return ctx.services.conversations.get(scope, id);
   }
 
@@ -62,15 +61,15 @@ export class ChatResolver {
   @Directive('@auth')
   exportConversations(
     @Ctx() ctx: Context,
-    @TenantScope() scope: TenantData,
+    @CallerScope() scope: TenantScope,
     @Arg('format', () => ExportFormat, { nullable: true, defaultValue: ExportFormat.JSON }) format: ExportFormat | null,
   ): Promise<string> {
     return ctx.services.conversations.export(scope, format ?? ExportFormat.JSON);
   }
 
   @FieldResolver(() => [Message], { description: 'The turns, oldest first.' })
-  messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
-    // The conversation was found through its tenant's scope; its messages are read through the same scope.
-    return ctx.services.conversations.messages(ctx.services.data.forTenant(conversation.tenantId), conversation.id);
+  messages(@Root() conversation: Conversation, @Ctx() ctx: Context, @CallerScope() scope: TenantScope): Promise<Message[]> {
+    // Only a client reaches a conversation, through its own scope; its messages are read through the same scope.
+    return ctx.services.conversations.messages(scope, conversation.id);
   }
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context';
+import { scopeOf, type Context } from '../context';
 import { CuratedAnswer } from '../entities/curated-answer.entity';
+import type { TenantScope } from '../services/tenant-scope';
 import { actingTenant, actingTenantLimit } from './decorators';
 import { Connection } from './types/connection';
 import { CuratedAnswerImport, CuratedAnswerInput } from './types/curated-answers';
@@ -23,33 +24,27 @@ export class CuratedAnswerResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
-    const tenant = await actingTenant(ctx, tenantId);
-    return ctx.services.curated.list(ctx.services.curated.forTenant(tenant.id), first ?? 20, after);
+    return ctx.services.curated.list(await actingScope(ctx, tenantId), first ?? 20, after);
   }
 
   @Mutation(() => CuratedAnswer, { description: 'Creates a curated answer, or updates one by id. Asks matching one of its questions get its answer verbatim.' })
   @Directive('@auth')
   async saveCuratedAnswer(@Ctx() ctx: Context, @Arg('input', () => CuratedAnswerInput) input: CuratedAnswerInput): Promise<CuratedAnswer> {
-    const { curated } = ctx.services;
     // An update names its answer, which names its tenant; a new answer needs the tenant.
-    const store = input.id && !input.tenantId
-      ? await curated.storeOf(input.id, actingTenantLimit(ctx))
-      : curated.forTenant((await actingTenant(ctx, input.tenantId)).id);
-    return curated.save(store, input);
+    const scope = input.id && !input.tenantId ? await holderScope(ctx, input.id) : await actingScope(ctx, input.tenantId);
+    return ctx.services.curated.save(scope, input);
   }
 
   @Mutation(() => Boolean, { description: 'Removes a curated answer; its questions are then answered from the documents again.' })
   @Directive('@auth')
   async removeCuratedAnswer(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<boolean> {
-    const { curated } = ctx.services;
-    return curated.remove(await curated.storeOf(id, actingTenantLimit(ctx)), id);
+    return ctx.services.curated.remove(await holderScope(ctx, id), id);
   }
 
   @Query(() => String, { description: 'Every curated answer of a tenant as CSV: id, questions and document_ids (one per line in their cell), answer, hits.' })
   @Directive('@auth')
   async exportCuratedAnswers(@Ctx() ctx: Context, @Arg('tenantId', () => ID, TENANT_ARG) tenantId: string | null | undefined): Promise<string> {
-    const tenant = await actingTenant(ctx, tenantId);
-    return ctx.services.curated.exportCsv(ctx.services.curated.forTenant(tenant.id));
+    return ctx.services.curated.exportCsv(await actingScope(ctx, tenantId));
   }
 
   @Mutation(() => CuratedAnswerImport, {
@@ -61,7 +56,18 @@ export class CuratedAnswerResolver {
     @Arg('csv', () => String, { description: 'The CSV text, with its header row; at most 1000 rows.' }) csv: string,
     @Arg('tenantId', () => ID, TENANT_ARG) tenantId?: string | null,
   ): Promise<CuratedAnswerImport> {
-    const tenant = await actingTenant(ctx, tenantId);
-    return ctx.services.curated.importCsv(ctx.services.curated.forTenant(tenant.id), csv);
+    return ctx.services.curated.importCsv(await actingScope(ctx, tenantId), csv);
   }
+}
+
+/** The data of the tenant an operation names (actingTenant): the caller's own scope for a client key. */
+async function actingScope(ctx: Context, tenantId: string | null | undefined): Promise<TenantScope> {
+  const tenant = await actingTenant(ctx, tenantId);
+  return actingTenantLimit(ctx) === null ? ctx.services.tenants.scopeOf(tenant) : scopeOf(ctx);
+}
+
+/** The data of the tenant holding curated answer `id`: the client's own, or for the operator whichever holds it. */
+async function holderScope(ctx: Context, id: string): Promise<TenantScope> {
+  if (actingTenantLimit(ctx) !== null) return scopeOf(ctx);
+  return ctx.services.tenants.scope(await ctx.services.curated.holderOf(id));
 }

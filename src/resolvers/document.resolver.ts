@@ -20,8 +20,7 @@ export class DocumentResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('search', () => String, { nullable: true, description: 'Case-insensitive part of the title.' }) search?: string | null,
   ) {
-    const tenant = await ctx.services.tenants.get(tenantId);
-    return ctx.services.documents.list(ctx.services.data.forTenant(tenant.id), first ?? 20, after, search);
+    return ctx.services.documents.list(await ctx.services.tenants.scope(tenantId), first ?? 20, after, search);
   }
 
   @Mutation(() => IngestResult, { description: 'Adds documents to a tenant (same content again: skipped). At most 1000 per call.' })
@@ -32,8 +31,7 @@ export class DocumentResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('documents', () => [DocumentInput]) documents: DocumentInput[],
   ): Promise<IngestResult> {
-    const tenant = await ctx.services.tenants.get(tenantId);
-    return ctx.services.documents.add(admin, ctx.services.data.forTenant(tenant.id), documents);
+    return ctx.services.documents.add(admin, await ctx.services.tenants.scope(tenantId), documents);
   }
 
   @Mutation(() => Boolean, { description: 'Removes a document and its indexed passages.' })
@@ -50,7 +48,6 @@ export class DocumentResolver {
     @Arg('query', () => String) query: string,
     @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null,
   ): Promise<RetrievalHit[]> {
-    const tenant = await ctx.services.tenants.get(tenantId);
-    return ctx.services.chat.retrievalTest(tenant.id, query, first ?? 10);
+    return ctx.services.chat.retrievalTest(await ctx.services.tenants.scope(tenantId), query, first ?? 10);
   }
 }

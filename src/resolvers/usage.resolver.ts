@@ -1,8 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import type { OperatorData } from '../services/data/operator-data';
-import type { TenantData } from '../services/data/tenant-data';
-import { TenantScope } from './decorators';
+import type { TenantScope } from '../services/tenant-scope';
+import { CallerScope } from './decorators';
 import { AbuseEvent } from '../entities/abuse-event.entity';
 import { Granularity } from '../entities/enums';
 import { BadInput } from '../errors';
@@ -20,7 +19,7 @@ export class UsageResolver {
   @Directive('@auth')
   async usage(
     @Ctx() ctx: Context,
-    @TenantScope() scope: TenantData,
+    @CallerScope() scope: TenantScope,
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
@@ -37,8 +36,8 @@ export class UsageResolver {
     @Arg('to', () => Date) to: Date,
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity | null,
   ): Promise<UsageReport> {
-    const tenant = await ctx.services.tenants.get(tenantId);
-    return { tenantId: tenant.id, ...(await this.report(ctx, ctx.services.data.forTenant(tenant.id), from, to, granularity ?? Granularity.DAY)) };
+    const scope = await ctx.services.tenants.scope(tenantId);
+    return { tenantId: scope.tenantId, ...(await this.report(ctx, scope, from, to, granularity ?? Granularity.DAY)) };
   }
 
   @Query(() => ServiceUsageReport, { description: 'Usage of all tenants together over [from, to): the console’s overall chart.' })
@@ -49,7 +48,7 @@ export class UsageResolver {
     @Arg('to', () => Date, { description: 'End (exclusive).' }) to: Date,
     @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY, description: 'Bucket size: DAY or MONTH.' }) granularity: Granularity | null,
   ): Promise<ServiceUsageReport> {
-    return this.report(ctx, ctx.services.data.operator, from, to, granularity ?? Granularity.DAY);
+    return this.report(ctx, null, from, to, granularity ?? Granularity.DAY);
   }
 
   @Query(() => [UsageSummaryRow], { description: 'Every tenant in a month (YYYY-MM), busiest first.' })
@@ -78,8 +77,8 @@ export class UsageResolver {
     return ctx.services.abuse.list(tenantId, first ?? 20, after);
   }
 
-  /** One tenant's usage (its TenantData), or every tenant's together (OperatorData). */
-  private async report(ctx: Context, scope: TenantData | OperatorData, from: Date, to: Date, granularity: Granularity): Promise<ServiceUsageReport> {
+  /** One tenant's usage (its scope), or every tenant's together (null). */
+  private async report(ctx: Context, scope: TenantScope | null, from: Date, to: Date, granularity: Granularity): Promise<ServiceUsageReport> {
     const { buckets, total } = await ctx.services.usage.report(scope, from, to, granularity);
     return { from, to, buckets, total: { start: buckets[0]?.start ?? from, ...total } };
   }

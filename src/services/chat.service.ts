@@ -2,16 +2,18 @@ import type { ClientCaller } from '../caller';
 import type { Config } from '../config';
 import type { Citation } from '../entities/citation';
 import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
-import { ConversationService } from './conversation.service';
+import type { ConversationService } from './conversations/conversation.service';
 import type { CuratedAnswerService } from './curated-answers/curated-answer.service';
-import type { LeaseIo } from './metering.service';
+import type { Turn } from './conversations/exchange';
+import type { LeaseIo } from './metering/metering.service';
 import { detectLanguage } from './generation/language';
-import type { Generator, GenerationResult, Turn } from './generation/types';
+import type { Generator, GenerationResult } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
 import { measuredAlone, retrievalQuery } from './retrieval/retrieval-query';
 import type { Passage, RetrievalIndex } from './retrieval/types';
 import type { GroundingDecision } from './retrieval/grounding-policy';
 import { requirePageSize } from './pagination';
+import type { TenantScope } from './tenant-scope';
 
 /** An answer as the chat service produces it; metering adds the quota figures. */
 export interface AskAnswer {
@@ -133,11 +135,11 @@ export class ChatService {
   }
 
   /** What ask would retrieve for a query: one hit per document, best first (the admin's retrievalTest). */
-  async retrievalTest(tenantId: string, query: string, first: number): Promise<{ documentId: string; title: string; score: number }[]> {
+  async retrievalTest(scope: TenantScope, query: string, first: number): Promise<{ documentId: string; title: string; score: number }[]> {
     const text = this.validateQuestion(query, 'query');
     requirePageSize(first);
     // Several chunks of one document may rank high: ask for more chunks than documents, then keep each one's best.
-    const passages = await this.retrieve(() => this.index.forTenant(tenantId).search(text, first * 4));
+    const passages = await this.retrieve(() => this.index.forTenant(scope.tenantId).search(text, first * 4));
     const seen = new Set<string>();
     const hits = [];
     for (const p of passages) {

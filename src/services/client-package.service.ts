@@ -5,14 +5,13 @@ import type { Clock } from '../clock';
 import type { ApiKey } from '../entities/api-key.entity';
 import { AppError, BadInput } from '../errors';
 import type { Actor } from '../caller';
-import type { ApiKeyService } from './api-key.service';
-import type { AuditService } from './audit.service';
-import type { DataLayer } from './data/data-layer';
+import type { ApiKeyService } from './keys/api-key.service';
+import type { AuditService } from './audit/audit.service';
 import { PackageFacts } from './client-package/facts';
 import { licence } from './client-package/licence';
 import { readme } from './client-package/readme';
 import { welcome } from './client-package/welcome';
-import type { TenantService } from './tenant.service';
+import type { TenantService } from './tenants/tenant.service';
 
 export interface ClientPackage {
   filename: string;
@@ -31,7 +30,6 @@ const PAGE_FILES = ['chat.html', 'chat.js', 'chat.css'];
  */
 export class ClientPackageService {
   constructor(
-    private readonly data: DataLayer,
     private readonly tenants: TenantService,
     private readonly keys: ApiKeyService,
     private readonly audit: AuditService,
@@ -72,7 +70,7 @@ export class ClientPackageService {
     };
     const content = zipSync(files, { level: 9, mtime: new Date(this.clock.now()) });
     const filename = `askdesk-${tenant.slug}-${issuedOn}.zip`;
-    await this.audit.record(this.data.operator, actor, 'createClientPackage', { type: 'tenant', id: tenant.id }, { keyId: apiKey.key.id, endpoint: url, filename });
+    await this.audit.record(null, actor, 'createClientPackage', { type: 'tenant', id: tenant.id }, { keyId: apiKey.key.id, endpoint: url, filename });
     return { filename, content, apiKey, welcomeMessage };
   }
 

@@ -2,29 +2,42 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { AbuseService } from './abuse.service';
-import { AnswerRatingService } from './answer-rating.service';
-import { ApiKeyService } from './api-key.service';
-import { AuditService } from './audit.service';
+import { AbuseOperatorStore } from './abuse/abuse.operator-store';
+import { AbuseService } from './abuse/abuse.service';
+import { AuditOperatorStore } from './audit/audit.operator-store';
+import { AuditService } from './audit/audit.service';
 import { AuthorizationService } from './authorization.service';
-import { ClientPackageService } from './client-package.service';
-import { BillingService } from './billing.service';
+import { BillingService } from './billing/billing.service';
 import { ChatService } from './chat.service';
-import { ConversationService } from './conversation.service';
+import { ClientPackageService } from './client-package.service';
+import { ConversationOperatorStore } from './conversations/conversation.operator-store';
+import { ConversationService } from './conversations/conversation.service';
+import { CuratedAnswerOperatorStore } from './curated-answers/curated-answer.operator-store';
 import { CuratedAnswerService } from './curated-answers/curated-answer.service';
 import { DataLayer } from './data/data-layer';
-import { DocumentService } from './document.service';
+import { DocumentOperatorStore } from './documents/document.operator-store';
+import { DocumentService } from './documents/document.service';
 import type { Generator } from './generation/types';
-import { MeteringService } from './metering.service';
-import { QuotaAlertService } from './quota-alert.service';
-import { QuotaService } from './quota.service';
+import { KeyOperatorStore } from './keys/key.operator-store';
+import { ApiKeyService } from './keys/api-key.service';
+import { MeteringService } from './metering/metering.service';
+import { QuotaAlertService } from './metering/quota-alert.service';
+import { QuotaOperatorStore } from './metering/quota.operator-store';
+import { QuotaService } from './metering/quota.service';
 import { RateLimitService } from './rate-limit.service';
+import { AnswerRatingService } from './ratings/answer-rating.service';
+import { RatingOperatorStore } from './ratings/rating.operator-store';
 import type { RetrievalIndex } from './retrieval/types';
 import type { SharedState } from './shared-state/shared-state';
-import { TenantService } from './tenant.service';
-import { UsageService } from './usage.service';
+import { TenantOperatorStore } from './tenants/tenant.operator-store';
+import { TenantService } from './tenants/tenant.service';
+import { UsageOperatorStore } from './usage/usage.operator-store';
+import { UsageService } from './usage/usage.service';
 
-/** Every service, wired once at start-up (the composition root); resolvers receive this. */
+/**
+ * Every service, wired once at start-up (the composition root). `data` is for the process itself (readiness);
+ * requests get RequestServices, without it: they reach data only through services and their caller's scope.
+ */
 export interface Services {
   config: Config;
   clock: Clock;
@@ -52,6 +65,9 @@ export interface Services {
   clientPackages: ClientPackageService;
 }
 
+/** The services as a request sees them: no raw data layer. */
+export type RequestServices = Omit<Services, 'data'>;
+
 /**
  * A lease outlives any ask: both time-outs and a margin. Past it, the ask's process is taken for dead and its
  * lease is reclaimed by another.
@@ -72,23 +88,27 @@ export function createServices(deps: {
 }): Services {
   const { config, clock, log, shared, index, generator } = deps;
   const data = new DataLayer(deps.dataSource);
-  const audit = new AuditService(data);
-  const abuse = new AbuseService(data, shared, config.abuse, clock);
-  const keys = new ApiKeyService(data, audit, abuse, clock, { pepper: deps.pepper, cacheTtlMs: config.keyCacheTtlMs, envAdminKey: config.adminApiKey });
-  const tenants = new TenantService(data, keys, audit, index, clock);
-  const quota = new QuotaService(data, clock, leaseMs(config));
+  const { db } = data;
+  const keyStore = new KeyOperatorStore(db);
+  const tenantStore = new TenantOperatorStore(db);
+  const usageStore = new UsageOperatorStore(db);
+  const audit = new AuditService(new AuditOperatorStore(db));
+  const abuse = new AbuseService(new AbuseOperatorStore(db), keyStore, shared, config.abuse, clock);
+  const keys = new ApiKeyService(data, keyStore, tenantStore, audit, abuse, clock, { pepper: deps.pepper, cacheTtlMs: config.keyCacheTtlMs, envAdminKey: config.adminApiKey });
+  const tenants = new TenantService(data, tenantStore, keys, audit, index, clock);
+  const quota = new QuotaService(db, new QuotaOperatorStore(db), clock, leaseMs(config));
   const rateLimits = new RateLimitService(shared);
-  const usage = new UsageService(data, clock);
-  const alerts = new QuotaAlertService(data, clock, log, config.alertWebhookUrl);
-  const metering = new MeteringService(data, rateLimits, quota, abuse, alerts, clock);
-  const documents = new DocumentService(data, index, audit);
-  const conversations = new ConversationService(data, clock);
-  const curated = new CuratedAnswerService(deps.dataSource, clock);
+  const usage = new UsageService(usageStore, clock);
+  const alerts = new QuotaAlertService(db, clock, log, config.alertWebhookUrl);
+  const metering = new MeteringService(db, usageStore, rateLimits, quota, abuse, alerts, clock);
+  const documents = new DocumentService(data, new DocumentOperatorStore(db), index, audit);
+  const conversations = new ConversationService(new ConversationOperatorStore(db), clock);
+  const curated = new CuratedAnswerService(data, new CuratedAnswerOperatorStore(db), clock);
   const chat = new ChatService(index, generator, conversations, curated, config);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
-    quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(data, tenants, config.billing),
-    documents, conversations, chat, curated, ratings: new AnswerRatingService(data),
-    clientPackages: new ClientPackageService(data, tenants, keys, audit, config.supportEmail, clock),
+    quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(tenants, config.billing),
+    documents, conversations, chat, curated, ratings: new AnswerRatingService(new RatingOperatorStore(db)),
+    clientPackages: new ClientPackageService(tenants, keys, audit, config.supportEmail, clock),
   };
 }

@@ -73,7 +73,7 @@ describe('askdesk CLI', () => {
     fs.mkdirSync(assets);
     for (const f of ['chat.html', 'chat.js', 'chat.css']) fs.writeFileSync(path.join(assets, f), `/* ${f} */`);
     const s = t.app.services;
-    s.clientPackages = new ClientPackageService(s.data, s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => Date.now() }, assets);
+    s.clientPackages = new ClientPackageService(s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => Date.now() }, assets);
   }, 180_000);
   afterAll(async () => {
     await t?.close();

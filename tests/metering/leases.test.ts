@@ -27,7 +27,7 @@ describe('quota leases', () => {
     await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 1 }) { id } }`);
     const { services } = t.app;
     // What a process does before it dies mid-ask: the lease is taken, and never settled.
-    await services.quota.reserve(services.data.forTenant(a.id), 1, { apiKeyId: a.keyId, operation: 'ask', ip: '10.0.0.9' }, null);
+    await services.quota.reserve(await services.tenants.scope(a.id), 1, { apiKeyId: a.keyId, operation: 'ask', ip: '10.0.0.9' }, null);
     expect((await t.gql('{ quota { used remaining } }', {}, { key: a.key })).body.data.quota).toEqual({ used: 1, remaining: 0 });
 
     // Before it expires, nobody touches it (the ask may still be running somewhere).
@@ -45,7 +45,7 @@ describe('quota leases', () => {
   it('settles a lease whose ask outlived it without counting the request twice', async () => {
     const a = await t.tenant('BUSINESS');
     const { services } = t.app;
-    const scope = services.data.forTenant(a.id);
+    const scope = await services.tenants.scope(a.id);
     const { lease } = await services.quota.reserve(scope, null, { apiKeyId: a.keyId, operation: 'ask', ip: null }, null);
     clock.advance(leaseMs(services.config) + 1_000);
     expect(await services.quota.reclaimExpired()).toBe(1);
@@ -60,7 +60,7 @@ describe('quota leases', () => {
   it('gives the lease back, stores nothing and records NOT_FOUND when the conversation vanished before the settle', async () => {
     const a = await t.tenant('BUSINESS');
     const { services } = t.app;
-    const scope = services.data.forTenant(a.id);
+    const scope = await services.tenants.scope(a.id);
     const { lease } = await services.quota.reserve(scope, null, { apiKeyId: a.keyId, operation: 'ask', ip: null }, null);
     // A follow-up to a conversation purged between the ask's history read and its settle.
     const exchange = services.conversations.exchange(a.keyId, '00000000-0000-4000-8000-000000000001', 'And on a Mac?', 'Install the client.', []);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthOf } from '../../src/services/quota.service';
+import { monthOf } from '../../src/services/metering/quota.service';
 
 describe('monthOf', () => {
   it('is the UTC calendar month as stored ("YYYY-MM"), the same as the ISO date cut to the month', () => {

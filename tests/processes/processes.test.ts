@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,43 +57,6 @@ describe('the embedded database after a crash', () => {
     const second = await launch(env, processes);
     const after = await gql(second, '{ quota { used } me { documentCount } conversations { totalCount } }', a.key);
     expect(after.body.data).toEqual({ quota: { used: 3 }, me: { documentCount: 1 }, conversations: { totalCount: 3 } });
-  }, 180_000);
-});
-
-describe('the folder-ingest CLI', () => {
-  const processes: ServerProcess[] = [];
-  afterAll(() => processes.forEach((p) => p.child.kill('SIGKILL')));
-
-  it('adds every .md/.txt/.html file under a folder, skips duplicates and others, for one tenant', async () => {
-    build();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-cli-'));
-    const env = { PORT: '0', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir };
-    const server = await launch(env, processes);
-    const created = await gql(server, 'mutation { createTenant(input: { name: "CLI", contactEmail: "c@example.org", plan: BUSINESS }) { tenant { id } apiKey { secret } } }', ADMIN_KEY);
-    const { tenant: t, apiKey } = created.body.data.createTenant;
-    // PGlite serves one process: the server stops while the CLI writes.
-    const stopped = new Promise((r) => server.child.once('exit', r));
-    server.child.kill('SIGTERM');
-    await stopped;
-
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-docs-'));
-    fs.mkdirSync(path.join(folder, 'network'));
-    for (let i = 0; i < 60; i++) fs.writeFileSync(path.join(folder, `guide-${i}.md`), `# Guide ${i}\n\nProcedure ${i}: restart printer queue ${i}.`);
-    fs.writeFileSync(path.join(folder, 'network', 'vpn.txt'), 'Install the GlobalProtect client to reach the hospital VPN.');
-    fs.writeFileSync(path.join(folder, 'network', 'wifi.html'), '<html><head><title>Wi-Fi access</title></head><body><p>Join the STAFF network with your badge number.</p></body></html>');
-    fs.writeFileSync(path.join(folder, 'network', 'copy-of-vpn.txt'), 'Install the GlobalProtect client to reach the hospital VPN.');
-    fs.writeFileSync(path.join(folder, 'manual.pdf'), '%PDF-1.4 not text');
-    const output = execFileSync(process.execPath, ['dist/src/cli/ingest.js', t.id, folder], { cwd: ROOT, env: { ...process.env, ...env } }).toString();
-    expect(output).toContain('62 added, 1 duplicates skipped');
-
-    const again = await launch(env, processes);
-    expect((await gql(again, '{ me { documentCount } }', apiKey.secret)).body.data.me.documentCount).toBe(62);
-    const hits = await gql(again, `{ retrievalTest(tenantId: "${t.id}", query: "wifi staff network badge") { title } }`, ADMIN_KEY);
-    expect(hits.body.data.retrievalTest[0].title).toBe('Wi-Fi access');
-    const unknown = () => execFileSync(process.execPath, ['dist/src/cli/ingest.js', '00000000-0000-0000-0000-000000000000', folder], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
-    again.child.kill('SIGTERM');
-    await new Promise((r) => again.child.once('exit', r));
-    expect(unknown).toThrow(/No tenant/);
   }, 180_000);
 });
 

@@ -23,7 +23,7 @@ describe('client package', () => {
     assets = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-assets-'));
     for (const [name, text] of Object.entries(PAGE)) fs.writeFileSync(path.join(assets, name), text);
     const s = t.app.services;
-    s.clientPackages = new ClientPackageService(s.data, s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => FIXED_NOW }, assets);
+    s.clientPackages = new ClientPackageService(s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => FIXED_NOW }, assets);
     tenant = await t.tenant('BUSINESS', { name: 'CHU Nord', slug: 'chu-nord' });
   });
   afterAll(async () => {
@@ -97,7 +97,7 @@ describe('client package', () => {
     const s = t.app.services;
     const keysBefore = (await t.gql(`query($id: ID!) { tenant(id: $id) { keys { id } } }`, { id: tenant.id })).body.data.tenant.keys.length;
     const saved = s.clientPackages;
-    s.clientPackages = new ClientPackageService(s.data, s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => FIXED_NOW }, path.join(assets, 'missing'));
+    s.clientPackages = new ClientPackageService(s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => FIXED_NOW }, path.join(assets, 'missing'));
     try {
       const res = await t.gql(CREATE, { t: tenant.id, e: 'https://a.example/graphql' });
       expect(res.body.errors![0].extensions.code).toBe('NOT_FOUND');

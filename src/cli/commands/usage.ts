@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { UsageTotals as Counts } from '../../services/usage.service';
+import type { UsageTotals as Counts } from '../../services/usage/usage.service';
 import { Column, render } from '../output';
 import { currentMonth, formatOf, resolveTenant, sessionOf, usageError, withFormats } from '../session';
 

@@ -1,14 +1,16 @@
-import type { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Clock } from '../../clock';
 import type { CuratedAnswer } from '../../entities/curated-answer.entity';
 import type { Tenant } from '../../entities/tenant.entity';
 import { BadInput, NotFound } from '../../errors';
+import type { DataLayer } from '../data/data-layer';
 import { isUuid, type Page } from '../pagination';
+import type { TenantScope } from '../tenant-scope';
 import { requireText } from '../validation';
 import { CuratedMatcher } from './curated-match';
-import { curatedAnswerTenant, CuratedAnswerStore, type CuratedFields, type CuratedSnapshot } from './curated-answer.store';
+import type { CuratedAnswerOperatorStore } from './curated-answer.operator-store';
+import { CuratedAnswerStore, type CuratedFields, type CuratedSnapshot } from './curated-answer.store';
 
 /** A curated answer as an ask returns it. */
 export type CuratedMatch = CuratedSnapshot['answers'][number];
@@ -44,32 +46,25 @@ export class CuratedAnswerService {
   private readonly reading = new Map<string, Promise<{ version: number; matcher: CuratedMatcher<CuratedMatch> }>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly data: DataLayer,
+    private readonly operator: CuratedAnswerOperatorStore,
     private readonly clock: Clock,
   ) {}
 
-  /** The tenant's curated answers, and nothing else. */
-  forTenant(tenantId: string): CuratedAnswerStore {
-    return new CuratedAnswerStore(this.dataSource.manager, tenantId);
-  }
-
-  /**
-   * The store of the tenant that holds curated answer `id`: `limit`'s own when given (a client's), whichever
-   * tenant's it is for the operator (null). NOT_FOUND when there is none there.
-   */
-  async storeOf(id: string, limit: string | null): Promise<CuratedAnswerStore> {
-    if (limit !== null) return this.forTenant(limit);
-    const tenantId = isUuid(id) ? await curatedAnswerTenant(this.dataSource.manager, id) : null;
+  /** The tenant holding curated answer `id`, for the operator (who names an answer, not a tenant); NOT_FOUND if none. */
+  async holderOf(id: string): Promise<string> {
+    const tenantId = isUuid(id) ? await this.operator.tenantOf(id) : null;
     if (!tenantId) throw NotFound('Curated answer');
-    return this.forTenant(tenantId);
+    return tenantId;
   }
 
-  list(store: CuratedAnswerStore, first: number, after?: string | null): Promise<Page<CuratedAnswer>> {
-    return store.list(first, after);
+  list(scope: TenantScope, first: number, after?: string | null): Promise<Page<CuratedAnswer>> {
+    return scope.curated.list(first, after);
   }
 
   /** Creates a curated answer, or updates the tenant's answer `input.id`. */
-  async save(store: CuratedAnswerStore, input: CuratedInput): Promise<CuratedAnswer> {
+  async save(scope: TenantScope, input: CuratedInput): Promise<CuratedAnswer> {
+    const store = scope.curated;
     const fields = await this.validate(store, input);
     const at = new Date(this.clock.now());
     let id = input.id ?? null;
@@ -82,15 +77,15 @@ export class CuratedAnswerService {
     return (await store.get(id))!;
   }
 
-  async remove(store: CuratedAnswerStore, id: string): Promise<boolean> {
-    if (!(await store.remove(id))) throw NotFound('Curated answer');
-    this.forget(store.tenantId);
+  async remove(scope: TenantScope, id: string): Promise<boolean> {
+    if (!(await scope.curated.remove(id))) throw NotFound('Curated answer');
+    this.forget(scope.tenantId);
     return true;
   }
 
   /** Every curated answer as CSV: id, questions (one per line), answer, document_ids (one per line), hits. */
-  async exportCsv(store: CuratedAnswerStore): Promise<string> {
-    const rows = (await store.all()).map((a) => [a.id, a.questions.join('\n'), a.answer, a.documentIds.join('\n'), String(a.hits)]);
+  async exportCsv(scope: TenantScope): Promise<string> {
+    const rows = (await scope.curated.all()).map((a) => [a.id, a.questions.join('\n'), a.answer, a.documentIds.join('\n'), String(a.hits)]);
     // CRLF between records, as spreadsheets write them; a cell holding a line break is quoted whatever the break.
     return stringify([[...CSV_COLUMNS], ...rows.map((r) => r.map(spreadsheetSafe))], { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
   }
@@ -99,7 +94,7 @@ export class CuratedAnswerService {
    * Saves every row of a CSV in the export's form (hits is ignored; a row with an id updates that answer, one
    * without creates one), all or none: the first bad row refuses the whole file, naming its line.
    */
-  async importCsv(store: CuratedAnswerStore, csv: string): Promise<{ created: number; updated: number }> {
+  async importCsv(scope: TenantScope, csv: string): Promise<{ created: number; updated: number }> {
     let records: Record<string, string>[];
     try {
       records = parse(csv, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
@@ -114,8 +109,8 @@ export class CuratedAnswerService {
       documentIds: lines(r.document_ids),
     }));
     const counts = { created: 0, updated: 0 };
-    await this.dataSource.transaction(async (m) => {
-      const within = store.within(m);
+    await this.data.transaction(async (tx) => {
+      const within = scope.within(tx).curated;
       const at = new Date(this.clock.now());
       for (const [i, input] of inputs.entries()) {
         const line = `csv row ${i + 1}`;
@@ -131,7 +126,7 @@ export class CuratedAnswerService {
         }
       }
     });
-    this.forget(store.tenantId);
+    this.forget(scope.tenantId);
     return counts;
   }
 
@@ -150,7 +145,8 @@ export class CuratedAnswerService {
     // Concurrent asks of a tenant whose copy is stale share one read.
     let pending = this.reading.get(tenantId);
     if (!pending) {
-      pending = this.forTenant(tenantId)
+      // Read for the process's copy, outside any request's scope: the store is still the tenant's alone.
+      pending = new CuratedAnswerStore(this.data.db, tenantId)
         .snapshot()
         .then((snapshot: CuratedSnapshot) => {
           const copy = { version: snapshot.version, matcher: new CuratedMatcher(snapshot.answers) };

@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { Citation } from '../../entities/citation';
 import { CuratedAnswer } from '../../entities/curated-answer.entity';
+import type { Db } from '../data/db';
 import { isUuid, Page, paginate } from '../pagination';
 
 /** What a curated answer is made of, as saved. */
@@ -26,14 +26,9 @@ const CURATED_SCORE = 1;
  */
 export class CuratedAnswerStore {
   constructor(
-    private readonly db: EntityManager,
+    private readonly db: Db,
     readonly tenantId: string,
   ) {}
-
-  /** The same scope inside a transaction. */
-  within(manager: EntityManager): CuratedAnswerStore {
-    return new CuratedAnswerStore(manager, this.tenantId);
-  }
 
   /** Most recently changed first. */
   async list(first: number, after?: string | null): Promise<Page<CuratedAnswer>> {
@@ -141,8 +136,3 @@ export class CuratedAnswerStore {
   }
 }
 
-/** The tenant holding curated answer `id` (the operator's lookup, which names an answer, not a tenant). */
-export async function curatedAnswerTenant(db: EntityManager, id: string): Promise<string | null> {
-  const rows: { tenant_id: string }[] = await db.query('SELECT tenant_id FROM curated_answer WHERE id = $1', [id]);
-  return rows[0]?.tenant_id ?? null;
-}

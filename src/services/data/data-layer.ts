@@ -1,34 +1,28 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { OperatorData } from './operator-data';
-import { Prepared, preparedRunner } from './prepared';
-import { TenantData } from './tenant-data';
+import type { DataSource } from 'typeorm';
+import { Db } from './db';
+import { preparedRunner } from './prepared';
 
 /**
- * The one door to the database for services. Tenant-owned rows are reached through `forTenant(id)`, whose every
- * statement carries the tenant condition; the operator's cross-tenant work and system jobs through `operator`.
- * No other module writes SQL on tenant-owned tables (the retrieval index, scoped by its own `forTenant`, aside).
+ * The database as the composition root hands it to the stores: one Db on the pool, transactions, and a ping for
+ * /readyz. Only the feature stores (`src/services/<feature>/*.store.ts`) write SQL; each tenant-scoped store adds
+ * the tenant condition itself, and the operator's cross-tenant work lives in the features' operator stores. The
+ * retrieval index, scoped by its own `forTenant`, is the one other module with SQL on tenant-owned tables.
  */
 export class DataLayer {
-  readonly operator: OperatorData;
-  /** Named prepared statements for the hot paths, shared with the retrieval index; null off TypeORM's pg driver. */
-  readonly prepared: Prepared | null;
+  /** The pool, with named prepared statements for the hot paths (shared with the retrieval index) on TypeORM's pg driver. */
+  readonly db: Db;
 
   constructor(private readonly dataSource: DataSource) {
-    this.prepared = preparedRunner(dataSource);
-    this.operator = new OperatorData(dataSource.manager, this.prepared);
+    this.db = new Db(dataSource.manager, preparedRunner(dataSource));
   }
 
-  forTenant(tenantId: string): TenantData {
-    return new TenantData(this.dataSource.manager, tenantId, this.prepared);
-  }
-
-  /** Runs `work` in one transaction; scopes made inside it with `within(manager)` share it. */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /** Runs `work` in one transaction; stores made with `within(tx)` share it. */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(new Db(manager)));
   }
 
   /** A trivial round trip, for /readyz. */
   async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+    await this.db.query('SELECT 1');
   }
 }

@@ -1,15 +1,13 @@
+import type { Turn } from '../conversations/exchange';
 import type { Passage } from '../retrieval/types';
+
+export type { Turn } from '../conversations/exchange';
 
 /**
  * The generation seam: the offline extractive answerer by default, Claude when ANTHROPIC_API_KEY is set.
  * A generator either returns a whole answer or throws `UpstreamUnavailable` (src/errors.ts); it never returns
  * half an answer, so the caller can release the quota reservation cleanly.
  */
-
-export interface Turn {
-  role: 'user' | 'assistant';
-  content: string;
-}
 
 export interface GenerationRequest {
   question: string;

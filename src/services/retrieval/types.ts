@@ -1,4 +1,5 @@
 import type { Prepared } from '../data/prepared';
+import type { ChunkInput } from '../text/chunker';
 
 /**
  * The retrieval seam. Two backends implement `RetrievalIndex` (PostgreSQL lexical search by default, Weaviate when
@@ -16,13 +17,7 @@ export interface Sql {
   prepared?: Prepared;
 }
 
-/** One piece of a document, as the chunker produces it. */
-export interface ChunkInput {
-  ordinal: number;
-  /** The heading path above the chunk ("Setup > Printers"), empty when none. */
-  heading: string;
-  text: string;
-}
+export type { ChunkInput } from '../text/chunker';
 
 /** A document handed to an index: the row already exists in `document`; the index stores its chunks. */
 export interface IndexedDocument {

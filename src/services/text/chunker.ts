@@ -1,5 +1,12 @@
-import type { ChunkInput } from '../retrieval/types';
 import { htmlToText } from './html-to-text';
+
+/** One piece of a document, as the chunker produces it. */
+export interface ChunkInput {
+  ordinal: number;
+  /** The heading path above the chunk ("Setup > Printers"), empty when none. */
+  heading: string;
+  text: string;
+}
 
 export type ChunkableMimeType = 'text/plain' | 'text/markdown' | 'text/html';
 

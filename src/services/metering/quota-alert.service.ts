@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
-import type { DataLayer } from './data/data-layer';
-import type { Lease } from './quota.service';
+import type { Clock } from '../../clock';
+import type { Db } from '../data/db';
+import type { TenantScope } from '../tenant-scope';
+import { QuotaAlertStore } from './quota-alert.store';
+import type { Lease } from './quota.store';
 
 const THRESHOLDS = [80, 100];
 const ATTEMPTS = 4;
@@ -13,27 +15,28 @@ const ATTEMPTS = 4;
  */
 export class QuotaAlertService {
   constructor(
-    private readonly data: DataLayer,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly webhookUrl?: string,
   ) {}
 
   /** Called after a successful reservation; returns once the alert (if any) is recorded, not delivered. */
-  async reserved(r: Lease, tenantSlug: string): Promise<void> {
+  async reserved(scope: TenantScope, r: Lease, tenantSlug: string): Promise<void> {
     if (r.limit === null || r.limit === 0) return;
     for (const threshold of THRESHOLDS) {
       const mark = Math.ceil((r.limit * threshold) / 100);
       if (r.used < mark) continue;
-      if (!(await this.data.forTenant(r.tenantId).recordAlert(r.month, threshold))) continue;
+      if (!(await scope.alerts.recordAlert(r.month, threshold))) continue;
       const payload = { type: 'quota.threshold', tenantId: r.tenantId, tenantSlug, month: r.month, threshold, used: r.used, limit: r.limit, at: new Date(this.clock.now()).toISOString() };
       this.log.info({ alert: payload }, 'quota threshold crossed');
       if (this.webhookUrl) void this.deliver(payload);
     }
   }
 
+  /** The alerts a tenant has raised, oldest first. */
   list(tenantId: string): Promise<{ month: string; threshold: number; createdAt: Date }[]> {
-    return this.data.forTenant(tenantId).alerts();
+    return new QuotaAlertStore(this.db, tenantId).alerts();
   }
 
   private async deliver(payload: object): Promise<void> {

@@ -1,16 +1,19 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Actor, Caller } from '../caller';
-import type { Clock } from '../clock';
-import { ApiKey, keyStatus } from '../entities/api-key.entity';
-import { KeyStatus, PlanCode, Role, TenantStatus } from '../entities/enums';
-import type { Plan } from '../entities/plan.entity';
-import type { Tenant } from '../entities/tenant.entity';
-import { AppError, BadInput, NotFound, TenantSuspended, Unauthenticated } from '../errors';
-import type { AbuseService } from './abuse.service';
-import type { AuditService } from './audit.service';
-import type { DataLayer } from './data/data-layer';
-import type { OperatorData } from './data/operator-data';
-import { requireText } from './validation';
+import type { Actor, Caller } from '../../caller';
+import type { Clock } from '../../clock';
+import { ApiKey, keyStatus } from '../../entities/api-key.entity';
+import { KeyStatus, PlanCode, Role, TenantStatus } from '../../entities/enums';
+import type { Plan } from '../../entities/plan.entity';
+import type { Tenant } from '../../entities/tenant.entity';
+import { AppError, BadInput, NotFound, TenantSuspended, Unauthenticated } from '../../errors';
+import type { AbuseService } from '../abuse/abuse.service';
+import type { AuditService } from '../audit/audit.service';
+import type { DataLayer } from '../data/data-layer';
+import type { Db } from '../data/db';
+import { TenantScope } from '../tenant-scope';
+import type { TenantOperatorStore } from '../tenants/tenant.operator-store';
+import { requireText } from '../validation';
+import type { KeyOperatorStore } from './key.operator-store';
 
 /** What authentication learnt: the caller, or the refusal and whatever could be attributed to it. */
 export type AuthResult =
@@ -25,6 +28,8 @@ export interface IssuedKey {
 const KEY_FORMAT = /^sk_(demo|starter|business|enterprise|admin)_[A-Za-z0-9_-]{43}$/;
 const TOUCH_INTERVAL_MS = 60_000;
 const MAX_GRACE_SECONDS = 30 * 86_400;
+// Any constant: serialises the first-start admin key check between processes sharing a database.
+const ADMIN_KEY_LOCK = 7_304_119;
 
 interface CachedKey {
   key: ApiKey;
@@ -48,6 +53,8 @@ export class ApiKeyService {
 
   constructor(
     private readonly data: DataLayer,
+    private readonly store: KeyOperatorStore,
+    private readonly tenants: TenantOperatorStore,
     private readonly audit: AuditService,
     private readonly abuse: AbuseService,
     private readonly clock: Clock,
@@ -60,12 +67,13 @@ export class ApiKeyService {
     return createHmac('sha256', this.options.pepper).update(key).digest('hex');
   }
 
-  /** Inserts a new key row and returns it with its secret, which is never stored or shown again. */
+  /** Inserts a new key row (inside the transaction `tx` when given) and returns it with its secret, which is never stored or shown again. */
   async issue(
-    db: OperatorData,
+    tx: Db | null,
     input: { tenantId: string | null; role: Role; kind: PlanCode | 'ADMIN'; name: string; expiresAt?: Date | null },
   ): Promise<IssuedKey> {
     const secret = `sk_${input.kind.toLowerCase()}_${randomBytes(32).toString('base64url')}`;
+    const db = tx ? this.store.within(tx) : this.store;
     const key = await db.saveKey(
       db.newKey({
         tenantId: input.tenantId, role: input.role, name: input.name, prefix: secret.slice(0, 16), hash: this.hash(secret),
@@ -80,21 +88,22 @@ export class ApiKeyService {
     const keyName = requireText(name, 'name', 100);
     const now = this.now();
     if (expiresAt && expiresAt.getTime() <= now.getTime()) throw BadInput('expiresAt must be in the future.', 'expiresAt');
-    if (!(await this.data.operator.tenant(tenantId))) throw NotFound('Tenant');
-    return this.data.transaction(async (m) => {
-      const scope = this.data.forTenant(tenantId).within(m);
+    const found = await this.tenants.tenant(tenantId);
+    if (!found) throw NotFound('Tenant');
+    return this.data.transaction(async (tx) => {
+      const scope = new TenantScope(tx, found.id);
       // Locks the tenant row so two concurrent issues can't both pass the one-key check.
-      await scope.lockTenant();
-      const tenant = (await scope.tenant())!;
-      const plan = (await this.data.operator.within(m).plan(tenant.planCode))!;
-      if (plan.maxActiveKeys !== null && (await scope.activeKeyCount(now)) >= plan.maxActiveKeys) {
+      await scope.tenant.lockTenant();
+      const tenant = (await scope.tenant.tenant())!;
+      const plan = (await this.tenants.within(tx).plan(tenant.planCode))!;
+      if (plan.maxActiveKeys !== null && (await scope.keys.activeKeyCount(now)) >= plan.maxActiveKeys) {
         throw BadInput(
           `The ${plan.code} plan allows ${plan.maxActiveKeys} active key; revoke or rotate the existing one, or move to BUSINESS.`,
           'tenantId',
         );
       }
-      const issued = await this.issue(this.data.operator.within(m), { tenantId, role: 'CLIENT', kind: plan.code, name: keyName, expiresAt });
-      await this.audit.record(this.data.operator.within(m), actor, 'issueApiKey', { type: 'apiKey', id: issued.key.id }, { tenantId });
+      const issued = await this.issue(tx, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: keyName, expiresAt });
+      await this.audit.record(tx, actor, 'issueApiKey', { type: 'apiKey', id: issued.key.id }, { tenantId: tenant.id });
       return issued;
     });
   }
@@ -104,13 +113,13 @@ export class ApiKeyService {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
       throw BadInput(`graceSeconds must be between 0 and ${MAX_GRACE_SECONDS} (30 days).`, 'graceSeconds');
     }
-    return this.data.transaction(async (m) => {
-      const db = this.data.operator.within(m);
+    return this.data.transaction(async (tx) => {
+      const db = this.store.within(tx);
       const old = await this.lockKey(db, id);
       const now = this.now();
       if (keyStatus(old, now) !== KeyStatus.ACTIVE) throw BadInput('Only an active key can be rotated.', 'id');
-      const tenant = old.tenantId ? await db.tenant(old.tenantId) : null;
-      const issued = await this.issue(db, {
+      const tenant = old.tenantId ? await this.tenants.within(tx).tenant(old.tenantId) : null;
+      const issued = await this.issue(tx, {
         tenantId: old.tenantId, role: old.role, kind: tenant ? tenant.planCode : 'ADMIN', name: old.name, expiresAt: old.expiresAt,
       });
       const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
@@ -118,31 +127,31 @@ export class ApiKeyService {
       else old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
       old.replacedBy = issued.key.id;
       await db.saveKey(old);
-      await this.audit.record(db, actor, 'rotateApiKey', { type: 'apiKey', id: old.id }, { newKeyId: issued.key.id, graceSeconds });
+      await this.audit.record(tx, actor, 'rotateApiKey', { type: 'apiKey', id: old.id }, { newKeyId: issued.key.id, graceSeconds });
       this.evictKey(old.hash);
       return issued;
     });
   }
 
   async revoke(actor: Actor, id: string): Promise<ApiKey> {
-    return this.data.transaction(async (m) => {
-      const db = this.data.operator.within(m);
+    return this.data.transaction(async (tx) => {
+      const db = this.store.within(tx);
       const key = await this.lockKey(db, id);
       key.revokedAt ??= this.now();
       await db.saveKey(key);
-      await this.audit.record(db, actor, 'revokeApiKey', { type: 'apiKey', id: key.id });
+      await this.audit.record(tx, actor, 'revokeApiKey', { type: 'apiKey', id: key.id });
       this.evictKey(key.hash);
       return key;
     });
   }
 
   async unblock(actor: Actor, id: string): Promise<ApiKey> {
-    const key = await this.data.transaction(async (m) => {
-      const db = this.data.operator.within(m);
+    const key = await this.data.transaction(async (tx) => {
+      const db = this.store.within(tx);
       const key = await this.lockKey(db, id);
       key.blockedUntil = null;
       await db.saveKey(key);
-      await this.audit.record(db, actor, 'unblockApiKey', { type: 'apiKey', id: key.id });
+      await this.audit.record(tx, actor, 'unblockApiKey', { type: 'apiKey', id: key.id });
       return key;
     });
     await this.abuse.liftKeyBlock(key.id);
@@ -180,6 +189,26 @@ export class ApiKeyService {
     return { ok: true, blockedUntil, caller: { role: 'CLIENT', keyId: key.id, keyPrefix: key.prefix, tenant, plan } };
   }
 
+  /**
+   * Without ADMIN_API_KEY, the operator needs some way in: at first start (no admin key in the database yet) one is
+   * generated and returned to be printed once. Its hash is stored like any other key.
+   */
+  async ensureFirstAdminKey(): Promise<string | null> {
+    if (this.options.envAdminKey) return null;
+    return this.data.transaction(async (tx) => {
+      const db = this.store.within(tx);
+      await db.lockAdminKeys(ADMIN_KEY_LOCK);
+      if ((await db.adminKeyCount()) > 0) return null;
+      const { secret } = await this.issue(tx, { tenantId: null, role: 'ADMIN', kind: 'ADMIN', name: 'first admin key' });
+      return secret;
+    });
+  }
+
+  /** The keys of some tenants, oldest first (for Tenant.keys, batched). */
+  ofTenants(tenantIds: readonly string[]): Promise<ApiKey[]> {
+    return this.store.keysOfTenants(tenantIds);
+  }
+
   /** Evicts a key from this process's cache (after revoke, rotate, block or unblock). */
   evictKey(hash: string): void {
     this.cache.delete(hash);
@@ -196,7 +225,7 @@ export class ApiKeyService {
     return new Date(this.clock.now());
   }
 
-  private async lockKey(db: OperatorData, id: string): Promise<ApiKey> {
+  private async lockKey(db: KeyOperatorStore, id: string): Promise<ApiKey> {
     const key = await db.key(id, { lock: true });
     if (!key) throw NotFound('API key');
     return key;
@@ -217,7 +246,7 @@ export class ApiKeyService {
 
   private async fetch(hash: string): Promise<CachedKey | null> {
     const now = this.clock.now();
-    const found = await this.data.operator.keyByHash(hash);
+    const found = await this.store.keyByHash(hash);
     if (!found) {
       this.cache.delete(hash);
       return null;
@@ -234,6 +263,6 @@ export class ApiKeyService {
     const last = this.lastTouched.get(keyId) ?? 0;
     if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(keyId, now.getTime());
-    void this.data.operator.touchKey(keyId, now).catch(() => this.lastTouched.delete(keyId));
+    void this.store.touchKey(keyId, now).catch(() => this.lastTouched.delete(keyId));
   }
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Citation } from '../entities/citation';
-import type { Conversation } from '../entities/conversation.entity';
-import { ExportFormat } from '../entities/enums';
-import type { Message } from '../entities/message.entity';
-import type { Clock } from '../clock';
-import { NotFound } from '../errors';
-import type { DataLayer } from './data/data-layer';
-import type { Exchange, TenantData } from './data/tenant-data';
-import type { Turn } from './generation/types';
-import { Page } from './pagination';
+import type { Clock } from '../../clock';
+import type { Citation } from '../../entities/citation';
+import type { Conversation } from '../../entities/conversation.entity';
+import { ExportFormat } from '../../entities/enums';
+import type { Message } from '../../entities/message.entity';
+import { NotFound } from '../../errors';
+import type { Page } from '../pagination';
+import type { TenantScope } from '../tenant-scope';
+import type { ConversationOperatorStore } from './conversation.operator-store';
+import type { Exchange, Turn } from './exchange';
 
 const MAX_EXPORT_MESSAGES = 100_000;
 const DAY_MS = 86_400_000;
@@ -19,27 +19,27 @@ export const HISTORY_TURNS = 6;
 /** A tenant's conversations, always through the tenant's own scope. */
 export class ConversationService {
   constructor(
-    private readonly data: DataLayer,
+    private readonly store: ConversationOperatorStore,
     private readonly clock: Clock,
   ) {}
 
-  async get(scope: TenantData, id: string): Promise<Conversation> {
-    const conversation = await scope.conversation(id);
+  async get(scope: TenantScope, id: string): Promise<Conversation> {
+    const conversation = await scope.conversations.conversation(id);
     if (!conversation) throw NotFound('Conversation');
     return conversation;
   }
 
-  list(scope: TenantData, first: number, after?: string | null): Promise<Page<Conversation>> {
-    return scope.conversations(first, after);
+  list(scope: TenantScope, first: number, after?: string | null): Promise<Page<Conversation>> {
+    return scope.conversations.conversations(first, after);
   }
 
-  messages(scope: TenantData, conversationId: string): Promise<Message[]> {
-    return scope.messages(conversationId);
+  messages(scope: TenantScope, conversationId: string): Promise<Message[]> {
+    return scope.conversations.messages(conversationId);
   }
 
   /**
    * The last HISTORY_TURNS messages of the conversation an ask continues, oldest first, for the generator and for
-   * follow-up retrieval, as the statement taking the ask's lease read them (TenantData.reserve); NOT_FOUND when it
+   * follow-up retrieval, as the statement taking the ask's lease read them (QuotaStore.reserve); NOT_FOUND when it
    * read none, since a conversation of this tenant always holds at least one exchange.
    */
   history(readAhead: Turn[] | null): Turn[] {
@@ -49,7 +49,7 @@ export class ConversationService {
 
   /**
    * A question and its answer as they will be stored, with their ids chosen now: in the conversation they continue,
-   * or in a new one titled after the question. Written together, when the ask is settled (TenantData.settle), so a
+   * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settle), so a
    * failed ask leaves no half-written turn.
    */
   exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], curatedAnswerId: string | null = null): Exchange {
@@ -66,8 +66,8 @@ export class ConversationService {
     };
   }
 
-  async export(scope: TenantData, format: ExportFormat): Promise<string> {
-    const { conversations, messages } = await scope.threads(MAX_EXPORT_MESSAGES);
+  async export(scope: TenantScope, format: ExportFormat): Promise<string> {
+    const { conversations, messages } = await scope.conversations.threads(MAX_EXPORT_MESSAGES);
     const byConversation = new Map<string, Message[]>();
     for (const m of messages) byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
     const threads = conversations.map((c) => ({ conversation: c, messages: byConversation.get(c.id) ?? [] }));
@@ -102,7 +102,7 @@ export class ConversationService {
 
   /** Deletes conversations untouched for longer than the retention period; messages cascade. */
   purge(retentionDays: number): Promise<number> {
-    return this.data.operator.purgeConversations(new Date(this.clock.now() - retentionDays * DAY_MS));
+    return this.store.purge(new Date(this.clock.now() - retentionDays * DAY_MS));
   }
 }
 

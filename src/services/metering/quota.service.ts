@@ -1,12 +1,15 @@
-import type { Clock } from '../clock';
-import type { Plan } from '../entities/plan.entity';
-import type { Tenant } from '../entities/tenant.entity';
-import { QuotaExceeded } from '../errors';
-import type { DataLayer } from './data/data-layer';
-import type { Exchange, Lease, ReadAhead, Reservation, TenantData } from './data/tenant-data';
-import type { UsageEntry } from './data/usage-sql';
+import type { Clock } from '../../clock';
+import type { Plan } from '../../entities/plan.entity';
+import type { Tenant } from '../../entities/tenant.entity';
+import { QuotaExceeded } from '../../errors';
+import type { Exchange } from '../conversations/exchange';
+import type { Db } from '../data/db';
+import type { TenantScope } from '../tenant-scope';
+import type { UsageEntry } from '../usage/usage-sql';
+import type { QuotaOperatorStore } from './quota.operator-store';
+import { Lease, QuotaStore, ReadAhead, Reservation } from './quota.store';
 
-export type { Lease } from './data/tenant-data';
+export type { Lease, ReadAhead } from './quota.store';
 
 export interface QuotaFigures {
   limit: number | null;
@@ -36,21 +39,23 @@ export function effectiveLimits(tenant: Tenant, plan: Plan): { monthlyQuota: num
 }
 
 /**
- * Monthly quotas, exact under any concurrency and any number of processes (see TenantData.reserve). A reservation
+ * Monthly quotas, exact under any concurrency and any number of processes (see QuotaStore.reserve). A reservation
  * is a lease: it lasts `leaseMs` (longer than any ask may run), and a lease whose process died is reclaimed by any
  * live process (`reclaimExpired`), given back and recorded as ERROR.
  */
 export class QuotaService {
   constructor(
-    private readonly data: DataLayer,
+    private readonly db: Db,
+    private readonly store: QuotaOperatorStore,
     private readonly clock: Clock,
     private readonly leaseMs: number,
   ) {}
 
+  /** A tenant's quota this month: the caller's own, or one the operator listed. */
   async status(tenant: Tenant, plan: Plan): Promise<QuotaFigures> {
     const { monthlyQuota, ratePerMinute } = effectiveLimits(tenant, plan);
     const now = new Date(this.clock.now());
-    const used = await this.data.forTenant(tenant.id).quotaUsed(monthOf(now));
+    const used = await new QuotaStore(this.db, tenant.id).quotaUsed(monthOf(now));
     return this.figures(monthlyQuota, used, ratePerMinute);
   }
 
@@ -66,16 +71,16 @@ export class QuotaService {
 
   /**
    * Takes one request of this month's quota as a lease, or throws QUOTA_EXCEEDED; reads the conversation's recent
-   * turns with it when asked (see TenantData.reserve).
+   * turns with it when asked (see QuotaStore.reserve).
    */
   async reserve(
-    scope: TenantData,
+    scope: TenantScope,
     limit: number | null,
     holder: { apiKeyId: string | null; operation: string; ip: string | null },
     readAhead: ReadAhead | null,
   ): Promise<Reservation> {
     const now = new Date(this.clock.now());
-    const reserved = await scope.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead);
+    const reserved = await scope.quota.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead);
     if (!reserved) throw QuotaExceeded(nextMonthStart(now));
     return reserved;
   }
@@ -84,12 +89,12 @@ export class QuotaService {
    * Ends a lease: kept when the answer was sent, given back otherwise. Its usage, and the exchange the operation
    * produced if any, are written by the same statement.
    */
-  settle(scope: TenantData, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
-    return scope.settle(lease, keep, usage, new Date(this.clock.now()), exchange);
+  settle(scope: TenantScope, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
+    return scope.quota.settle(lease, keep, usage, new Date(this.clock.now()), exchange);
   }
 
   /** Reclaims the leases of processes that died mid-ask; returns how many. */
   reclaimExpired(): Promise<number> {
-    return this.data.operator.reclaimExpiredLeases(new Date(this.clock.now()));
+    return this.store.reclaimExpiredLeases(new Date(this.clock.now()));
   }
 }

@@ -1,18 +1,19 @@
-import type { EntityManager } from 'typeorm';
-import type { Actor } from '../caller';
-import type { Clock } from '../clock';
-import { PlanCode, TenantStatus } from '../entities/enums';
-import type { Plan } from '../entities/plan.entity';
-import type { Tenant } from '../entities/tenant.entity';
-import { BadInput, NotFound } from '../errors';
-import type { ApiKeyService, IssuedKey } from './api-key.service';
-import type { AuditService } from './audit.service';
-import type { DataLayer } from './data/data-layer';
-import type { OperatorData } from './data/operator-data';
-import type { Page } from './pagination';
-import { normalizeOrigins } from './allowed-origins';
-import type { RetrievalIndex } from './retrieval/types';
-import { optionalInt, requireEmail, requireText } from './validation';
+import type { Actor } from '../../caller';
+import type { Clock } from '../../clock';
+import { PlanCode, TenantStatus } from '../../entities/enums';
+import type { Plan } from '../../entities/plan.entity';
+import type { Tenant } from '../../entities/tenant.entity';
+import { BadInput, NotFound } from '../../errors';
+import { normalizeOrigins } from '../allowed-origins';
+import type { AuditService } from '../audit/audit.service';
+import type { DataLayer } from '../data/data-layer';
+import type { Db } from '../data/db';
+import type { ApiKeyService, IssuedKey } from '../keys/api-key.service';
+import type { Page } from '../pagination';
+import type { RetrievalIndex } from '../retrieval/types';
+import { TenantScope } from '../tenant-scope';
+import { optionalInt, requireEmail, requireText } from '../validation';
+import type { TenantOperatorStore } from './tenant.operator-store';
 
 export interface CreateTenantFields {
   name: string;
@@ -40,6 +41,7 @@ export class TenantService {
 
   constructor(
     private readonly data: DataLayer,
+    private readonly store: TenantOperatorStore,
     private readonly keys: ApiKeyService,
     private readonly audit: AuditService,
     private readonly index: RetrievalIndex,
@@ -48,13 +50,28 @@ export class TenantService {
 
   /** A tenant the operator names by id; NOT_FOUND for anything else. */
   async get(id: string): Promise<Tenant> {
-    const tenant = await this.data.operator.tenant(id);
+    const tenant = await this.store.tenant(id);
     if (!tenant) throw NotFound('Tenant');
     return tenant;
   }
 
+  /** The operator's handle on one tenant's data: the tenant it names by id (NOT_FOUND for anything else). */
+  async scope(id: string): Promise<TenantScope> {
+    return this.scopeOf(await this.get(id));
+  }
+
+  /** The data of a tenant already read (a caller's, or one the operator named). */
+  scopeOf(tenant: Tenant): TenantScope {
+    return new TenantScope(this.data.db, tenant.id);
+  }
+
+  /** Some tenants by id, those that exist (for lists, batched). */
+  byIds(ids: readonly string[]): Promise<Tenant[]> {
+    return this.store.tenantsByIds(ids);
+  }
+
   list(first: number, after: string | null | undefined, status?: TenantStatus | null, search?: string | null): Promise<Page<Tenant>> {
-    return this.data.operator.tenants(first, after, status, search);
+    return this.store.tenants(first, after, status, search);
   }
 
   /**
@@ -62,15 +79,15 @@ export class TenantService {
    * a keyed `me { plan }` or `plans` costs no statement. A failed read is not kept.
    */
   plans(): Promise<Plan[]> {
-    this.catalogue ??= this.data.operator.plans().catch((error) => {
+    this.catalogue ??= this.store.plans().catch((error) => {
       this.catalogue = undefined;
       throw error;
     });
     return this.catalogue;
   }
 
-  async plan(code: PlanCode, db: OperatorData = this.data.operator): Promise<Plan> {
-    const plan = await db.plan(code);
+  async plan(code: PlanCode, tx: Db | null = null): Promise<Plan> {
+    const plan = await (tx ? this.store.within(tx) : this.store).plan(code);
     if (!plan) throw BadInput(`Unknown plan ${code}.`, 'plan');
     return plan;
   }
@@ -84,8 +101,8 @@ export class TenantService {
     const slug = explicitSlug ? input.slug!.trim().toLowerCase() : slugify(name);
     if (!SLUG.test(slug)) throw BadInput('slug must be 1-64 lower-case letters, digits and inner hyphens.', 'slug');
 
-    return this.data.transaction(async (m) => {
-      const db = this.data.operator.within(m);
+    return this.data.transaction(async (tx) => {
+      const db = this.store.within(tx);
       const now = new Date(this.clock.now());
       const tenant = await db.saveTenant(
         db.newTenant({
@@ -101,8 +118,8 @@ export class TenantService {
           trialEndsAt: plan.trialDays ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null,
         }),
       );
-      const { key, secret } = await this.keys.issue(db, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: 'default' });
-      await this.audit.record(db, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
+      const { key, secret } = await this.keys.issue(tx, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: 'default' });
+      await this.audit.record(tx, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
       return { tenant, key, secret };
     });
   }
@@ -118,9 +135,9 @@ export class TenantService {
   }
 
   async changePlan(actor: Actor, id: string, code: PlanCode): Promise<Tenant> {
-    return this.change(actor, id, 'changePlan', {}, { plan: code }, async (m, tenant) => {
-      const plan = await this.plan(code, this.data.operator.within(m));
-      const active = await this.data.forTenant(tenant.id).within(m).activeKeyCount(new Date(this.clock.now()));
+    return this.change(actor, id, 'changePlan', {}, { plan: code }, async (tx, tenant) => {
+      const plan = await this.plan(code, tx);
+      const active = await new TenantScope(tx, tenant.id).keys.activeKeyCount(new Date(this.clock.now()));
       if (plan.maxActiveKeys !== null && active > plan.maxActiveKeys) {
         throw BadInput(`The ${code} plan allows ${plan.maxActiveKeys} active key; revoke the others first.`, 'plan');
       }
@@ -143,9 +160,9 @@ export class TenantService {
   async delete(actor: Actor, id: string): Promise<boolean> {
     const tenant = await this.get(id);
     await this.index.removeTenant(tenant.id);
-    await this.data.transaction(async (m) => {
-      await this.data.operator.within(m).deleteTenant(tenant.id);
-      await this.audit.record(this.data.operator.within(m), actor, 'deleteTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug });
+    await this.data.transaction(async (tx) => {
+      await this.store.within(tx).deleteTenant(tenant.id);
+      await this.audit.record(tx, actor, 'deleteTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug });
     });
     this.keys.evictTenant(tenant.id);
     return true;
@@ -157,16 +174,16 @@ export class TenantService {
     action: string,
     changes: Partial<Tenant>,
     detail: Record<string, unknown> = {},
-    mutate?: (m: EntityManager, tenant: Tenant) => Promise<void>,
+    mutate?: (tx: Db, tenant: Tenant) => Promise<void>,
   ): Promise<Tenant> {
-    const tenant = await this.data.transaction(async (m) => {
-      const db = this.data.operator.within(m);
+    const tenant = await this.data.transaction(async (tx) => {
+      const db = this.store.within(tx);
       const tenant = await db.tenant(id, { lock: true });
       if (!tenant) throw NotFound('Tenant');
       Object.assign(tenant, changes, { updatedAt: new Date(this.clock.now()) });
-      await mutate?.(m, tenant);
+      await mutate?.(tx, tenant);
       await db.saveTenant(tenant);
-      await this.audit.record(db, actor, action, { type: 'tenant', id }, detail);
+      await this.audit.record(tx, actor, action, { type: 'tenant', id }, detail);
       return tenant;
     });
     this.keys.evictTenant(tenant.id);
@@ -174,7 +191,7 @@ export class TenantService {
   }
 }
 
-async function freeSlug(db: OperatorData, slug: string, explicit: boolean): Promise<string> {
+async function freeSlug(db: TenantOperatorStore, slug: string, explicit: boolean): Promise<string> {
   if (!(await db.slugTaken(slug))) return slug;
   if (explicit) throw BadInput(`The slug "${slug}" is already taken.`, 'slug');
   for (let i = 2; ; i++) {

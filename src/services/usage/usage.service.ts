@@ -1,10 +1,11 @@
-import type { Clock } from '../clock';
-import { Granularity } from '../entities/enums';
-import { BadInput } from '../errors';
-import type { DataLayer } from './data/data-layer';
-import type { UsageBucketRow, UsageTotals } from './data/tenant-data';
+import type { Clock } from '../../clock';
+import { Granularity } from '../../entities/enums';
+import { BadInput } from '../../errors';
+import type { TenantScope } from '../tenant-scope';
+import type { UsageOperatorStore } from './usage.operator-store';
+import type { UsageBucketRow, UsageTotals } from './usage-sql';
 
-export type { UsageBucketRow, UsageTotals } from './data/tenant-data';
+export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const MAX_DAY_BUCKETS = 1_000;
@@ -27,21 +28,21 @@ export function monthRange(month: string): { start: Date; end: Date } {
  */
 export class UsageService {
   constructor(
-    private readonly data: DataLayer,
+    private readonly store: UsageOperatorStore,
     private readonly clock: Clock,
   ) {}
 
   /**
    * Every bucket (UTC day or month) of [from, to), empty ones at zero, and their total: of one tenant (its
-   * TenantData), or of every tenant together (OperatorData, for the service-wide chart).
+   * scope), or of every tenant together (null, for the operator's service-wide chart).
    */
-  async report(scope: { usageBuckets(from: Date, to: Date, unit: 'day' | 'month'): Promise<UsageBucketRow[]> }, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
+  async report(scope: TenantScope | null, from: Date, to: Date, granularity: Granularity): Promise<{ buckets: UsageBucketRow[]; total: UsageTotals }> {
     if (!(from < to)) throw BadInput('from must be before to.', 'from');
     const unit = granularity === Granularity.MONTH ? 'month' : 'day';
     if (unit === 'day' && (to.getTime() - from.getTime()) / DAY_MS > MAX_DAY_BUCKETS) {
       throw BadInput(`A DAY report covers at most ${MAX_DAY_BUCKETS} days; use MONTH.`, 'to');
     }
-    const buckets = await scope.usageBuckets(from, to, unit);
+    const buckets = await (scope ? scope.usage : this.store).usageBuckets(from, to, unit);
     const total = buckets.reduce(
       (sum, b) => ({
         requests: sum.requests + b.requests, succeeded: sum.succeeded + b.succeeded, refused: sum.refused + b.refused,
@@ -55,14 +56,14 @@ export class UsageService {
   /** Every tenant's usage in a month, busiest first (tenants with no traffic included, at zero). */
   summary(month: string): Promise<({ tenantId: string } & UsageTotals)[]> {
     const { start, end } = monthRange(month);
-    return this.data.operator.usageSummary(start, end);
+    return this.store.usageSummary(start, end);
   }
 
   /** Folds pending usage into the daily roll-up, in batches, until none is left; returns how many rows. */
   async rollUp(batch = 10_000): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.data.operator.rollUpUsage(batch);
+      const n = await this.store.rollUpUsage(batch);
       total += n;
       if (n < batch) return total;
     }
@@ -70,6 +71,6 @@ export class UsageService {
 
   /** Trims raw records past retention; the daily roll-ups, which reports and invoices read, are kept. */
   purge(retentionDays: number): Promise<number> {
-    return this.data.operator.purgeUsageRecords(new Date(this.clock.now() - retentionDays * DAY_MS));
+    return this.store.purgeUsageRecords(new Date(this.clock.now() - retentionDays * DAY_MS));
   }
 }

@@ -1,18 +1,23 @@
-import type { ClientCaller } from '../caller';
-import type { Clock } from '../clock';
-import { RateLimited, usageCodeOf, usageOutcomeOf } from '../errors';
-import type { AbuseService } from './abuse.service';
-import type { DataLayer } from './data/data-layer';
-import type { Exchange, ReadAhead } from './data/tenant-data';
-import type { UsageEntry } from './data/usage-sql';
-import type { Turn } from './generation/types';
+import type { ClientCaller } from '../../caller';
+import type { Clock } from '../../clock';
+import { RateLimited, usageCodeOf, usageOutcomeOf } from '../../errors';
+import type { AbuseService } from '../abuse/abuse.service';
+import type { Exchange, Turn } from '../conversations/exchange';
+import type { Db } from '../data/db';
+import type { RateDecision, RateLimitService } from '../rate-limit.service';
+import type { TenantScope } from '../tenant-scope';
+import type { UsageOperatorStore } from '../usage/usage.operator-store';
+import type { UsageEntry } from '../usage/usage-sql';
+import { UsageStore } from '../usage/usage.store';
 import { effectiveLimits, QuotaFigures, QuotaService } from './quota.service';
 import type { QuotaAlertService } from './quota-alert.service';
-import type { RateDecision, RateLimitService } from './rate-limit.service';
+import type { ReadAhead } from './quota.store';
 
 /** What metering needs from the request, without depending on the GraphQL context. */
 export interface MeterRequest {
   caller: ClientCaller;
+  /** The caller's own tenant data, built from it with the request's context. */
+  scope: TenantScope;
   ip: string;
   /** Receives the rate figures for the RateLimit-* headers. */
   onRate(decision: RateDecision): void;
@@ -45,7 +50,9 @@ export interface MeteredResult {
  */
 export class MeteringService {
   constructor(
-    private readonly data: DataLayer,
+    private readonly db: Db,
+    /** Where a refused call that names no tenant is recorded. */
+    private readonly usageRecords: UsageOperatorStore,
     private readonly rateLimits: RateLimitService,
     private readonly quota: QuotaService,
     private readonly abuse: AbuseService,
@@ -55,8 +62,7 @@ export class MeteringService {
 
   async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (io: LeaseIo) => Promise<T>): Promise<T & { quota: QuotaFigures }> {
     const started = this.clock.now();
-    const { caller } = req;
-    const scope = this.data.forTenant(caller.tenant.id);
+    const { caller, scope } = req;
     const { monthlyQuota, ratePerMinute } = effectiveLimits(caller.tenant, caller.plan);
     const usage = (error: unknown | null, tokens = { inputTokens: 0, outputTokens: 0 }): UsageEntry => ({
       tenantId: caller.tenant.id, apiKeyId: caller.keyId, operation, ip: req.ip,
@@ -75,7 +81,7 @@ export class MeteringService {
       }
       reserved = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip }, req.readAhead);
     } catch (error) {
-      await scope.recordUsage(usage(error), new Date(this.clock.now()));
+      await scope.usage.recordUsage(usage(error), new Date(this.clock.now()));
       throw error;
     }
 
@@ -89,7 +95,7 @@ export class MeteringService {
       throw error;
     }
     await this.quota.settle(scope, lease, true, usage(null, result.usage), io.exchange);
-    void this.alerts.reserved(lease, caller.tenant.slug).catch(() => undefined);
+    void this.alerts.reserved(scope, lease, caller.tenant.slug).catch(() => undefined);
     return { ...result, quota: this.quota.figures(monthlyQuota, lease.used, ratePerMinute) };
   }
 
@@ -97,7 +103,7 @@ export class MeteringService {
   async refused(operation: string, who: { tenantId: string | null; keyId: string | null; ip: string }, code: string): Promise<void> {
     const entry = { apiKeyId: who.keyId, operation, outcome: 'REFUSED' as const, code, latencyMs: 0, inputTokens: 0, outputTokens: 0, ip: who.ip };
     const at = new Date(this.clock.now());
-    if (who.tenantId) await this.data.forTenant(who.tenantId).recordUsage(entry, at);
-    else await this.data.operator.recordUsage({ ...entry, tenantId: null }, at);
+    if (who.tenantId) await new UsageStore(this.db, who.tenantId).recordUsage(entry, at);
+    else await this.usageRecords.recordUsage({ ...entry, tenantId: null }, at);
   }
 }

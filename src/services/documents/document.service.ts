@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Actor } from '../caller';
-import { Document } from '../entities/document.entity';
-import { BadInput, NotFound } from '../errors';
-import type { AuditService } from './audit.service';
-import type { DataLayer } from './data/data-layer';
-import type { TenantData } from './data/tenant-data';
-import type { Page } from './pagination';
-import type { IndexedDocument, RetrievalIndex } from './retrieval/types';
-import { chunkDocument, ChunkableMimeType } from './text/chunker';
+import type { Actor } from '../../caller';
+import { Document } from '../../entities/document.entity';
+import { BadInput, NotFound } from '../../errors';
+import type { AuditService } from '../audit/audit.service';
+import type { DataLayer } from '../data/data-layer';
+import type { Page } from '../pagination';
+import type { IndexedDocument, RetrievalIndex } from '../retrieval/types';
+import type { TenantScope } from '../tenant-scope';
+import { chunkDocument, ChunkableMimeType } from '../text/chunker';
+import type { DocumentOperatorStore } from './document.operator-store';
+import { DocumentStore } from './document.store';
 
 export interface DocumentFields {
   title: string;
@@ -36,11 +38,12 @@ type ChunkedDocument = ValidDocument & { chunks: ReturnType<typeof chunkDocument
 export class DocumentService {
   constructor(
     private readonly data: DataLayer,
+    private readonly store: DocumentOperatorStore,
     private readonly index: RetrievalIndex,
     private readonly audit: AuditService,
   ) {}
 
-  async add(actor: Actor | null, scope: TenantData, inputs: DocumentFields[]): Promise<{ documents: Document[]; chunkCount: number; skippedDuplicates: number }> {
+  async add(actor: Actor | null, scope: TenantScope, inputs: DocumentFields[]): Promise<{ documents: Document[]; chunkCount: number; skippedDuplicates: number }> {
     if (inputs.length === 0 || inputs.length > MAX_DOCUMENTS_PER_CALL) {
       throw BadInput(`documents must hold 1 to ${MAX_DOCUMENTS_PER_CALL} documents per call.`, 'documents');
     }
@@ -65,7 +68,7 @@ export class DocumentService {
     if (group.length > 0) await flush();
     const chunkCount = documents.reduce((sum, d) => sum + d.chunkCount, 0);
     if (actor) {
-      await this.audit.record(this.data.operator, actor, 'addDocuments', { type: 'tenant', id: scope.tenantId }, {
+      await this.audit.record(null, actor, 'addDocuments', { type: 'tenant', id: scope.tenantId }, {
         added: documents.length, skippedDuplicates,
       });
     }
@@ -74,28 +77,33 @@ export class DocumentService {
 
   /** The operator's removeDocument names only the document; its tenant is read from it. */
   async remove(actor: Actor, id: string): Promise<boolean> {
-    const doc = await this.data.operator.document(id);
+    const doc = await this.store.document(id);
     if (!doc) throw NotFound('Document');
     await this.index.removeDocument(doc.tenantId, doc.id);
-    await this.data.transaction(async (m) => {
-      await this.data.forTenant(doc.tenantId).within(m).deleteDocument(doc.id);
-      await this.audit.record(this.data.operator.within(m), actor, 'removeDocument', { type: 'document', id: doc.id }, { tenantId: doc.tenantId, title: doc.title });
+    await this.data.transaction(async (tx) => {
+      await new DocumentStore(tx, doc.tenantId).deleteDocument(doc.id);
+      await this.audit.record(tx, actor, 'removeDocument', { type: 'document', id: doc.id }, { tenantId: doc.tenantId, title: doc.title });
     });
     return true;
   }
 
-  list(scope: TenantData, first: number, after?: string | null, search?: string | null): Promise<Page<Document>> {
-    return scope.documents(first, after, search);
+  list(scope: TenantScope, first: number, after?: string | null, search?: string | null): Promise<Page<Document>> {
+    return scope.documents.documents(first, after, search);
+  }
+
+  /** How many documents each tenant holds (for Tenant.documentCount, batched). */
+  counts(tenantIds: readonly string[]): Promise<Map<string, number>> {
+    return this.store.documentCounts(tenantIds);
   }
 
   /** Adds a group's new documents (rows, then index) and returns them; content already there is skipped. */
-  private async addGroup(scope: TenantData, group: ChunkedDocument[]): Promise<Document[]> {
+  private async addGroup(scope: TenantScope, group: ChunkedDocument[]): Promise<Document[]> {
     const { tenantId } = scope;
     // The same content twice in one group is one document, as it would be in two calls.
     const first = new Map<string, ChunkedDocument>();
     for (const d of group) if (!first.has(d.hash)) first.set(d.hash, d);
     const unique = [...first.values()];
-    const rows = await scope.insertDocuments(unique.map((d) => ({ title: d.title, sourceUrl: d.sourceUrl, mimeType: d.mimeType, hash: d.hash, chunkCount: d.chunks.length })));
+    const rows = await scope.documents.insertDocuments(unique.map((d) => ({ title: d.title, sourceUrl: d.sourceUrl, mimeType: d.mimeType, hash: d.hash, chunkCount: d.chunks.length })));
     const inserted = new Map(rows.map((r) => [r.hash, r]));
     const fresh = unique.filter((d) => inserted.has(d.hash));
     const indexed: IndexedDocument[] = fresh.map((d) => ({
@@ -113,7 +121,7 @@ export class DocumentService {
       }
     } catch (error) {
       // Without their chunks the documents could never be found: take back the rows not indexed, so a retry adds them.
-      await scope.deleteDocuments(indexed.slice(done).map((d) => d.documentId));
+      await scope.documents.deleteDocuments(indexed.slice(done).map((d) => d.documentId));
       throw error;
     }
     // RETURNING gave the only columns the database chose; the rest is what was inserted, so no second read.

@@ -1,9 +1,10 @@
-import type { Clock } from '../clock';
-import type { Config } from '../config';
-import type { AbuseEvent } from '../entities/abuse-event.entity';
-import type { DataLayer } from './data/data-layer';
-import type { Page } from './pagination';
-import type { SharedState } from './shared-state/shared-state';
+import type { Clock } from '../../clock';
+import type { Config } from '../../config';
+import type { AbuseEvent } from '../../entities/abuse-event.entity';
+import type { KeyOperatorStore } from '../keys/key.operator-store';
+import type { Page } from '../pagination';
+import type { SharedState } from '../shared-state/shared-state';
+import type { AbuseOperatorStore } from './abuse.operator-store';
 
 export const AbuseKind = {
   IP_BLOCKED: 'AUTH_FAILURES_IP_BLOCKED',
@@ -17,7 +18,9 @@ export const AbuseKind = {
  */
 export class AbuseService {
   constructor(
-    private readonly data: DataLayer,
+    private readonly store: AbuseOperatorStore,
+    /** Where a block is shown on the key, for the operator. */
+    private readonly keys: KeyOperatorStore,
     private readonly shared: SharedState,
     private readonly rules: Config['abuse'],
     private readonly clock: Clock,
@@ -51,7 +54,7 @@ export class AbuseService {
     const until = new Date(this.clock.now() + this.rules.keyBlockSeconds * 1000);
     await this.shared.setUntil(`block:key:${keyId}`, until);
     await this.shared.clear(key);
-    await this.data.operator.markKeyBlocked(keyId, until);
+    await this.keys.markKeyBlocked(keyId, until);
     await this.event(AbuseKind.KEY_BLOCKED, { tenantId, apiKeyId: keyId }, `${refusals} rate-limit refusals within ${this.rules.rateRefusalWindowSeconds} s; key blocked until ${until.toISOString()}.`);
     return until;
   }
@@ -67,7 +70,7 @@ export class AbuseService {
     if (this.rules.keySharingBlocks) {
       const until = new Date(this.clock.now() + this.rules.keyBlockSeconds * 1000);
       await this.shared.setUntil(`block:key:${keyId}`, until);
-      await this.data.operator.markKeyBlocked(keyId, until);
+      await this.keys.markKeyBlocked(keyId, until);
       detail += ` Key blocked until ${until.toISOString()}.`;
     }
     await this.event(AbuseKind.KEY_SHARING, { tenantId, apiKeyId: keyId, ip }, detail);
@@ -80,11 +83,11 @@ export class AbuseService {
   }
 
   list(tenantId: string | null | undefined, first: number, after?: string | null): Promise<Page<AbuseEvent>> {
-    return this.data.operator.abuseEvents(tenantId, first, after);
+    return this.store.abuseEvents(tenantId, first, after);
   }
 
   private async event(kind: string, who: { tenantId?: string; apiKeyId?: string; ip?: string }, detail: string) {
-    await this.data.operator.recordAbuseEvent({
+    await this.store.recordAbuseEvent({
       kind, tenantId: who.tenantId ?? null, apiKeyId: who.apiKeyId ?? null, ip: who.ip ?? null, detail,
     });
   }

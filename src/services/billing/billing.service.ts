@@ -1,7 +1,6 @@
-import type { Config } from '../config';
-import type { DataLayer } from './data/data-layer';
-import type { TenantService } from './tenant.service';
-import { monthRange } from './usage.service';
+import type { Config } from '../../config';
+import type { TenantService } from '../tenants/tenant.service';
+import { monthRange } from '../usage/usage.service';
 
 export interface InvoiceLineData {
   description: string;
@@ -26,7 +25,6 @@ export interface InvoiceData {
  */
 export class BillingService {
   constructor(
-    private readonly data: DataLayer,
     private readonly tenants: TenantService,
     private readonly billing: Config['billing'],
   ) {}
@@ -35,16 +33,16 @@ export class BillingService {
     const { start, end } = monthRange(month);
     const tenant = await this.tenants.get(tenantId);
     const plan = await this.tenants.plan(tenant.planCode);
-    const scope = this.data.forTenant(tenant.id);
+    const scope = this.tenants.scopeOf(tenant);
     const lines: InvoiceLineData[] = [line(`${plan.name} plan (${plan.code}), ${month}`, 1, plan.priceCents)];
 
     if (plan.extraKeyPriceCents !== null) {
-      const n = await scope.billableKeyCount(start, end);
+      const n = await scope.keys.billableKeyCount(start, end);
       if (n > 1) lines.push(line(`Extra API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
     }
 
     // Documents are sold in lots (150 € per 10 added by default); a started lot is billed whole.
-    const added = await scope.documentsAddedBetween(start, end);
+    const added = await scope.documents.documentsAddedBetween(start, end);
     if (added > 0) {
       const lots = Math.ceil(added / this.billing.documentLotSize);
       lines.push(line(`Document lots of ${this.billing.documentLotSize} (${added} documents added in ${month})`, lots, this.billing.documentLotCents));
