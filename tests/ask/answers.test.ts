@@ -180,7 +180,7 @@ describe('answers through Claude (real SDK against a loopback Messages API)', ()
     expect(res.body.data.ask.citations[0].title).toBe('Réinitialisation des mots de passe');
     expect(res.body.data.ask.usage.inputTokens).toBeGreaterThan(0);
     const sent = fake.requests.at(-1)!;
-    expect(JSON.stringify(sent.body)).toContain('"type":"document"');
+    expect(JSON.stringify(sent.body)).toContain('"type":"search_result"');
     expect(JSON.stringify(sent.body)).not.toContain('ZEBRA');
   });
 
