@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
 import { countStatements } from '../helpers/statements';
@@ -78,6 +80,20 @@ describe('curated answers', () => {
     // The conversation keeps the curated answer like any other.
     const conversation = await t.gql(`query($id: ID!) { conversation(id: $id) { messages { role content } } }`, { id: reply.conversationId }, { key: a.key });
     expect(conversation.body.data.conversation.messages.at(-1)).toEqual({ role: 'assistant', content: APPROVED });
+  });
+
+  it('streams a curated answer over askStream as one delta, then the result', async () => {
+    const client = createClient({ url: t.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${a.key}` } });
+    const events: { delta: string | null; done: boolean; result: { curated: boolean; grounded: boolean; answer: string } | null }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe(
+        { query: `subscription { askStream(input: { question: "J'ai oublié mon mot de passe" }) { delta done result { curated grounded answer } } }` },
+        { next: (m) => void events.push((m.data as any).askStream), error: reject, complete: resolve },
+      );
+    });
+    await client.dispose();
+    expect(events.filter((e) => e.delta).map((e) => e.delta).join('')).toBe(APPROVED);
+    expect(events.at(-1)).toMatchObject({ done: true, result: { curated: true, grounded: true, answer: APPROVED } });
   });
 
   it('leaves other questions to the documents', async () => {
