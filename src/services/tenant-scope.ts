@@ -29,7 +29,7 @@ export class TenantScope {
   readonly curated: CuratedAnswerStore;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly tenantId: string,
   ) {
     this.tenant = new TenantStore(db, tenantId);
