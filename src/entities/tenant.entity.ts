@@ -47,6 +47,10 @@ export class Tenant {
   @Column({ name: 'allowed_origins', type: 'text', array: true, default: () => "'{}'" })
   allowedOrigins: string[];
 
+  @Field(() => String, { nullable: true, description: "The tenant's own instructions to the assistant (tone, contacts), followed after the fixed rules when Claude writes answers." })
+  @Column({ name: 'assistant_instructions', type: 'text', nullable: true })
+  assistantInstructions: string | null;
+
   /** Bumped by every change to the tenant's curated answers: tells a process its copy of them is stale. */
   @Column({ name: 'curated_version', type: 'integer', default: 0 })
   curatedVersion: number;

@@ -8,6 +8,11 @@ export function CurrentClient() {
   return createParameterDecorator<Context>(({ context }) => clientOf(context));
 }
 
+/** Whoever calls (an admin or a tenant's key): the actor of a mutation both may run, for the audit trail. */
+export function CurrentCaller() {
+  return createParameterDecorator<Context>(({ context }) => callerOf(context));
+}
+
 /** The calling admin key: the actor of the operator's mutations, for the audit trail. */
 export function CurrentAdmin() {
   return createParameterDecorator<Context>(({ context }) => adminOf(context));

@@ -7,7 +7,7 @@ import type { CuratedAnswerService } from './curated-answers/curated-answer.serv
 import type { Turn } from './conversations/exchange';
 import type { LeaseIo } from './metering/metering.service';
 import { detectLanguage } from './generation/language';
-import type { Generator, GenerationResult } from './generation/types';
+import type { Generator, GenerationRequest, GenerationResult } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
 import { measuredAlone, retrievalQuery } from './retrieval/retrieval-query';
 import type { Passage, RetrievalIndex } from './retrieval/types';
@@ -102,7 +102,7 @@ export class ChatService {
     });
     let generation: GenerationResult;
     try {
-      generation = await this.generate(question, decision.passages, history, onDelta);
+      generation = await this.generate({ question, passages: decision.passages, history, language: detectLanguage(question), instructions: caller.tenant.assistantInstructions }, onDelta);
     } catch (error) {
       // The client saw part of an answer: the conversation keeps that part, marked as cut short.
       if (error instanceof ClientClosed && delivered) store(`${delivered} …`, []);
@@ -160,9 +160,9 @@ export class ChatService {
     }
   }
 
-  private async generate(question: string, passages: Passage[], history: Turn[], onDelta?: (t: string) => void): Promise<GenerationResult> {
+  private async generate(request: GenerationRequest, onDelta?: (t: string) => void): Promise<GenerationResult> {
     try {
-      return await this.generator.generate({ question, passages, history, language: detectLanguage(question) }, onDelta);
+      return await this.generator.generate(request, onDelta);
     } catch (error) {
       if (error instanceof AppError || error instanceof ClientClosed) throw error;
       throw UpstreamUnavailable('answer generator');
