@@ -1,8 +1,9 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Caller } from '../caller';
 import { scopeOf, type Context } from '../context';
 import { CuratedAnswer } from '../entities/curated-answer.entity';
 import type { TenantScope } from '../services/tenant-scope';
-import { actingTenant, actingTenantLimit } from './decorators';
+import { actingTenant, actingTenantLimit, CurrentCaller } from './decorators';
 import { Connection } from './types/connection';
 import { CuratedAnswerImport, CuratedAnswerInput } from './types/curated-answers';
 
@@ -29,16 +30,16 @@ export class CuratedAnswerResolver {
 
   @Mutation(() => CuratedAnswer, { description: 'Creates a curated answer, or updates one by id. Asks matching one of its questions get its answer verbatim.' })
   @Directive('@auth')
-  async saveCuratedAnswer(@Ctx() ctx: Context, @Arg('input', () => CuratedAnswerInput) input: CuratedAnswerInput): Promise<CuratedAnswer> {
+  async saveCuratedAnswer(@Ctx() ctx: Context, @CurrentCaller() caller: Caller, @Arg('input', () => CuratedAnswerInput) input: CuratedAnswerInput): Promise<CuratedAnswer> {
     // An update names its answer, which names its tenant; a new answer needs the tenant.
     const scope = input.id && !input.tenantId ? await holderScope(ctx, input.id) : await actingScope(ctx, input.tenantId);
-    return ctx.services.curated.save(scope, input);
+    return ctx.services.curated.save(caller, scope, input);
   }
 
   @Mutation(() => Boolean, { description: 'Removes a curated answer; its questions are then answered from the documents again.' })
   @Directive('@auth')
-  async removeCuratedAnswer(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.curated.remove(await holderScope(ctx, id), id);
+  async removeCuratedAnswer(@Ctx() ctx: Context, @CurrentCaller() caller: Caller, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.curated.remove(caller, await holderScope(ctx, id), id);
   }
 
   @Query(() => String, { description: 'Every curated answer of a tenant as CSV: id, questions and document_ids (one per line in their cell), answer, hits.' })
@@ -53,10 +54,11 @@ export class CuratedAnswerResolver {
   @Directive('@auth')
   async importCuratedAnswers(
     @Ctx() ctx: Context,
+    @CurrentCaller() caller: Caller,
     @Arg('csv', () => String, { description: 'The CSV text, with its header row; at most 1000 rows.' }) csv: string,
     @Arg('tenantId', () => ID, TENANT_ARG) tenantId?: string | null,
   ): Promise<CuratedAnswerImport> {
-    return ctx.services.curated.importCsv(await actingScope(ctx, tenantId), csv);
+    return ctx.services.curated.importCsv(caller, await actingScope(ctx, tenantId), csv);
   }
 }
 

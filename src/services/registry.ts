@@ -103,7 +103,7 @@ export function createServices(deps: {
   const metering = new MeteringService(db, usageStore, rateLimits, quota, abuse, alerts, clock);
   const documents = new DocumentService(data, new DocumentOperatorStore(db), index, audit);
   const conversations = new ConversationService(new ConversationOperatorStore(db), clock);
-  const curated = new CuratedAnswerService(data, new CuratedAnswerOperatorStore(db), clock);
+  const curated = new CuratedAnswerService(data, new CuratedAnswerOperatorStore(db), audit, clock);
   const chat = new ChatService(index, generator, conversations, curated, config);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,

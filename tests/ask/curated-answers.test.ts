@@ -60,6 +60,9 @@ describe('curated answers', () => {
     // Phrasings are trimmed and kept once.
     expect(node).toMatchObject({ questions: ['Comment réinitialiser mon mot de passe ?', "J'ai oublié mon mot de passe"], answer: APPROVED, hits: 0 });
     expect(node.citations).toEqual([{ documentId: docsA['Réinitialisation des mots de passe'], title: 'Réinitialisation des mots de passe', sourceUrl: expect.anything() }]);
+    // The change is in the audit trail, under the tenant.
+    const audit = await t.gql(`query($t: ID) { auditLog(tenantId: $t, first: 5) { edges { node { action targetId } } } }`, { t: a.id });
+    expect(audit.body.data.auditLog.edges.map((e: { node: { action: string } }) => e.node)).toContainEqual({ action: 'saveCuratedAnswer', targetId: answerId });
     // An admin must name the tenant of a new answer.
     const missing = await t.gql(SAVE, { input: { questions: ['x y z'], answer: 'x' } });
     expect(missing.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });

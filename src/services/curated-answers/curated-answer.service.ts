@@ -1,9 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import type { Actor } from '../../caller';
 import type { Clock } from '../../clock';
 import type { CuratedAnswer } from '../../entities/curated-answer.entity';
 import type { Tenant } from '../../entities/tenant.entity';
 import { BadInput, NotFound } from '../../errors';
+import type { AuditService } from '../audit/audit.service';
 import type { DataLayer } from '../data/data-layer';
 import { isUuid, type Page } from '../pagination';
 import type { TenantScope } from '../tenant-scope';
@@ -48,6 +50,7 @@ export class CuratedAnswerService {
   constructor(
     private readonly data: DataLayer,
     private readonly operator: CuratedAnswerOperatorStore,
+    private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
@@ -62,23 +65,26 @@ export class CuratedAnswerService {
     return scope.curated.list(first, after);
   }
 
-  /** Creates a curated answer, or updates the tenant's answer `input.id`. */
-  async save(scope: TenantScope, input: CuratedInput): Promise<CuratedAnswer> {
-    const store = scope.curated;
-    const fields = await this.validate(store, input);
+  /** Creates a curated answer, or updates the tenant's answer `input.id`; audited with the change. */
+  async save(actor: Actor, scope: TenantScope, input: CuratedInput): Promise<CuratedAnswer> {
+    const fields = await this.validate(scope.curated, input);
     const at = new Date(this.clock.now());
-    let id = input.id ?? null;
-    if (id) {
-      if (!(await store.update(id, fields, at))) throw NotFound('Curated answer');
-    } else {
-      id = await store.insert(fields, at);
-    }
-    this.forget(store.tenantId);
-    return (await store.get(id))!;
+    const id = await this.data.transaction(async (tx) => {
+      const store = scope.within(tx).curated;
+      const id = input.id ? ((await store.update(input.id, fields, at)) ? input.id : null) : await store.insert(fields, at);
+      if (!id) throw NotFound('Curated answer');
+      await this.audit.record(tx, actor, 'saveCuratedAnswer', { type: 'curatedAnswer', id }, { tenantId: scope.tenantId, created: !input.id });
+      return id;
+    });
+    this.forget(scope.tenantId);
+    return (await scope.curated.get(id))!;
   }
 
-  async remove(scope: TenantScope, id: string): Promise<boolean> {
-    if (!(await scope.curated.remove(id))) throw NotFound('Curated answer');
+  async remove(actor: Actor, scope: TenantScope, id: string): Promise<boolean> {
+    await this.data.transaction(async (tx) => {
+      if (!(await scope.within(tx).curated.remove(id))) throw NotFound('Curated answer');
+      await this.audit.record(tx, actor, 'removeCuratedAnswer', { type: 'curatedAnswer', id }, { tenantId: scope.tenantId });
+    });
     this.forget(scope.tenantId);
     return true;
   }
@@ -94,7 +100,7 @@ export class CuratedAnswerService {
    * Saves every row of a CSV in the export's form (hits is ignored; a row with an id updates that answer, one
    * without creates one), all or none: the first bad row refuses the whole file, naming its line.
    */
-  async importCsv(scope: TenantScope, csv: string): Promise<{ created: number; updated: number }> {
+  async importCsv(actor: Actor, scope: TenantScope, csv: string): Promise<{ created: number; updated: number }> {
     let records: Record<string, string>[];
     try {
       records = parse(csv, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
@@ -125,6 +131,7 @@ export class CuratedAnswerService {
           counts.created++;
         }
       }
+      await this.audit.record(tx, actor, 'importCuratedAnswers', { type: 'tenant', id: scope.tenantId }, counts);
     });
     this.forget(scope.tenantId);
     return counts;
