@@ -89,6 +89,15 @@ describe('the console\'s curated answers panel', () => {
     await page.getByTestId('curated-row').filter({ hasText: 'PRN-2A' }).getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(1);
 
+    // The tenant's instructions to the assistant, beside its curated answers.
+    await page.getByTestId('assistant-instructions').fill('Signez « Service desk, poste 4444 ».');
+    await page.getByTestId('assistant-instructions-save').click();
+    await expect
+      .poll(async () => (await t.gql(`query($id: ID!) { tenant(id: $id) { assistantInstructions } }`, { id: tenant.id })).body.data.tenant.assistantInstructions)
+      .toBe('Signez « Service desk, poste 4444 ».');
+    await page.getByTestId('assistant-instructions').scrollIntoViewIfNeeded();
+    await shot(page, 'curated-03-instructions');
+
     expect(cspProblems(problems)).toEqual([]);
     await context.close();
   });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { CuratedAnswersPanel } from './CuratedAnswersPanel';
 import { DocumentsPanel } from './DocumentsPanel';
+import { InstructionsCard } from './InstructionsCard';
 import { EventList } from './EventList';
 import { KeysPanel } from './KeysPanel';
 import { PackagePanel } from './PackagePanel';
@@ -45,8 +46,9 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
       <div id="documents">
         <DocumentsPanel {...props} tenant={tenant} onChanged={load} />
       </div>
-      <div id="curated">
+      <div id="curated" class="stack">
         <CuratedAnswersPanel {...props} tenant={tenant} />
+        <InstructionsCard key={tenant.id} {...props} tenant={tenant} onChange={setTenant} />
       </div>
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />

@@ -1,6 +1,6 @@
 const PAGE = 'pageInfo { hasNextPage endCursor } totalCount';
 const KEY_FIELDS = 'id name prefix status createdAt lastUsedAt expiresAt blockedUntil';
-export const TENANT_FIELDS = `id slug name contactEmail status quotaOverride rateOverride allowedOrigins createdAt trialEndsAt documentCount
+export const TENANT_FIELDS = `id slug name contactEmail status quotaOverride rateOverride allowedOrigins assistantInstructions createdAt trialEndsAt documentCount
   plan { code name monthlyQuota ratePerMinute } quota { limit used remaining resetsAt ratePerMinute } keys { ${KEY_FIELDS} }`;
 const BUCKET = 'start requests succeeded refused failed inputTokens outputTokens';
 
@@ -75,3 +75,6 @@ export const SAVE_CURATED_ANSWER = `mutation SaveCuratedAnswer($input: CuratedAn
 export const REMOVE_CURATED_ANSWER = `mutation RemoveCuratedAnswer($id: ID!) { removeCuratedAnswer(id: $id) }`;
 export const EXPORT_CURATED_ANSWERS = `query ExportCuratedAnswers($tenantId: ID) { exportCuratedAnswers(tenantId: $tenantId) }`;
 export const IMPORT_CURATED_ANSWERS = `mutation ImportCuratedAnswers($tenantId: ID, $csv: String!) { importCuratedAnswers(tenantId: $tenantId, csv: $csv) { created updated } }`;
+export const SET_ASSISTANT_INSTRUCTIONS = `mutation SetAssistantInstructions($tenantId: ID, $instructions: String) {
+  setAssistantInstructions(tenantId: $tenantId, instructions: $instructions) { ${TENANT_FIELDS} }
+}`;

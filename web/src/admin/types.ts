@@ -26,6 +26,7 @@ export interface Tenant {
   quotaOverride: number | null;
   rateOverride: number | null;
   allowedOrigins: string[];
+  assistantInstructions: string | null;
   createdAt: string;
   trialEndsAt: string | null;
   documentCount: number;
