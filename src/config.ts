@@ -33,7 +33,7 @@ export interface Config {
   conversationRetentionDays: number;
   usageRecordRetentionDays: number;
   alertWebhookUrl?: string;
-  /** The support contact written into client packages (WELCOME.txt, README). */
+  /** The support contact written into client packages (the welcome message, README). */
   supportEmail: string;
   abuse: {
     authFailures: number;

@@ -50,9 +50,12 @@ export function usageCodeOf(error: unknown): string {
 
 /**
  * The client went away in the middle of a streamed answer. Nobody is left to tell, so it is no refusal: it stops
- * the generation, and usage records it as a failure (nothing charged).
+ * the generation. Once part of the answer was delivered the call is charged (usage SUCCEEDED, code CLIENT_CLOSED),
+ * otherwise usage records it as a failure; `tokens` are those the generator had counted when it stopped.
  */
 export class ClientClosed extends Error {
+  tokens = { inputTokens: 0, outputTokens: 0 };
+
   constructor() {
     super('The client closed the stream before the answer was complete.');
   }

@@ -16,7 +16,8 @@ export function buildProgram(): Command {
   const program = new Command('askdesk')
     .description('Administer an AskDesk service: tenants, keys, documents, usage, invoices, client packages.')
     .addOption(new Option('--url <url>', 'the AskDesk server').env('ASKDESK_URL').default('http://localhost:4000'))
-    .addOption(new Option('--key <key>', 'an admin API key').env('ADMIN_API_KEY'))
+    .addOption(new Option('--key <key>', 'an admin API key (visible to ps: prefer ADMIN_API_KEY or --key-stdin)').env('ADMIN_API_KEY'))
+    .addOption(new Option('--key-stdin', 'read the admin API key from the first line of standard input'))
     .showHelpAfterError('(add --help for usage)')
     // Commander would exit by itself; thrown instead, its errors get our exit code 2 below.
     .exitOverride();

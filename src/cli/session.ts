@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ApiClient, Refusal } from './api-client';
 import type { Format } from './output';
@@ -8,11 +9,21 @@ export interface Session {
   print(text: string): void;
 }
 
-/** The session for a command, from --url/--key (or ASKDESK_URL/ADMIN_API_KEY, which commander reads for them). */
+/**
+ * The session for a command, from --url and the admin key: ADMIN_API_KEY (which commander reads for --key), the first
+ * line of standard input with --key-stdin, or --key. A key given as --key is in every process listing (`ps`) and in
+ * the shell's history, so it still works but earns a warning.
+ */
 export function sessionOf(command: Command): Session {
-  const { url, key } = command.optsWithGlobals<{ url: string; key?: string }>();
-  if (!key) usageError('no admin key: set ADMIN_API_KEY or pass --key.');
-  return { api: new ApiClient(url, key!), print: (text) => process.stdout.write(`${text}\n`) };
+  const { url, key, keyStdin } = command.optsWithGlobals<{ url: string; key?: string; keyStdin?: boolean }>();
+  const onCommandLine = command.getOptionValueSourceWithGlobals('key') === 'cli';
+  if (keyStdin && onCommandLine) usageError('choose one of --key and --key-stdin.');
+  const secret = keyStdin ? fs.readFileSync(0, 'utf8').split(/\r?\n/)[0].trim() : key;
+  if (!secret) usageError(keyStdin ? 'no admin key on standard input.' : 'no admin key: set ADMIN_API_KEY, or pass --key-stdin.');
+  if (onCommandLine) {
+    process.stderr.write('warning: --key shows the admin key to anyone who can list processes; set ADMIN_API_KEY or use --key-stdin.\n');
+  }
+  return { api: new ApiClient(url, secret!), print: (text) => process.stdout.write(`${text}\n`) };
 }
 
 /** A mistake in how the command was called: exit code 2, like commander's own. */

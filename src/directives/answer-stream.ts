@@ -14,6 +14,8 @@ export class AnswerStream<R> implements AsyncIterableIterator<Record<string, Eve
   private finished = false;
   private closedByClient = false;
   private error: unknown = null;
+  /** Whether a delta has been handed to graphql-ws to send, i.e. part of the answer reached the client. */
+  delivered = false;
 
   constructor(private readonly fieldName: string) {}
 
@@ -35,7 +37,10 @@ export class AnswerStream<R> implements AsyncIterableIterator<Record<string, Eve
 
   next(): Promise<IteratorResult<Record<string, Event<R>>>> {
     const item = this.items.shift();
-    if (item) return Promise.resolve({ value: item, done: false });
+    if (item) {
+      if (item[this.fieldName].delta !== undefined) this.delivered = true;
+      return Promise.resolve({ value: item, done: false });
+    }
     if (this.error) {
       const error = this.error;
       this.error = null;

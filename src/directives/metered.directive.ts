@@ -28,12 +28,13 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName) => {
       if (!isMetered(schema, field)) return field;
-      const request = (ctx: Context, args: unknown): MeterRequest => ({
+      const request = (ctx: Context, args: unknown, stream?: AnswerStream<MeteredResult>): MeterRequest => ({
         caller: clientOf(ctx),
         scope: scopeOf(ctx),
         ip: ctx.ip,
         onRate: (decision) => setRateHeaders(ctx.responseHeaders, decision),
         readAhead: continued(args),
+        delivered: () => stream?.delivered ?? false,
       });
 
       if (field.subscribe) {
@@ -43,7 +44,7 @@ export function applyMeteredDirective(schema: GraphQLSchema): GraphQLSchema {
           subscribe: ((source, args, ctx, info) => {
             const stream = new AnswerStream<MeteredResult>(fieldName);
             ctx.services.metering
-              .run(request(ctx, args), fieldName, (io) => produce(source, args, { ...ctx, io, delivery: stream }, info))
+              .run(request(ctx, args, stream), fieldName, (io) => produce(source, args, { ...ctx, io, delivery: stream }, info))
               .then((result) => stream.finish(result), (error) => stream.fail(error));
             return stream;
           }) as GraphQLFieldResolver<unknown, Context>,

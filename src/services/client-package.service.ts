@@ -25,7 +25,9 @@ const PAGE_FILES = ['chat.html', 'chat.js', 'chat.css'];
 
 /**
  * Builds the ZIP a client unzips and opens: the standalone chat page, a config.js holding the endpoint and a freshly
- * issued key, and the README, LICENSE and WELCOME texts. The page assets come from a directory given at
+ * issued key, and the README and LICENSE texts. The welcome message is returned beside the ZIP, never in it: the
+ * ZIP is meant to be copied onto a web server as it is, and the key should be there once, in config.js, not again
+ * in a text file anyone browsing the folder can read. The page assets come from a directory given at
  * construction (the built `dist/web` by default), so tests can build packages from assets of their own.
  */
 export class ClientPackageService {
@@ -66,7 +68,6 @@ export class ClientPackageService {
       'config.js': strToU8(configJs(facts)),
       'README.md': strToU8(readme(facts)),
       'LICENSE.txt': strToU8(licence(facts)),
-      'WELCOME.txt': strToU8(welcomeMessage),
     };
     const content = zipSync(files, { level: 9, mtime: new Date(this.clock.now()) });
     const filename = `askdesk-${tenant.slug}-${issuedOn}.zip`;

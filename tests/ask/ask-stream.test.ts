@@ -18,7 +18,7 @@ interface StreamOutcome {
 }
 
 /** One askStream over graphql-ws, as a browser would run it; resolves on completion, an error, or a closed socket. */
-function stream(t: TestApp, key: string, variables: Record<string, unknown>, options: { stopAfterDeltas?: number } = {}): Promise<StreamOutcome> {
+function stream(t: TestApp, key: string, variables: Record<string, unknown>, options: { stopAfterDeltas?: number; stopAfterMs?: number } = {}): Promise<StreamOutcome> {
   const outcome: StreamOutcome = { events: [], errors: null, closeCode: null };
   return new Promise((resolve) => {
     const client = createClient({
@@ -44,6 +44,12 @@ function stream(t: TestApp, key: string, variables: Record<string, unknown>, opt
         complete: finish,
       },
     );
+    if (options.stopAfterMs !== undefined) {
+      setTimeout(() => {
+        unsubscribe();
+        finish();
+      }, options.stopAfterMs);
+    }
   });
 }
 
@@ -159,26 +165,44 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
     expect((await t.gql('{ quota { used } }', {}, { key: b.key })).body.data.quota.used).toBe(0);
   });
 
-  it('charges nothing, leaves nothing reserved, and keeps what was delivered in the conversation', async () => {
+  const usageTotal = async (key: string) => {
+    const day = new Date(Date.now() - 86_400_000).toISOString();
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    return (await t.gql(`{ usage(from: "${day}", to: "${tomorrow}", granularity: MONTH) { total { requests succeeded failed inputTokens } } }`, {}, { key })).body.data.usage.total;
+  };
+  const leasesHeld = async () => (await t.database.dataSource.query('SELECT count(*)::int AS n FROM quota_lease'))[0].n;
+
+  it('charges an answer cut short once part of it was delivered, and keeps that part in the conversation', async () => {
     const a = await tenantWithDocs(t);
     fake.setBehaviour({ kind: 'slow', delayMs: 150, text: 'Open GlobalProtect, choose the hospital portal, then sign in with your badge number and your usual password. '.repeat(3) });
     const { events } = await stream(t, a.key, { q: VPN }, { stopAfterDeltas: 2 });
     expect(events.length).toBe(2);
     const delivered = events.map((e) => e.delta).join('');
 
-    // The server notices at its next delta, stops generating and settles the lease as a failure.
-    await expect.poll(async () => (await t.database.dataSource.query('SELECT count(*)::int AS n FROM quota_lease'))[0].n, { timeout: 10_000 }).toBe(0);
+    // The server notices at its next delta, stops generating and settles the lease: kept, since the client was sent
+    // part of the answer (closing the stream just before its last words must not make every answer free).
+    await expect.poll(leasesHeld, { timeout: 10_000 }).toBe(0);
     const quota = await t.gql('{ quota { used } }', {}, { key: a.key });
-    expect(quota.body.data.quota.used).toBe(0);
-    const day = new Date(Date.now() - 86_400_000).toISOString();
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
-    await expect.poll(async () => (await t.gql(`{ usage(from: "${day}", to: "${tomorrow}", granularity: MONTH) { total { requests succeeded failed } } }`, {}, { key: a.key })).body.data.usage.total)
-      .toEqual({ requests: 1, succeeded: 0, failed: 1 });
+    expect(quota.body.data.quota.used).toBe(1);
+    await expect.poll(() => usageTotal(a.key)).toMatchObject({ requests: 1, succeeded: 1, failed: 0 });
+    expect((await usageTotal(a.key)).inputTokens).toBeGreaterThan(0);
     const conversations = await t.gql('{ conversations { edges { node { messages { role content } } } } }', {}, { key: a.key });
     const [conversation] = conversations.body.data.conversations.edges;
     const answer = conversation.node.messages.find((m: { role: string }) => m.role === 'assistant').content as string;
     expect(answer.startsWith(delivered)).toBe(true);
     expect(answer.length).toBeLessThan(200);
+    fake.reset();
+  });
+
+  it('charges nothing and leaves nothing reserved when the client closes before the first delta', async () => {
+    const a = await tenantWithDocs(t);
+    fake.setBehaviour({ kind: 'slow', delayMs: 400, text: 'Open GlobalProtect, choose the hospital portal, then sign in with your badge number and your usual password. '.repeat(3) });
+    const { events } = await stream(t, a.key, { q: VPN }, { stopAfterMs: 300 });
+    expect(events).toEqual([]);
+
+    await expect.poll(leasesHeld, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => usageTotal(a.key), { timeout: 10_000 }).toMatchObject({ requests: 1, succeeded: 0, failed: 1 });
+    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(0);
     fake.reset();
   });
 });

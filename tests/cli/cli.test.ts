@@ -41,13 +41,14 @@ describe('askdesk CLI', () => {
   let baseUrl: string;
 
   // Asynchronous on purpose: the server answering the CLI runs in this very process.
-  const askdesk = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
+  const askdesk = (args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<Run> =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [cli.entry, ...args], {
         cwd: work,
         env: { ...process.env, ASKDESK_URL: baseUrl, ADMIN_API_KEY: ADMIN_KEY, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
+      child.stdin?.end(input);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c) => (stdout += c));
@@ -108,6 +109,10 @@ describe('askdesk CLI', () => {
     const csv = (await ok(['tenants', 'list', '--csv'])).trim().split('\n');
     expect(csv[0]).toBe('id,slug,name,plan,status,documents,contact');
     expect(csv).toHaveLength(3);
+    // A name a spreadsheet would run as a formula is written as text.
+    await ok(['tenants', 'create', '--name', '@SUM(1+1) Formula', '--email', 'f@formula.example', '--plan', 'STARTER', '--slug', 'formula']);
+    expect(await ok(['tenants', 'list', '--csv', '--search', 'formula'])).toContain(",'@SUM(1+1) Formula,");
+    await ok(['tenants', 'delete', 'formula', '--yes']);
 
     const shown = await ok(['tenants', 'show', 'chu-nord']);
     expect(field(shown, 'id')).toBe(id);
@@ -165,6 +170,43 @@ describe('askdesk CLI', () => {
     expect((await askdesk(['docs', 'ingest', 'docs-hospital', path.join(work, 'nope')])).code).toBe(2);
   });
 
+  it('skips symbolic links to files and folders, and says so', async () => {
+    await ok(['tenants', 'create', '--name', 'Links Hospital', '--email', 'l@links.example', '--plan', 'BUSINESS', '--slug', 'links-hospital']);
+    // A server's data folder next to the knowledge base: its key pepper must never become a tenant's answers.
+    const dataDir = path.join(work, 'links-data');
+    fs.mkdirSync(path.join(dataDir, 'notes'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'key-pepper'), 'pepper-secret-0123456789');
+    fs.writeFileSync(path.join(dataDir, 'notes', 'admin.md'), '# Admin notes\n\nThe root password is hunter2.');
+    const folder = path.join(work, 'kb-links');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'handbook.md'), '# Handbook\n\nCall the help desk on 4242.');
+    fs.symlinkSync(path.join(dataDir, 'key-pepper'), path.join(folder, 'faq.md'));
+    fs.symlinkSync(path.join(dataDir, 'notes'), path.join(folder, 'notes'));
+
+    const out = await ok(['docs', 'ingest', 'links-hospital', folder]);
+    expect(out).toContain('skipped 2 symbolic links');
+    expect(out).toContain('links-hospital: 1 documents added');
+    const { id } = JSON.parse(await ok(['tenants', 'show', 'links-hospital', '--json']));
+    const docs = await t.gql(`query($t: ID!) { documents(tenantId: $t) { edges { node { title } } } }`, { t: id });
+    expect(docs.body.data.documents.edges.map((e: any) => e.node.title)).toEqual(['Handbook']);
+    const hits = await t.gql(`query($t: ID!) { retrievalTest(tenantId: $t, query: "pepper secret root password hunter2") { title } }`, { t: id });
+    expect(hits.body.data.retrievalTest).toEqual([]);
+  });
+
+  it('takes the admin key from standard input, and warns when --key puts it in the process list', async () => {
+    const fromStdin = await askdesk(['tenants', 'list', '--key-stdin'], { ADMIN_API_KEY: undefined }, `${ADMIN_KEY}\n`);
+    expect(fromStdin).toMatchObject({ code: 0, stderr: '' });
+    expect(fromStdin.stdout).toMatch(/^id\s+slug/);
+    const fromArgs = await askdesk(['tenants', 'list', '--key', ADMIN_KEY], { ADMIN_API_KEY: undefined });
+    expect(fromArgs.code).toBe(0);
+    expect(fromArgs.stdout).toMatch(/^id\s+slug/);
+    expect(fromArgs.stderr).toMatch(/^warning: --key shows the admin key .* set ADMIN_API_KEY or use --key-stdin\.\n$/);
+    expect(fromArgs.stderr).not.toContain(ADMIN_KEY);
+    // Standard input wins over ADMIN_API_KEY when asked for, so an empty one is an error, not a fallback.
+    expect(await askdesk(['tenants', 'list', '--key-stdin'], {}, '\n')).toMatchObject({ code: 2, stderr: 'error: no admin key on standard input.\n' });
+    expect((await askdesk(['tenants', 'list', '--key-stdin', '--key', ADMIN_KEY], {}, `${ADMIN_KEY}\n`)).code).toBe(2);
+  });
+
   it('shows a progress bar on a terminal', async () => {
     await ok(['tenants', 'create', '--name', 'TTY Hospital', '--email', 't@tty.example', '--plan', 'BUSINESS', '--slug', 'tty-hospital']);
     const folder = path.join(work, 'kb-tty');
@@ -215,6 +257,12 @@ describe('askdesk CLI', () => {
     expect(out).toMatch(/^wrote .*pkg\.zip/);
     expect(out).toContain('Votre clé');
     const files = unzipSync(fs.readFileSync(path.join(work, 'pkg.zip')));
+    // The welcome message, which repeats the key, is written beside the ZIP for the operator, not into it.
+    expect(Object.keys(files)).not.toContain('WELCOME.txt');
+    const welcomeFile = path.join(work, 'pkg-WELCOME.txt');
+    expect(out).toContain(`wrote ${welcomeFile}`);
+    expect(fs.readFileSync(welcomeFile, 'utf8')).toContain('Votre clé');
+    expect(fs.statSync(welcomeFile).mode & 0o077).toBe(0);
     const window: Record<string, any> = {};
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG.endpoint).toBe('https://askdesk.example/graphql');
@@ -240,7 +288,8 @@ describe('askdesk CLI', () => {
       askdesk(['tenants', 'list'], { ADMIN_API_KEY: '' }),
     ]);
     expect(forbidden).toMatchObject({ code: 1, stderr: 'error: FORBIDDEN: This operation needs an admin key.\n' });
-    expect(badKey).toMatchObject({ code: 1, stderr: 'error: UNAUTHENTICATED: The API key is not valid.\n' });
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr.split('\n').slice(1)).toEqual(['error: UNAUTHENTICATED: The API key is not valid.', '']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^error: UNREACHABLE: cannot reach http:\/\/127\.0\.0\.1:9\/graphql/);
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);

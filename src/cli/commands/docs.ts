@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { documentFiles, readDocument } from '../files';
+import { documentFiles, readDocument, Skipped, skippedNote } from '../files';
 import { intOption, resolveTenant, sessionOf, usageError } from '../session';
 
 // The server takes at most 1000 documents and 32 MB per request; batches stay well under both, so a slow link
@@ -24,7 +24,10 @@ export function docsCommand(): Command {
       if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) usageError(`${folder} is not a folder.`);
       const { api, print } = sessionOf(command);
       const tenant = await resolveTenant(api, ref);
-      const files = [...documentFiles(root)];
+      const skipped: Skipped = { symlinks: 0 };
+      const files = [...documentFiles(root, skipped)];
+      const note = skippedNote(skipped);
+      if (note) print(note);
       if (files.length === 0) return print(`no .md, .txt or .html file under ${folder}.`);
 
       // A bar on a terminal; plain lines when the output goes to a file or a pipe (logs, CI).

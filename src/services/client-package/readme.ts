@@ -22,7 +22,6 @@ AskDesk (\`${f.endpoint}\`) avec la clé déjà inscrite dans \`config.js\`.
 | \`chat.html\` | la page de l'assistant |
 | \`chat.js\`, \`chat.css\` | son code et sa feuille de style |
 | \`config.js\` | adresse du service, clé d'accès, nom, logo, langue |
-| \`WELCOME.txt\` | votre clé, votre offre et le contact du support |
 | \`LICENSE.txt\` | conditions d'utilisation |
 
 ## Héberger la page sur un serveur intranet
@@ -70,7 +69,6 @@ Nothing to install: no Python, no Node, no build step. The page talks straight t
 | \`chat.html\` | the assistant's page |
 | \`chat.js\`, \`chat.css\` | its code and stylesheet |
 | \`config.js\` | service address, access key, name, logo, language |
-| \`WELCOME.txt\` | your key, your plan and the support contact |
 | \`LICENSE.txt\` | terms of use |
 
 ## Hosting the page on an intranet server

@@ -1,6 +1,6 @@
 import { PackageFacts, priceEn, priceFr, quotaEn, quotaFr } from './facts';
 
-/** WELCOME.txt: the message the operator sends the client as it is, French then English. */
+/** The welcome message the operator sends the client as it is, French then English (beside the ZIP, not in it). */
 export function welcome(f: PackageFacts): string {
   return `Bonjour,
 

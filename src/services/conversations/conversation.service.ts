@@ -9,6 +9,7 @@ import type { Page } from '../pagination';
 import type { TenantScope } from '../tenant-scope';
 import type { ConversationOperatorStore } from './conversation.operator-store';
 import type { Exchange, Turn } from './exchange';
+import { csvField } from '../../csv';
 
 const MAX_EXPORT_MESSAGES = 100_000;
 const DAY_MS = 86_400_000;
@@ -95,7 +96,7 @@ export class ConversationService {
     }
     const header = 'conversation_id,conversation_title,message_id,role,created_at,content,citations';
     const rows = threads.flatMap(({ conversation: c, messages: ms }) =>
-      ms.map((m) => [c.id, c.title, m.id, m.role, m.createdAt.toISOString(), m.content, m.citations.map((s) => s.title).join(' | ')].map(csv).join(',')),
+      ms.map((m) => [c.id, c.title, m.id, m.role, m.createdAt.toISOString(), m.content, m.citations.map((s) => s.title).join(' | ')].map(csvField).join(',')),
     );
     return [header, ...rows].join('\r\n') + '\r\n';
   }
@@ -106,8 +107,3 @@ export class ConversationService {
   }
 }
 
-// RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet doesn't run it as a formula.
-function csv(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

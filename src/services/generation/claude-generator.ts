@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { UpstreamUnavailable } from '../../errors';
+import { ClientClosed, UpstreamUnavailable } from '../../errors';
 import { noAnswerText } from './language';
 import { buildPrompt, citedPassages } from './prompt';
 import { boundQuotes, QUOTE_LIMITS } from './quote-bound';
@@ -138,7 +138,7 @@ export class ClaudeGenerator implements Generator {
       // answer is whole.
       if (!complete || deadline.signal.aborted) throw UpstreamUnavailable('answer generator');
     } catch {
-      if (listenerFailure) throw listenerFailure.error;
+      if (listenerFailure) throw withTokens(listenerFailure.error, inputTokens, outputTokens);
       // API errors, `event: error`, network failures and the deadline all mean the same thing to the caller: no
       // answer, nothing charged.
       throw UpstreamUnavailable('answer generator');
@@ -153,7 +153,7 @@ export class ClaudeGenerator implements Generator {
       return { answer, model, inputTokens, outputTokens, cited: [] };
     }
     release(true);
-    if (listenerFailure) throw listenerFailure.error;
+    if (listenerFailure) throw withTokens(listenerFailure.error, inputTokens, outputTokens);
     const answer = boundQuotes(raw, passages);
     return {
       answer,
@@ -168,4 +168,10 @@ export class ClaudeGenerator implements Generator {
   async ping(): Promise<void> {
     if (!this.client.apiKey) throw UpstreamUnavailable('answer generator');
   }
+}
+
+/** A client that left mid-answer may still be charged for what it was sent: usage then shows the tokens counted so far. */
+function withTokens(error: unknown, inputTokens: number, outputTokens: number): unknown {
+  if (error instanceof ClientClosed) error.tokens = { inputTokens, outputTokens };
+  return error;
 }

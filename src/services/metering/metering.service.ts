@@ -1,6 +1,6 @@
 import type { ClientCaller } from '../../caller';
 import type { Clock } from '../../clock';
-import { RateLimited, usageCodeOf, usageOutcomeOf } from '../../errors';
+import { ClientClosed, RateLimited, usageCodeOf, usageOutcomeOf } from '../../errors';
 import type { AbuseService } from '../abuse/abuse.service';
 import type { Exchange, Turn } from '../conversations/exchange';
 import type { Db } from '../data/db';
@@ -23,6 +23,8 @@ export interface MeterRequest {
   onRate(decision: RateDecision): void;
   /** The conversation the operation continues, whose recent turns the lease statement reads for it. */
   readAhead: ReadAhead | null;
+  /** Whether part of the answer has reached the client (a streamed one: a delta was sent). */
+  delivered(): boolean;
 }
 
 /**
@@ -44,9 +46,10 @@ export interface MeteredResult {
 /**
  * The @metered layer, wrapped around the operation: rate window first (cheap, in memory or Redis), then the quota
  * lease (one statement in PostgreSQL), then the operation, then the lease settled in one statement with the usage
- * record and what the operation left in its LeaseIo: kept when the operation succeeded, given back when it threw, so
- * only answers that were produced use quota. Every outcome is recorded in usage. The operation knows nothing of
- * quotas or rates; it reads what the lease statement read for it and leaves its writes in the LeaseIo.
+ * record and what the operation left in its LeaseIo: kept when the operation succeeded (or its client closed a stream
+ * after part of the answer reached it), given back when it threw, so only answers that were delivered use quota.
+ * Every outcome is recorded in usage. The operation knows nothing of quotas or rates; it reads what the lease
+ * statement read for it and leaves its writes in the LeaseIo.
  */
 export class MeteringService {
   constructor(
@@ -64,9 +67,9 @@ export class MeteringService {
     const started = this.clock.now();
     const { caller, scope } = req;
     const { monthlyQuota, ratePerMinute } = effectiveLimits(caller.tenant, caller.plan);
-    const usage = (error: unknown | null, tokens = { inputTokens: 0, outputTokens: 0 }): UsageEntry => ({
+    const usage = (error: unknown | null, tokens = { inputTokens: 0, outputTokens: 0 }, charged = error === null): UsageEntry => ({
       tenantId: caller.tenant.id, apiKeyId: caller.keyId, operation, ip: req.ip,
-      outcome: error === null ? 'SUCCEEDED' : usageOutcomeOf(error),
+      outcome: charged ? 'SUCCEEDED' : usageOutcomeOf(error),
       code: error === null ? null : usageCodeOf(error),
       latencyMs: this.clock.now() - started, ...tokens,
     });
@@ -91,7 +94,11 @@ export class MeteringService {
     try {
       result = await body(io);
     } catch (error) {
-      await this.quota.settle(scope, lease, false, usage(error), io.exchange);
+      // A client that closes a stream is charged once part of the answer reached it: otherwise closing just before
+      // the last words would get any answer free. Closed before the first delta, it got nothing and pays nothing.
+      const charged = error instanceof ClientClosed && req.delivered();
+      await this.quota.settle(scope, lease, charged, charged ? usage(error, error.tokens, true) : usage(error), io.exchange);
+      if (charged) void this.alerts.reserved(scope, lease, caller.tenant.slug).catch(() => undefined);
       throw error;
     }
     await this.quota.settle(scope, lease, true, usage(null, result.usage), io.exchange);

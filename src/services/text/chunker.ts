@@ -23,7 +23,45 @@ interface Section {
   blocks: string[];
 }
 
-const ATX_HEADING = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/;
+/**
+ * Longest heading title kept. Every chunk of a section carries its heading path and indexing analyses it with each
+ * one, so a "heading" of a whole page would be stored and analysed once per chunk: a 1 MB line after "# " made a
+ * 2 MB document into a gigabyte of chunk rows. Real headings are a few words.
+ */
+const MAX_HEADING_CHARS = 200;
+
+function headingTitle(title: string): string {
+  if (title.length <= MAX_HEADING_CHARS) return title;
+  const space = title.lastIndexOf(' ', MAX_HEADING_CHARS);
+  return title.slice(0, space > MAX_HEADING_CHARS / 2 ? space : MAX_HEADING_CHARS).trimEnd();
+}
+
+/** Where the run of `chars` that ends just before `end` starts, scanning backwards. */
+function runStart(line: string, end: number, chars: string): number {
+  while (end > 0 && chars.includes(line[end - 1])) end--;
+  return end;
+}
+
+/**
+ * An ATX heading ("## Title ##"): its level and title, as /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/ reads it, in one
+ * pass. That pattern backtracks cubically on a long run of spaces that is not at the end of the line: a
+ * "# a" + 20,000 spaces + "x" line stalled ingestion for minutes.
+ */
+function atxHeading(line: string): { level: number; title: string } | null {
+  let level = 0;
+  while (line[level] === '#') level++;
+  // '.' stops at line terminators, and `lines` are already split at \n.
+  if (level < 1 || level > 6 || (line[level] !== ' ' && line[level] !== '\t') || /[\r\u2028\u2029]/.test(line)) return null;
+  let start = level;
+  while (line[start] === ' ' || line[start] === '\t') start++;
+  if (start === line.length) {
+    // Blanks only: the title takes one of them, so it needs two, and is empty once trimmed.
+    return start - level >= 2 ? { level, title: '' } : null;
+  }
+  // The shortest title leaves the longest "blanks, closing #s, blanks" tail; a title of closing #s alone keeps one.
+  const end = runStart(line, runStart(line, runStart(line, line.length, ' \t'), '#'), ' \t');
+  return { level, title: line.slice(start, Math.max(end, start + 1)).trim() };
+}
 const FENCE = /^[ \t]*(```|~~~)/;
 
 /**
@@ -47,7 +85,7 @@ function sections(markdown: string, withHeadings: boolean): Section[] {
     endBlock();
     if (current.blocks.length > 0) result.push(current);
     while (stack.length > 0 && stack[stack.length - 1].level >= level) stack.pop();
-    stack.push({ level, title });
+    stack.push({ level, title: headingTitle(title) });
     current = { path: stack.map((h) => h.title), blocks: [] };
   };
 
@@ -65,9 +103,9 @@ function sections(markdown: string, withHeadings: boolean): Section[] {
       continue;
     }
     if (withHeadings) {
-      const atx = ATX_HEADING.exec(line);
+      const atx = atxHeading(line);
       if (atx) {
-        startSection(atx[1].length, atx[2].trim());
+        startSection(atx.level, atx.title);
         continue;
       }
       // Setext: a single-line paragraph underlined with === (level 1) or --- (level 2).

@@ -51,27 +51,104 @@ function collapse(text: string): string {
   return text.replace(/[ \t\r\n\f\v]+/g, ' ');
 }
 
+/**
+ * The first match of `pattern` at or after a position, asked for positions that only grow. The last answer is kept:
+ * it holds for every later position up to the match, and "none" holds for good. Without it, every one of thousands
+ * of unclosed tags in one page would search the rest of the page again (quadratic: seconds for 100 kB).
+ */
+function finder(text: string, pattern: RegExp): (from: number) => RegExpExecArray | null {
+  const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  let searchedFrom = -1;
+  let found: RegExpExecArray | null = null;
+  return (from) => {
+    if (searchedFrom < 0 || from < searchedFrom || (found !== null && from > found.index)) {
+      re.lastIndex = from;
+      found = re.exec(text);
+      searchedFrom = from;
+    }
+    return found;
+  };
+}
+
+/**
+ * Replaces each span from an `open` match to the first `close` match after it with `by`, as `open[\s\S]*?close`
+ * would, but in one pass: an opening with no closing after it ends the work, since no later opening has one either.
+ */
+function replaceSpans(text: string, open: RegExp, close: RegExp, by: string): string {
+  const nextOpen = finder(text, open);
+  const nextClose = finder(text, close);
+  const out: string[] = [];
+  let at = 0;
+  for (let o = nextOpen(at); o !== null; o = nextOpen(at)) {
+    const c = nextClose(o.index + o[0].length);
+    if (c === null) break;
+    out.push(text.slice(at, o.index), by);
+    at = c.index + c[0].length;
+  }
+  out.push(text.slice(at));
+  return out.join('');
+}
+
+// A regular expression's \b after a tag name: the next character is not one of [A-Za-z0-9_].
+function endsWord(text: string, at: number): boolean {
+  return at >= text.length || !/\w/.test(text[at]);
+}
+
+const TAG_NAME = /[a-zA-Z][a-zA-Z0-9]*/y;
+
 export function htmlToText(html: string): string {
   // NUL marks the places of <pre> blocks below, so none may come from the page.
-  let s = html.replace(/\u0000/g, '').replace(/<!--[\s\S]*?-->/g, ' ').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ' ');
+  let s = html.replace(/\u0000/g, '');
+  s = replaceSpans(s, /<!--/, /-->/, ' ');
+  s = replaceSpans(s, /<!\[CDATA\[/, /\]\]>/, ' ');
   for (const tag of DROPPED) {
-    s = s.replace(new RegExp(`<${tag}\\b[\\s\\S]*?</${tag}\\s*>`, 'gi'), ' ');
-    // An unclosed script or style would otherwise leak code into the text up to the end of the page.
-    s = s.replace(new RegExp(`<${tag}\\b[^>]*>[\\s\\S]*$`, 'i'), ' ');
+    s = replaceSpans(s, new RegExp(`<${tag}\\b`, 'i'), new RegExp(`</${tag}\\s*>`, 'i'), ' ');
+    // An unclosed script or style would otherwise leak code into the text up to the end of the page: from the
+    // first such opening tag that is closed by a '>', the rest of the page goes.
+    const open = new RegExp(`<${tag}\\b`, 'i').exec(s);
+    if (open && s.indexOf('>', open.index + open[0].length) >= 0) s = `${s.slice(0, open.index)} `;
   }
-  s = s.replace(/<!doctype[^>]*>/gi, ' ');
+  s = replaceSpans(s, /<!doctype/i, />/, ' ');
 
   const out: string[] = [];
   // <pre> bodies wait outside `out` while its whitespace is tidied, then return untouched.
   const preBlocks: string[] = [];
-  // Text, tags and <pre> blocks in document order; <pre> is taken whole because its whitespace is its meaning.
-  const token = /<pre\b[^>]*>([\s\S]*?)<\/pre\s*>|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|([^<]+|<)/g;
+  // Text, tags and <pre> blocks in document order; <pre> is taken whole because its whitespace is its meaning. This
+  // reads as /<pre\b[^>]*>([\s\S]*?)<\/pre\s*>|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|([^<]+|<)/g would, without
+  // searching the rest of the page again for every '<' that has no '>' (or <pre> no </pre>) after it.
+  const nextGt = finder(s, />/);
+  const nextPreEnd = finder(s, /<\/pre\s*>/);
   let heading: { level: number; parts: string[] } | null = null;
-  for (let m = token.exec(s); m !== null; m = token.exec(s)) {
-    const [, pre, closing, rawName, text] = m;
+  for (let at = 0; at < s.length; ) {
+    let pre: string | undefined;
+    let closing = false;
+    let rawName: string | undefined;
+    let text: string | undefined;
+    const gtOfPre = s.startsWith('<pre', at) && endsWord(s, at + 4) ? nextGt(at + 4) : null;
+    const preEnd = gtOfPre ? nextPreEnd(gtOfPre.index + 1) : null;
+    if (gtOfPre && preEnd) {
+      pre = s.slice(gtOfPre.index + 1, preEnd.index);
+      at = preEnd.index + preEnd[0].length;
+    } else if (s[at] === '<') {
+      closing = s[at + 1] === '/';
+      TAG_NAME.lastIndex = at + (closing ? 2 : 1);
+      const name = TAG_NAME.exec(s)?.[0];
+      const gt = name && endsWord(s, TAG_NAME.lastIndex) ? nextGt(TAG_NAME.lastIndex) : null;
+      if (gt) {
+        rawName = name;
+        at = gt.index + 1;
+      }
+    }
+    if (pre === undefined && rawName === undefined) {
+      // A '<' that opens no tag is text; it joins the text after it, which decodes and collapses the same either way.
+      const lt = s.indexOf('<', at + 1);
+      const end = lt < 0 ? s.length : lt;
+      text = s.slice(at, end);
+      at = end;
+    }
     if (pre !== undefined) {
-      const body = decodeEntities(pre.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]*>/g, ''));
-      preBlocks.push(body.replace(/^\n+|\s+$/g, ''));
+      const body = decodeEntities(replaceSpans(pre.replace(/<br\s*\/?>/gi, '\n'), /</, />/, ''));
+      preBlocks.push(body.replace(/^\n+/, '').trimEnd());
       out.push(`\n\n\u0000${preBlocks.length - 1}\u0000\n\n`);
       continue;
     }
@@ -81,7 +158,7 @@ export function htmlToText(html: string): string {
       else out.push(t);
       continue;
     }
-    const name = rawName.toLowerCase();
+    const name = rawName!.toLowerCase();
     const level = /^h([1-6])$/.exec(name);
     if (level) {
       if (!closing) heading = { level: Number(level[1]), parts: [] };
