@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import type { Actor } from '../../caller';
 import type { Clock } from '../../clock';
+import { csvField } from '../../csv';
 import type { CuratedAnswer } from '../../entities/curated-answer.entity';
 import type { Tenant } from '../../entities/tenant.entity';
 import { BadInput, NotFound } from '../../errors';
@@ -92,8 +92,8 @@ export class CuratedAnswerService {
   /** Every curated answer as CSV: id, questions (one per line), answer, document_ids (one per line), hits. */
   async exportCsv(scope: TenantScope): Promise<string> {
     const rows = (await scope.curated.all()).map((a) => [a.id, a.questions.join('\n'), a.answer, a.documentIds.join('\n'), String(a.hits)]);
-    // CRLF between records, as spreadsheets write them; a cell holding a line break is quoted whatever the break.
-    return stringify([[...CSV_COLUMNS], ...rows.map((r) => r.map(spreadsheetSafe))], { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+    // CRLF between records, as spreadsheets write them; csvField quotes a cell holding a line break or a comma.
+    return [[...CSV_COLUMNS], ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
   }
 
   /**
@@ -195,11 +195,7 @@ function lines(cell: string | undefined): string[] {
   return (cell ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
 }
 
-// A leading = + - @ is prefixed with ' so a spreadsheet doesn't run the cell as a formula; an import takes it off.
-function spreadsheetSafe(value: string): string {
-  return /^[=+\-@]/.test(value) ? `'${value}` : value;
-}
-
+// csvField guards a cell a spreadsheet would run as a formula with a leading '; an import takes it off again.
 function fromSpreadsheet(value: string): string {
-  return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
 }
