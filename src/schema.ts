@@ -13,6 +13,7 @@ import { CuratedAnswerResolver } from './resolvers/curated-answer.resolver';
 import { AssistantResolver } from './resolvers/assistant.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { TenantResolver } from './resolvers/tenant.resolver';
+import { UnansweredResolver } from './resolvers/unanswered.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
 
 /**
@@ -22,7 +23,7 @@ import { UsageResolver } from './resolvers/usage.resolver';
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver,
-      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver, CuratedAnswerResolver, AssistantResolver],
+      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver, UnansweredResolver, CuratedAnswerResolver, AssistantResolver],
     directives: [authDirective, meteredDirective],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,

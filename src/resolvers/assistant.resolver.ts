@@ -1,8 +1,8 @@
 import { Arg, Ctx, Directive, ID, Mutation, Resolver } from 'type-graphql';
 import type { Caller } from '../caller';
-import type { Context } from '../context';
+import { actingTenant, type Context } from '../context';
 import { Tenant } from '../entities/tenant.entity';
-import { actingTenant, CurrentCaller } from './decorators';
+import { ACTING_TENANT_ARG, CurrentCaller } from './decorators';
 
 /** How the assistant speaks for a tenant, set by the operator or by the tenant's own secret key. */
 @Resolver(() => Tenant)
@@ -13,7 +13,7 @@ export class AssistantResolver {
     @Ctx() ctx: Context,
     @CurrentCaller() caller: Caller,
     @Arg('instructions', () => String, { nullable: true, description: 'At most 2000 characters: tone, contacts, what to add to every answer.' }) instructions: string | null,
-    @Arg('tenantId', () => ID, { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' }) tenantId?: string | null,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId?: string | null,
   ): Promise<Tenant> {
     const tenant = await actingTenant(ctx, tenantId);
     return ctx.services.tenants.setInstructions(caller, tenant.id, instructions);

@@ -1,15 +1,14 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Caller } from '../caller';
-import { scopeOf, type Context } from '../context';
+import { actingTenant, actingTenantLimit, scopeOf, type Context } from '../context';
 import { CuratedAnswer } from '../entities/curated-answer.entity';
 import type { TenantScope } from '../services/tenant-scope';
-import { actingTenant, actingTenantLimit, CurrentCaller } from './decorators';
+import { ACTING_TENANT_ARG, CurrentCaller } from './decorators';
 import { Connection } from './types/connection';
 import { CuratedAnswerImport, CuratedAnswerInput } from './types/curated-answers';
 
 const CuratedAnswerConnection = Connection(CuratedAnswer, 'CuratedAnswer');
 
-const TENANT_ARG = { nullable: true, description: 'The tenant: required with an admin key; a secret key omits it or gives its own.' };
 
 /**
  * Curated answers, managed by the operator for any tenant and by a tenant's secret keys for their own. The tenant
@@ -21,7 +20,7 @@ export class CuratedAnswerResolver {
   @Directive('@auth')
   async curatedAnswers(
     @Ctx() ctx: Context,
-    @Arg('tenantId', () => ID, TENANT_ARG) tenantId: string | null | undefined,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId: string | null | undefined,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
@@ -44,7 +43,7 @@ export class CuratedAnswerResolver {
 
   @Query(() => String, { description: 'Every curated answer of a tenant as CSV: id, questions and document_ids (one per line in their cell), answer, hits.' })
   @Directive('@auth')
-  async exportCuratedAnswers(@Ctx() ctx: Context, @Arg('tenantId', () => ID, TENANT_ARG) tenantId: string | null | undefined): Promise<string> {
+  async exportCuratedAnswers(@Ctx() ctx: Context, @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId: string | null | undefined): Promise<string> {
     return ctx.services.curated.exportCsv(await actingScope(ctx, tenantId));
   }
 
@@ -56,7 +55,7 @@ export class CuratedAnswerResolver {
     @Ctx() ctx: Context,
     @CurrentCaller() caller: Caller,
     @Arg('csv', () => String, { description: 'The CSV text, with its header row; at most 1000 rows.' }) csv: string,
-    @Arg('tenantId', () => ID, TENANT_ARG) tenantId?: string | null,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId?: string | null,
   ): Promise<CuratedAnswerImport> {
     return ctx.services.curated.importCsv(caller, await actingScope(ctx, tenantId), csv);
   }

@@ -76,7 +76,7 @@ export class ChatService {
     const curated = await this.curated.match(caller.tenant, question);
     if (curated) {
       delivery?.delta(curated.answer);
-      const stored = (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, curated.answer, curated.citations, curated.id));
+      const stored = (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, curated.answer, curated.citations, true, curated.id));
       return {
         answer: curated.answer,
         conversationId: stored.conversationId,
@@ -94,7 +94,7 @@ export class ChatService {
     const decision = this.judge(question, query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
-      (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations));
+      (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations, decision.grounded));
     let delivered = '';
     const onDelta = delivery && ((text: string) => {
       delivery.delta(text);

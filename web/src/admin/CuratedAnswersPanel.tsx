@@ -1,18 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { download } from '../shared/api';
-import { CURATED_ANSWERS, DOCUMENTS, EXPORT_CURATED_ANSWERS, IMPORT_CURATED_ANSWERS, REMOVE_CURATED_ANSWER, SAVE_CURATED_ANSWER } from './queries';
+import {
+  CuratedAnswersDocument, DocumentsDocument, ExportCuratedAnswersDocument, ImportCuratedAnswersDocument, RemoveCuratedAnswerDocument,
+  SaveCuratedAnswerDocument, type ConsoleCuratedAnswerFragment,
+} from '../../../src/contract/operations.generated';
+import { usePaged } from '../shared/usePaged';
 import { Card, EmptyRow, formatDateTime, Pager } from './ui';
-import { usePaged } from './usePaged';
 import type { ConsoleProps, Tenant } from './types';
 
-interface CuratedRow {
-  id: string;
-  questions: string[];
-  answer: string;
-  hits: number;
-  updatedAt: string;
-  citations: { documentId: string; title: string }[];
-}
+type CuratedRow = ConsoleCuratedAnswerFragment;
 
 /** What the form edits: a new answer (no id), possibly with a question already filled in, or an existing one. */
 export interface CuratedDraft {
@@ -29,13 +25,13 @@ const EMPTY: CuratedDraft = { questions: '', answer: '', documentIds: [] };
  * line, the answer, the documents it cites), and CSV export and import.
  */
 export function CuratedAnswersPanel({ api, fail, notify, tenant, prefill }: ConsoleProps & { tenant: Tenant; prefill?: string }) {
-  const list = usePaged<CuratedRow>(api, CURATED_ANSWERS, 'curatedAnswers', { tenantId: tenant.id }, fail);
+  const list = usePaged(api, CuratedAnswersDocument, (d) => d.curatedAnswers, { tenantId: tenant.id }, fail);
   const [draft, setDraft] = useState<CuratedDraft>(prefill ? { ...EMPTY, questions: prefill } : EMPTY);
 
   async function remove(row: CuratedRow) {
     if (!confirm(`Remove the curated answer for “${row.questions[0]}”?`)) return;
     try {
-      await api.request(REMOVE_CURATED_ANSWER, { id: row.id });
+      await api.request(RemoveCuratedAnswerDocument, { id: row.id });
       notify('Curated answer removed: its questions are answered from the documents again.');
       if (draft.id === row.id) setDraft(EMPTY);
       void list.reload();
@@ -120,7 +116,7 @@ export function CuratedAnswerForm(props: ConsoleProps & { tenant: Tenant; draft:
       const questions = draft.questions.split('\n').map((q) => q.trim()).filter(Boolean);
       // An update names its answer; a new one its tenant.
       const input = { ...(draft.id ? { id: draft.id } : { tenantId: tenant.id }), questions, answer: draft.answer, documentIds: draft.documentIds };
-      await api.request(SAVE_CURATED_ANSWER, { input });
+      await api.request(SaveCuratedAnswerDocument, { input });
       notify(draft.id ? 'Curated answer updated.' : 'Curated answer saved.');
       onSaved();
     } catch (e) {
@@ -175,7 +171,7 @@ export function CuratedAnswerForm(props: ConsoleProps & { tenant: Tenant; draft:
 function useTenantDocuments({ api, fail, tenant }: ConsoleProps & { tenant: Tenant }) {
   const [documents, setDocuments] = useState<{ id: string; title: string }[]>([]);
   useEffect(() => {
-    api.request(DOCUMENTS, { tenantId: tenant.id, first: 100 }).then((d) => setDocuments(d.documents.edges.map((e: { node: { id: string; title: string } }) => e.node)), fail);
+    api.request(DocumentsDocument, { tenantId: tenant.id, first: 100 }).then((d) => setDocuments(d.documents.edges.map((e) => e.node)), fail);
   }, [api, tenant.id, tenant.documentCount, fail]);
   return documents;
 }
@@ -186,7 +182,7 @@ function CsvActions({ api, fail, notify, tenant, onImported }: ConsoleProps & { 
 
   async function exportCsv() {
     try {
-      const data = await api.request(EXPORT_CURATED_ANSWERS, { tenantId: tenant.id });
+      const data = await api.request(ExportCuratedAnswersDocument, { tenantId: tenant.id });
       download(`${tenant.slug}-curated-answers.csv`, data.exportCuratedAnswers, 'text/csv;charset=utf-8');
     } catch (e) {
       fail(e);
@@ -197,7 +193,7 @@ function CsvActions({ api, fail, notify, tenant, onImported }: ConsoleProps & { 
     const chosen = file.current?.files?.[0];
     if (!chosen) return;
     try {
-      const data = await api.request(IMPORT_CURATED_ANSWERS, { tenantId: tenant.id, csv: await chosen.text() });
+      const data = await api.request(ImportCuratedAnswersDocument, { tenantId: tenant.id, csv: await chosen.text() });
       const { created, updated } = data.importCuratedAnswers;
       notify(`${created} curated answer(s) created, ${updated} updated.`);
       if (file.current) file.current.value = '';

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { SET_ASSISTANT_INSTRUCTIONS } from './queries';
+import { SetAssistantInstructionsDocument } from '../../../src/contract/operations.generated';
 import { Card } from './ui';
 import type { ConsoleProps, Tenant } from './types';
 
@@ -12,7 +12,7 @@ export function InstructionsCard({ api, fail, notify, tenant, onChange }: Consol
     event.preventDefault();
     setSaving(true);
     try {
-      const data = await api.request(SET_ASSISTANT_INSTRUCTIONS, { tenantId: tenant.id, instructions: text.trim() || null });
+      const data = await api.request(SetAssistantInstructionsDocument, { tenantId: tenant.id, instructions: text.trim() || null });
       onChange(data.setAssistantInstructions);
       notify(text.trim() ? 'Assistant instructions saved.' : 'Assistant instructions cleared.');
     } catch (e) {
