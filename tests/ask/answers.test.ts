@@ -210,7 +210,7 @@ describe('answers through Claude (real SDK against a loopback Messages API)', ()
     expect((await t.gql(SET, { i: 'x' })).body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
     fake.reset();
     for (const q of ['Comment réinitialiser mon mot de passe ?', 'How do I connect to the VPN?']) {
-      const res = await t.gql(ASK, { q }, { key: s.a.key });
+      const res = await t.gql(AskQuestionDocument, { q }, { key: s.a.key });
       expect(res.body.errors).toBeUndefined();
     }
     const [first, second] = fake.requests.map((r) => r.body.system);
@@ -219,7 +219,7 @@ describe('answers through Claude (real SDK against a loopback Messages API)', ()
     expect(first[1].text).toContain('Signez « Service desk CHU A, poste 4444 ».');
     expect(second[1]).toEqual(first[1]);
     // Tenant B has none: its system prompt is the rules alone.
-    await t.gql(ASK, { q: 'How do I get badge access for the operating theatre?' }, { key: s.b.key });
+    await t.gql(AskQuestionDocument, { q: "How do I get badge access for the operating theatre?" }, { key: s.b.key });
     expect(fake.requests.at(-1)!.body.system).toHaveLength(1);
     // The operator clears them.
     expect((await t.gql(SET, { i: null, t: s.a.id })).body.data.setAssistantInstructions.assistantInstructions).toBeNull();
