@@ -134,6 +134,25 @@ describe('curated answers', () => {
     expect(list.body.data.curatedAnswers.edges.map((e: { node: { answer: string } }) => e.node.answer)).toEqual([APPROVED]);
   });
 
+  it('refuses publishable keys with 403 FORBIDDEN, yet answers their asks with the curated text', async () => {
+    const issued = await t.gql(`mutation($t: ID!) { issueApiKey(tenantId: $t, name: "page", kind: PUBLISHABLE) { secret } }`, { t: a.id });
+    expect(issued.body.errors).toBeUndefined();
+    const pk = issued.body.data.issueApiKey.secret as string;
+    for (const [query, variables] of [
+      [LIST, {}],
+      [SAVE, { input: { questions: ['x y'], answer: 'x' } }],
+      [REMOVE, { id: answerId }],
+      [`{ exportCuratedAnswers }`, {}],
+      [`mutation { setAssistantInstructions(instructions: "x") { id } }`, {}],
+    ] as const) {
+      const res = await t.gql(query, variables, { key: pk });
+      expect(res.status, query).toBe(403);
+      expect(res.body.errors![0].extensions.code).toBe('FORBIDDEN');
+    }
+    const reply = await ask(pk, "J'ai oublié mon mot de passe");
+    expect(reply).toMatchObject({ curated: true, answer: APPROVED });
+  });
+
   it("lets a tenant's secret key manage its own answers, omitting the tenant or naming its own", async () => {
     const saved = await t.gql(SAVE, {
       input: { tenantId: b.id, questions: ['Où trouver le formulaire de badge du bloc ?'], answer: 'Formulaire B-12, à l’accueil du bloc.', documentIds: [docB] },
