@@ -5,7 +5,7 @@ import {
   SaveCuratedAnswerDocument, type ConsoleCuratedAnswerFragment,
 } from '../../../src/contract/operations.generated';
 import { usePaged } from '../shared/usePaged';
-import { Card, EmptyRow, formatDateTime, Pager } from './ui';
+import { Card, EmptyRow, formatDateTime, Pager } from '../shared/ui';
 import type { ConsoleProps, Tenant } from './types';
 
 type CuratedRow = ConsoleCuratedAnswerFragment;
@@ -24,7 +24,8 @@ const EMPTY: CuratedDraft = { questions: '', answer: '', documentIds: [] };
  * Approved answers of one tenant: the list with each answer's hits, a form to write or edit one (phrasings one per
  * line, the answer, the documents it cites), and CSV export and import.
  */
-export function CuratedAnswersPanel({ api, fail, notify, tenant, prefill }: ConsoleProps & { tenant: Tenant; prefill?: string }) {
+export function CuratedAnswersPanel(props: ConsoleProps & { tenant: Tenant; prefill?: string }) {
+  const { api, fail, notify, tenant, prefill } = props;
   const list = usePaged(api, CuratedAnswersDocument, (d) => d.curatedAnswers, { tenantId: tenant.id }, fail);
   const [draft, setDraft] = useState<CuratedDraft>(prefill ? { ...EMPTY, questions: prefill } : EMPTY);
 
@@ -42,7 +43,7 @@ export function CuratedAnswersPanel({ api, fail, notify, tenant, prefill }: Cons
 
   return (
     <div class="grid-2 wide-left">
-      <Card title="Curated answers" actions={<CsvActions {...{ api, fail, notify, tenant }} onImported={() => void list.reload()} />}>
+      <Card title="Curated answers" actions={<CsvActions {...props} onImported={() => void list.reload()} />}>
         <p class="muted small">Asks matching one of these questions get the approved answer word for word, with its sources.</p>
         <table class="table">
           <thead>
@@ -88,7 +89,7 @@ export function CuratedAnswersPanel({ api, fail, notify, tenant, prefill }: Cons
         <Pager list={list} />
       </Card>
       <CuratedAnswerForm
-        {...{ api, fail, notify, tenant }}
+        {...props}
         draft={draft}
         onChange={setDraft}
         onSaved={() => {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { SetAssistantInstructionsDocument } from '../../../src/contract/operations.generated';
-import { Card } from './ui';
+import { Card } from '../shared/ui';
 import type { ConsoleProps, Tenant } from './types';
 
 /** The tenant's own instructions to the assistant: what Claude follows after the fixed rules (tone, contacts). */

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
 import { CuratedAnswersPanel } from './CuratedAnswersPanel';
-import { DocumentsPanel } from './DocumentsPanel';
+import { DocumentsPanel } from '../shared/DocumentsPanel';
+import { GapsPanel } from '../shared/GapsPanel';
+import { KeysPanel } from '../shared/KeysPanel';
 import { InstructionsCard } from './InstructionsCard';
 import { EventList } from './EventList';
-import { KeysPanel } from './KeysPanel';
 import { PackagePanel } from './PackagePanel';
 import { TenantSettings } from './TenantSettings';
 import { TenantUsagePanel } from './TenantUsagePanel';
@@ -34,6 +35,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
           <a href="#keys">Keys</a>
           <a href="#documents">Documents</a>
           <a href="#curated">Curated answers</a>
+          <a href="#gaps">Unanswered</a>
           <a href="#usage">Usage and invoice</a>
           <a href="#package">Client package</a>
           <a href="#settings">Settings</a>
@@ -41,10 +43,13 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         </nav>
       </div>
       <div id="keys">
-        <KeysPanel {...props} tenant={tenant} onChanged={load} />
+        <KeysPanel {...props} tenantId={tenant.id} keys={tenant.keys} onChanged={load} canUnblock />
       </div>
       <div id="documents">
-        <DocumentsPanel {...props} tenant={tenant} onChanged={load} />
+        <DocumentsPanel {...props} tenantId={tenant.id} onChanged={load} />
+      </div>
+      <div id="gaps">
+        <GapsPanel {...props} tenantId={tenant.id} />
       </div>
       <div id="curated" class="stack">
         <CuratedAnswersPanel {...props} tenant={tenant} />
