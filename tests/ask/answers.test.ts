@@ -259,19 +259,19 @@ describe('answers through Weaviate (real client against a loopback Weaviate)', (
     const suspended = await t.gql(`mutation { suspendTenant(id: "${s.a.id}", reason: "unpaid invoice") { status } }`);
     expect(suspended.body.data.suspendTenant.status).toBe('SUSPENDED');
     expect(weaviate.tenantStatus('Chunk', name)).toBe('COLD');
-    const refused = await t.gql(ASK, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
+    const refused = await t.gql(AskQuestionDocument, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
     expect(refused.body.errors[0].extensions.code).toBe('TENANT_SUSPENDED');
 
     await t.gql(`mutation { reactivateTenant(id: "${s.a.id}") { status } }`);
     expect(weaviate.tenantStatus('Chunk', name)).toBe('HOT');
-    const res = await t.gql(ASK, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
+    const res = await t.gql(AskQuestionDocument, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
     expect(res.body.data.ask.citations[0].title).toBe('Connecting to the hospital VPN');
   });
 
   it('answers UPSTREAM_UNAVAILABLE, charging nothing, when Weaviate fails a search', async () => {
     const before = await t.gql(`{ me { quota { used } } }`, {}, { key: s.a.key });
     weaviate.failNext('Search');
-    const res = await t.gql(ASK, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
+    const res = await t.gql(AskQuestionDocument, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
     expect(res.status).toBe(503);
     expect(res.body.errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
     const after = await t.gql(`{ me { quota { used } } }`, {}, { key: s.a.key });
