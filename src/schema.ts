@@ -9,6 +9,8 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { ChatResolver } from './resolvers/chat.resolver';
 import { ClientPackageResolver } from './resolvers/client-package.resolver';
+import { CuratedAnswerResolver } from './resolvers/curated-answer.resolver';
+import { AssistantResolver } from './resolvers/assistant.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { TenantResolver } from './resolvers/tenant.resolver';
 import { UnansweredResolver } from './resolvers/unanswered.resolver';
@@ -21,7 +23,7 @@ import { UsageResolver } from './resolvers/usage.resolver';
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver,
-      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver, UnansweredResolver],
+      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver, UnansweredResolver, CuratedAnswerResolver, AssistantResolver],
     directives: [authDirective, meteredDirective],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,

@@ -62,6 +62,15 @@ export class Tenant {
   allowedOrigins: string[];
 
   @Directive(PRIVATE_TO_TENANT)
+  @Field(() => String, { nullable: true, description: "The tenant's own instructions to the assistant (tone, contacts), followed after the fixed rules when Claude writes answers." })
+  @Column({ name: 'assistant_instructions', type: 'text', nullable: true })
+  assistantInstructions: string | null;
+
+  /** Bumped by every change to the tenant's curated answers: tells a process its copy of them is stale. */
+  @Column({ name: 'curated_version', type: 'integer', default: 0 })
+  curatedVersion: number;
+
+  @Directive(PRIVATE_TO_TENANT)
   @Field(() => Date)
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -3,13 +3,15 @@ import type { Config } from '../config';
 import type { Citation } from '../entities/citation';
 import { AppError, BadInput, ClientClosed, UpstreamUnavailable } from '../errors';
 import type { ConversationService } from './conversations/conversation.service';
+import type { CuratedAnswerService } from './curated-answers/curated-answer.service';
 import type { Turn } from './conversations/exchange';
 import type { LeaseIo } from './metering/metering.service';
 import { detectLanguage } from './generation/language';
-import type { Generator, GenerationResult } from './generation/types';
+import type { Generator, GenerationRequest, GenerationResult } from './generation/types';
 import { GroundingPolicy } from './retrieval/grounding-policy';
-import { retrievalQuery } from './retrieval/retrieval-query';
+import { measuredAlone, retrievalQuery } from './retrieval/retrieval-query';
 import type { Passage, RetrievalIndex } from './retrieval/types';
+import type { GroundingDecision } from './retrieval/grounding-policy';
 import { requirePageSize } from './pagination';
 import type { TenantScope } from './tenant-scope';
 
@@ -20,6 +22,8 @@ export interface AskAnswer {
   messageId: string;
   citations: Citation[];
   grounded: boolean;
+  /** True when the answer is a curated one, returned verbatim. */
+  curated: boolean;
   model: string;
   usage: { inputTokens: number; outputTokens: number };
 }
@@ -33,6 +37,8 @@ export interface Delivery {
 }
 
 const MAX_QUESTION = 4_000;
+/** AskPayload.model of a curated answer: no generator wrote it. */
+export const CURATED_MODEL = 'curated';
 const CANDIDATES = 8;
 
 /**
@@ -48,6 +54,7 @@ export class ChatService {
     private readonly index: RetrievalIndex,
     private readonly generator: Generator,
     private readonly conversations: ConversationService,
+    private readonly curated: CuratedAnswerService,
     private readonly config: Pick<Config, 'retrievalTimeoutMs'>,
   ) {}
 
@@ -65,9 +72,26 @@ export class ChatService {
     const conversationId = input.conversationId ?? null;
     const history = conversationId ? this.conversations.history(io.history) : [];
 
-    // A follow-up ("and on a Mac?") is searched, and judged, together with the question it continues.
+    // An approved answer for this question goes out as it was written: no retrieval, no generation.
+    const curated = await this.curated.match(caller.tenant, question);
+    if (curated) {
+      delivery?.delta(curated.answer);
+      const stored = (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, curated.answer, curated.citations, true, curated.id));
+      return {
+        answer: curated.answer,
+        conversationId: stored.conversationId,
+        messageId: stored.messageId,
+        citations: curated.citations,
+        grounded: true,
+        curated: true,
+        model: CURATED_MODEL,
+        usage: { inputTokens: 0, outputTokens: 0 },
+      };
+    }
+
+    // A follow-up ("and on a Mac?") is searched together with the question it continues.
     const query = retrievalQuery(question, history);
-    const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
+    const decision = this.judge(question, query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
       (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations, decision.grounded));
@@ -78,7 +102,7 @@ export class ChatService {
     });
     let generation: GenerationResult;
     try {
-      generation = await this.generate(question, decision.passages, history, onDelta);
+      generation = await this.generate({ question, passages: decision.passages, history, language: detectLanguage(question), instructions: caller.tenant.assistantInstructions }, onDelta);
     } catch (error) {
       // The client saw part of an answer: the conversation keeps that part, marked as cut short.
       if (error instanceof ClientClosed && delivered) store(`${delivered} …`, []);
@@ -92,9 +116,22 @@ export class ChatService {
       messageId: stored.messageId,
       citations,
       grounded: decision.grounded,
+      curated: false,
       model: generation.model,
       usage: { inputTokens: generation.inputTokens, outputTokens: generation.outputTokens },
     };
+  }
+
+  /**
+   * Whether the passages support the question. A question searched alone is judged as searched. One searched with
+   * the turn before it is judged first on its own words (measuredAlone): when they are enough, the question stands
+   * on its own, a change of topic included, and its passages are those that cover it; otherwise it leans on the
+   * earlier turn and is judged together with it, as it was searched.
+   */
+  private judge(question: string, query: string, passages: Passage[]): GroundingDecision {
+    if (query === question) return this.grounding.select(question, passages);
+    const own = this.grounding.select(question, measuredAlone(question, passages));
+    return own.grounded ? own : this.grounding.select(query, passages);
   }
 
   /** What ask would retrieve for a query: one hit per document, best first (the admin's retrievalTest). */
@@ -123,9 +160,9 @@ export class ChatService {
     }
   }
 
-  private async generate(question: string, passages: Passage[], history: Turn[], onDelta?: (t: string) => void): Promise<GenerationResult> {
+  private async generate(request: GenerationRequest, onDelta?: (t: string) => void): Promise<GenerationResult> {
     try {
-      return await this.generator.generate({ question, passages, history, language: detectLanguage(question) }, onDelta);
+      return await this.generator.generate(request, onDelta);
     } catch (error) {
       if (error instanceof AppError || error instanceof ClientClosed) throw error;
       throw UpstreamUnavailable('answer generator');

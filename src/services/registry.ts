@@ -12,6 +12,8 @@ import { ChatService } from './chat.service';
 import { ClientPackageService } from './client-package.service';
 import { ConversationOperatorStore } from './conversations/conversation.operator-store';
 import { ConversationService } from './conversations/conversation.service';
+import { CuratedAnswerOperatorStore } from './curated-answers/curated-answer.operator-store';
+import { CuratedAnswerService } from './curated-answers/curated-answer.service';
 import { DataLayer } from './data/data-layer';
 import { DocumentOperatorStore } from './documents/document.operator-store';
 import { DocumentService } from './documents/document.service';
@@ -58,6 +60,7 @@ export interface Services {
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
+  curated: CuratedAnswerService;
   ratings: AnswerRatingService;
   clientPackages: ClientPackageService;
 }
@@ -100,11 +103,12 @@ export function createServices(deps: {
   const metering = new MeteringService(db, usageStore, rateLimits, quota, abuse, alerts, clock);
   const documents = new DocumentService(data, new DocumentOperatorStore(db), index, audit);
   const conversations = new ConversationService(new ConversationOperatorStore(db), clock);
-  const chat = new ChatService(index, generator, conversations, config);
+  const curated = new CuratedAnswerService(data, new CuratedAnswerOperatorStore(db), audit, clock);
+  const chat = new ChatService(index, generator, conversations, curated, config);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
     quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(tenants, config.billing),
-    documents, conversations, chat, ratings: new AnswerRatingService(new RatingOperatorStore(db)),
+    documents, conversations, chat, curated, ratings: new AnswerRatingService(new RatingOperatorStore(db)),
     clientPackages: new ClientPackageService(tenants, keys, audit, config.supportEmail, clock),
   };
 }

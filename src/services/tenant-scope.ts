@@ -1,5 +1,6 @@
 import { Audience, WHOLE_TENANT } from './audience';
 import { ConversationStore } from './conversations/conversation.store';
+import { CuratedAnswerStore } from './curated-answers/curated-answer.store';
 import type { Db } from './data/db';
 import { DocumentStore } from './documents/document.store';
 import { KeyStore } from './keys/key.store';
@@ -30,6 +31,7 @@ export class TenantScope {
   readonly alerts: QuotaAlertStore;
   readonly usage: UsageStore;
   readonly ratings: RatingStore;
+  readonly curated: CuratedAnswerStore;
 
   constructor(
     db: Db,
@@ -44,6 +46,7 @@ export class TenantScope {
     this.alerts = new QuotaAlertStore(db, tenantId);
     this.usage = new UsageStore(db, tenantId);
     this.ratings = new RatingStore(db, tenantId);
+    this.curated = new CuratedAnswerStore(db, tenantId);
   }
 
   /** The same tenant inside a transaction (see DataLayer.transaction). */

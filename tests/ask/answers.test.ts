@@ -176,7 +176,7 @@ describe('answers through Claude (real SDK against a loopback Messages API)', ()
     expect(res.body.data.ask.citations[0].title).toBe('Réinitialisation des mots de passe');
     expect(res.body.data.ask.usage.inputTokens).toBeGreaterThan(0);
     const sent = fake.requests.at(-1)!;
-    expect(JSON.stringify(sent.body)).toContain('"type":"document"');
+    expect(JSON.stringify(sent.body)).toContain('"type":"search_result"');
     expect(JSON.stringify(sent.body)).not.toContain('ZEBRA');
   });
 
@@ -199,6 +199,31 @@ describe('answers through Claude (real SDK against a loopback Messages API)', ()
     const usage = await t.gql(`{ usage(from: "${from}", to: "${to}") { total { failed succeeded } } }`, {}, { key: s.a.key });
     expect(usage.body.data.usage.total).toMatchObject({ failed: 2, succeeded: 1 });
     fake.setBehaviour({ kind: 'answer' });
+  });
+
+  it("sends the tenant's own instructions as a second prompt-cached system block, set by its secret key or the operator", async () => {
+    const SET = `mutation($i: String, $t: ID) { setAssistantInstructions(instructions: $i, tenantId: $t) { id assistantInstructions } }`;
+    const own = await t.gql(SET, { i: '  Signez « Service desk CHU A, poste 4444 ».  ' }, { key: s.a.key });
+    expect(own.body.data.setAssistantInstructions).toEqual({ id: s.a.id, assistantInstructions: 'Signez « Service desk CHU A, poste 4444 ».' });
+    // Another tenant's id is as absent as an unknown one; an admin must name the tenant.
+    expect((await t.gql(SET, { i: 'x', t: s.b.id }, { key: s.a.key })).body.errors![0].extensions.code).toBe('NOT_FOUND');
+    expect((await t.gql(SET, { i: 'x' })).body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
+    fake.reset();
+    for (const q of ['Comment réinitialiser mon mot de passe ?', 'How do I connect to the VPN?']) {
+      const res = await t.gql(AskQuestionDocument, { q }, { key: s.a.key });
+      expect(res.body.errors).toBeUndefined();
+    }
+    const [first, second] = fake.requests.map((r) => r.body.system);
+    expect(first).toHaveLength(2);
+    expect(first[1]).toMatchObject({ type: 'text', cache_control: { type: 'ephemeral' } });
+    expect(first[1].text).toContain('Signez « Service desk CHU A, poste 4444 ».');
+    expect(second[1]).toEqual(first[1]);
+    // Tenant B has none: its system prompt is the rules alone.
+    await t.gql(AskQuestionDocument, { q: "How do I get badge access for the operating theatre?" }, { key: s.b.key });
+    expect(fake.requests.at(-1)!.body.system).toHaveLength(1);
+    // The operator clears them.
+    expect((await t.gql(SET, { i: null, t: s.a.id })).body.data.setAssistantInstructions.assistantInstructions).toBeNull();
+    fake.reset();
   });
 });
 

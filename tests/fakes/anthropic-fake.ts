@@ -7,10 +7,14 @@ import type { AddressInfo } from 'node:net';
  * @anthropic-ai/sdk runs against it unchanged: `POST /v1/messages`, API-key auth, request validation, SSE
  * streaming with the real event sequence, and errors as `{ type: 'error', error: { type, message } }`.
  *
- * Citations as the API does them for plain-text `document` blocks with `citations: { enabled: true }`: the reply
- * is several text content blocks, the cited ones carrying `citations: [{ type: 'char_location', cited_text,
- * document_index, document_title, start_char_index, end_char_index }]`; streamed, each cited block sends its
- * citations as `content_block_delta` events with `delta: { type: 'citations_delta', citation }` before its text.
+ * Citations as the API does them, for `search_result` blocks (`{ type: 'search_result', source, title, content:
+ * [{ type: 'text', text }…], citations: { enabled: true } }`, counted in order across the request's messages) and
+ * for plain-text `document` blocks: the reply is several text content blocks, the cited ones carrying
+ * `citations: [{ type: 'search_result_location', cited_text, search_result_index, source, title, start_block_index,
+ * end_block_index }]` (a search result is cited by whole text blocks; `cited_text` is those blocks joined) or
+ * `[{ type: 'char_location', cited_text, document_index, document_title, start_char_index, end_char_index }]`;
+ * streamed, each cited block sends its citations as `content_block_delta` events with
+ * `delta: { type: 'citations_delta', citation }` before its text.
  * Prompt caching: a `cache_control: { type: 'ephemeral' }` breakpoint caches the prefix up to it; usage reports
  * `cache_creation_input_tokens` the first time a prefix is seen and `cache_read_input_tokens` afterwards.
  *
@@ -35,16 +39,37 @@ export type FakeBehaviour =
 
 export interface ReplyBlock {
   text: string;
+  /** The source it cites, 0-based: the request's search results when it has any, its documents otherwise. */
   document?: number;
 }
 
-interface Citation {
-  type: 'char_location';
-  cited_text: string;
-  document_index: number;
-  document_title: string | null;
-  start_char_index: number;
-  end_char_index: number;
+type Citation =
+  | {
+      type: 'char_location';
+      cited_text: string;
+      document_index: number;
+      document_title: string | null;
+      start_char_index: number;
+      end_char_index: number;
+    }
+  | {
+      type: 'search_result_location';
+      cited_text: string;
+      search_result_index: number;
+      source: string;
+      title: string | null;
+      start_block_index: number;
+      end_block_index: number;
+    };
+
+/** A source a reply can cite: a search result (its text blocks) or a plain-text document (one text). */
+interface Source {
+  kind: 'search_result' | 'document';
+  title: string | null;
+  source: string;
+  blocks: string[];
+  text: string;
+  cite: boolean;
 }
 
 export interface RecordedRequest {
@@ -94,13 +119,28 @@ function textOf(content: unknown): string {
   return '';
 }
 
-/** The `document` blocks of the last user message, in order: what `document_index` counts. */
-function documentsOf(body: any): { title: string | null; text: string; cite: boolean }[] {
+/**
+ * What a reply cites: the request's `search_result` blocks in order across its messages (what
+ * `search_result_index` counts) when it has any, else the `document` blocks of the last user message (what
+ * `document_index` counts).
+ */
+function sourcesOf(body: any): Source[] {
+  const blocks: any[] = (body?.messages ?? []).flatMap((m: any) => (Array.isArray(m?.content) ? m.content : []));
+  const results = blocks.filter((b) => b?.type === 'search_result');
+  if (results.length > 0) {
+    return results.map((b) => {
+      const texts = (b.content as any[]).map((c) => String(c.text));
+      return { kind: 'search_result', title: b.title ?? null, source: String(b.source), blocks: texts, text: texts.join(' '), cite: b.citations?.enabled === true };
+    });
+  }
   const last = body?.messages?.at(-1)?.content;
   if (!Array.isArray(last)) return [];
   return last
     .filter((b: any) => b?.type === 'document')
-    .map((b: any) => ({ title: b.title ?? null, text: String(b.source?.data ?? ''), cite: b.citations?.enabled === true }));
+    .map((b: any) => {
+      const text = String(b.source?.data ?? '');
+      return { kind: 'document', title: b.title ?? null, source: '', blocks: [text], text, cite: b.citations?.enabled === true };
+    });
 }
 
 /**
@@ -109,16 +149,38 @@ function documentsOf(body: any): { title: string | null; text: string; cite: boo
  * citation path.
  */
 export function defaultAnswer(body: any): ReplyBlock[] {
-  const [first] = documentsOf(body);
+  const [first] = sourcesOf(body);
   if (!first) return [{ text: 'I could not find this in the documentation.' }];
   const sentence = first.text.split(/(?<=[.!?])\s+/)[0].replace(/[.!?]$/, '');
   return [{ text: sentence, document: 0 }, { text: '.' }];
 }
 
-/** A block's citation: where its text occurs in the document, or the document's opening when it is a paraphrase. */
+/**
+ * A block's citation: where its text occurs in the source, or the source's opening when it is a paraphrase. A search
+ * result is cited by the range of its text blocks that holds the quoted text.
+ */
 function citationFor(block: ReplyBlock, body: any): Citation[] | null {
-  const doc = block.document === undefined ? undefined : documentsOf(body)[block.document];
+  const doc = block.document === undefined ? undefined : sourcesOf(body)[block.document];
   if (!doc || !doc.cite) return null;
+  if (doc.kind === 'search_result') {
+    const quoted = block.text.trim();
+    let start = doc.blocks.findIndex((b) => b.includes(quoted) || quoted.includes(b));
+    if (start < 0) start = 0;
+    let end = start + 1;
+    // A quote running over several blocks cites all of them.
+    while (end < doc.blocks.length && quoted.includes(doc.blocks[end])) end++;
+    return [
+      {
+        type: 'search_result_location',
+        cited_text: doc.blocks.slice(start, end).join(''),
+        search_result_index: block.document!,
+        source: doc.source,
+        title: doc.title,
+        start_block_index: start,
+        end_block_index: end,
+      },
+    ];
+  }
   let start = doc.text.indexOf(block.text.trim());
   let end = start + block.text.trim().length;
   if (start < 0) {
@@ -161,6 +223,13 @@ function validate(body: any): string | undefined {
   ];
   for (const b of blocks) {
     if (b?.cache_control !== undefined && b.cache_control?.type !== 'ephemeral') return 'cache_control.type: Input should be \'ephemeral\'';
+    if (b?.type === 'search_result') {
+      if (typeof b.source !== 'string') return 'search_result.source: Field required';
+      if (typeof b.title !== 'string') return 'search_result.title: Field required';
+      if (!Array.isArray(b.content) || b.content.length === 0 || b.content.some((c: any) => c?.type !== 'text' || typeof c.text !== 'string')) {
+        return 'search_result.content: a list of text blocks is required';
+      }
+    }
     if (b?.type === 'text' && typeof b.text !== 'string') return 'text: Field required';
     if (b?.type === 'document') {
       const src = b.source;
@@ -170,10 +239,12 @@ function validate(body: any): string | undefined {
       if (b.title !== undefined && b.title !== null && typeof b.title !== 'string') return 'document.title: Input should be a valid string';
     }
   }
-  const documents = blocks.filter((b: any) => b?.type === 'document');
-  const citing = documents.filter((b: any) => b.citations?.enabled === true).length;
-  if (citing > 0 && citing < documents.length) {
-    return 'citations: citations must be enabled on all or none of the documents within a request';
+  for (const type of ['document', 'search_result']) {
+    const sources = blocks.filter((b: any) => b?.type === type);
+    const citing = sources.filter((b: any) => b.citations?.enabled === true).length;
+    if (citing > 0 && citing < sources.length) {
+      return `citations: citations must be enabled on all or none of the ${type === 'document' ? 'documents' : 'search results'} within a request`;
+    }
   }
   return undefined;
 }
@@ -277,7 +348,7 @@ export class AnthropicFake {
       behaviour.kind === 'cited'
         ? behaviour.blocks
         : behaviour.kind === 'quote-documents'
-          ? documentsOf(body).flatMap((d, document) =>
+          ? sourcesOf(body).flatMap((d, document) =>
               d.text.split(/(?<=[.!?])\s+/).flatMap((sentence) => [{ text: sentence, document }, { text: ' ' }]),
             )
           : 'text' in behaviour && behaviour.text
@@ -288,7 +359,7 @@ export class AnthropicFake {
     const inputTokens = approxTokens(
       textOf(body.system) +
         body.messages.map((m: any) => textOf(m.content)).join('') +
-        documentsOf(body).map((d) => d.text).join(''),
+        sourcesOf(body).map((d) => d.text).join(''),
     );
     const message = {
       id: id('msg'),

@@ -12,7 +12,11 @@ export interface StatementCount {
  * The statements of the process's own timers (the usage roll-up every 2 s, the lease reclaim), which may fire while
  * a measured request runs: they are not the request's.
  */
-const BACKGROUND = [/DELETE FROM usage_pending/, /DELETE FROM quota_lease WHERE expires_at/];
+const BACKGROUND = [
+  /DELETE FROM usage_pending/, /DELETE FROM quota_lease WHERE expires_at/,
+  // The retention purge, which also runs once soon after start.
+  /^DELETE FROM (usage_record WHERE created_at|conversation WHERE updated_at) < \$1$/,
+];
 
 /**
  * Counts every statement the server sends while it runs, but its timers'. Every statement goes through pg's Client.query (TypeORM's

@@ -39,6 +39,9 @@ export class AskPayload {
   })
   grounded: boolean;
 
+  @Field(() => Boolean, { description: "True when the answer is one of the tenant's curated answers, returned verbatim (model is then \"curated\")." })
+  curated: boolean;
+
   @Field(() => String, { description: 'The generator that wrote the answer.' })
   model: string;
 

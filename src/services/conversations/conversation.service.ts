@@ -54,7 +54,7 @@ export class ConversationService {
    * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settle), so a
    * failed ask leaves no half-written turn.
    */
-  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], grounded: boolean): Exchange {
+  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], grounded: boolean, curatedAnswerId: string | null = null): Exchange {
     return {
       grounded,
       conversationId: conversationId ?? randomUUID(),
@@ -65,6 +65,7 @@ export class ConversationService {
       question,
       answer,
       citations,
+      curatedAnswerId,
     };
   }
 

@@ -21,4 +21,6 @@ export interface Exchange {
   question: string;
   answer: string;
   citations: Citation[];
+  /** The curated answer this answer is, whose hits the settle counts; null for a generated answer. */
+  curatedAnswerId: string | null;
 }

@@ -62,7 +62,7 @@ export class ClaudeGenerator implements Generator {
     let inputTokens = 0;
     let outputTokens = 0;
     let complete = false;
-    // Documents cited by Claude (citations_delta), in order of first citation, and those of the current block.
+    // Passages cited by Claude (citations_delta), in order of first citation, and those of the current block.
     const cited: number[] = [];
     let blockCitations: number[] = [];
     // A throw from `onDelta` is the caller's failure: it stops the stream and is passed on as is, not blamed on
@@ -109,8 +109,9 @@ export class ClaudeGenerator implements Generator {
             if (event.delta.type === 'text_delta') {
               raw += event.delta.text;
               release(false);
-            } else if (event.delta.type === 'citations_delta' && event.delta.citation.type === 'char_location') {
-              const index = event.delta.citation.document_index;
+            } else if (event.delta.type === 'citations_delta' && event.delta.citation.type === 'search_result_location') {
+              // The passage's index among the request's search results: all of them are in the last message.
+              const index = event.delta.citation.search_result_index;
               if (index >= 0 && index < prompt.passageCount) {
                 if (!blockCitations.includes(index)) blockCitations.push(index);
                 if (!cited.includes(index)) cited.push(index);

@@ -24,9 +24,14 @@ export interface QuoteRun {
 
 const SENTENCE_BREAK = /(?<=[.!?…])\s+|\n+/;
 
+/** A text's sentences, trimmed, as the bound counts them. */
+export function sentencesOf(text: string): string[] {
+  return text.split(SENTENCE_BREAK).map((s) => s.trim()).filter((s) => /[\p{L}\p{N}]/u.test(s));
+}
+
 /** Sentences a quoted run spans: a fragment of one sentence counts as one. */
 export function sentenceCount(text: string): number {
-  return text.split(SENTENCE_BREAK).filter((s) => /[\p{L}\p{N}]/u.test(s)).length;
+  return sentencesOf(text).length;
 }
 
 /** The answer with whitespace runs collapsed to one space, and where each kept character came from. */

@@ -17,6 +17,8 @@ export interface GenerationRequest {
   history: Turn[];
   /** 'fr' or 'en', detected from the question. */
   language: 'fr' | 'en';
+  /** The tenant's own instructions to the assistant (tone, contacts), below the fixed rules; none when absent. */
+  instructions?: string | null;
 }
 
 export interface GenerationResult {

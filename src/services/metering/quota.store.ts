@@ -166,7 +166,8 @@ export class QuotaStore {
    * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
    * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
    * got it, and a given-back one changes nothing more. If the exchange's conversation vanished (purged since the
-   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND.
+   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND. A kept curated answer counts
+   * a hit on it in the same statement.
    */
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
@@ -193,6 +194,9 @@ export class QuotaStore {
          SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond', $${first + 4}::boolean FROM conv
        ), stored AS (
          SELECT $6::uuid IS NULL OR EXISTS (SELECT 1 FROM conv) AS ok
+       ), hit AS (
+         UPDATE curated_answer SET hits = hits + 1
+         FROM stored WHERE curated_answer.id = $${first + 5}::uuid AND curated_answer.tenant_id = $2 AND $4 AND stored.ok
        ), gone AS (
          DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
        ), visitor_back AS (
@@ -219,7 +223,7 @@ export class QuotaStore {
         e?.conversationId ?? null, e?.newConversation ?? false, e?.apiKeyId ?? null, e?.title ?? null, e?.question ?? null,
         e?.answer ?? null, JSON.stringify(e?.citations ?? []), e?.messageId ?? null,
         ...usageParams(usage, at),
-        v?.day ?? null, v?.visitorId ?? null, this.visitorOnly, this.visitorId, e?.grounded ?? null,
+        v?.day ?? null, v?.visitorId ?? null, this.visitorOnly, this.visitorId, e?.grounded ?? null, e?.curatedAnswerId ?? null,
       ],
     );
     if (keep && !rows[0]?.stored) throw NotFound('Conversation');

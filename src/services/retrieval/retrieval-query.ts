@@ -1,4 +1,6 @@
-import { contentTerms, tokenize } from '../text/analyzer';
+import { analyze, contentTerms, tokenize } from '../text/analyzer';
+import { queryTerms } from './query-terms';
+import type { Passage } from './types';
 
 /** A past turn of the conversation, oldest first (the shape ChatService and the generators share). */
 export interface HistoryTurn {
@@ -41,4 +43,27 @@ export function retrievalQuery(question: string, history: HistoryTurn[]): string
   const previous = [...history].reverse().find((t) => t.role === 'user')?.content.trim();
   if (!previous || !isFollowUp(question)) return question;
   return `${question}\n${previous.slice(0, MAX_CARRIED_CHARS)}`;
+}
+
+/**
+ * The passages a follow-up's search found (the question with the one before it), measured against the question
+ * alone: what each covers of the question's own terms. The backend's evidence was computed for the combined text,
+ * so it is dropped, and GroundingPolicy then asks the stricter coverage it asks of passages without statistics.
+ * A clear new question asked inside a conversation ("Et pour le VPN, que faire en cas d'erreur 502 ?" after a
+ * password question) is then judged on its own words, as it would be asked alone: the earlier turn helped find
+ * passages but cannot dilute the question until nothing covers it.
+ */
+export function measuredAlone(question: string, passages: Passage[]): Passage[] {
+  const { analyses } = queryTerms(question);
+  return passages.map(({ evidence: _combined, ...p }) => {
+    const text = `${p.title}\n${p.heading}\n${p.text}`;
+    let coverage = 0;
+    // The backend measures a chunk in its own language; a passage does not say which, so the better of the two.
+    for (const [lang, terms] of analyses) {
+      if (terms.length === 0) continue;
+      const held = new Set(analyze(text, lang));
+      coverage = Math.max(coverage, terms.filter((t) => held.has(t)).length / terms.length);
+    }
+    return { ...p, coverage };
+  });
 }

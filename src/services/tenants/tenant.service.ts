@@ -9,6 +9,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { DataLayer } from '../data/data-layer';
 import type { Db } from '../data/db';
 import type { ApiKeyService, IssuedKey } from '../keys/api-key.service';
+import { DEFAULT_PROMPT_LIMITS } from '../generation/prompt';
 import type { Page } from '../pagination';
 import type { RetrievalIndex } from '../retrieval/types';
 import { Audience, WHOLE_TENANT } from '../audience';
@@ -37,6 +38,8 @@ export interface UpdateTenantFields {
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const DAY_MS = 86_400_000;
+// As much of them as the prompt carries.
+const MAX_INSTRUCTION_CHARS = DEFAULT_PROMPT_LIMITS.maxInstructionChars;
 
 /** The operator's workflows on tenants. Every change is audited in its own transaction. */
 export class TenantService {
@@ -173,6 +176,16 @@ export class TenantService {
     const tenant = await this.change(actor, id, 'reactivateTenant', { status: TenantStatus.ACTIVE, suspendedReason: null });
     await this.inIndex(() => this.index.reactivateTenant?.(tenant.id));
     return tenant;
+  }
+
+  /**
+   * Sets the tenant's instructions to the assistant (null or blank: none). Asks see them once their key's tenant row
+   * is read again: at once on this process, within KEY_CACHE_TTL_MS on the others.
+   */
+  async setInstructions(actor: Actor, id: string, instructions: string | null): Promise<Tenant> {
+    const text = instructions?.trim() || null;
+    if (text && text.length > MAX_INSTRUCTION_CHARS) throw BadInput(`instructions must be at most ${MAX_INSTRUCTION_CHARS} characters.`, 'instructions');
+    return this.change(actor, id, 'setAssistantInstructions', { assistantInstructions: text }, { chars: text?.length ?? 0 });
   }
 
   /** Erases the tenant and everything it owns: rows cascade in the database, and the index drops its part. */

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
+import { CuratedAnswersPanel } from './CuratedAnswersPanel';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
 import { GapsPanel } from '../shared/GapsPanel';
 import { KeysPanel } from '../shared/KeysPanel';
+import { InstructionsCard } from './InstructionsCard';
 import { EventList } from './EventList';
 import { PackagePanel } from './PackagePanel';
 import { TenantSettings } from './TenantSettings';
@@ -32,6 +34,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         <nav class="jump" aria-label="Sections">
           <a href="#keys">Keys</a>
           <a href="#documents">Documents</a>
+          <a href="#curated">Curated answers</a>
           <a href="#gaps">Unanswered</a>
           <a href="#usage">Usage and invoice</a>
           <a href="#package">Client package</a>
@@ -47,6 +50,10 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
       </div>
       <div id="gaps">
         <GapsPanel {...props} tenantId={tenant.id} />
+      </div>
+      <div id="curated" class="stack">
+        <CuratedAnswersPanel {...props} tenant={tenant} />
+        <InstructionsCard key={tenant.id} {...props} tenant={tenant} onChange={setTenant} />
       </div>
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />

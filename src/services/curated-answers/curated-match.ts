@@ -1,0 +1,95 @@
+import { contentTerms } from '../text/analyzer';
+
+/** What the matcher needs of a curated answer: the phrasings it was approved for. */
+export interface Phrased {
+  questions: string[];
+}
+
+export interface MatchRule {
+  /** Least likeness (0..1) of the question to a curated answer. */
+  threshold: number;
+  /** Least lead of that answer's likeness over the next best answer's. */
+  margin: number;
+}
+
+/**
+ * Measured with bench/curated.eval.ts (npm run eval:curated): every StackFAQ thread curated under its first three
+ * phrasings, the other 874 phrasings held out, and the 30 off-topic questions. Threshold alone, with no false match:
+ * 0.90 (4.8% of held-out phrasings matched); StackFAQ threads overlap (five of them about Gmail's archive), and a
+ * phrasing of one often shares its rare words with another. Requiring a lead over the next answer removes those:
+ * with margin 0.3, threshold 0.75 makes no false match on either set and matches 18.8% of held-out phrasings
+ * (0.70: 24.0%, 0.60: 30.1%); margin 0.2 let 4 wrong threads through. The threshold stays high for tenants whose
+ * answers do not cover what is asked: with each phrasing's own thread left out of the tenant, 1 of the 874 matches
+ * another thread at 0.75 (6 at 0.70, 11 at 0.60). With fewer phrasings per answer the rule is weaker: curated under
+ * two phrasings, 4 of 999 held-out phrasings matched another thread (Gmail's archive threads again; none below 0.90
+ * threshold), 12.7% their own; under five, none of 624 another, 33.0% their own. More phrasings per answer is
+ * what raises the true matches.
+ */
+export const CURATED_RULE: MatchRule = { threshold: 0.75, margin: 0.3 };
+
+/**
+ * Finds the curated answer a question asks for, if any. A curated answer is returned verbatim, so a wrong match is
+ * worse than none: the rule is set for no false match on the evaluation sets, at the price of paraphrases that share
+ * too few words with any approved phrasing.
+ *
+ * Likeness of a question to an answer, over content terms (the analyzer's folded stems, without function words):
+ * half the share of the question's terms that some phrasing of the answer uses, plus half the share of its closest
+ * phrasing's terms that the question uses. Shares are of weights: a term weighs its rarity among the answers (idf),
+ * so the words many curated questions share ("password", "reset") count less than the one that tells them apart
+ * ("VPN", "Mac"), and a term no phrasing uses weighs as much as the rarest, so a question about something else
+ * cannot match on a few common words.
+ */
+export class CuratedMatcher<T extends Phrased> {
+  private readonly entries: { entry: T; terms: Set<string>; phrasings: string[][] }[] = [];
+  private readonly df = new Map<string, number>();
+
+  constructor(
+    entries: readonly T[],
+    private readonly rule: MatchRule = CURATED_RULE,
+  ) {
+    for (const entry of entries) {
+      const phrasings = entry.questions.map((q) => contentTerms(q)).filter((terms) => terms.length > 0);
+      if (phrasings.length === 0) continue;
+      const terms = new Set(phrasings.flat());
+      this.entries.push({ entry, terms, phrasings });
+      for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    }
+  }
+
+  /** Every answer's likeness to the question, best first. */
+  rank(question: string): { entry: T; score: number }[] {
+    const asked = new Set(contentTerms(question));
+    if (asked.size === 0 || this.entries.length === 0) return [];
+    let askedWeight = 0;
+    for (const t of asked) askedWeight += this.weight(t);
+    const ranked = this.entries.map(({ entry, terms, phrasings }) => {
+      let covered = 0;
+      for (const t of asked) if (terms.has(t)) covered += this.weight(t);
+      let closest = 0;
+      for (const phrasing of phrasings) {
+        let used = 0;
+        let total = 0;
+        for (const t of phrasing) {
+          const w = this.weight(t);
+          total += w;
+          if (asked.has(t)) used += w;
+        }
+        closest = Math.max(closest, used / total);
+      }
+      return { entry, score: (covered / askedWeight + closest) / 2 };
+    });
+    return ranked.sort((a, b) => b.score - a.score);
+  }
+
+  /** The curated answer the question asks for, or null when none is alike enough, or when two are. */
+  match(question: string): T | null {
+    const [best, next] = this.rank(question);
+    if (!best || best.score < this.rule.threshold) return null;
+    return best.score - (next?.score ?? 0) >= this.rule.margin ? best.entry : null;
+  }
+
+  private weight(term: string): number {
+    // A term no answer uses weighs as one used by a single answer: as telling as any can be.
+    return Math.log(1 + this.entries.length / Math.max(this.df.get(term) ?? 0, 1));
+  }
+}
