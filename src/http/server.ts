@@ -16,6 +16,7 @@ import { servePage } from './pages';
 import { GuardedRequest, QueryGuard } from './query-guard';
 import { requestPlugin } from './request-plugin';
 import { setSecurityHeaders } from './security-headers';
+import { stripeWebhook } from './stripe-webhook';
 import type { Services } from '../services/registry';
 
 export interface RunningServer {
@@ -88,6 +89,7 @@ export async function startServer(services: Services, schema: GraphQLSchema, por
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
     }
+    if (url.pathname === '/webhooks/stripe') return stripeWebhook(services, req, res);
     if (await servePage(req, res, url.pathname)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
     if (req.method === 'OPTIONS') return answerPreflight(req, res);

@@ -8,6 +8,8 @@ import { AuditOperatorStore } from './audit/audit.operator-store';
 import { AuditService } from './audit/audit.service';
 import { AuthorizationService } from './authorization.service';
 import { BillingService } from './billing/billing.service';
+import { StripeBillingService } from './billing/stripe-billing.service';
+import { StripeBillingStore } from './billing/stripe-billing.store';
 import { ChatService } from './chat.service';
 import { ClientPackageService } from './client-package.service';
 import { ConversationOperatorStore } from './conversations/conversation.operator-store';
@@ -55,6 +57,8 @@ export interface Services {
   alerts: QuotaAlertService;
   metering: MeteringService;
   billing: BillingService;
+  /** Billing with Stripe; undefined unless STRIPE_SECRET_KEY is set. */
+  stripeBilling?: StripeBillingService;
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
@@ -101,9 +105,14 @@ export function createServices(deps: {
   const documents = new DocumentService(data, new DocumentOperatorStore(db), index, audit);
   const conversations = new ConversationService(new ConversationOperatorStore(db), clock);
   const chat = new ChatService(index, generator, conversations, config);
+  const billing = new BillingService(tenants, config.billing);
+  const stripeBilling = config.stripe
+    ? new StripeBillingService(data, new StripeBillingStore(db), tenants, billing, audit, clock, log, config.stripe)
+    : undefined;
+  if (stripeBilling) tenants.listen(stripeBilling);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
-    quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(tenants, config.billing),
+    quota, rateLimits, abuse, usage, alerts, metering, billing, stripeBilling,
     documents, conversations, chat, ratings: new AnswerRatingService(new RatingOperatorStore(db)),
     clientPackages: new ClientPackageService(tenants, keys, audit, config.supportEmail, clock),
   };
