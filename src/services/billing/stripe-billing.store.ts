@@ -80,7 +80,7 @@ export class StripeBillingStore {
   async enqueueMonth(month: string, now: Date): Promise<void> {
     await this.db.query(
       `INSERT INTO billing_outbox (tenant_id, kind, month, dedupe_key, next_attempt_at, created_at)
-       SELECT tenant_id, 'invoiceItems', $1, 'invoiceItems:' || tenant_id || ':' || $1, $2, $2 FROM tenant_billing
+       SELECT tenant_id, 'invoiceItems', $1::varchar, 'invoiceItems:' || tenant_id || ':' || $1::varchar, $2, $2 FROM tenant_billing
        WHERE customer_id IS NOT NULL
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [month, now],

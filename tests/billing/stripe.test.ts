@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StripeFake } from '../fakes/stripe-fake';
+import { startTestApp, TestApp } from '../helpers/app';
+import { DAY_MS, TestClock } from '../helpers/clock';
+import { openTestDatabase } from '../helpers/database';
+
+const DOCS = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
+const KEY = `mutation($t: ID!, $n: String!) { issueApiKey(tenantId: $t, name: $n) { secret } }`;
+const PLAN = `mutation($t: ID!, $p: PlanCode!) { changePlan(tenantId: $t, plan: $p) { id } }`;
+const INVOICE = `query($t: ID!, $m: String!) { invoice(tenantId: $t, month: $m) { lines { description quantity unitCents amountCents } subtotalCents vatCents totalCents currency } }`;
+const BILLING = `query($id: ID!) { tenant(id: $id) { status billing { customerId subscriptionId status pastDueSince suspendAt unpaidInvoiceId pendingChanges } } }`;
+const LOG = `query($t: ID) { auditLog(tenantId: $t, first: 100) { edges { node { action actor detail } } } }`;
+const ME = `{ me { id } }`;
+
+const docs = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ title: `${tag} ${i}`, content: `How to reach the ${tag} service number ${i}.` }));
+const month = (at: number) => new Date(at).toISOString().slice(0, 7);
+
+describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
+  const fake = new StripeFake();
+  const clock = new TestClock();
+  let t: TestApp;
+  const stripe = () => t.app.services.stripeBilling!;
+  const billing = async (id: string) => (await t.gql(BILLING, { id })).body.data.tenant;
+  const actions = async (id: string) => (await t.gql(LOG, { t: id })).body.data.auditLog.edges.map((e: any) => e.node.action);
+  const deliver = (body: string, signature?: string) =>
+    fetch(`${t.app.server.url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) }, body });
+
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({
+      STRIPE_SECRET_KEY: fake.secretKey,
+      STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+      STRIPE_API_BASE: fake.url,
+      STRIPE_PAYMENT_GRACE_DAYS: '3',
+      // The test runs the job itself (tick), with the clock where it wants it.
+      STRIPE_SYNC_INTERVAL_MS: '86400000',
+    }, undefined, { clock });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake.close();
+  });
+
+  let a: { id: string; key: string };
+  let customer: string;
+
+  it('creates a customer and a subscription to the plan price for a new tenant, and audits each step', async () => {
+    a = await t.tenant('BUSINESS', { name: 'CHU Nord', contactEmail: 'dsi@chu-nord.example' });
+    await stripe().drain();
+    const state = await billing(a.id);
+    customer = state.billing.customerId;
+    expect(fake.customers.get(customer)).toMatchObject({ name: 'CHU Nord', email: 'dsi@chu-nord.example', metadata: { tenant_id: a.id } });
+    const subscription = fake.subscriptions.get(state.billing.subscriptionId);
+    expect(subscription).toMatchObject({ customer, status: 'active', metadata: { tenant_id: a.id, plan: 'BUSINESS' } });
+    expect(subscription.items.data[0].price).toMatchObject({ unit_amount: 29900, currency: 'eur', recurring: { interval: 'month' }, lookup_key: 'askdesk_business_29900' });
+    expect(state.billing).toMatchObject({ status: 'ACTIVE', pastDueSince: null, suspendAt: null, pendingChanges: 0 });
+    expect(await actions(a.id)).toEqual(expect.arrayContaining(['createTenant', 'stripeCustomerCreated', 'stripeSubscriptionCreated']));
+    for (const r of fake.requests) expect(r.path).toMatch(/^\/v1\//);
+  });
+
+  it('moves the subscription to the new plan price when the plan changes, with one price per plan', async () => {
+    expect((await t.gql(PLAN, { t: a.id, p: 'ENTERPRISE' })).body.errors).toBeUndefined();
+    await stripe().drain();
+    const state = await billing(a.id);
+    const subscription = fake.subscriptions.get(state.billing.subscriptionId);
+    expect(subscription.items.data).toHaveLength(1);
+    expect(subscription.items.data[0].price).toMatchObject({ unit_amount: 99900, lookup_key: 'askdesk_enterprise_99900' });
+    expect(subscription.proration_behavior).toBe('create_prorations');
+    expect(await actions(a.id)).toContain('stripeSubscriptionChanged');
+
+    // A second tenant on BUSINESS reuses the price made for the first.
+    const b = await t.tenant('BUSINESS');
+    await stripe().drain();
+    expect([...fake.prices.values()].filter((p) => p.lookup_key === 'askdesk_business_29900')).toHaveLength(1);
+    // DEMO is free: a customer, no subscription.
+    const demo = await t.tenant('DEMO');
+    await stripe().drain();
+    expect((await billing(demo.id)).billing).toMatchObject({ subscriptionId: null, status: 'ACTIVE' });
+    expect((await billing(demo.id)).billing.customerId).toMatch(/^cus_/);
+    // Moving a paying tenant to DEMO cancels its subscription.
+    const subscriptionOfB = (await billing(b.id)).billing.subscriptionId;
+    await t.gql(PLAN, { t: b.id, p: 'DEMO' });
+    await stripe().drain();
+    expect(fake.subscriptions.get(subscriptionOfB).status).toBe('canceled');
+    expect((await billing(b.id)).billing.subscriptionId).toBeNull();
+  });
+
+  it("keeps the operator's change when Stripe is unreachable, and sends it on a later run", async () => {
+    fake.unreachable = true;
+    const res = await t.gql(PLAN, { t: a.id, p: 'BUSINESS' });
+    expect(res.body.errors).toBeUndefined();
+    await stripe().drain();
+    let state = await billing(a.id);
+    expect(state.billing.pendingChanges).toBe(1);
+    expect(await actions(a.id)).toContain('stripeSyncFailed');
+    const subscription = fake.subscriptions.get(state.billing.subscriptionId);
+    expect(subscription.items.data[0].price.unit_amount).toBe(99900);
+
+    fake.unreachable = false;
+    await stripe().drain(); // not yet due: the retry waits
+    expect((await billing(a.id)).billing.pendingChanges).toBe(1);
+    clock.advance(31_000);
+    await stripe().tick();
+    state = await billing(a.id);
+    expect(state.billing.pendingChanges).toBe(0);
+    expect(subscription.items.data[0].price.unit_amount).toBe(29900);
+  });
+
+  it("sends last month's extra keys and document lots as invoice items, from the invoice's own lines, once", async () => {
+    const billed = month(clock.now());
+    await t.gql(KEY, { t: a.id, n: 'kiosk' });
+    await t.gql(KEY, { t: a.id, n: 'ward' });
+    await t.gql(DOCS, { t: a.id, d: docs(12, 'billing') });
+    const invoice = (await t.gql(INVOICE, { t: a.id, m: billed })).body.data.invoice;
+    expect(invoice.lines).toHaveLength(3);
+
+    await stripe().tick(); // the month is not over: nothing sent
+    expect(fake.invoiceItems.filter((i) => i.customer === customer)).toHaveLength(0);
+
+    const now = new Date(clock.now());
+    clock.advance(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1, 6) - clock.now());
+    await stripe().tick();
+    await stripe().tick();
+    const items = fake.invoiceItems.filter((i) => i.customer === customer);
+    expect(items.map((i) => ({ description: i.description, quantity: i.quantity, unitCents: Number(i.unit_amount_decimal), amountCents: i.amount })))
+      .toEqual(invoice.lines.slice(1));
+    expect(items.every((i) => i.currency === 'eur' && i.metadata.month === billed)).toBe(true);
+    expect(await actions(a.id)).toContain('stripeInvoiceItems');
+  });
+
+  it('refuses a webhook with a bad or missing signature, changing nothing', async () => {
+    const event = fake.delivery('invoice.payment_failed', fake.invoice(customer));
+    const forged = fake.delivery('invoice.payment_failed', fake.invoice(customer), { id: event.id, secret: 'whsec_someoneelse' });
+    for (const res of [await deliver(event.payload), await deliver(event.payload, forged.signature), await deliver(event.payload.replace('"eur"', '"usd"'), event.signature)]) {
+      expect(res.status).toBe(400);
+      expect((await res.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    expect((await billing(a.id)).billing.status).toBe('ACTIVE');
+    expect(await actions(a.id)).not.toContain('stripePaymentFailed');
+  });
+
+  let failed: Record<string, any>;
+  it('suspends a tenant whose payment failed once the grace is over, not before, once per event', async () => {
+    failed = fake.invoice(customer);
+    const event = fake.delivery('invoice.payment_failed', failed);
+    expect((await deliver(event.payload, event.signature)).status).toBe(200);
+    const since = clock.now();
+    let state = await billing(a.id);
+    expect(state.status).toBe('ACTIVE');
+    expect(state.billing).toMatchObject({ status: 'PAST_DUE', unpaidInvoiceId: failed.id });
+    expect(Date.parse(state.billing.suspendAt) - Date.parse(state.billing.pastDueSince)).toBe(3 * DAY_MS);
+    expect(Math.abs(Date.parse(state.billing.pastDueSince) - since)).toBeLessThan(5_000);
+
+    // Stripe delivers at least once: the same event again changes nothing.
+    expect((await deliver(event.payload, event.signature)).status).toBe(200);
+    expect((await billing(a.id)).billing.pastDueSince).toBe(state.billing.pastDueSince);
+
+    clock.advance(2 * DAY_MS);
+    await stripe().tick();
+    expect((await billing(a.id)).status).toBe('ACTIVE');
+    expect((await t.gql(ME, {}, { key: a.key })).body.data.me.id).toBe(a.id);
+
+    clock.advance(DAY_MS + 60_000);
+    await stripe().tick();
+    state = await billing(a.id);
+    expect(state.status).toBe('SUSPENDED');
+    expect(state.billing.status).toBe('SUSPENDED');
+    const me = await t.gql(ME, {}, { key: a.key });
+    expect(me.body.errors[0].extensions.code).toBe('TENANT_SUSPENDED');
+    const log = (await t.gql(LOG, { t: a.id })).body.data.auditLog.edges.map((e: any) => ({ ...e.node, detail: JSON.parse(e.node.detail) }));
+    expect(log.find((e: any) => e.action === 'suspendTenant')).toMatchObject({ actor: 'stripe', detail: { reason: `payment failed: invoice ${failed.id}` } });
+    expect(log.filter((e: any) => e.action === 'stripePaymentFailed')).toHaveLength(1);
+  });
+
+  it('reactivates the tenant when that invoice is paid', async () => {
+    const paid = fake.delivery('invoice.paid', { ...failed, status: 'paid' });
+    expect((await deliver(paid.payload, paid.signature)).status).toBe(200);
+    const state = await billing(a.id);
+    expect(state.status).toBe('ACTIVE');
+    expect(state.billing).toMatchObject({ status: 'ACTIVE', pastDueSince: null, suspendAt: null, unpaidInvoiceId: null });
+    expect((await t.gql(ME, {}, { key: a.key })).body.data.me.id).toBe(a.id);
+    expect(await actions(a.id)).toEqual(expect.arrayContaining(['stripeInvoicePaid', 'reactivateTenant']));
+  });
+
+  it('leaves a suspension the operator made for another reason in place when the invoice is paid', async () => {
+    const invoice = fake.invoice(customer);
+    const fail = fake.delivery('invoice.payment_failed', invoice);
+    await deliver(fail.payload, fail.signature);
+    clock.advance(3 * DAY_MS + 60_000);
+    await stripe().tick();
+    expect((await billing(a.id)).status).toBe('SUSPENDED');
+    await t.gql(`mutation($id: ID!) { suspendTenant(id: $id, reason: "security audit") { id } }`, { id: a.id });
+    const paid = fake.delivery('invoice.paid', { ...invoice, status: 'paid' });
+    expect((await deliver(paid.payload, paid.signature)).status).toBe(200);
+    const state = await billing(a.id);
+    expect(state.status).toBe('SUSPENDED');
+    expect(state.billing.status).toBe('ACTIVE');
+    await t.gql(`mutation($id: ID!) { reactivateTenant(id: $id) { id } }`, { id: a.id });
+  });
+
+  it('shows billing to the operator only', async () => {
+    const res = await t.gql(`{ me { billing { status } } }`, {}, { key: a.key });
+    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it("cancels a deleted tenant's subscription", async () => {
+    const subscription = (await billing(a.id)).billing.subscriptionId;
+    expect((await t.gql(`mutation($id: ID!) { deleteTenant(id: $id) }`, { id: a.id })).body.data.deleteTenant).toBe(true);
+    await stripe().drain();
+    expect(fake.subscriptions.get(subscription).status).toBe('canceled');
+    expect(await actions(a.id)).toContain('stripeSubscriptionCancelled');
+  });
+});
+
+describe('without STRIPE_SECRET_KEY', () => {
+  it('calls no Stripe, serves no webhook, shows no billing, and computes the same invoice', async () => {
+    const fake = await new StripeFake().start();
+    const database = await openTestDatabase();
+    const withStripe = await startTestApp({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_BASE: fake.url }, database);
+    const activity = async (t: TestApp) => {
+      const tenant = await t.tenant('BUSINESS');
+      await t.gql(KEY, { t: tenant.id, n: 'second' });
+      await t.gql(DOCS, { t: tenant.id, d: docs(11, 'lot') });
+      await t.gql(PLAN, { t: tenant.id, p: 'ENTERPRISE' });
+      return (await t.gql(INVOICE, { t: tenant.id, m: month(Date.now()) })).body.data.invoice;
+    };
+    const invoiceWithStripe = await activity(withStripe);
+    await withStripe.app.services.stripeBilling!.drain();
+    await withStripe.close();
+    const seen = fake.requests.length;
+    expect(seen).toBeGreaterThan(0);
+
+    const t = await startTestApp({ STRIPE_API_BASE: fake.url }, database);
+    try {
+      expect(t.app.services.stripeBilling).toBeUndefined();
+      const invoice = await activity(t);
+      expect(invoice).toEqual(invoiceWithStripe);
+      expect(invoice.lines.map((l: any) => l.amountCents)).toEqual([99900, 5000, 30000]);
+      const tenants = (await t.gql(`{ tenants(first: 10) { edges { node { billing { status } } } } }`)).body.data.tenants.edges;
+      expect(tenants.map((e: any) => e.node.billing)).toEqual([null, null]);
+      const event = fake.delivery('invoice.payment_failed', fake.invoice('cus_x'));
+      const res = await fetch(`${t.app.server.url}/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': event.signature }, body: event.payload });
+      expect(res.status).toBe(404);
+      expect(fake.requests.length).toBe(seen);
+    } finally {
+      await t.close();
+      await database.close();
+      await fake.close();
+    }
+  });
+});
