@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { BillingPanel } from './BillingPanel';
 import { DocumentsPanel } from './DocumentsPanel';
 import { EventList } from './EventList';
 import { KeysPanel } from './KeysPanel';
@@ -32,6 +33,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
           <a href="#keys">Keys</a>
           <a href="#documents">Documents</a>
           <a href="#usage">Usage and invoice</a>
+          {tenant.billing && <a href="#billing">Billing</a>}
           <a href="#package">Client package</a>
           <a href="#settings">Settings</a>
           <a href="#activity">Activity</a>
@@ -46,6 +48,11 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />
       </div>
+      {tenant.billing && (
+        <div id="billing">
+          <BillingPanel billing={tenant.billing} />
+        </div>
+      )}
       <div id="package">
         <PackagePanel {...props} tenant={tenant} onChanged={load} />
       </div>

@@ -1,7 +1,8 @@
 const PAGE = 'pageInfo { hasNextPage endCursor } totalCount';
 const KEY_FIELDS = 'id name prefix status createdAt lastUsedAt expiresAt blockedUntil';
 export const TENANT_FIELDS = `id slug name contactEmail status quotaOverride rateOverride allowedOrigins createdAt trialEndsAt documentCount
-  plan { code name monthlyQuota ratePerMinute } quota { limit used remaining resetsAt ratePerMinute } keys { ${KEY_FIELDS} }`;
+  plan { code name monthlyQuota ratePerMinute } quota { limit used remaining resetsAt ratePerMinute } keys { ${KEY_FIELDS} }
+  billing { customerId subscriptionId status pastDueSince suspendAt unpaidInvoiceId pendingChanges }`;
 const BUCKET = 'start requests succeeded refused failed inputTokens outputTokens';
 
 export const PLANS = `{ plans { code name monthlyQuota ratePerMinute priceCents } }`;

@@ -32,6 +32,18 @@ export interface Tenant {
   plan: Plan;
   quota: { limit: number | null; used: number; remaining: number | null; resetsAt: string; ratePerMinute: number };
   keys: ApiKeyRow[];
+  /** Null when Stripe billing is off. */
+  billing: TenantBilling | null;
+}
+
+export interface TenantBilling {
+  customerId: string | null;
+  subscriptionId: string | null;
+  status: 'ACTIVE' | 'PAST_DUE' | 'SUSPENDED';
+  pastDueSince: string | null;
+  suspendAt: string | null;
+  unpaidInvoiceId: string | null;
+  pendingChanges: number;
 }
 
 export interface UsageBucket {
