@@ -3,6 +3,7 @@ import { StripeFake } from '../fakes/stripe-fake';
 import { startTestApp, TestApp } from '../helpers/app';
 import { DAY_MS, TestClock } from '../helpers/clock';
 import { openTestDatabase } from '../helpers/database';
+import { parseConfig } from '../../src/config';
 
 const DOCS = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
 const KEY = `mutation($t: ID!, $n: String!) { issueApiKey(tenantId: $t, name: $n) { secret } }`;
@@ -247,5 +248,16 @@ describe('without STRIPE_SECRET_KEY', () => {
       await database.close();
       await fake.close();
     }
+  });
+});
+
+describe('Stripe configuration', () => {
+  it('needs the webhook secret with the key, and parses the API address', () => {
+    expect(() => parseConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() => parseConfig({ STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => parseConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_PAYMENT_GRACE_DAYS: '-1' })).toThrow(/STRIPE_PAYMENT_GRACE_DAYS/);
+    const config = parseConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' });
+    expect(config.stripe).toEqual({ secretKey: 'sk_test_abc', webhookSecret: 'whsec_abc', api: { protocol: 'http', host: '127.0.0.1', port: 12111 }, paymentGraceDays: 7, syncIntervalMs: 30_000 });
+    expect(parseConfig({}).stripe).toBeUndefined();
   });
 });
