@@ -22,6 +22,7 @@ export class StripeBilling1764900000000 implements MigrationInterface {
         past_due_since timestamptz,
         suspend_at timestamptz,
         failed_invoice_id text,
+        created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`

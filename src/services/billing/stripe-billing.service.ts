@@ -83,7 +83,9 @@ export class StripeBillingService implements TenantChangeListener {
 
   /** The retry job: last month's invoice items queued, pending changes sent, tenants past their grace suspended. */
   async tick(): Promise<void> {
-    await this.store.enqueueMonth(previousMonth(this.clock.now()), this.now());
+    const now = this.now();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    await this.store.enqueueMonth(previousMonth(now), monthStart, now);
     await this.drain();
     await this.suspendDue();
   }
@@ -238,6 +240,7 @@ export class StripeBillingService implements TenantChangeListener {
     if (!tenant || !billing?.customerId || !entry.month) return;
     const invoice = await this.invoices.invoice(tenant.id, entry.month);
     const items = invoice.lines.filter((line) => line.kind !== PAID_BY_SUBSCRIPTION);
+    if (items.length === 0) return;
     for (const line of items) {
       await this.stripe.invoiceItems.create(
         {
@@ -309,7 +312,6 @@ function emptyBilling(tenantId: string): TenantBillingRow {
 }
 
 /** The month before the one `now` falls in, as YYYY-MM (UTC, as invoices count months). */
-function previousMonth(now: number): string {
-  const date = new Date(now);
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+function previousMonth(now: Date): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
 }

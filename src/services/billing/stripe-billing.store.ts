@@ -59,8 +59,8 @@ export class StripeBillingStore {
     const row = { ...(await this.billing(tenantId)), ...fields };
     await this.db.query(
       `INSERT INTO tenant_billing (tenant_id, customer_id, subscription_id, subscription_item_id, subscribed_plan, status,
-         past_due_since, suspend_at, failed_invoice_id, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         past_due_since, suspend_at, failed_invoice_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
        ON CONFLICT (tenant_id) DO UPDATE SET customer_id = $2, subscription_id = $3, subscription_item_id = $4,
          subscribed_plan = $5, status = $6, past_due_since = $7, suspend_at = $8, failed_invoice_id = $9, updated_at = $10`,
       [tenantId, row.customerId ?? null, row.subscriptionId ?? null, row.subscriptionItemId ?? null, row.subscribedPlan ?? null,
@@ -76,25 +76,33 @@ export class StripeBillingStore {
     );
   }
 
-  /** Queues a month's invoice items for every tenant that has a Stripe customer, once however often the job asks. */
-  async enqueueMonth(month: string, now: Date): Promise<void> {
+  /**
+   * Queues a month's invoice items for every tenant that had a Stripe customer before the month ended, once however
+   * often the job asks: a month billed by hand before Stripe billing was turned on is not sent again.
+   */
+  async enqueueMonth(month: string, monthEnd: Date, now: Date): Promise<void> {
     await this.db.query(
       `INSERT INTO billing_outbox (tenant_id, kind, month, dedupe_key, next_attempt_at, created_at)
-       SELECT tenant_id, 'invoiceItems', $1::varchar, 'invoiceItems:' || tenant_id || ':' || $1::varchar, $2, $2 FROM tenant_billing
-       WHERE customer_id IS NOT NULL
+       SELECT tenant_id, 'invoiceItems', $1::varchar, 'invoiceItems:' || tenant_id || ':' || $1::varchar, $3, $3 FROM tenant_billing
+       WHERE customer_id IS NOT NULL AND created_at < $2
        ON CONFLICT (dedupe_key) DO NOTHING`,
-      [month, now],
+      [month, monthEnd, now],
     );
   }
 
   /**
    * Takes the oldest due entry and pushes its next attempt `leaseMs` away, in one statement, so two processes never
-   * send the same entry at once and an entry whose process died is taken again once the lease runs out.
+   * send the same entry at once and an entry whose process died is taken again once the lease runs out. Only a
+   * tenant's oldest pending entry can be taken: its changes reach Stripe one at a time and in order, so two
+   * processes never subscribe the same tenant twice, and a change waiting for a retry holds back those after it.
    */
   async claim(now: Date, leaseMs: number): Promise<OutboxRow | null> {
     const rows = await this.db.query(
       `WITH next AS (
-         SELECT id FROM billing_outbox WHERE done_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+         SELECT b.id FROM billing_outbox b
+         WHERE b.done_at IS NULL AND b.next_attempt_at <= $1
+           AND NOT EXISTS (SELECT 1 FROM billing_outbox o WHERE o.tenant_id = b.tenant_id AND o.done_at IS NULL AND o.id < b.id)
+         ORDER BY b.id LIMIT 1 FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE billing_outbox b SET next_attempt_at = $1::timestamptz + $2 * interval '1 millisecond', attempts = b.attempts + 1
          FROM next WHERE b.id = next.id
