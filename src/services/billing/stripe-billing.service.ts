@@ -24,6 +24,8 @@ const DAY_MS = 86_400_000;
 const CLAIM_LEASE_MS = 5 * 60_000;
 const FIRST_RETRY_MS = 30_000;
 const LAST_RETRY_MS = 3_600_000;
+// Stripe retries a webhook delivery for up to three days; event ids are kept well beyond that to stay idempotent.
+const KEEP_EVENTS_MS = 30 * DAY_MS;
 
 /** The tenant's invoice line the subscription bills; the others go to Stripe as invoice items. */
 const PAID_BY_SUBSCRIPTION = 'plan';
@@ -81,13 +83,17 @@ export class StripeBillingService implements TenantChangeListener {
     return new Map(tenantIds.map((id) => [id, { ...(byTenant.get(id) ?? emptyBilling(id)), pendingChanges: pending.get(id) ?? 0 }]));
   }
 
-  /** The retry job: last month's invoice items queued, pending changes sent, tenants past their grace suspended. */
+  /**
+   * The retry job: last month's invoice items queued, pending changes sent, tenants past their grace suspended,
+   * old event ids and sent entries forgotten.
+   */
   async tick(): Promise<void> {
     const now = this.now();
     const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     await this.store.enqueueMonth(previousMonth(now), monthStart, now);
     await this.drain();
     await this.suspendDue();
+    await this.store.purge(new Date(now.getTime() - KEEP_EVENTS_MS));
   }
 
   /** Sends every due outbox entry; one run at a time per process, and a call during a run asks for another pass. */

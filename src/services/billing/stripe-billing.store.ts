@@ -139,6 +139,15 @@ export class StripeBillingStore {
     return rows.length > 0;
   }
 
+  /**
+   * Forgets webhook event ids and sent changes older than `before`. A month's invoice-items entry stays (one per
+   * tenant and month): it is what keeps the month from being queued and billed again.
+   */
+  async purge(before: Date): Promise<void> {
+    await this.db.query(`DELETE FROM stripe_event WHERE received_at < $1`, [before]);
+    await this.db.query(`DELETE FROM billing_outbox WHERE done_at < $1 AND kind <> 'invoiceItems'`, [before]);
+  }
+
   /** Tenants whose grace after a failed payment is over and who are still served. */
   async dueSuspensions(now: Date): Promise<string[]> {
     const rows: { tenantId: string }[] = await this.db.query(
