@@ -3,7 +3,9 @@
  * requests they cannot run, and the masked INTERNAL_SERVER_ERROR). For each code: the HTTP status a refusal before
  * execution gets, the usage outcome a metered call ending with it records, and whether its message is shown to
  * clients. Services throw `AppError`s; `toClientError` (src/http/format-error.ts) maps everything once, for HTTP,
- * WebSocket and persisted queries alike. Nothing else decides a code, a status or an outcome.
+ * WebSocket and persisted queries alike. Below it, EDGE_REFUSALS gives the few refusals of the HTTP edge whose
+ * status is the transport's own (413, 405, 500), and WS_CLOSE the graphql-ws close code. Nothing else decides a code,
+ * a status, a close code or an outcome.
  */
 export const ERROR_TABLE = {
   UNAUTHENTICATED: { status: 401, outcome: 'REFUSED', shown: true },
@@ -37,6 +39,21 @@ export function httpStatusOf(code: unknown): number | undefined {
   return isErrorCode(code) ? ERROR_TABLE[code].status : undefined;
 }
 
+/**
+ * Refusals the HTTP edge makes before GraphQL runs whose status is the transport's own (a body too large, a method
+ * /graphql does not serve, a handler that crashed). Clients see the code given here, with this status.
+ */
+export const EDGE_REFUSALS = {
+  PAYLOAD_TOO_LARGE: { code: 'BAD_USER_INPUT', status: 413 },
+  METHOD_NOT_ALLOWED: { code: 'BAD_USER_INPUT', status: 405 },
+  INTERNAL: { code: 'INTERNAL_SERVER_ERROR', status: 500 },
+} as const satisfies Record<string, { code: ErrorCode; status: number }>;
+
+/** Close codes of graphql-ws sockets: a connection_init with a bad key (or from a blocked IP) is refused with 4403. */
+export const WS_CLOSE = {
+  FORBIDDEN: { code: 4403, reason: 'Forbidden' },
+} as const;
+
 /** The usage outcome of a metered call that ended with this error. */
 export function usageOutcomeOf(error: unknown): 'REFUSED' | 'FAILED' {
   return error instanceof AppError ? ERROR_TABLE[error.code].outcome : 'FAILED';
@@ -67,11 +84,23 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly extensions: Record<string, unknown> = {},
+    /** The HTTP status of this refusal before execution: its code's, unless an edge refusal gives its own. */
+    readonly status: number = ERROR_TABLE[code].status,
   ) {
     super(message);
     this.name = code;
   }
 }
+
+const edgeRefusal = (kind: keyof typeof EDGE_REFUSALS, message: string) =>
+  new AppError(EDGE_REFUSALS[kind].code, message, {}, EDGE_REFUSALS[kind].status);
+
+export const PayloadTooLarge = (limitBytes: number) => edgeRefusal('PAYLOAD_TOO_LARGE', `The request body is over ${limitBytes} bytes.`);
+
+export const MethodNotAllowed = (message: string) => edgeRefusal('METHOD_NOT_ALLOWED', message);
+
+/** What a client sees of a request whose handler failed unexpectedly (the failure itself is logged). */
+export const InternalError = () => edgeRefusal('INTERNAL', 'Internal server error.');
 
 export const Unauthenticated = (message = 'A valid API key is required.') => new AppError('UNAUTHENTICATED', message);
 

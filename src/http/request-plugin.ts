@@ -1,11 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
-import { httpStatusOf, isErrorCode, RateLimited } from '../errors';
+import { AppError, httpStatusOf, isErrorCode } from '../errors';
 import { asHttpError } from './format-error';
 import type { Metrics } from './metrics';
-import { meteredRootFields } from './query-guard';
-import { setRateHeaders } from '../directives/rate-headers';
+import { perKeyLimit } from './per-key-limit';
 
 const rootFieldNames = (op: OperationDefinitionNode) =>
   op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
@@ -14,11 +13,11 @@ const rootFieldNames = (op: OperationDefinitionNode) =>
 const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /**
- * Request-level rules that need the parsed operation: the looser per-key limit on everything but ask, response
- * headers, HTTP status and metrics.
+ * Request-level rules that need the parsed operation: the looser per-key limit on everything but ask (shared with
+ * graphql-ws, src/http/per-key-limit.ts), response headers, HTTP status and metrics.
  */
 export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloServerPlugin<Context> {
-  const metered = meteredRootFields(schema);
+  const limit = perKeyLimit(schema);
   // Metric labels come from this fixed set only: label values taken from the request (aliases, combinations of
   // fields) would let any client grow the series without bound.
   const rootNames = new Set(
@@ -30,17 +29,16 @@ export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloSe
     const [only] = distinct;
     return only !== undefined && rootNames.has(only) ? only : 'other';
   };
-  // Apollo hands every request of a cached document the same parsed operation: what the plugin reads of it is read
-  // once (bounded by the documents Apollo keeps).
-  const operations = new WeakMap<OperationDefinitionNode, { label: string; metered: boolean }>();
-  const operationOf = (op: OperationDefinitionNode) => {
-    let known = operations.get(op);
-    if (!known) {
-      const roots = rootFieldNames(op);
-      known = { label: labelOf(roots), metered: roots.some((f) => metered.has(f)) };
-      operations.set(op, known);
+  // Apollo hands every request of a cached document the same parsed operation: its label is read once (bounded by
+  // the documents Apollo keeps).
+  const labels = new WeakMap<OperationDefinitionNode, string>();
+  const labelOfOperation = (op: OperationDefinitionNode) => {
+    let label = labels.get(op);
+    if (label === undefined) {
+      label = labelOf(rootFieldNames(op));
+      labels.set(op, label);
     }
-    return known;
+    return label;
   };
   // Outcome labels are the error table's codes (protocol codes included), anything else `other`.
   const outcomeOf = (code: unknown): string => (isErrorCode(code) ? code : 'other');
@@ -51,14 +49,11 @@ export function requestPlugin(metrics: Metrics, schema: GraphQLSchema): ApolloSe
       return {
         async didResolveOperation({ operation, contextValue: ctx }) {
           if (!operation) return;
-          const known = operationOf(operation);
-          operationLabel = known.label;
-          const { caller } = ctx;
-          // The per-key limit on every operation but the metered ones (the @metered directive lists those).
-          if (caller && !known.metered) {
-            const decision = await ctx.services.rateLimits.take(`key:${caller.keyId ?? 'env-admin'}:ops`, ctx.services.config.otherOpsPerMinute);
-            setRateHeaders(ctx.responseHeaders, decision);
-            if (!decision.allowed) throw asHttpError(RateLimited(decision.resetSeconds));
+          operationLabel = labelOfOperation(operation);
+          try {
+            await limit(ctx, operation);
+          } catch (error) {
+            throw error instanceof AppError ? asHttpError(error) : error;
           }
         },
         async willSendResponse({ response, contextValue: ctx, errors }) {

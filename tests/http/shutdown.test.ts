@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicFake } from '../fakes/anthropic-fake';
-import { ADMIN_KEY } from '../helpers/app';
+import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 import { build, launch, ServerProcess } from '../helpers/server-process';
 import { RawWs } from '../helpers/ws';
 
@@ -70,4 +71,90 @@ describe('shutdown on SIGTERM', () => {
     expect(streamed.payload.data.askStream.result.answer.length).toBeGreaterThan(0);
     expect(await exited).toBe(0);
   });
+});
+
+const QUERY = JSON.stringify({ query: '{ plans { code } }' });
+
+/** One POST on `agent`: the status and Connection header, or the socket error's code. */
+function post(port: number, agent: http.Agent, body = QUERY): Promise<{ status?: number; connection?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const req = http.request({ port, host: '127.0.0.1', path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+      res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
+/**
+ * The drain seen from keep-alive clients: many of them keep sending on their kept-alive connections while the
+ * server shuts down with a request still in flight. Every request the server received is answered (during the drain
+ * with Connection: close); a client that comes back afterwards finds the port closed (ECONNREFUSED), and none sees
+ * its request reset.
+ */
+describe('drain with keep-alive clients sending', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('answers every request received before or during the grace period, and resets none', async () => {
+    const { port } = t.app.server;
+    const clients = 24;
+    const outcomes: { status?: number; connection?: string; error?: string; duringDrain: boolean }[] = [];
+    let draining = false;
+    let stop = false;
+    let connected = 0;
+    const loops = Array.from({ length: clients }, async () => {
+      let answered = false;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (!stop) {
+        const duringDrain = draining;
+        const outcome = await post(port, agent);
+        outcomes.push({ ...outcome, duringDrain });
+        if (!answered && outcome.status === 200) {
+          answered = true;
+          connected++;
+        }
+        // The port is closed: nothing more can be sent.
+        if (outcome.error === 'ECONNREFUSED') break;
+      }
+      agent.destroy();
+    });
+    // Every client has its kept-alive connection before the drain begins.
+    const warm = Date.now() + 10_000;
+    while (connected < clients && Date.now() < warm) await new Promise((r) => setTimeout(r, 20));
+    expect(connected).toBe(clients);
+    // A request whose body arrives slowly is in flight when the drain begins, and for about a second after.
+    const slowBody = Buffer.from(QUERY);
+    const slow = new Promise<{ status?: number; connection?: string; error?: string }>((resolve) => {
+      const req = http.request({ port, host: '127.0.0.1', path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': slowBody.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+      req.write(slowBody.subarray(0, 5));
+      setTimeout(() => req.end(slowBody.subarray(5)), 1_200);
+    });
+
+    await new Promise((r) => setTimeout(r, 100));
+    draining = true;
+    const closed = t.app.server.close(10_000);
+    setTimeout(() => (stop = true), 2_500);
+    await Promise.all(loops);
+    const slowAnswer = await slow;
+    await closed;
+
+    const errors = outcomes.filter((o) => o.error);
+    expect(errors.filter((o) => o.error !== 'ECONNREFUSED')).toEqual([]);
+    expect(outcomes.filter((o) => !o.error).every((o) => o.status === 200)).toBe(true);
+    // Answers given while draining tell the client not to reuse the connection.
+    const drained = outcomes.filter((o) => o.duringDrain && !o.error);
+    expect(drained.length).toBeGreaterThan(0);
+    expect(drained.every((o) => o.connection === 'close')).toBe(true);
+    expect(slowAnswer).toEqual({ status: 200, connection: 'close' });
+  }, 30_000);
 });

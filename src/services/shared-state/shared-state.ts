@@ -21,6 +21,8 @@ export interface SharedState {
   clear(key: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** True while operations are served from this process's memory because the shared store is out. */
+  readonly degraded?: boolean;
   /** Calls `listener` for each operation served from this process's memory because the shared store was out. */
   onFallback?(listener: () => void): void;
 }

@@ -8,7 +8,10 @@ import type { UsageBucketRow, UsageTotals } from './usage-sql';
 export type { UsageBucketRow, UsageTotals } from './usage-sql';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+// Every report is bounded, whatever its granularity: each bucket is a row built and sent, and a range from year 1
+// to 9999 in months was ~120k of them per call.
 const MAX_DAY_BUCKETS = 1_000;
+const MAX_MONTH_BUCKETS = 120;
 const DAY_MS = 86_400_000;
 
 /** Parses "YYYY-MM" into its UTC start and the start of the next month. */
@@ -41,6 +44,11 @@ export class UsageService {
     const unit = granularity === Granularity.MONTH ? 'month' : 'day';
     if (unit === 'day' && (to.getTime() - from.getTime()) / DAY_MS > MAX_DAY_BUCKETS) {
       throw BadInput(`A DAY report covers at most ${MAX_DAY_BUCKETS} days; use MONTH.`, 'to');
+    }
+    const last = new Date(to.getTime() - 1); // `to` is excluded
+    const months = (last.getUTCFullYear() - from.getUTCFullYear()) * 12 + last.getUTCMonth() - from.getUTCMonth() + 1;
+    if (unit === 'month' && months > MAX_MONTH_BUCKETS) {
+      throw BadInput(`A MONTH report covers at most ${MAX_MONTH_BUCKETS / 12} years (${MAX_MONTH_BUCKETS} months).`, 'to');
     }
     const buckets = await (scope ? scope.usage : this.store).usageBuckets(from, to, unit);
     const total = buckets.reduce(

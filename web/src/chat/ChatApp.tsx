@@ -363,6 +363,7 @@ export function ChatApp({ config, keyStorage, compact = false, ownsDocument = fa
           {error && (
             <ErrorNotice
               error={error}
+              statusUrl={/\/graphql$/.test(config.endpoint) ? config.endpoint.replace(/\/graphql$/, '/status') : undefined}
               countdown={countdown}
               t={t}
               language={language}

@@ -3,6 +3,8 @@ import type { ApiError } from '../shared/api';
 
 interface Props {
   error: ApiError;
+  /** The service's status page, offered when the server can't be reached. */
+  statusUrl?: string;
   countdown: number | null;
   t: Translate;
   language: Language;
@@ -12,7 +14,7 @@ interface Props {
 }
 
 /** A refusal in words a hospital's staff understand, with what they can do about it. */
-export function ErrorNotice({ error, countdown, t, language, onRetry, onChangeKey, onDismiss }: Props) {
+export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry, onChangeKey, onDismiss }: Props) {
   const x = error.extensions;
   let text: string;
   switch (error.code) {
@@ -42,6 +44,14 @@ export function ErrorNotice({ error, countdown, t, language, onRetry, onChangeKe
     <div class={`ad-alert ${error.code === 'RATE_LIMITED' && !countdown ? 'ad-alert-ok' : ''}`} role="alert">
       <p data-testid="error">
         {error.code === 'RATE_LIMITED' ? withCountdown(text, countdown ?? 0) : text}
+        {error.code === 'NETWORK' && statusUrl && (
+          <>
+            {' '}
+            <a href={statusUrl} target="_blank" rel="noopener" data-testid="status-link">
+              {t('error.status')}
+            </a>
+          </>
+        )}
       </p>
       <div class="ad-alert-actions">
         {retryable && onRetry && (
