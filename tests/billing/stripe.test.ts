@@ -136,6 +136,10 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
       expect(res.status).toBe(400);
       expect((await res.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     }
+    const get = await fetch(`${t.app.server.url}/webhooks/stripe`);
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    const huge = await deliver('x'.repeat(2 * 1024 * 1024), event.signature);
+    expect(huge.status).toBe(413);
     expect((await billing(a.id)).billing.status).toBe('ACTIVE');
     expect(await actions(a.id)).not.toContain('stripePaymentFailed');
   });
