@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 // type-graphql loads graphql's CommonJS build; without this alias vitest inlines the ESM one and the schema
-// fails with "Cannot use GraphQLDirective from another module or realm" (see shared/STACK.md).
+// fails with "Cannot use GraphQLDirective from another module or realm".
 const require = createRequire(import.meta.url);
 
 export default defineConfig({

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** One line of the bench table: a figure of issue 10 against its target. */
+/** One line of the bench table: a measured figure against its target. */
 export interface Row {
   figure: string;
   measured: number;

@@ -7,7 +7,7 @@ import { startApp } from '../src/app';
 import { parseConfig } from '../src/config';
 
 /**
- * StackFAQ through the public API, as the issue asks: the documents go in with addDocuments, every query goes
+ * StackFAQ through the public API, as a client would: the documents go in with addDocuments, every query goes
  * through `retrievalTest` over HTTP, and nDCG@10, MRR@10, Recall@10 and latency are computed from the hits.
  *   npm run eval:http [-- --data=../shared/eval/stackfaq]
  */

@@ -13,7 +13,7 @@ import { scratchDatabase } from '../tests/helpers/database';
 import { SyntheticCorpus } from './synthetic-corpus';
 
 /**
- * `npm run bench:speed` (also run by `npm run bench`): the figures of issue 10 — retrieval latency at 1k, 10k and
+ * `npm run bench:speed` (also run by `npm run bench`): the speed figures and their targets — retrieval latency at 1k, 10k and
  * 100k chunks, ingestion rate, data directory size, `npm start` to /healthz (fresh and existing data directory) and
  * idle RSS — printed as a table against their targets and written to bench/results/speed.json.
  *

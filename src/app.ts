@@ -58,7 +58,8 @@ export async function startApp(
   const sweep = job('retention sweep', async () => {
     const conversations = await services.conversations.purge(config.conversationRetentionDays);
     const records = await services.usage.purge(config.usageRecordRetentionDays);
-    if (conversations || records) log.info({ conversations, records }, 'retention sweep');
+    const visitorCounts = await services.quota.purgeVisitorCounts();
+    if (conversations || records || visitorCounts) log.info({ conversations, records, visitorCounts }, 'retention sweep');
   });
   // Every live process reclaims the leases of dead ones; a lease is handed to exactly one reclaimer.
   const reclaim = job('lease reclaim', async () => {

@@ -1,3 +1,4 @@
+import type { KeyKind } from './entities/enums';
 import type { Plan } from './entities/plan.entity';
 import type { Tenant } from './entities/tenant.entity';
 
@@ -8,13 +9,20 @@ export interface AdminCaller {
   readonly keyPrefix: string;
 }
 
-/** A client key, resolved once per request with the tenant and plan it acts for. */
+/**
+ * A tenant's key, resolved once per request with the tenant and plan it acts for. A SECRET key (the client's IT
+ * team) reaches everything of its tenant; a PUBLISHABLE key (in pages anyone can read) holds the PUBLIC role and
+ * reaches only the conversations of `visitorId`, the browser's id from `X-AskDesk-Visitor` (none without one).
+ */
 export interface ClientCaller {
   readonly role: 'CLIENT';
+  readonly kind: KeyKind;
   readonly keyId: string;
   readonly keyPrefix: string;
   readonly tenant: Tenant;
   readonly plan: Plan;
+  /** The visitor id the request carried (validated), or null. */
+  readonly visitorId: string | null;
 }
 
 /**

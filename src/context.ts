@@ -7,13 +7,15 @@ import type { Rating } from './entities/enums';
 import type { Message } from './entities/message.entity';
 import type { Plan } from './entities/plan.entity';
 import type { Tenant } from './entities/tenant.entity';
-import { AppError, Blocked, Forbidden, Unauthenticated, UpstreamUnavailable } from './errors';
+import { AppError, BadInput, Blocked, Forbidden, NotFound, Unauthenticated, UpstreamUnavailable } from './errors';
 import { isDatabaseUnavailable } from './services/data/unavailable';
 import { isOriginAllowed } from './services/allowed-origins';
 import type { BillingState } from './services/billing/stripe-billing.service';
+import { roleOf } from './services/authorization.service';
 import type { Delivery } from './services/chat.service';
 import type { LeaseIo } from './services/metering/metering.service';
 import type { RequestServices } from './services/registry';
+import { audienceOf } from './services/audience';
 import type { TenantScope } from './services/tenant-scope';
 
 /** Per-request batching of the lookups that lists of tenants would otherwise repeat (N+1). */
@@ -63,6 +65,20 @@ export interface StreamContext extends MeteredContext {
 /** A browser page calling from an origin its tenant has not allowed (the widget on someone else's site). */
 export const OriginRefused = () => Forbidden('This origin is not allowed for this tenant.');
 
+/** The header a page sends its visitor id in (over graphql-ws: `visitor` in the connection_init payload). */
+export const VISITOR_HEADER = 'x-askdesk-visitor';
+const VISITOR_ID = /^[A-Za-z0-9_-]{16,128}$/;
+
+/**
+ * The visitor id a request carries: absent (undefined), or valid, or a refusal. A page creates one per browser and
+ * keeps it; publishable keys then reach only that visitor's conversations.
+ */
+export function parseVisitor(raw: unknown): string | null | AppError {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === 'string' && VISITOR_ID.test(raw)) return raw;
+  return BadInput('The visitor id (X-AskDesk-Visitor) must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -.', 'visitor');
+}
+
 /** The key from `Authorization: Bearer <key>` or `x-api-key`, if any. */
 export function presentedKey(headers: IncomingHttpHeaders | Record<string, unknown>): string | null {
   const authorization = headers['authorization'];
@@ -81,7 +97,7 @@ export function presentedKey(headers: IncomingHttpHeaders | Record<string, unkno
  */
 export async function createContext(
   services: RequestServices,
-  request: { requestId: string; ip: string; key: string | null; log: Logger; origin?: string },
+  request: { requestId: string; ip: string; key: string | null; log: Logger; origin?: string; visitor?: unknown },
 ): Promise<Context> {
   let caller: Caller | null = null;
   let refusal: Refusal | null = null;
@@ -99,12 +115,16 @@ export async function createContext(
       const tenantId = result.caller.role === 'CLIENT' ? result.caller.tenant.id : null;
       const { keyId } = result.caller;
       const blockedUntil = keyId ? (await services.abuse.keyBlockedUntil(keyId)) ?? result.blockedUntil : null;
+      const visitor = parseVisitor(request.visitor);
       if (blockedUntil) {
         refusal = { error: Blocked('key', blockedUntil), tenantId, keyId };
       } else if (result.caller.role === 'CLIENT' && request.origin !== undefined && !isOriginAllowed(result.caller.tenant.allowedOrigins ?? [], request.origin)) {
+        // Publishable and secret keys alike: a tenant that lists its origins wants no page elsewhere using its keys.
         refusal = { error: OriginRefused(), tenantId, keyId };
+      } else if (visitor instanceof AppError) {
+        refusal = { error: visitor, tenantId, keyId };
       } else {
-        caller = result.caller;
+        caller = result.caller.role === 'CLIENT' ? { ...result.caller, visitorId: visitor } : result.caller;
         if (keyId && tenantId) {
           void services.abuse.keySeen(keyId, tenantId, request.ip).catch((e) => request.log.warn(e, 'key-sharing check failed'));
         }
@@ -114,7 +134,8 @@ export async function createContext(
       if (result.badCredential) await services.abuse.authFailed(request.ip);
     }
   }
-  const scope = caller?.role === 'CLIENT' ? services.tenants.scopeOf(caller.tenant) : null;
+  // A publishable key's scope reaches only its visitor's conversations (see TenantScope).
+  const scope = caller?.role === 'CLIENT' ? services.tenants.scopeOf(caller.tenant, audienceOf(caller)) : null;
   return {
     requestId: request.requestId,
     ip: request.ip,
@@ -190,3 +211,33 @@ export function scopeOf(ctx: Context): TenantScope {
   if (ctx.scope?.tenantId !== tenant.id) throw ClientOnly();
   return ctx.scope;
 }
+
+/**
+ * The tenant an operation that names one acts for (`documents(tenantId: ID)`, `issueApiKey`, `invoice`…), decided
+ * here and nowhere else: the operator must give `tenantId`; a secret key acts for its own tenant, and may omit it or
+ * give its own id (another tenant's, existing or not: NOT_FOUND, as for every foreign object). Publishable keys never
+ * get this far (@auth requires CLIENT on these fields); refused here too, should a field lack that directive.
+ */
+export async function actingTenant(ctx: Context, tenantId: string | null | undefined): Promise<Tenant> {
+  const caller = callerOf(ctx);
+  if (caller.role === 'ADMIN') {
+    if (tenantId === null || tenantId === undefined) throw BadInput('tenantId is required with an admin key.', 'tenantId');
+    return ctx.services.tenants.get(tenantId);
+  }
+  if (roleOf(caller) !== 'CLIENT') throw SecretOnly();
+  if (tenantId !== null && tenantId !== undefined && tenantId !== caller.tenant.id) throw NotFound('Tenant');
+  return caller.tenant;
+}
+
+/**
+ * The tenant whose objects an operation naming them only by id may touch (`rotateApiKey(id)`, `removeDocument(id)`):
+ * null for the operator (any tenant's), the secret key's own tenant otherwise (another's objects: NOT_FOUND).
+ */
+export function actingTenantLimit(ctx: Context): string | null {
+  const caller = callerOf(ctx);
+  if (caller.role === 'ADMIN') return null;
+  if (roleOf(caller) !== 'CLIENT') throw SecretOnly();
+  return caller.tenant.id;
+}
+
+const SecretOnly = () => Forbidden('This operation needs a secret key.');

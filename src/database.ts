@@ -60,7 +60,7 @@ const MIGRATION_LOCK = 7_304_118;
  *
  * Without a URL the database is PGlite, kept in `dataDir` (or in memory when `dataDir` is null). PGlite has one
  * session; typeorm-pglite shares it between "connections" with no lock, so one transaction's ROLLBACK can undo
- * another's work (shared/STACK.md). Instead PGlite listens on a socket and TypeORM uses the ordinary pg driver
+ * another's work (tests/processes/database.test.ts runs concurrent transactions). Instead PGlite listens on a socket and TypeORM uses the ordinary pg driver
  * with a pool of ONE connection: transactions then queue behind each other instead of interleaving.
  *
  * The socket server checks no password and serves one connection at a time, so it must not be reachable by

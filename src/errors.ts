@@ -1,5 +1,5 @@
 /**
- * The one table of errors, as shared/API.md lists them (plus the protocol codes Apollo and graphql-js raise for
+ * The one table of errors, as the contract lists them (plus the protocol codes Apollo and graphql-js raise for
  * requests they cannot run, and the masked INTERNAL_SERVER_ERROR). For each code: the HTTP status a refusal before
  * execution gets, the usage outcome a metered call ending with it records, and whether its message is shown to
  * clients. Services throw `AppError`s; `toClientError` (src/http/format-error.ts) maps everything once, for HTTP,
@@ -115,6 +115,10 @@ export const RateLimited = (retryAfterSeconds: number) =>
 
 export const QuotaExceeded = (resetsAt: Date) =>
   new AppError('QUOTA_EXCEEDED', 'The monthly request quota is used up.', { resetsAt: resetsAt.toISOString() });
+
+/** One visitor of a publishable key used its asks of the UTC day (the tenant's visitorAsksPerDay). */
+export const VisitorCapExceeded = (resetsAt: Date) =>
+  new AppError('QUOTA_EXCEEDED', "This visitor's questions for today are used up.", { resetsAt: resetsAt.toISOString(), scope: 'VISITOR' });
 
 export const Blocked = (what: 'key' | 'ip', until: Date) =>
   new AppError('BLOCKED', `This ${what === 'ip' ? 'client address' : 'API key'} is blocked for abuse.`, {

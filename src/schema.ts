@@ -11,6 +11,7 @@ import { ChatResolver } from './resolvers/chat.resolver';
 import { ClientPackageResolver } from './resolvers/client-package.resolver';
 import { DocumentResolver } from './resolvers/document.resolver';
 import { TenantResolver } from './resolvers/tenant.resolver';
+import { UnansweredResolver } from './resolvers/unanswered.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
 
 /**
@@ -20,7 +21,7 @@ import { UsageResolver } from './resolvers/usage.resolver';
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [TenantResolver, ApiKeyResolver, UsageResolver, DocumentResolver, ChatResolver,
-      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver],
+      AnswerRatingResolver, MessageRatingResolver, AuditResolver, ClientPackageResolver, UnansweredResolver],
     directives: [authDirective, meteredDirective],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { Refusal } from './api-client';
+import { ApiError } from '../contract/client';
 import { clientPackageCommand } from './commands/client-package';
 import { docsCommand } from './commands/docs';
 import { invoiceCommand } from './commands/invoice';
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'askdesk.usage') process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    if (error instanceof Refusal) {
+    if (error instanceof ApiError) {
       process.stderr.write(`error: ${error.code}: ${error.message}\n`);
       return 1;
     }

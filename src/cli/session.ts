@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ApiClient, Refusal } from './api-client';
+import { ApiError, ContractClient } from '../contract/client';
+import { TenantRefByIdDocument, TenantRefsBySearchDocument, type TenantRefFragment, type TenantRefsBySearchQuery } from '../contract/operations.generated';
 import type { Format } from './output';
 
 /** What every command needs: the API client built from the global options, and where to print. */
 export interface Session {
-  api: ApiClient;
+  api: ContractClient;
   print(text: string): void;
 }
 
@@ -23,7 +24,7 @@ export function sessionOf(command: Command): Session {
   if (onCommandLine) {
     process.stderr.write('warning: --key shows the admin key to anyone who can list processes; set ADMIN_API_KEY or use --key-stdin.\n');
   }
-  return { api: new ApiClient(url, secret!), print: (text) => process.stdout.write(`${text}\n`) };
+  return { api: new ContractClient(endpointOf(url), secret!), print: (text) => process.stdout.write(`${text}\n`) };
 }
 
 /** A mistake in how the command was called: exit code 2, like commander's own. */
@@ -58,33 +59,31 @@ export function withFormats(command: Command): Command {
   return command.option('--json', 'print JSON').option('--csv', 'print CSV');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface TenantRef {
-  id: string;
-  slug: string;
-  name: string;
+/** The GraphQL endpoint of a server given by its base URL, with or without the /graphql path. */
+function endpointOf(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '').replace(/\/graphql$/, '')}/graphql`;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type TenantRef = TenantRefFragment;
+
 /** A tenant named by id or by slug. Slugs are found through the server-side search, then matched exactly. */
-export async function resolveTenant(api: ApiClient, ref: string): Promise<TenantRef> {
+export async function resolveTenant(api: ContractClient, ref: string): Promise<TenantRef> {
   if (UUID.test(ref)) {
-    const data = await api.request<{ tenant: TenantRef | null }>(`query($id: ID!) { tenant(id: $id) { id slug name } }`, { id: ref });
+    const data = await api.request(TenantRefByIdDocument, { id: ref });
     if (data.tenant) return data.tenant;
   } else {
     // The search also matches names and emails, so the exact slug may sit on a later page.
     let after: string | null = null;
     do {
-      const data: { tenants: { edges: { node: TenantRef }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await api.request(
-        `query($s: String!, $after: String) { tenants(search: $s, first: 100, after: $after) { edges { node { id slug name } } pageInfo { hasNextPage endCursor } } }`,
-        { s: ref, after },
-      );
+      const data: TenantRefsBySearchQuery = await api.request(TenantRefsBySearchDocument, { search: ref, after });
       const found = data.tenants.edges.find((e) => e.node.slug === ref.toLowerCase());
       if (found) return found.node;
       after = data.tenants.pageInfo.hasNextPage ? data.tenants.pageInfo.endCursor : null;
     } while (after);
   }
-  throw new Refusal('NOT_FOUND', 'Tenant not found.');
+  throw new ApiError('NOT_FOUND', 'Tenant not found.');
 }
 
 /** The UTC month "YYYY-MM" of now. */

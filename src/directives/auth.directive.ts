@@ -7,8 +7,8 @@ import { isMetered } from './metered.directive';
 
 export const RoleEnum = new GraphQLEnumType({
   name: 'Role',
-  description: 'Who may call a field: CLIENT keys act for their tenant; ADMIN keys run the service.',
-  values: { CLIENT: { value: 'CLIENT' }, ADMIN: { value: 'ADMIN' } },
+  description: 'Who may call a field, lowest first: PUBLIC (publishable keys, in pages), CLIENT (a tenant\'s secret keys), ADMIN (the operator). A higher role may call what a lower one may.',
+  values: { PUBLIC: { value: 'PUBLIC' }, CLIENT: { value: 'CLIENT' }, ADMIN: { value: 'ADMIN' } },
 });
 
 export const authDirective = new GraphQLDirective({

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { KeyStatus, Role } from './enums';
+import { KeyKind, KeyRole, KeyStatus } from './enums';
 
 @ObjectType({ description: 'An API key. The secret is shown once at issue; only its keyed hash is stored.' })
 @Entity('api_key')
@@ -14,7 +14,11 @@ export class ApiKey {
   tenantId: string | null;
 
   @Column({ type: 'varchar', length: 8 })
-  role: Role;
+  role: KeyRole;
+
+  @Field(() => KeyKind, { description: 'SECRET (sk_…, the IT team) or PUBLISHABLE (pk_…, for pages; its visitor’s conversations only).' })
+  @Column({ type: 'varchar', length: 16, default: KeyKind.SECRET })
+  kind: KeyKind;
 
   @Field(() => String)
   @Column({ type: 'varchar', length: 100 })

@@ -12,6 +12,13 @@ export class Conversation extends TenantScoped {
   @Column({ name: 'api_key_id', type: 'uuid', nullable: true })
   apiKeyId: string | null;
 
+  /**
+   * The visitor id of the page that began it with a publishable key; null for a secret key's conversations. A
+   * publishable key's scope reads only its own visitor's conversations (see TenantData).
+   */
+  @Column({ name: 'visitor_id', type: 'varchar', length: 128, nullable: true })
+  visitorId: string | null;
+
   @Field(() => String, { description: 'The first question, shortened.' })
   @Column({ type: 'varchar', length: 200 })
   title: string;

@@ -37,7 +37,32 @@ export enum ExportFormat {
 }
 registerEnumType(ExportFormat, { name: 'ExportFormat', description: 'Format of a conversation export.' });
 
-export type Role = 'CLIENT' | 'ADMIN';
+/**
+ * Who may call a field, lowest first: PUBLIC (publishable keys, in pages anyone can read), CLIENT (a tenant's secret
+ * keys, its IT team), ADMIN (the operator). A caller may run a field that requires its own role or a lower one.
+ */
+export type Role = 'PUBLIC' | 'CLIENT' | 'ADMIN';
+
+/** The role a key row holds: a tenant's key (of either kind) or the operator's. */
+export type KeyRole = 'CLIENT' | 'ADMIN';
+
+export enum KeyKind {
+  SECRET = 'SECRET',
+  PUBLISHABLE = 'PUBLISHABLE',
+}
+registerEnumType(KeyKind, {
+  name: 'KeyKind',
+  description: "SECRET keys (sk_…) serve a tenant's IT team; PUBLISHABLE keys (pk_…) go into pages, and reach only their visitor's conversations.",
+});
+
+export enum UnansweredReason {
+  UNGROUNDED = 'UNGROUNDED',
+  RATED_DOWN = 'RATED_DOWN',
+}
+registerEnumType(UnansweredReason, {
+  name: 'UnansweredReason',
+  description: 'Why a question counts as unanswered: the documents did not support the answer, or someone rated it down.',
+});
 
 export enum Rating {
   UP = 'UP',

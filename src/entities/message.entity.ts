@@ -25,6 +25,10 @@ export class Message extends TenantScoped {
   @Column({ type: 'jsonb', default: [] })
   citations: Citation[];
 
+  /** Of an answer: whether the retrieved passages supported it (unansweredQuestions reads the ones that did not). */
+  @Column({ type: 'boolean', nullable: true })
+  grounded: boolean | null;
+
   @Field(() => Date)
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
-import { Context, createContext, presentedKey } from '../context';
+import { Context, createContext, presentedKey, VISITOR_HEADER } from '../context';
 import { AppError, Blocked, EDGE_REFUSALS } from '../errors';
 import type { Services } from '../services/registry';
 import { clientIp, requestIdOf } from './client-ip';
@@ -91,7 +91,7 @@ export async function startApolloBridge(services: Services, schema: GraphQLSchem
     const log = services.log.child({ requestId });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!, headers, search: url.search, body },
-      context: () => createContext(services, { requestId, ip, key, origin, log }),
+      context: () => createContext(services, { requestId, ip, key, origin, visitor: req.headers[VISITOR_HEADER], log }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;

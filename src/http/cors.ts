@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const PREFLIGHT_HEADERS = {
-  'access-control-allow-headers': 'authorization, x-api-key, content-type',
+  'access-control-allow-headers': 'authorization, x-api-key, content-type, x-askdesk-visitor',
   'access-control-allow-methods': 'GET, POST',
   'access-control-max-age': '600',
 };

@@ -52,7 +52,10 @@ export function startWsServer(server: Server, services: Services, schema: GraphQ
       execute: limited(execute),
       subscribe: limited(subscribe),
       context: async (ctx) =>
-        createContext(services, { requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request), log: services.log }),
+        createContext(services, {
+          requestId: randomUUID(), ip: ctx.extra.ip ?? 'unknown', key: wsKey(ctx.connectionParams), origin: foreignOrigin(ctx.extra.request),
+          visitor: ctx.connectionParams?.visitor, log: services.log,
+        }),
       onConnect: async (ctx) => {
         const refuse = () => {
           ctx.extra.socket.close(WS_CLOSE.FORBIDDEN.code, WS_CLOSE.FORBIDDEN.reason);

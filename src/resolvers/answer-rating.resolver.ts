@@ -14,7 +14,7 @@ const AnswerRatingConnection = Connection(AnswerRating, 'AnswerRating');
 @Resolver(() => AnswerRating)
 export class AnswerRatingResolver {
   @Mutation(() => AnswerRating, { description: 'Rates an answer of the calling tenant; rating it again replaces the rating.' })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   rateAnswer(@Ctx() ctx: Context, @CallerScope() scope: TenantScope, @Arg('input', () => RateAnswerInput) input: RateAnswerInput): Promise<AnswerRating> {
     return ctx.services.ratings.rate(scope, input);
   }

@@ -24,7 +24,7 @@ const streamed = (produce: Produce) => produce as unknown as (data: object) => A
 @Resolver(() => Conversation)
 export class ChatResolver {
   @Mutation(() => AskPayload, { description: "Answers a question from the tenant's documents, with citations." })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   @Directive('@metered')
   ask(@Ctx() ctx: MeteredContext, @CurrentClient() client: ClientCaller, @Arg('input', () => AskInput) input: AskInput): Promise<AskAnswer> {
     return ctx.services.chat.ask(client, input, ctx.io);
@@ -34,14 +34,14 @@ export class ChatResolver {
     description: 'ask, streamed over graphql-ws: text deltas, then one event with done and the result.',
     subscribe: streamed(({ args, context }) => context.services.chat.ask(clientOf(context), args.input, context.io, context.delivery)),
   })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   @Directive('@metered')
   askStream(@Root() event: { askStream: AskStreamEvent }, @Arg('input', () => AskInput) _input: AskInput): AskStreamEvent {
     return event.askStream;
   }
 
   @Query(() => ConversationConnection, { description: "The calling tenant's conversations, most recent first." })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   conversations(
     @Ctx() ctx: Context,
     @CallerScope() scope: TenantScope,
@@ -52,13 +52,13 @@ export class ChatResolver {
   }
 
   @Query(() => Conversation, { nullable: true, description: 'One conversation of the calling tenant.' })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   conversation(@Ctx() ctx: Context, @CallerScope() scope: TenantScope, @Arg('id', () => ID) id: string): Promise<Conversation> {
     return ctx.services.conversations.get(scope, id);
   }
 
   @Query(() => String, { description: "All of the calling tenant's conversations as one JSON, Markdown or CSV text." })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   exportConversations(
     @Ctx() ctx: Context,
     @CallerScope() scope: TenantScope,

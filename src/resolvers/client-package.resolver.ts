@@ -7,7 +7,7 @@ import { ClientPackage } from './types/client-package';
 /** The operator hands a client its chat page, ready to open. */
 @Resolver()
 export class ClientPackageResolver {
-  @Mutation(() => ClientPackage, { description: 'Issues a fresh key for the tenant and returns the client package (ZIP) built around it.' })
+  @Mutation(() => ClientPackage, { description: 'Issues a fresh publishable key for the tenant and returns the client package (ZIP) built around it.' })
   @Directive('@auth(requires: ADMIN)')
   async createClientPackage(
     @Ctx() ctx: Context,

@@ -4,7 +4,7 @@ import type { Context } from '../context';
 import { ApiKey } from '../entities/api-key.entity';
 import { PlanCode, TenantStatus } from '../entities/enums';
 import { Plan } from '../entities/plan.entity';
-import { Tenant } from '../entities/tenant.entity';
+import { PRIVATE_TO_TENANT, Tenant } from '../entities/tenant.entity';
 import { NotFound } from '../errors';
 import { Connection } from './types/connection';
 import { CreateTenantInput, CreateTenantPayload } from './types/create-tenant';
@@ -23,15 +23,15 @@ export class TenantResolver {
     return ctx.services.tenants.plans();
   }
 
-  @Query(() => Tenant, { description: "The calling key's tenant." })
-  @Directive('@auth')
+  @Query(() => Tenant, { description: "The calling key's tenant (a publishable key reads only its name, plan and quota)." })
+  @Directive('@auth(requires: PUBLIC)')
   me(@CurrentClient() client: ClientCaller): Tenant {
     // The caller already holds its tenant, read with the key (and evicted from the key cache on any change).
     return client.tenant;
   }
 
   @Query(() => QuotaStatus, { description: "The calling tenant's monthly quota, live." })
-  @Directive('@auth')
+  @Directive('@auth(requires: PUBLIC)')
   quota(@Ctx() ctx: Context, @CurrentClient() client: ClientCaller): Promise<QuotaStatus> {
     return ctx.services.quota.status(client.tenant, client.plan);
   }
@@ -104,6 +104,7 @@ export class TenantResolver {
   }
 
   @FieldResolver(() => [ApiKey], { description: 'All keys of the tenant, oldest first, revoked and expired included.' })
+  @Directive(PRIVATE_TO_TENANT)
   keys(@Root() tenant: Tenant, @Ctx() ctx: Context): Promise<ApiKey[]> {
     return ctx.loaders.keys.load(tenant.id);
   }
@@ -116,6 +117,7 @@ export class TenantResolver {
   }
 
   @FieldResolver(() => Int)
+  @Directive(PRIVATE_TO_TENANT)
   documentCount(@Root() tenant: Tenant, @Ctx() ctx: Context): Promise<number> {
     return ctx.loaders.documentCount.load(tenant.id);
   }

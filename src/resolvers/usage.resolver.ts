@@ -1,7 +1,8 @@
 import { Arg, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import type { TenantScope } from '../services/tenant-scope';
-import { CallerScope } from './decorators';
+import { ACTING_TENANT_ARG, CallerScope } from './decorators';
+import { actingTenant } from '../context';
 import { AbuseEvent } from '../entities/abuse-event.entity';
 import { Granularity } from '../entities/enums';
 import { BadInput } from '../errors';
@@ -60,9 +61,14 @@ export class UsageResolver {
   }
 
   @Query(() => Invoice, { description: "A tenant's invoice for a month (YYYY-MM)." })
-  @Directive('@auth(requires: ADMIN)')
-  invoice(@Ctx() ctx: Context, @Arg('tenantId', () => ID) tenantId: string, @Arg('month', () => String) month: string): Promise<Invoice> {
-    return ctx.services.billing.invoice(tenantId, month);
+  @Directive('@auth(requires: CLIENT)')
+  async invoice(
+    @Ctx() ctx: Context,
+    @Arg('month', () => String) month: string,
+    @Arg('tenantId', () => ID, ACTING_TENANT_ARG) tenantId?: string | null,
+  ): Promise<Invoice> {
+    const tenant = await actingTenant(ctx, tenantId);
+    return ctx.services.billing.invoice(tenant.id, month);
   }
 
   @Query(() => AbuseEventConnection, { description: 'Abuse rules that fired, newest first.' })

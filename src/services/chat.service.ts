@@ -70,7 +70,7 @@ export class ChatService {
     const decision = this.grounding.select(query, await this.retrieve(() => this.index.forTenant(caller.tenant.id).search(query, CANDIDATES)));
 
     const store = (answer: string, citations: Citation[]) =>
-      (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations));
+      (io.exchange = this.conversations.exchange(caller.keyId, conversationId, question, answer, citations, decision.grounded));
     let delivered = '';
     const onDelta = delivery && ((text: string) => {
       delivery.delta(text);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Zippable } from 'fflate';
 import type { Clock } from '../clock';
 import type { ApiKey } from '../entities/api-key.entity';
+import { KeyKind } from '../entities/enums';
 import { AppError, BadInput } from '../errors';
 import type { Actor } from '../caller';
 import type { ApiKeyService } from './keys/api-key.service';
@@ -25,9 +26,9 @@ const PAGE_FILES = ['chat.html', 'chat.js', 'chat.css'];
 
 /**
  * Builds the ZIP a client unzips and opens: the standalone chat page, a config.js holding the endpoint and a freshly
- * issued key, and the README and LICENSE texts. The welcome message is returned beside the ZIP, never in it: the
- * ZIP is meant to be copied onto a web server as it is, and the key should be there once, in config.js, not again
- * in a text file anyone browsing the folder can read. The page assets come from a directory given at
+ * issued publishable key, and the README and LICENSE texts. The welcome message is returned beside the ZIP, never
+ * in it: the ZIP is meant to be copied onto a web server as it is, and the key should be there once, in config.js,
+ * not again in a text file anyone browsing the folder can read. The page assets come from a directory given at
  * construction (the built `dist/web` by default), so tests can build packages from assets of their own.
  */
 export class ClientPackageService {
@@ -47,7 +48,9 @@ export class ClientPackageService {
     const page = this.readPage();
     const plan = await this.tenants.plan(tenant.planCode);
     const issuedOn = new Date(this.clock.now()).toISOString().slice(0, 10);
-    const apiKey = await this.keys.issueForTenant(actor, tenant.id, keyName?.trim() || `client package ${issuedOn}`);
+    // A page's key is readable by anyone who opens the page: a publishable key, which reaches only its visitor's
+    // conversations, never the tenant's whole history.
+    const apiKey = await this.keys.issueForTenant(actor, tenant.id, keyName?.trim() || `client package ${issuedOn}`, null, KeyKind.PUBLISHABLE);
 
     const facts: PackageFacts = {
       tenantName: tenant.name,

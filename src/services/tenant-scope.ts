@@ -1,3 +1,4 @@
+import { Audience, WHOLE_TENANT } from './audience';
 import { ConversationStore } from './conversations/conversation.store';
 import type { Db } from './data/db';
 import { DocumentStore } from './documents/document.store';
@@ -15,6 +16,10 @@ import { UsageStore } from './usage/usage.store';
  * client operations get; the operator reaches one tenant's data through `TenantService.scope(id)`, which checks
  * the tenant exists, and its cross-tenant work through the features' operator stores. The retrieval index is
  * scoped the same way, by `RetrievalIndex.forTenant`.
+ *
+ * A publishable key's scope carries its visitor the same way (its `audience`): every read of conversations and
+ * messages (lists, one by id, the export, the turns an ask continues, the message a rating names) adds
+ * `visitor_id = <visitor>` itself, so another visitor's conversation is NOT_FOUND like another tenant's.
  */
 export class TenantScope {
   readonly tenant: TenantStore;
@@ -29,12 +34,13 @@ export class TenantScope {
   constructor(
     db: Db,
     readonly tenantId: string,
+    readonly audience: Audience = WHOLE_TENANT,
   ) {
     this.tenant = new TenantStore(db, tenantId);
-    this.conversations = new ConversationStore(db, tenantId);
+    this.conversations = new ConversationStore(db, tenantId, audience);
     this.documents = new DocumentStore(db, tenantId);
     this.keys = new KeyStore(db, tenantId);
-    this.quota = new QuotaStore(db, tenantId);
+    this.quota = new QuotaStore(db, tenantId, audience);
     this.alerts = new QuotaAlertStore(db, tenantId);
     this.usage = new UsageStore(db, tenantId);
     this.ratings = new RatingStore(db, tenantId);
@@ -42,6 +48,6 @@ export class TenantScope {
 
   /** The same tenant inside a transaction (see DataLayer.transaction). */
   within(tx: Db): TenantScope {
-    return new TenantScope(tx, this.tenantId);
+    return new TenantScope(tx, this.tenantId, this.audience);
   }
 }

@@ -6,16 +6,14 @@ import { AnthropicFake } from '../fakes/anthropic-fake';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
 import { OFF_TOPIC } from '../../bench/retrieval-sets';
+import { AddDocumentsDocument } from '../../src/contract/operations.generated';
+import { AskQuestionDocument } from '../operations/operations.generated';
 
 /**
  * What a help-desk user notices about answers, for both answerers (offline and Claude through the loopback fake):
  * follow-ups understood from the conversation, quoting kept within the contract's bound, and off-topic questions
  * sent to human support while on-topic ones stay answered.
  */
-
-const ASK = `mutation($q: String!, $c: ID) { ask(input: { question: $q, conversationId: $c }) {
-  answer conversationId grounded citations { title } } }`;
-const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
 
 // A long procedure (well over 500 characters and three sentences): what must never be copied out whole.
 const OUTLOOK_SENTENCES = [
@@ -121,7 +119,7 @@ async function seed(t: TestApp): Promise<Seeded> {
   const keys = {} as Record<TenantName, string>;
   for (const [name, docs] of [['a', HOSPITAL_A_DOCS], ['b', HOSPITAL_B_DOCS], ['c', TENANT_C_DOCS]] as const) {
     const tenant = await t.tenant('ENTERPRISE');
-    const added = await t.gql(ADD, { t: tenant.id, d: docs });
+    const added = await t.gql(AddDocumentsDocument, { tenantId: tenant.id, documents: docs });
     expect(added.body.errors).toBeUndefined();
     keys[name] = tenant.key;
   }
@@ -152,7 +150,7 @@ describe.each(answerers)('answers with the $name', ({ claude }) => {
   });
 
   const ask = async (key: string, q: string, c?: string) => {
-    const res = await t.gql(ASK, { q, c }, { key });
+    const res = await t.gql(AskQuestionDocument, { q, c }, { key });
     expect(res.body.errors).toBeUndefined();
     return res.body.data.ask as { answer: string; conversationId: string; grounded: boolean; citations: { title: string }[] };
   };

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
+import { print } from 'graphql';
 import WebSocket from 'ws';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 import { HOSPITAL_A_DOCS } from '../helpers/corpus';
 import { AnthropicFake } from '../fakes/anthropic-fake';
+import { AddDocumentsDocument } from '../../src/contract/operations.generated';
+import { AskQuestionDocument, QuotaDocument, RevokeApiKeyDocument, StreamQuestionDocument, SuspendTenantDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
-const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
-const ASK = `mutation($q: String!, $c: ID) { ask(input: { question: $q, conversationId: $c }) { answer conversationId } }`;
-const STREAM = `subscription($q: String!, $c: ID) { askStream(input: { question: $q, conversationId: $c }) {
-  delta done result { answer conversationId messageId grounded quota { used remaining } } } }`;
 const VPN = 'How do I connect to the VPN from home?';
 
 interface StreamOutcome {
@@ -28,7 +27,7 @@ function stream(t: TestApp, key: string, variables: Record<string, unknown>, opt
     });
     const finish = () => void client.dispose().then(() => resolve(outcome), () => resolve(outcome));
     const unsubscribe = client.subscribe(
-      { query: STREAM, variables },
+      { query: print(StreamQuestionDocument), variables },
       {
         next: (message) => {
           outcome.events.push((message.data as { askStream: StreamOutcome['events'][number] }).askStream);
@@ -55,7 +54,7 @@ function stream(t: TestApp, key: string, variables: Record<string, unknown>, opt
 
 async function tenantWithDocs(t: TestApp, plan = 'BUSINESS', extra: Record<string, unknown> = {}) {
   const tenant = await t.tenant(plan, extra);
-  await t.gql(ADD, { t: tenant.id, d: HOSPITAL_A_DOCS });
+  await t.gql(AddDocumentsDocument, { tenantId: tenant.id, documents: HOSPITAL_A_DOCS });
   return tenant;
 }
 
@@ -87,7 +86,7 @@ describe('askStream on the embedded defaults', () => {
         key: async () => (await tenantWithDocs(t)).key,
         variables: { q: VPN, c: await (async () => {
           const other = await tenantWithDocs(t);
-          return (await t.gql(ASK, { q: VPN }, { key: other.key })).body.data.ask.conversationId as string;
+          return (await t.gql(AskQuestionDocument, { q: VPN }, { key: other.key })).body.data.ask.conversationId as string;
         })() },
       },
       { name: 'quota used up', key: async () => (await tenantWithDocs(t, 'BUSINESS', {})).key, variables: { q: VPN } },
@@ -95,12 +94,12 @@ describe('askStream on the embedded defaults', () => {
     ];
     // The quota case: a tenant whose quota is 0.
     const zero = await tenantWithDocs(t);
-    await t.gql(`mutation { updateTenant(id: "${zero.id}", input: { quotaOverride: 0 }) { id } }`);
+    await t.gql(UpdateTenantDocument, { id: zero.id, input: { quotaOverride: 0 } });
     cases[2].key = async () => zero.key;
 
     for (const c of cases) {
       const key = await c.key();
-      const http = await t.gql(ASK, c.variables, { key });
+      const http = await t.gql(AskQuestionDocument, c.variables, { key });
       const ws = await stream(t, key, c.variables);
       const httpError = http.body.errors![0];
       expect(ws.errors, c.name).not.toBeNull();
@@ -110,9 +109,9 @@ describe('askStream on the embedded defaults', () => {
 
   it('refuses a rate-limited stream with RATE_LIMITED and retryAfter, as ask does', async () => {
     const a = await tenantWithDocs(t);
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { rateOverride: 1 }) { id } }`);
-    expect((await t.gql(ASK, { q: VPN }, { key: a.key })).status).toBe(200);
-    const http = await t.gql(ASK, { q: VPN }, { key: a.key });
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { rateOverride: 1 } });
+    expect((await t.gql(AskQuestionDocument, { q: VPN }, { key: a.key })).status).toBe(200);
+    const http = await t.gql(AskQuestionDocument, { q: VPN }, { key: a.key });
     const ws = await stream(t, a.key, { q: VPN });
     expect(http.body.errors![0].extensions.code).toBe('RATE_LIMITED');
     expect(ws.errors![0].extensions.code).toBe('RATE_LIMITED');
@@ -123,10 +122,10 @@ describe('askStream on the embedded defaults', () => {
     const unknown = await stream(t, `sk_business_${'x'.repeat(43)}`, { q: VPN });
     expect(unknown.closeCode).toBe(4403);
     const a = await tenantWithDocs(t);
-    await t.gql(`mutation { revokeApiKey(id: "${a.keyId}") { id } }`);
+    await t.gql(RevokeApiKeyDocument, { id: a.keyId });
     expect((await stream(t, a.key, { q: VPN })).closeCode).toBe(4403);
     const b = await tenantWithDocs(t);
-    await t.gql(`mutation { suspendTenant(id: "${b.id}", reason: "unpaid") { id } }`);
+    await t.gql(SuspendTenantDocument, { id: b.id, reason: 'unpaid' });
     const suspended = await stream(t, b.key, { q: VPN });
     expect(suspended.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
   });
@@ -149,20 +148,20 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
     const a = await tenantWithDocs(t);
     const until = new Date(Date.now() + 15 * 60_000);
     await t.app.services.shared.setUntil(`block:key:${a.keyId}`, until);
-    const blockedHttp = await t.gql(ASK, { q: VPN }, { key: a.key });
+    const blockedHttp = await t.gql(AskQuestionDocument, { q: VPN }, { key: a.key });
     const blockedWs = await stream(t, a.key, { q: VPN });
     expect(blockedWs.errors![0].extensions).toEqual(blockedHttp.body.errors![0].extensions);
     expect(blockedWs.errors![0].extensions).toEqual({ code: 'BLOCKED', until: until.toISOString() });
 
     const b = await tenantWithDocs(t);
     fake.setBehaviour({ kind: 'error-event' });
-    const failedHttp = await t.gql(ASK, { q: VPN }, { key: b.key });
+    const failedHttp = await t.gql(AskQuestionDocument, { q: VPN }, { key: b.key });
     const failedWs = await stream(t, b.key, { q: VPN });
     fake.reset();
     expect(failedHttp.status).toBe(503);
     expect(failedWs.errors![0].extensions).toEqual(failedHttp.body.errors![0].extensions);
     expect(failedWs.errors![0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect((await t.gql('{ quota { used } }', {}, { key: b.key })).body.data.quota.used).toBe(0);
+    expect((await t.gql(QuotaDocument, {}, { key: b.key })).body.data.quota.used).toBe(0);
   });
 
   const usageTotal = async (key: string) => {
@@ -182,7 +181,7 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
     // The server notices at its next delta, stops generating and settles the lease: kept, since the client was sent
     // part of the answer (closing the stream just before its last words must not make every answer free).
     await expect.poll(leasesHeld, { timeout: 10_000 }).toBe(0);
-    const quota = await t.gql('{ quota { used } }', {}, { key: a.key });
+    const quota = await t.gql(QuotaDocument, {}, { key: a.key });
     expect(quota.body.data.quota.used).toBe(1);
     await expect.poll(() => usageTotal(a.key)).toMatchObject({ requests: 1, succeeded: 1, failed: 0 });
     expect((await usageTotal(a.key)).inputTokens).toBeGreaterThan(0);
@@ -202,7 +201,7 @@ describe('askStream cut short by its client (Claude streaming slowly)', () => {
 
     await expect.poll(leasesHeld, { timeout: 10_000 }).toBe(0);
     await expect.poll(() => usageTotal(a.key), { timeout: 10_000 }).toMatchObject({ requests: 1, succeeded: 0, failed: 1 });
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(0);
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(0);
     fake.reset();
   });
 });

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { ManualClock } from '../helpers/manual-clock';
 import { countStatements } from '../helpers/statements';
-
-const ASK = `mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }`;
+import { AskPasswordResetInDocument, MeDocument, MeNameDocument } from '../operations/operations.generated';
 
 describe('round trips of one ask', () => {
   let t: TestApp;
@@ -16,13 +15,13 @@ describe('round trips of one ask', () => {
     const a = await t.tenant('BUSINESS');
     key = a.key;
     await t.gql(`mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "To reset your password open the password portal and answer the security questions." }]) { chunkCount } }`, { t: a.id });
-    await t.gql(ASK, {}, { key }); // warms the key cache, as any key in use is warm
+    await t.gql(AskPasswordResetInDocument, {}, { key }); // warms the key cache, as any key in use is warm
   });
   afterAll(async () => t?.close());
 
   it('takes three statements and two commits for a new conversation and for a follow-up, none of them a transaction', async () => {
     let counter = countStatements();
-    const first = await t.gql(ASK, {}, { key });
+    const first = await t.gql(AskPasswordResetInDocument, {}, { key });
     counter.stop();
     expect(first.body.errors).toBeUndefined();
     // reserve (lease) · search · settle (lease + usage + the exchange)
@@ -30,7 +29,7 @@ describe('round trips of one ask', () => {
     expect(counter.commits()).toBe(2);
 
     counter = countStatements();
-    const followUp = await t.gql(ASK, { c: first.body.data.ask.conversationId }, { key });
+    const followUp = await t.gql(AskPasswordResetInDocument, { c: first.body.data.ask.conversationId }, { key });
     counter.stop();
     expect(followUp.body.errors).toBeUndefined();
     // the same: the reserve also reads the conversation's recent turns (which proves it is the tenant's)
@@ -47,9 +46,9 @@ describe('round trips of one ask', () => {
   });
 
   it('answers a keyed `me` from the caller it already holds, without a statement', async () => {
-    await t.gql('{ me { id name plan { code } } }', {}, { key });
+    await t.gql(MeNameDocument, {}, { key });
     const counter = countStatements();
-    const me = await t.gql('{ me { id name plan { code } } }', {}, { key });
+    const me = await t.gql(MeNameDocument, {}, { key });
     counter.stop();
     expect(me.body.errors).toBeUndefined();
     expect(counter.statements, counter.statements.join('\n')).toEqual([]);
@@ -58,7 +57,7 @@ describe('round trips of one ask', () => {
   it('looks a busy key up once when its cached entry expires, not once per request in flight', async () => {
     clock.advance(1_100); // past KEY_CACHE_TTL_MS (1 s)
     const counter = countStatements();
-    const all = await Promise.all(Array.from({ length: 10 }, () => t.gql('{ me { id } }', {}, { key })));
+    const all = await Promise.all(Array.from({ length: 10 }, () => t.gql(MeDocument, {}, { key })));
     counter.stop();
     expect(all.every((r) => r.body.data?.me?.id)).toBe(true);
     expect(counter.statements.filter((s) => /FROM "api_key"/.test(s))).toHaveLength(1);

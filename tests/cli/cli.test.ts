@@ -7,6 +7,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPackageService } from '../../src/services/client-package.service';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
+import { MeDetailsDocument, MeDocument } from '../operations/operations.generated';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -120,7 +121,7 @@ describe('askdesk CLI', () => {
     expect(shown).toMatch(/default\s+sk_business_/);
 
     expect(await ok(['tenants', 'suspend', 'chu-nord', '--reason', 'unpaid invoice'])).toBe('chu-nord: SUSPENDED\n');
-    expect((await t.gql(`{ me { id } }`, {}, { key })).body.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
+    expect((await t.gql(MeDocument, {}, { key })).body.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
     expect(await ok(['tenants', 'reactivate', id])).toBe('chu-nord: ACTIVE\n');
 
     expect((await askdesk(['tenants', 'delete', 'clinique-sud'])).code).toBe(2);
@@ -134,7 +135,7 @@ describe('askdesk CLI', () => {
     const issued = await ok(['keys', 'issue', 'keys-hospital', '--name', 'kiosk']);
     const keyId = field(issued, 'key id')!;
     const secret = field(issued, 'key')!;
-    expect((await t.gql(`{ me { slug } }`, {}, { key: secret })).body.data.me.slug).toBe('keys-hospital');
+    expect((await t.gql(MeDetailsDocument, {}, { key: secret })).body.data.me.slug).toBe('keys-hospital');
 
     const listed = JSON.parse(await ok(['keys', 'list', 'keys-hospital', '--json']));
     expect(listed.map((k: any) => k.name)).toEqual(['default', 'kiosk']);
@@ -142,10 +143,13 @@ describe('askdesk CLI', () => {
     const rotated = await ok(['keys', 'rotate', keyId, '--grace', '60']);
     const newSecret = field(rotated, 'key')!;
     expect(newSecret).not.toBe(secret);
-    expect((await t.gql(`{ me { slug } }`, {}, { key: secret })).status).toBe(200); // still in its grace period
+    expect((await t.gql(MeDetailsDocument, {}, { key: secret })).status).toBe(200); // still in its grace period
     expect(await ok(['keys', 'revoke', field(rotated, 'key id')!])).toMatch(/REVOKED/);
-    expect((await t.gql(`{ me { slug } }`, {}, { key: newSecret })).body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await t.gql(MeDetailsDocument, {}, { key: newSecret })).body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
     expect((await askdesk(['keys', 'rotate', keyId, '--grace', 'soon'])).code).toBe(2);
+    const publishable = await ok(['keys', 'issue', 'keys-hospital', '--name', 'widget', '--publishable']);
+    expect(field(publishable, 'kind')).toBe('PUBLISHABLE');
+    expect(field(publishable, 'key')).toMatch(/^pk_business_[A-Za-z0-9_-]{43}$/);
   });
 
   it('ingests a folder in batches, with plain progress lines when not on a terminal', async () => {
@@ -266,7 +270,9 @@ describe('askdesk CLI', () => {
     const window: Record<string, any> = {};
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG.endpoint).toBe('https://askdesk.example/graphql');
-    expect((await t.gql(`{ me { slug } }`, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.slug).toBe('pkg-hospital');
+    // A publishable key: it reads its tenant's name (and plan and quota), nothing more of it.
+    expect(window.ASKDESK_CONFIG.apiKey).toMatch(/^pk_business_/);
+    expect((await t.gql(`{ me { name } }`, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.name).toBe('Package Hospital');
 
     // Without --endpoint the page calls the server the CLI spoke to; without --out the file takes the server's name.
     const named = await ok(['client-package', 'pkg-hospital']);

@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { App, startApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import type { Clock } from '../../src/clock';
 import type { Database } from '../../src/database';
+import { CreateTenantDocument, type PlanCode } from '../operations/operations.generated';
 import { openTestDatabase } from './database';
 
 export const ADMIN_KEY = `sk_admin_${'A'.repeat(43)}`;
@@ -16,13 +19,25 @@ export interface GqlResponse<T = any> {
   body: { data?: T; errors?: { message: string; extensions: Record<string, any>; path?: string[] }[] };
 }
 
+export interface GqlOptions {
+  /** The caller's key; the admin key when omitted, none when null. */
+  key?: string | null;
+  ip?: string;
+  headers?: Record<string, string>;
+}
+
 export interface TestApp {
   app: App;
   url: string;
   database: Database;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { key?: string | null; ip?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  /**
+   * Sends one operation as a client would: a generated typed document (tests/operations/*.graphql), or a string
+   * for what no client would send (malformed, hostile, or probing one field's behaviour).
+   */
+  gql<TResult, TVars>(document: TypedDocumentNode<TResult, TVars>, variables?: TVars, options?: GqlOptions): Promise<GqlResponse<TResult>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResponse<T>>;
   /** Creates a tenant and returns its id and first key. */
-  tenant(plan?: string, extra?: Record<string, unknown>): Promise<{ id: string; key: string; keyId: string }>;
+  tenant(plan?: PlanCode, extra?: Record<string, unknown>): Promise<{ id: string; key: string; keyId: string }>;
   close(): Promise<void>;
 }
 
@@ -47,7 +62,8 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
   });
   const app = await startApp(config, { database: db, host: '127.0.0.1', clock: options.clock });
   const url = `${app.server.url}/graphql`;
-  const gql: TestApp['gql'] = async (query, variables, options = {}) => {
+  const send = async (document: string | TypedDocumentNode<unknown, unknown>, variables?: unknown, options: GqlOptions = {}) => {
+    const query = typeof document === 'string' ? document : print(document);
     const key = options.key === undefined ? ADMIN_KEY : options.key;
     const response = await fetch(url, {
       method: 'POST',
@@ -61,6 +77,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
     });
     return { status: response.status, headers: response.headers, body: await response.json() };
   };
+  const gql = send as TestApp['gql'];
   let counter = 0;
   return {
     app,
@@ -68,11 +85,9 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
     database: db,
     gql,
     async tenant(plan = 'BUSINESS', extra = {}) {
-      const res = await gql(
-        `mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } apiKey { secret key { id } } } }`,
-        { input: { name: `Hospital ${++counter} ${randomBytes(3).toString('hex')}`, contactEmail: 'it@example.org', plan, ...extra } },
-      );
-      if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+      const input = { name: `Hospital ${++counter} ${randomBytes(3).toString('hex')}`, contactEmail: 'it@example.org', plan, ...extra };
+      const res = await gql(CreateTenantDocument, { input });
+      if (res.body.errors || !res.body.data) throw new Error(JSON.stringify(res.body.errors));
       const p = res.body.data.createTenant;
       return { id: p.tenant.id, key: p.apiKey.secret, keyId: p.apiKey.key.id };
     },

@@ -32,7 +32,7 @@ export interface SchemaOperation {
   root: Root;
   name: string;
   /** The role `@auth` asks for; null for public fields (no `@auth`). */
-  requires: 'CLIENT' | 'ADMIN' | null;
+  requires: 'PUBLIC' | 'CLIENT' | 'ADMIN' | null;
   field: GraphQLField<unknown, unknown>;
 }
 
@@ -56,7 +56,7 @@ export function schemaOperations(schema: GraphQLSchema): SchemaOperation[] {
   return roots.flatMap(([root, type]) =>
     Object.values(type?.getFields() ?? {}).map((field) => {
       const auth = getDirective(schema, field, 'auth')?.[0];
-      return { root, name: field.name, requires: auth ? ((auth.requires ?? 'CLIENT') as 'CLIENT' | 'ADMIN') : null, field };
+      return { root, name: field.name, requires: auth ? ((auth.requires ?? 'CLIENT') as SchemaOperation['requires']) : null, field };
     }),
   );
 }

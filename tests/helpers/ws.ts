@@ -57,3 +57,28 @@ export class RawWs {
     for (const w of this.waiters.splice(0)) w();
   }
 }
+
+/**
+ * askStream over graphql-ws from a page at `origin` (the Origin header of the upgrade), with this connection_init
+ * payload: the events it got, and the error that ended it, if any.
+ */
+export async function askStreamFrom(httpUrl: string, origin: string, connectionParams: Record<string, unknown>): Promise<{ events: any[]; error?: any }> {
+  const { createClient } = await import('graphql-ws');
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { origin } });
+      }
+    },
+    connectionParams,
+    retryAttempts: 0,
+  });
+  return new Promise<{ events: any[]; error?: any }>((resolve) => {
+    const events: any[] = [];
+    client.subscribe(
+      { query: `subscription { askStream(input: { question: "How do I reach the VPN?" }) { done } }` },
+      { next: (e) => events.push(e), error: (error) => resolve({ events, error }), complete: () => resolve({ events }) },
+    );
+  }).finally(() => client.dispose());
+}

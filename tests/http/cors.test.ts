@@ -1,9 +1,8 @@
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
+import { askStreamFrom } from '../helpers/ws';
+import { MeDocument } from '../operations/operations.generated';
 
-const ME = `{ me { id } }`;
 const EXPOSED = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, x-request-id';
 
 describe('cross-origin calls (the widget)', () => {
@@ -24,14 +23,14 @@ describe('cross-origin calls (the widget)', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
-    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-api-key, content-type');
+    expect(res.headers.get('access-control-allow-headers')).toBe('authorization, x-api-key, content-type, x-askdesk-visitor');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST');
     expect(res.headers.get('access-control-max-age')).toBe('600');
   });
 
   it('lets any origin read the answers of a tenant with no allowed origins, file:// pages included', async () => {
     for (const origin of ['https://anywhere.example', 'null']) {
-      const res = await t.gql(ME, {}, { key: open.key, headers: { origin } });
+      const res = await t.gql(MeDocument, {}, { key: open.key, headers: { origin } });
       expect(res.status).toBe(200);
       expect(res.body.data.me.id).toBe(open.id);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
@@ -42,19 +41,19 @@ describe('cross-origin calls (the widget)', () => {
   });
 
   it("serves a restricted tenant from its origins only; others, and file:// pages, get 403 FORBIDDEN", async () => {
-    const ok = await t.gql(ME, {}, { key: restricted.key, headers: { origin: 'https://intranet.chu.example' } });
+    const ok = await t.gql(MeDocument, {}, { key: restricted.key, headers: { origin: 'https://intranet.chu.example' } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://intranet.chu.example');
 
     for (const origin of ['https://evil.example', 'null', 'https://intranet.chu.example:8443']) {
-      const res = await t.gql(ME, {}, { key: restricted.key, headers: { origin } });
+      const res = await t.gql(MeDocument, {}, { key: restricted.key, headers: { origin } });
       expect(res.status).toBe(403);
       expect(res.body.errors![0]).toMatchObject({ message: 'This origin is not allowed for this tenant.', extensions: { code: 'FORBIDDEN' } });
       // The refusal itself is readable, so a widget on a site its tenant has not allowed can say why it can't answer.
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
     }
     // Server-to-server calls send no Origin and are not a browser's business.
-    expect((await t.gql(ME, {}, { key: restricted.key })).status).toBe(200);
+    expect((await t.gql(MeDocument, {}, { key: restricted.key })).status).toBe(200);
   });
 
   it('follows a change of allowedOrigins at once', async () => {
@@ -62,43 +61,21 @@ describe('cross-origin calls (the widget)', () => {
     const set = (origins: string[]) =>
       t.gql(`mutation($id: ID!, $o: [String!]) { updateTenant(id: $id, input: { allowedOrigins: $o }) { allowedOrigins } }`, { id: tenant.id, o: origins });
     expect((await set(['https://a.example/'])).body.data.updateTenant.allowedOrigins).toEqual(['https://a.example']);
-    expect((await t.gql(ME, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(403);
+    expect((await t.gql(MeDocument, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(403);
     await set([]);
-    expect((await t.gql(ME, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(200);
+    expect((await t.gql(MeDocument, {}, { key: tenant.key, headers: { origin: 'https://b.example' } })).status).toBe(200);
   });
 
   it('does not restrict admin keys, and lets a page read a refusal of its bad key', async () => {
     const admin = await t.gql(`{ tenants(first: 1) { totalCount } }`, {}, { key: ADMIN_KEY, headers: { origin: 'https://console.example' } });
     expect(admin.status).toBe(200);
-    const bad = await t.gql(ME, {}, { key: 'sk_business_' + 'x'.repeat(43), headers: { origin: 'https://evil.example' } });
+    const bad = await t.gql(MeDocument, {}, { key: 'sk_business_' + 'x'.repeat(43), headers: { origin: 'https://evil.example' } });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   });
 
   it('refuses askStream over WebSocket from a disallowed origin with FORBIDDEN, and serves an allowed one', async () => {
-    const subscribe = (origin: string) => {
-      const client = createClient({
-        url: t.url.replace('http', 'ws'),
-        webSocketImpl: class extends WebSocket {
-          constructor(address: string, protocols?: string | string[]) {
-            super(address, protocols, { headers: { origin } });
-          }
-        },
-        connectionParams: { authorization: `Bearer ${restricted.key}` },
-        retryAttempts: 0,
-      });
-      return new Promise<{ events: any[]; error?: any }>((resolve) => {
-        const events: any[] = [];
-        client.subscribe(
-          { query: `subscription { askStream(input: { question: "How do I reach the VPN?" }) { done } }` },
-          {
-            next: (e) => events.push(e),
-            error: (error) => resolve({ events, error }),
-            complete: () => resolve({ events }),
-          },
-        );
-      }).finally(() => client.dispose());
-    };
+    const subscribe = (origin: string) => askStreamFrom(t.url, origin, { authorization: `Bearer ${restricted.key}` });
     const refused = await subscribe('https://evil.example');
     const errors = refused.error ?? refused.events[0]?.errors;
     expect(errors[0]).toMatchObject({ message: 'This origin is not allowed for this tenant.', extensions: { code: 'FORBIDDEN' } });

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { RawWs } from '../helpers/ws';
+import { CreateTenantDocument, IssueApiKeyDocument, MeDocument, PlansDocument, RotateApiKeyDocument } from '../operations/operations.generated';
 
 /** Sends the headers of a POST to /graphql and as much of the body as `sent`; resolves with the first answer. */
 function postPartly(port: number, headers: Record<string, string>, declaredBytes: number, sent = 0): Promise<{ status: number; body: any } | 'no answer'> {
@@ -31,17 +32,17 @@ describe('the edge findings of the bad day', () => {
   afterAll(async () => t?.close());
 
   it('answers every GraphQL response, secrets included, with Cache-Control: no-store', async () => {
-    const created = await t.gql('mutation { createTenant(input: { name: "Cache", contactEmail: "c@example.org", plan: BUSINESS }) { tenant { id } apiKey { secret key { id } } } }');
+    const created = await t.gql(CreateTenantDocument, { input: { name: 'Cache', contactEmail: 'c@example.org', plan: 'BUSINESS' } });
     expect(created.body.data.createTenant.apiKey.secret).toMatch(/^sk_business_/);
     expect(created.headers.get('cache-control')).toBe('no-store');
     const { tenant: made, apiKey } = created.body.data.createTenant;
-    const issued = await t.gql(`mutation { issueApiKey(tenantId: "${made.id}", name: "second") { secret } }`);
+    const issued = await t.gql(IssueApiKeyDocument, { tenantId: made.id, name: 'second' });
     expect(issued.headers.get('cache-control')).toBe('no-store');
-    const rotated = await t.gql(`mutation { rotateApiKey(id: "${apiKey.key.id}") { secret } }`);
+    const rotated = await t.gql(RotateApiKeyDocument, { id: apiKey.key.id });
     expect(rotated.body.data.rotateApiKey.secret).toBeTruthy();
     expect(rotated.headers.get('cache-control')).toBe('no-store');
     // Refusals before GraphQL, and GET queries, too.
-    expect((await t.gql('{ me { id } }', {}, { key: `sk_starter_${'q'.repeat(43)}`, ip: '10.9.0.1' })).headers.get('cache-control')).toBe('no-store');
+    expect((await t.gql(MeDocument, {}, { key: `sk_starter_${'q'.repeat(43)}`, ip: '10.9.0.1' })).headers.get('cache-control')).toBe('no-store');
     const get = await fetch(`${t.url}?query=${encodeURIComponent('{ plans { code } }')}`, { headers: { 'apollo-require-preflight': '1' } });
     expect(get.status).toBe(200);
     expect(get.headers.get('cache-control')).toBe('no-store');
@@ -55,7 +56,7 @@ describe('the edge findings of the bad day', () => {
     const unknown = await postPartly(port, { authorization: `Bearer sk_business_${'u'.repeat(43)}`, 'x-forwarded-for': '10.9.0.2' }, 2 * 1024 * 1024);
     expect(unknown).toMatchObject({ status: 413 });
     // A small body without a key is read and answered as ever.
-    expect((await t.gql('{ plans { code } }', {}, { key: null })).status).toBe(200);
+    expect((await t.gql(PlansDocument, {}, { key: null })).status).toBe(200);
   });
 
   it('caps bodies by role: 1 MiB for client keys, more for admin uploads', async () => {

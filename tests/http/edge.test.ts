@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config';
 import { clientIp } from '../../src/http/server';
 import { buildAppSchema } from '../../src/schema';
 import { startTestApp, TestApp } from '../helpers/app';
+import { MeDocument, PlansDocument, QuotaDocument } from '../operations/operations.generated';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -18,14 +19,14 @@ describe('the HTTP edge: client IP, metrics, security headers, CSRF', () => {
 
   it('takes the client IP one hop from the right of X-Forwarded-For: a forged left entry does not dodge an IP block', async () => {
     for (let i = 0; i < 3; i++) {
-      const r = await t.gql('{ me { id } }', {}, { key: `sk_starter_${'x'.repeat(43)}`, headers: { 'x-forwarded-for': `203.0.113.${i}, 10.66.0.1` } });
+      const r = await t.gql(MeDocument, {}, { key: `sk_starter_${'x'.repeat(43)}`, headers: { 'x-forwarded-for': `203.0.113.${i}, 10.66.0.1` } });
       expect(r.status).toBe(401);
     }
-    const blocked = await t.gql('{ plans { code } }', {}, { key: null, headers: { 'x-forwarded-for': '198.51.100.7, 10.66.0.1' } });
+    const blocked = await t.gql(PlansDocument, {}, { key: null, headers: { 'x-forwarded-for': '198.51.100.7, 10.66.0.1' } });
     expect(blocked.status).toBe(403);
     expect(blocked.body.errors![0].extensions.code).toBe('BLOCKED');
     // Another client behind the same proxy is not affected.
-    expect((await t.gql('{ plans { code } }', {}, { key: null, ip: '10.66.0.2' })).status).toBe(200);
+    expect((await t.gql(PlansDocument, {}, { key: null, ip: '10.66.0.2' })).status).toBe(200);
   });
 
   it('reads TRUST_PROXY as a number of hops (true = 1, false = 0)', () => {
@@ -46,7 +47,7 @@ describe('the HTTP edge: client IP, metrics, security headers, CSRF', () => {
     const tenant = await t.tenant('BUSINESS');
     await t.gql('{ x1: plans { code } x2: plans { name } }', {}, { key: null, ip: '10.66.1.1' });
     await t.gql('{ plans { code } me { id } }', {}, { key: tenant.key, ip: '10.66.1.1' });
-    await t.gql('{ quota { used } }', {}, { key: tenant.key, ip: '10.66.1.1' });
+    await t.gql(QuotaDocument, {}, { key: tenant.key, ip: '10.66.1.1' });
     await t.gql('{ nope }', {}, { key: null, ip: '10.66.1.1' });
 
     expect((await fetch(`${base}/metrics`)).status).toBe(401);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, openDatabase } from '../../src/database';
 import { startTestApp, TestApp } from '../helpers/app';
+import { PlansDocument } from '../operations/operations.generated';
 
 /** Inodes of the sockets this process holds open (/proc/self/fd → socket:[inode]). */
 function ownSocketInodes(): Set<string> {
@@ -62,7 +63,7 @@ describe.skipIf(!fs.existsSync('/proc/net/tcp'))('the embedded database socket',
   });
 
   it('opens no TCP port: the server listens on PORT only', async () => {
-    expect((await app.gql('{ plans { code } }')).status).toBe(200);
+    expect((await app.gql(PlansDocument)).status).toBe(200);
     expect(ownTcpListeners()).toEqual([app.app.server.port]);
   });
 

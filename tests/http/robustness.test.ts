@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
+import { MeDetailsDocument, QuotaDocument } from '../operations/operations.generated';
 
 // Codes of the contract's table, plus those GraphQL itself answers unparseable or invalid documents with.
 const KNOWN = new Set([
@@ -86,8 +87,8 @@ describe('malformed requests', () => {
     // Literal backslash-u text in a variable is ordinary text, not a NUL.
     const literal = await t.gql(`mutation($d: [DocumentInput!]!) { addDocuments(tenantId: "${tenant.id}", documents: $d) { chunkCount } }`, { d: [{ title: 'C strings', content: 'A C string ends with the escape \\u0000 (NUL).' }] });
     expect(literal.body.data.addDocuments.chunkCount).toBeGreaterThan(0);
-    const after = await t.gql('{ quota { used } }', {}, { key: tenant.key });
+    const after = await t.gql(QuotaDocument, {}, { key: tenant.key });
     expect(after.body.data.quota.used).toBe(1);
-    expect((await t.gql('{ me { documentCount } }', {}, { key: tenant.key })).body.data.me.documentCount).toBe(2);
+    expect((await t.gql(MeDetailsDocument, {}, { key: tenant.key })).body.data.me.documentCount).toBe(2);
   });
 });

@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { print, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddDocumentsDocument } from '../../src/contract/operations.generated';
 import { AnthropicFake } from '../fakes/anthropic-fake';
 import { ADMIN_KEY, startTestApp, TestApp } from '../helpers/app';
 import { build, launch, ServerProcess } from '../helpers/server-process';
 import { RawWs } from '../helpers/ws';
+import { AskQuestionDocument, CreateTenantDocument } from '../operations/operations.generated';
 
 /**
  * SIGTERM on a real `node dist/src/main.js` while 40 asks (and one askStream) are being answered slowly by the
@@ -37,21 +40,22 @@ describe('shutdown on SIGTERM', () => {
 
   it('answers all 40 in-flight asks and a stream, then exits 0', async () => {
     const [server] = processes;
-    const gql = async (query: string, key: string) => {
+    const gql = async (operation: DocumentNode, key: string, variables: Record<string, unknown> = {}) => {
       const res = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-forwarded-for': '10.40.0.1' },
-        body: JSON.stringify({ query }),
+        body: JSON.stringify({ query: print(operation), variables }),
       });
       return { status: res.status, body: (await res.json()) as any };
     };
-    const created = await gql('mutation { createTenant(input: { name: "Drain", contactEmail: "d@example.org", plan: ENTERPRISE }) { tenant { id } apiKey { secret } } }', ADMIN_KEY);
+    const created = await gql(CreateTenantDocument, ADMIN_KEY, { input: { name: 'Drain', contactEmail: 'd@example.org', plan: 'ENTERPRISE' } });
     const { tenant, apiKey } = created.body.data.createTenant;
-    await gql(`mutation { addDocuments(tenantId: "${tenant.id}", documents: [{ title: "VPN", content: "To connect to the VPN, open GlobalProtect and sign in with your badge number." }]) { chunkCount } }`, ADMIN_KEY);
+    const vpn = 'To connect to the VPN, open GlobalProtect and sign in with your badge number.';
+    await gql(AddDocumentsDocument, ADMIN_KEY, { tenantId: tenant.id, documents: [{ title: 'VPN', content: vpn }] });
 
     // Each answer crawls: ~10 events 200 ms apart, so all 40 are mid-answer when the signal comes.
     fake.setBehaviour({ kind: 'slow', delayMs: 200 });
-    const asks = Array.from({ length: 40 }, () => gql('mutation { ask(input: { question: "How do I connect to the VPN?" }) { answer grounded } }', apiKey.secret));
+    const asks = Array.from({ length: 40 }, () => gql(AskQuestionDocument, apiKey.secret, { q: 'How do I connect to the VPN?' }));
     const ws = await RawWs.open(`${server.url}/graphql`, { authorization: `Bearer ${apiKey.secret}` });
     ws.send({ id: 's', type: 'subscribe', payload: { query: 'subscription { askStream(input: { question: "How do I connect to the VPN?" }) { delta done result { answer } } }' } });
     const deadline = Date.now() + 30_000;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { DAY_MS, TestClock } from '../helpers/clock';
 import { leaseMs } from '../../src/services/registry';
+import { QuotaDocument } from '../operations/operations.generated';
 
 /**
  * A process that dies mid-ask leaves its quota lease behind. These tests hold a lease the way a dying process
@@ -28,7 +29,7 @@ describe('quota leases', () => {
     const { services } = t.app;
     // What a process does before it dies mid-ask: the lease is taken, and never settled.
     await services.quota.reserve(await services.tenants.scope(a.id), 1, { apiKeyId: a.keyId, operation: 'ask', ip: '10.0.0.9' }, null);
-    expect((await t.gql('{ quota { used remaining } }', {}, { key: a.key })).body.data.quota).toEqual({ used: 1, remaining: 0 });
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota).toMatchObject({ used: 1, remaining: 0 });
 
     // Before it expires, nobody touches it (the ask may still be running somewhere).
     expect(await services.quota.reclaimExpired()).toBe(0);
@@ -36,7 +37,7 @@ describe('quota leases', () => {
     expect(await services.quota.reclaimExpired()).toBe(1);
     expect(await services.quota.reclaimExpired()).toBe(0);
 
-    expect((await t.gql('{ quota { used remaining } }', {}, { key: a.key })).body.data.quota).toEqual({ used: 0, remaining: 1 });
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota).toMatchObject({ used: 0, remaining: 1 });
     expect(await usageOf(a.key)).toEqual({ requests: 1, succeeded: 0, refused: 0, failed: 1 });
     const [record] = await t.database.dataSource.query(`SELECT outcome, code FROM usage_record WHERE tenant_id = $1`, [a.id]);
     expect(record).toEqual({ outcome: 'ERROR', code: 'LEASE_EXPIRED' });
@@ -53,7 +54,7 @@ describe('quota leases', () => {
     await services.quota.settle(scope, lease, true, {
       tenantId: a.id, apiKeyId: a.keyId, operation: 'ask', outcome: 'SUCCEEDED', code: null, latencyMs: 1, inputTokens: 0, outputTokens: 0, ip: null,
     }, null);
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(1);
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(1);
     expect(await usageOf(a.key)).toEqual({ requests: 2, succeeded: 1, refused: 0, failed: 1 });
   });
 
@@ -68,7 +69,7 @@ describe('quota leases', () => {
       tenantId: a.id, apiKeyId: a.keyId, operation: 'ask', outcome: 'SUCCEEDED', code: null, latencyMs: 1, inputTokens: 0, outputTokens: 0, ip: null,
     }, exchange);
     await expect(settled).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(0);
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(0);
     expect(await usageOf(a.key)).toEqual({ requests: 1, succeeded: 0, refused: 0, failed: 1 });
     const [record] = await t.database.dataSource.query(`SELECT outcome, code FROM usage_record WHERE tenant_id = $1`, [a.id]);
     expect(record).toEqual({ outcome: 'FAILED', code: 'NOT_FOUND' });

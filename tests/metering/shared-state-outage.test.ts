@@ -8,9 +8,9 @@ import { MemorySharedState } from '../../src/services/shared-state/memory-shared
 import { RedisSharedState } from '../../src/services/shared-state/redis-shared-state';
 import { startTestApp, TestApp } from '../helpers/app';
 import { freePort, RedisServer } from '../helpers/redis-server';
+import { AddDocumentsDocument } from '../../src/contract/operations.generated';
+import { AskPasswordResetDocument, MeDocument, QuotaDocument } from '../operations/operations.generated';
 
-const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
-const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
 const DOC = [{ title: 'Password reset', content: 'To reset your password open the password portal and answer the security questions.' }];
 
 const unhandled: unknown[] = [];
@@ -52,7 +52,7 @@ describe('the API while its Redis is killed and restarted', () => {
 
   it('answers me and ask with 200 and rate headers from per-process limits, then uses Redis again by itself', async () => {
     const a = await t.tenant('DEMO');
-    await t.gql(ADD, { t: a.id, d: DOC });
+    await t.gql(AddDocumentsDocument, { tenantId: a.id, documents: DOC });
     const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     probe.on('error', () => undefined);
     const windowInRedis = async (key: string) => {
@@ -66,7 +66,7 @@ describe('the API while its Redis is killed and restarted', () => {
 
     // Redis up: the tenant's window lives in Redis.
     for (const remaining of ['4', '3']) {
-      const res = await t.gql(ASK, {}, { key: a.key });
+      const res = await t.gql(AskPasswordResetDocument, {}, { key: a.key });
       expect(res.status).toBe(200);
       expect(res.headers.get('ratelimit-remaining')).toBe(remaining);
     }
@@ -78,7 +78,7 @@ describe('the API while its Redis is killed and restarted', () => {
 
     // Redis down: no 500, no stall; limits now count in this process (a fresh window), and still refuse past 5.
     let started = Date.now();
-    const me = await t.gql('{ me { id } }', {}, { key: a.key });
+    const me = await t.gql(MeDocument, {}, { key: a.key });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(me.status).toBe(200);
     expect(me.body.data.me.id).toBeTruthy();
@@ -86,7 +86,7 @@ describe('the API while its Redis is killed and restarted', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       started = Date.now();
-      const res = await t.gql(ASK, {}, { key: a.key });
+      const res = await t.gql(AskPasswordResetDocument, {}, { key: a.key });
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(res.headers.get('ratelimit-limit')).toBe('5');
       expect(res.headers.get('ratelimit-remaining')).toBeTruthy();
@@ -98,18 +98,18 @@ describe('the API while its Redis is killed and restarted', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     // Quotas live in PostgreSQL and stay exact: 2 asks before the outage, 5 during.
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(7);
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(7);
     expect(await fallbacks()).toBeGreaterThan(0);
 
     // Redis back on the same port, empty: the app reconnects and uses it again, without a restart.
     await redis.start();
     await waitFor('the app to write its windows to Redis again', async () => {
-      expect((await t.gql('{ me { id } }', {}, { key: a.key })).status).toBe(200);
+      expect((await t.gql(MeDocument, {}, { key: a.key })).status).toBe(200);
       return windowInRedis(`key:${a.keyId}:ops`);
     });
     const counted = await fallbacks();
     // The in-process window is full (5 of 5), so this admission can only come from Redis's fresh window.
-    const back = await t.gql(ASK, {}, { key: a.key });
+    const back = await t.gql(AskPasswordResetDocument, {}, { key: a.key });
     expect(back.status).toBe(200);
     expect(back.headers.get('ratelimit-remaining')).toBe('4');
     expect(await windowInRedis(`tenant:${a.id}:ask`)).toBe(true);
@@ -134,13 +134,13 @@ describe('an app started while its Redis is unreachable', () => {
 
   it('serves keyed requests from per-process limits, and picks Redis up when it starts', async () => {
     const a = await t.tenant('BUSINESS');
-    const me = await t.gql('{ me { id } }', {}, { key: a.key });
+    const me = await t.gql(MeDocument, {}, { key: a.key });
     expect(me.status).toBe(200);
     expect(me.headers.get('ratelimit-remaining')).toBe('299');
     await redis.start();
     const shared = t.app.services.shared as FallbackSharedState;
     await waitFor('the fallback to end', async () => {
-      await t.gql('{ me { id } }', {}, { key: a.key });
+      await t.gql(MeDocument, {}, { key: a.key });
       return !shared.degraded;
     });
     expect(unhandled).toEqual([]);

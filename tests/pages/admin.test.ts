@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 import { cspProblems, ensureWebBuilt, launchBrowser, shot, watchConsole } from './helpers/browser';
+import { QuotaDocument } from '../operations/operations.generated';
 
 let t: TestApp;
 let browser: Browser;
@@ -140,7 +141,7 @@ describe('admin console', () => {
     await page.locator('#keys tbody tr').first().getByRole('button', { name: 'Rotate' }).click();
     await expect.poll(() => page.getByTestId('key-secret').textContent()).toMatch(/^sk_business_/);
     const rotated = (await page.getByTestId('key-secret').textContent())!;
-    expect((await t.gql(`{ quota { used } }`, {}, { key: rotated })).body.data.quota.used).toBe(1);
+    expect((await t.gql(QuotaDocument, {}, { key: rotated })).body.data.quota.used).toBe(1);
     await expect.poll(() => page.locator('#keys tbody tr').count()).toBe(2);
     await page.locator('#keys tbody tr').last().getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => page.locator('#keys tbody tr').last().textContent()).toContain('revoked');

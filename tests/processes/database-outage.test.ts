@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/database';
 import { startTestApp, TestApp } from '../helpers/app';
+import { QuotaDocument } from '../operations/operations.generated';
 
 /**
  * A PostgreSQL server of the test's own, stopped and started again under the app's feet: while it is down every
@@ -77,6 +78,6 @@ describe.skipIf(!runnable)('a PostgreSQL outage', () => {
     start();
     await expect.poll(async () => (await t.gql(ASK, {}, { key: a.key })).status, { timeout: 30_000, interval: 500 }).toBe(200);
     // Nothing the outage refused was charged: one ask before, one after.
-    expect((await t.gql('{ quota { used } }', {}, { key: a.key })).body.data.quota.used).toBe(2);
+    expect((await t.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(2);
   }, 120_000);
 });

@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { print, type DocumentNode } from 'graphql';
 import { ADMIN_KEY } from '../helpers/app';
 import { build, launch, ROOT, ServerProcess } from '../helpers/server-process';
 import { freshDatabaseUrl } from '../helpers/database';
 import { AnthropicFake } from '../fakes/anthropic-fake';
+import { AddDocumentsDocument } from '../../src/contract/operations.generated';
+import { AskPasswordResetDocument, CreateTenantDocument, UpdateTenantDocument, type PlanCode, type UpdateTenantInput } from '../operations/operations.generated';
 
 /**
  * Real server processes (`node dist/src/main.js`, as deployed) sharing one PostgreSQL server and one Redis: the
@@ -15,22 +18,23 @@ import { AnthropicFake } from '../fakes/anthropic-fake';
  * embedded database needs nothing and always runs.
  */
 const shared = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL;
-const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
 
-async function gql(server: ServerProcess, query: string, key: string, ip = '10.9.0.1') {
+/** One operation to one process: a generated document, or a string for a one-off selection. */
+async function gql(server: ServerProcess, operation: string | DocumentNode, key: string, ip = '10.9.0.1', variables: Record<string, unknown> = {}) {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-forwarded-for': ip },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query: typeof operation === 'string' ? operation : print(operation), variables }),
   });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { extensions: Record<string, unknown> }[] } };
 }
 
-async function tenant(server: ServerProcess, plan: string, overrides = '') {
-  const created = await gql(server, `mutation { createTenant(input: { name: "Proc ${Math.random()}", contactEmail: "p@example.org", plan: ${plan} }) { tenant { id } apiKey { secret } } }`, ADMIN_KEY);
+async function tenant(server: ServerProcess, plan: PlanCode, overrides: UpdateTenantInput | null = null) {
+  const admin = (operation: DocumentNode, variables: Record<string, unknown>) => gql(server, operation, ADMIN_KEY, undefined, variables);
+  const created = await admin(CreateTenantDocument, { input: { name: `Proc ${Math.random()}`, contactEmail: 'p@example.org', plan } });
   const { tenant: t, apiKey } = created.body.data.createTenant;
-  if (overrides) await gql(server, `mutation { updateTenant(id: "${t.id}", input: { ${overrides} }) { id } }`, ADMIN_KEY);
-  await gql(server, `mutation { addDocuments(tenantId: "${t.id}", documents: [{ title: "Password reset", content: "To reset your password open the password portal and answer the security questions." }]) { chunkCount } }`, ADMIN_KEY);
+  if (overrides) await admin(UpdateTenantDocument, { id: t.id, input: overrides });
+  await admin(AddDocumentsDocument, { tenantId: t.id, documents: [{ title: 'Password reset', content: 'To reset your password open the password portal and answer the security questions.' }] });
   return { id: t.id as string, key: apiKey.secret as string };
 }
 
@@ -52,7 +56,7 @@ describe('the embedded database after a crash', () => {
     };
     const first = await launch(env, processes);
     const a = await tenant(first, 'STARTER');
-    for (let i = 0; i < 3; i++) expect((await gql(first, ASK, a.key)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await gql(first, AskPasswordResetDocument, a.key)).status).toBe(200);
     await kill(first);
     const second = await launch(env, processes);
     const after = await gql(second, '{ quota { used } me { documentCount } conversations { totalCount } }', a.key);
@@ -87,8 +91,8 @@ describe.skipIf(!shared)('several server processes sharing PostgreSQL and Redis'
 
   it('gives exactly 20 of 60 concurrent asks on a quota of 20, across both processes', async () => {
     const [one, two] = processes;
-    const a = await tenant(one, 'BUSINESS', 'quotaOverride: 20, rateOverride: 1000');
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => gql(i % 2 ? one : two, ASK, a.key)));
+    const a = await tenant(one, 'BUSINESS', { quotaOverride: 20, rateOverride: 1000 });
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => gql(i % 2 ? one : two, AskPasswordResetDocument, a.key)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
     expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'QUOTA_EXCEEDED')).toHaveLength(40);
     expect((await gql(two, '{ quota { used remaining } }', a.key)).body.data.quota).toEqual({ used: 20, remaining: 0 });
@@ -97,7 +101,7 @@ describe.skipIf(!shared)('several server processes sharing PostgreSQL and Redis'
   it('allows a DEMO tenant 5 asks a minute in total, not 5 per process', async () => {
     const [one, two] = processes;
     const a = await tenant(two, 'DEMO');
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => gql(i % 2 ? one : two, ASK, a.key)));
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => gql(i % 2 ? one : two, AskPasswordResetDocument, a.key)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(5);
     expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'RATE_LIMITED')).toHaveLength(7);
   });
@@ -115,12 +119,12 @@ describe.skipIf(!shared)('several server processes sharing PostgreSQL and Redis'
   it('loses nothing accepted when a process is killed: a new process serves the same tenants and counts', async () => {
     const [one] = processes;
     const a = await tenant(one, 'STARTER');
-    for (let i = 0; i < 3; i++) expect((await gql(one, ASK, a.key)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await gql(one, AskPasswordResetDocument, a.key)).status).toBe(200);
     await kill(one);
     const three = await launch(env, processes);
     const quota = await gql(three, '{ quota { used } me { documentCount } }', a.key);
     expect(quota.body.data).toEqual({ quota: { used: 3 }, me: { documentCount: 1 } });
-    expect((await gql(three, ASK, a.key)).status).toBe(200);
+    expect((await gql(three, AskPasswordResetDocument, a.key)).status).toBe(200);
   });
 });
 
@@ -145,8 +149,8 @@ describe.skipIf(!shared)('a process killed with asks in flight', () => {
       GENERATION_TIMEOUT_MS: '3000', RETRIEVAL_TIMEOUT_MS: '1000',
     };
     const first = await launch(env, processes);
-    const a = await tenant(first, 'BUSINESS', 'rateOverride: 1000');
-    const inFlight = Array.from({ length: 10 }, () => gql(first, ASK, a.key).then((r) => r.status, () => 'cut'));
+    const a = await tenant(first, 'BUSINESS', { rateOverride: 1000 });
+    const inFlight = Array.from({ length: 10 }, () => gql(first, AskPasswordResetDocument, a.key).then((r) => r.status, () => 'cut'));
     // Kill once all ten are under way: each holds its quota lease and is waiting on the slow answer.
     const db = new Client({ connectionString: env.DATABASE_URL });
     await db.connect();

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { buildAppSchema } from '../../src/schema';
 import { startTestApp, TestApp } from '../helpers/app';
 import { HOSPITAL_A_DOCS, HOSPITAL_B_DOCS } from '../helpers/corpus';
 import { IdPool, ID_KINDS, OperationCall, operationCalls, SchemaOperation, schemaOperations } from '../helpers/schema-sweep';
+import { callOperation, callWs, leaks } from '../helpers/sweep-calls';
 
 /**
- * Issue 8, point 2: every operation a client key can reach, called by tenant A with tenant B's ids, answers
+ * Every operation a client key can reach, called by tenant A with tenant B's ids, answers
  * NOT_FOUND or A's own data, never B's; every admin operation refuses A's client key with FORBIDDEN and changes
  * nothing. The operations come from the schema, so one added later is swept without editing this file.
  */
@@ -25,10 +24,9 @@ const A_QUESTION = 'Which badge override code opens the operating theatre?';
 
 /** Client operations that name one object: given B's id they must refuse with NOT_FOUND, not answer around it. */
 const MUST_REFUSE = new Set(['conversation', 'ask', 'askStream', 'rateAnswer']);
-const KNOWN_CLIENT_OPS = ['me', 'quota', 'usage', 'conversations', 'conversation', 'exportConversations', 'ask', 'askStream'];
-const KNOWN_ADMIN_OPS = ['tenants', 'tenant', 'createTenant', 'deleteTenant', 'issueApiKey', 'revokeApiKey', 'addDocuments', 'removeDocument'];
-
-interface Outcome { status: number; codes: string[]; json: string }
+const KNOWN_CLIENT_OPS = ['me', 'quota', 'usage', 'conversations', 'conversation', 'exportConversations', 'ask', 'askStream',
+  'unansweredQuestions', 'documents', 'retrievalTest', 'invoice', 'issueApiKey', 'rotateApiKey', 'revokeApiKey', 'addDocuments', 'removeDocument'];
+const KNOWN_ADMIN_OPS = ['tenants', 'tenant', 'createTenant', 'updateTenant', 'deleteTenant', 'unblockApiKey'];
 
 const ADD = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { documents { id title } } }`;
 const ASK = `mutation($q: String!, $c: ID) { ask(input: { question: $q, conversationId: $c }) { conversationId messageId answer } }`;
@@ -41,6 +39,9 @@ async function seed(t: TestApp) {
   };
   const a = await t.tenant('BUSINESS', { name: 'Hopital Aster', contactEmail: 'it@chu-a.example' });
   const b = await t.tenant('BUSINESS', { name: 'Clinique Borealis', contactEmail: 'dsi.confidential@chu-b.example' });
+  // A's IT team may change its documents, so the sweep's addDocuments and removeDocument reach their tenant check
+  // (B's tenant or document: NOT_FOUND) instead of stopping at the missing consent.
+  await must(`mutation($t: ID!) { updateTenant(id: $t, input: { documentSelfService: true }) { id } }`, { t: a.id });
   const docsA = (await must(ADD, { t: a.id, d: HOSPITAL_A_DOCS })).addDocuments.documents;
   const docsB = (await must(ADD, { t: b.id, d: [...HOSPITAL_B_DOCS, B_EXTRA_DOC] })).addDocuments.documents;
   const askedA = (await must(ASK, { q: 'How do I connect to the VPN?' }, a.key)).ask;
@@ -81,63 +82,12 @@ async function seed(t: TestApp) {
   return { a, b, poolA, poolB, needles, secretAnswered: messagesB.some((m) => SECRETS.some((s) => m.content.includes(s))) };
 }
 
-function leaks(json: string, needles: string[]): string[] {
-  const haystack = json.toLowerCase();
-  return needles.filter((n) => haystack.includes(n.toLowerCase()));
-}
-
-function outcomeOf(status: number, payloads: { data?: unknown; errors?: { extensions?: { code?: string } }[] }[], extra: unknown[] = []): Outcome {
-  const codes = [...payloads.flatMap((p) => p.errors ?? []), ...extra].map((e) => String((e as { extensions?: { code?: string } })?.extensions?.code ?? e));
-  return { status, codes, json: JSON.stringify([payloads, extra]) };
-}
-
-async function callHttp(t: TestApp, call: OperationCall, key: string): Promise<Outcome> {
-  const res = await t.gql(call.document, call.variables, { key });
-  return outcomeOf(res.status, [res.body]);
-}
-
-/** A subscription over graphql-ws, the key in connection_init as clients send it; runs until complete or error. */
-async function callWs(t: TestApp, call: OperationCall, key: string): Promise<Outcome> {
-  const client = createClient({
-    url: t.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${key}` },
-    retryAttempts: 0,
-  });
-  const events: { data?: unknown; errors?: { extensions?: { code?: string } }[] }[] = [];
-  const failures: unknown[] = [];
-  try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        failures.push('TIMEOUT');
-        resolve();
-      }, 10_000);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      client.subscribe({ query: call.document, variables: call.variables }, {
-        next: (event) => events.push(event as (typeof events)[number]),
-        error: (error) => {
-          // graphql-ws hands over the error message's GraphQL errors as an array, or a CloseEvent/Error.
-          failures.push(...(Array.isArray(error) ? error : [{ extensions: { code: `CLOSED ${(error as { code?: number })?.code ?? String(error)}` } }]));
-          done();
-        },
-        complete: done,
-      });
-    });
-  } finally {
-    await client.dispose();
-  }
-  return outcomeOf(200, events, failures);
-}
-
 describe('foreign-tenant sweep: a client key of tenant A against every operation, with tenant B ids', () => {
   let t: TestApp;
   let s: Awaited<ReturnType<typeof seed>>;
   let operations: SchemaOperation[];
   const values = { now: new Date(), strings: { question: A_QUESTION } };
-  const call = (c: OperationCall, key: string) => (c.operation.root === 'subscription' ? callWs(t, c, key) : callHttp(t, c, key));
+  const call = (c: OperationCall, key: string) => callOperation(t, c, { key });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -199,7 +149,7 @@ describe('foreign-tenant sweep: a client key of tenant A against every operation
     const askStream = operations.find((o) => o.name === 'askStream')!;
     const [c] = operationCalls(askStream, s.poolB, values);
     expect(c.variables.input).toMatchObject({ conversationId: s.poolB.conversation[0] });
-    const out = await callWs(t, c, s.a.key);
+    const out = await callWs(t, c, { key: s.a.key });
     expect(out.codes).toEqual(['NOT_FOUND']);
     expect(leaks(out.json, s.needles)).toEqual([]);
   });

@@ -6,9 +6,11 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPackageService } from '../../src/services/client-package.service';
 import { startTestApp, TestApp } from '../helpers/app';
+import { CreateClientPackageDocument } from '../../src/contract/operations.generated';
+import { MeDocument } from '../operations/operations.generated';
 
 const CREATE = `mutation($t: ID!, $e: String!, $n: String) { createClientPackage(tenantId: $t, endpoint: $e, keyName: $n) {
-  filename contentBase64 welcomeMessage apiKey { secret key { id name } } } }`;
+  filename contentBase64 welcomeMessage apiKey { secret key { id name kind } } } }`;
 const PAGE = { 'chat.html': '<!doctype html><title>placeholder</title>', 'chat.js': '(function(){ /* placeholder */ })();', 'chat.css': ':root { --askdesk-accent: #0a6; }' };
 // 2026-03-14 12:00 UTC
 const FIXED_NOW = Date.UTC(2026, 2, 14, 12);
@@ -48,7 +50,12 @@ describe('client package', () => {
     vm.runInNewContext(strFromU8(files['config.js']), { window });
     expect(window.ASKDESK_CONFIG).toMatchObject({ endpoint: 'https://askdesk.example/graphql', apiKey: pkg.apiKey.secret, name: 'CHU Nord' });
     const me = await t.gql(`{ me { id } }`, {}, { key: window.ASKDESK_CONFIG.apiKey });
-    expect(me.body.data.me.id).toBe(tenant.id);
+    // A publishable key: what a page holds reaches its visitor's conversations only, and `me` only in part.
+    expect(pkg.apiKey.secret).toMatch(/^pk_business_[A-Za-z0-9_-]{43}$/);
+    expect(pkg.apiKey.key.kind).toBe('PUBLISHABLE');
+    expect(me.body.errors![0].extensions.code).toBe('FORBIDDEN');
+    expect((await t.gql(`{ me { name } }`, {}, { key: window.ASKDESK_CONFIG.apiKey })).body.data.me.name).toBe('CHU Nord');
+    expect((await t.gql(`{ usage(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { total { requests } } }`, {}, { key: pkg.apiKey.secret })).status).toBe(403);
 
     const readme = strFromU8(files['README.md']);
     for (const expected of ['Installation en 5 minutes', '5-minute setup', 'chat.html', 'pas de Python', 'no Python', 'intranet', ':root', 'logoUrl', 'help@askdesk-ops.example']) {
@@ -70,19 +77,22 @@ describe('client package', () => {
   it("states the tenant's own figures when it has custom limits", async () => {
     const custom = await t.tenant('ENTERPRISE');
     await t.gql(`mutation($id: ID!) { updateTenant(id: $id, input: { rateOverride: 7 }) { id } }`, { id: custom.id });
-    const pkg = (await t.gql(CREATE, { t: custom.id, e: 'http://intranet:4000/graphql' })).body.data.createClientPackage;
+    const pkg = (await t.gql(CreateClientPackageDocument, { tenantId: custom.id, endpoint: 'http://intranet:4000/graphql' })).body.data.createClientPackage;
     expect(pkg.welcomeMessage).toContain('unlimited');
     expect(pkg.welcomeMessage).toContain('at most 7 questions a minute');
     expect(pkg.apiKey.key.name).toBe('client package 2026-03-14');
   });
 
-  it("respects a one-key plan: the tenant's active key must be revoked or rotated first", async () => {
+  it("respects a one-key plan: the tenant's publishable key must be revoked or rotated before a second package", async () => {
     const starter = await t.tenant('STARTER');
+    // The tenant's first key is its IT team's secret key: the plan's one key is the publishable one.
+    const first = (await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' })).body.data.createClientPackage;
+    expect(first.welcomeMessage).toContain('1,000 questions a month');
     const refused = await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' });
-    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
-    await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: starter.keyId });
+    expect(refused.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kind' });
+    await t.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: first.apiKey.key.id });
     const pkg = (await t.gql(CREATE, { t: starter.id, e: 'https://askdesk.example/graphql' })).body.data.createClientPackage;
-    expect(pkg.welcomeMessage).toContain('1,000 questions a month');
+    expect(pkg.apiKey.secret).toMatch(/^pk_starter_/);
   });
 
   it('records the package in the audit log', async () => {
@@ -92,15 +102,15 @@ describe('client package', () => {
   });
 
   it('refuses a bad endpoint or an unknown tenant, and issues no key when the page is not built', async () => {
-    expect((await t.gql(CREATE, { t: tenant.id, e: 'ftp://nowhere' })).body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'endpoint' });
-    expect((await t.gql(CREATE, { t: '00000000-0000-4000-8000-000000000000', e: 'https://a.example/graphql' })).body.errors![0].extensions.code).toBe('NOT_FOUND');
+    expect((await t.gql(CreateClientPackageDocument, { tenantId: tenant.id, endpoint: 'ftp://nowhere' })).body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'endpoint' });
+    expect((await t.gql(CreateClientPackageDocument, { tenantId: '00000000-0000-4000-8000-000000000000', endpoint: 'https://a.example/graphql' })).body.errors![0].extensions.code).toBe('NOT_FOUND');
 
     const s = t.app.services;
     const keysBefore = (await t.gql(`query($id: ID!) { tenant(id: $id) { keys { id } } }`, { id: tenant.id })).body.data.tenant.keys.length;
     const saved = s.clientPackages;
     s.clientPackages = new ClientPackageService(s.tenants, s.keys, s.audit, s.config.supportEmail, { now: () => FIXED_NOW }, path.join(assets, 'missing'));
     try {
-      const res = await t.gql(CREATE, { t: tenant.id, e: 'https://a.example/graphql' });
+      const res = await t.gql(CreateClientPackageDocument, { tenantId: tenant.id, endpoint: 'https://a.example/graphql' });
       expect(res.body.errors![0].extensions.code).toBe('NOT_FOUND');
       expect(res.body.errors![0].message).toMatch(/build:web/);
     } finally {

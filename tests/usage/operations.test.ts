@@ -3,9 +3,7 @@ import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { DAY_MS, TestClock } from '../helpers/clock';
-
-const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
-const DOC = `mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "Reset your password on the password portal." }]) { chunkCount } }`;
+import { AskPasswordResetDocument, PlansDocument, SeedPasswordResetDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 /** A webhook receiver that fails its first `failures` calls with 500, then records. */
 async function receiver(failures: number) {
@@ -39,9 +37,9 @@ describe('quota alert webhook', () => {
 
   it('POSTs each threshold once, retrying a failing delivery', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 5 }) { id } }`);
-    await t.gql(DOC, { t: a.id });
-    for (let i = 0; i < 6; i++) await t.gql(ASK, {}, { key: a.key });
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 5 } });
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
+    for (let i = 0; i < 6; i++) await t.gql(AskPasswordResetDocument, {}, { key: a.key });
     await expect.poll(() => hook.received.length, { timeout: 5_000 }).toBe(2);
     expect(hook.received.map((p) => p.threshold).sort()).toEqual([100, 80]);
     expect(hook.received[0]).toMatchObject({ type: 'quota.threshold', tenantId: a.id, limit: 5 });
@@ -58,11 +56,11 @@ describe('a dead webhook', () => {
 
   it('never fails or slows an ask', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(`mutation { updateTenant(id: "${a.id}", input: { quotaOverride: 2 }) { id } }`);
-    await t.gql(DOC, { t: a.id });
+    await t.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 2 } });
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
     const started = Date.now();
-    expect((await t.gql(ASK, {}, { key: a.key })).status).toBe(200);
-    expect((await t.gql(ASK, {}, { key: a.key })).status).toBe(200);
+    expect((await t.gql(AskPasswordResetDocument, {}, { key: a.key })).status).toBe(200);
+    expect((await t.gql(AskPasswordResetDocument, {}, { key: a.key })).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3_000);
     // Alerts are recorded just after the ask returns, off its path.
     await expect.poll(async () => (await t.app.services.alerts.list(a.id)).map((x) => x.threshold).sort()).toEqual([100, 80]);
@@ -79,7 +77,7 @@ describe('retention', () => {
 
   it('purges conversations untouched for longer than the retention period, with their messages', async () => {
     const a = await t.tenant('BUSINESS');
-    await t.gql(DOC, { t: a.id });
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
     const start = clock.now();
     const ask = async (conversationId?: string) =>
       (await t.gql(`mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }`, { c: conversationId }, { key: a.key })).body.data.ask.conversationId;
@@ -122,7 +120,7 @@ describe('readiness', () => {
     expect(page).not.toMatch(/failed|ECONNREFUSED|terminat|closed/i);
     expect((await fetch(`${t.app.server.url}/healthz`)).status).toBe(200);
     // A request that needs the database gets a masked error, never a hang or a stack trace.
-    const gql = await t.gql('{ plans { code } }');
+    const gql = await t.gql(PlansDocument);
     expect(JSON.stringify(gql.body)).not.toMatch(/at .*\.js|ECONNREFUSED|pg/);
     await t.app.close();
   });

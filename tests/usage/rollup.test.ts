@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { DAY_MS } from '../helpers/clock';
-
-const ASK = `mutation { ask(input: { question: "How do I reset my password?" }) { grounded } }`;
-const DOC = `mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "Reset your password on the password portal." }]) { chunkCount } }`;
+import { AskPasswordResetDocument, SeedPasswordResetDocument, UpdateTenantDocument } from '../operations/operations.generated';
 
 /**
  * Calls are queued for the daily roll-up instead of bumping a shared row (see the UsageRollupQueue migration).
@@ -30,10 +28,10 @@ describe('usage roll-up', () => {
   it('reports the same exact figures before, during and after concurrent roll-ups, counting each call once', async () => {
     const a = await t.tenant('BUSINESS');
     const b = await t.tenant('BUSINESS');
-    await t.gql(DOC, { t: a.id });
-    await t.gql(`mutation { updateTenant(id: "${b.id}", input: { quotaOverride: 2 }) { id } }`);
-    await Promise.all([...Array(12)].map(() => t.gql(ASK, {}, { key: a.key })));
-    await Promise.all([...Array(5)].map(() => t.gql(ASK, {}, { key: b.key }))); // 2 answered, 3 refused
+    await t.gql(SeedPasswordResetDocument, { tenantId: a.id });
+    await t.gql(UpdateTenantDocument, { id: b.id, input: { quotaOverride: 2 } });
+    await Promise.all([...Array(12)].map(() => t.gql(AskPasswordResetDocument, {}, { key: a.key })));
+    await Promise.all([...Array(5)].map(() => t.gql(AskPasswordResetDocument, {}, { key: b.key }))); // 2 answered, 3 refused
 
     // (The app's own roll-up timer may have folded some already: it is one more process doing the same.)
     expect(await report(a.key)).toEqual({ requests: 12, succeeded: 12, refused: 0, failed: 0 });
@@ -53,7 +51,7 @@ describe('usage roll-up', () => {
     expect(await summary(a.id)).toMatchObject({ requests: 12, succeeded: 12 });
 
     // New calls after a roll-up add to it.
-    await t.gql(ASK, {}, { key: a.key });
+    await t.gql(AskPasswordResetDocument, {}, { key: a.key });
     expect(await report(a.key)).toEqual({ requests: 13, succeeded: 13, refused: 0, failed: 0 });
     expect(await summary(a.id)).toMatchObject({ requests: 13, succeeded: 13 });
   });

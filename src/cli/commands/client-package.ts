@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { CreateClientPackageDocument } from '../../contract/operations.generated';
 import { withTenant } from '../session';
 
 /** `askdesk client-package <tenant>`: issues a key and writes the ZIP to hand the client. */
@@ -12,11 +13,11 @@ export function clientPackageCommand(): Command {
     .option('--endpoint <url>', "the GraphQL URL the client's page calls (default: the --url server's /graphql)")
     .option('--key-name <name>', 'name of the issued key')
     .action(withTenant<{ out?: string; endpoint?: string; keyName?: string }>(async (tenant, options, { api, print }) => {
-      const { createClientPackage: pkg } = await api.request(
-        `mutation($t: ID!, $e: String!, $n: String) { createClientPackage(tenantId: $t, endpoint: $e, keyName: $n) {
-           filename contentBase64 welcomeMessage apiKey { key { id } } } }`,
-        { t: tenant.id, e: options.endpoint ?? api.endpoint, n: options.keyName },
-      );
+      const { createClientPackage: pkg } = await api.request(CreateClientPackageDocument, {
+        tenantId: tenant.id,
+        endpoint: options.endpoint ?? api.endpoint,
+        keyName: options.keyName,
+      });
       const out = path.resolve(options.out ?? pkg.filename);
       fs.writeFileSync(out, Buffer.from(pkg.contentBase64, 'base64'));
       // The message holds the key: it goes beside the ZIP (which is copied onto a web server as it is), readable by

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
+import { AddDocumentsDocument } from '../../contract/operations.generated';
 import { documentFiles, readDocument, Skipped, skippedNote } from '../files';
 import { intOption, resolveTenant, sessionOf, usageError } from '../session';
 
@@ -35,10 +36,7 @@ export function docsCommand(): Command {
       const totals = { read: 0, added: 0, skipped: 0, chunks: 0 };
       bar?.start(files.length, 0, { added: 0, skipped: 0 });
       const send = async (batch: ReturnType<typeof readDocument>[]) => {
-        const data = await api.request(
-          `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { documents { id } chunkCount skippedDuplicates } }`,
-          { t: tenant.id, d: batch },
-        );
+        const data = await api.request(AddDocumentsDocument, { tenantId: tenant.id, documents: batch });
         const result = data.addDocuments;
         totals.read += batch.length;
         totals.added += result.documents.length;

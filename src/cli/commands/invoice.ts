@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { InvoiceDocument } from '../../contract/operations.generated';
 import { details, render } from '../output';
 import { resolveTenant, sessionOf } from '../session';
 import { requireMonth } from './usage';
@@ -16,16 +17,11 @@ export function invoiceCommand(): Command {
       requireMonth(month);
       const { api, print } = sessionOf(command);
       const tenant = await resolveTenant(api, ref);
-      const { invoice } = await api.request(
-        `query($t: ID!, $m: String!) { invoice(tenantId: $t, month: $m) {
-           month currency subtotalCents vatCents totalCents lines { description quantity unitCents amountCents } } }`,
-        { t: tenant.id, m: month },
-      );
+      const { invoice } = await api.request(InvoiceDocument, { tenantId: tenant.id, month });
       if (options.json) return print(JSON.stringify({ tenant: tenant.slug, ...invoice }, null, 2));
       print(`Invoice ${tenant.name} (${tenant.slug}), ${invoice.month}, ${invoice.currency}`);
       print('');
-      type Line = { description: string; quantity: number; unitCents: number; amountCents: number };
-      print(render<Line>(invoice.lines, [
+      print(render(invoice.lines, [
         { header: 'description', value: (l) => l.description },
         { header: 'quantity', value: (l) => l.quantity },
         { header: 'unit', value: (l) => euros(l.unitCents) },

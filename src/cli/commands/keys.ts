@@ -1,12 +1,12 @@
 import { Command } from 'commander';
+import { ApiError } from '../../contract/client';
+import { IssueApiKeyDocument, KeyKind, RevokeApiKeyDocument, RotateApiKeyDocument, TenantKeysDocument, type IssuedKeyFragment } from '../../contract/operations.generated';
 import { details, render } from '../output';
 import { formatOf, intOption, sessionOf, withFormats, withTenant } from '../session';
-import { KEY_COLUMNS, KeyRow } from './tenants';
+import { KEY_COLUMNS } from './tenants';
 
-const ISSUED = 'secret key { id name prefix status expiresAt }';
-
-function printIssued(print: (text: string) => void, issued: { secret: string; key: KeyRow }): void {
-  print(details([['key id', issued.key.id], ['name', issued.key.name], ['expires', issued.key.expiresAt], ['key', issued.secret]]));
+function printIssued(print: (text: string) => void, issued: IssuedKeyFragment): void {
+  print(details([['key id', issued.key.id], ['name', issued.key.name], ['kind', issued.key.kind], ['expires', issued.key.expiresAt], ['key', issued.secret]]));
   print('The key is shown once: store it now.');
 }
 
@@ -16,22 +16,22 @@ export function keysCommand(): Command {
 
   keys
     .command('issue')
-    .description('a new key for a tenant (DEMO and STARTER hold one active key)')
+    .description('a new key for a tenant (up to 3 active secret keys; DEMO and STARTER hold one active publishable key)')
     .argument('<tenant>', 'tenant id or slug')
     .requiredOption('--name <name>', 'what the key is for, e.g. "intranet page"')
     .option('--expires <date-time>', 'when the key stops working (ISO 8601); never when omitted')
-    .action(withTenant<{ name: string; expires?: string }>(async ({ id }, options, { api, print }) => {
-      const data = await api.request(
-        `mutation($t: ID!, $n: String!, $e: DateTime) { issueApiKey(tenantId: $t, name: $n, expiresAt: $e) { ${ISSUED} } }`,
-        { t: id, n: options.name, e: options.expires },
-      );
+    .option('--publishable', 'a publishable key (pk_…) for a page, instead of a secret key for the IT team')
+    .action(withTenant<{ name: string; expires?: string; publishable?: boolean }>(async ({ id }, options, { api, print }) => {
+      const kind = options.publishable ? KeyKind.Publishable : KeyKind.Secret;
+      const data = await api.request(IssueApiKeyDocument, { tenantId: id, name: options.name, expiresAt: options.expires, kind });
       printIssued(print, data.issueApiKey);
     }));
 
   withFormats(keys.command('list').description("a tenant's keys, oldest first").argument('<tenant>', 'tenant id or slug')).action(
     withTenant<{ json?: boolean; csv?: boolean }>(async ({ id }, options, { api, print }) => {
-      const data = await api.request(`query($id: ID!) { tenant(id: $id) { keys { id name prefix status createdAt lastUsedAt expiresAt } } }`, { id });
-      print(render(data.tenant.keys as KeyRow[], KEY_COLUMNS, formatOf(options)));
+      const data = await api.request(TenantKeysDocument, { id });
+      if (!data.tenant) throw new ApiError('NOT_FOUND', 'Tenant not found.');
+      print(render(data.tenant.keys, KEY_COLUMNS, formatOf(options)));
     }),
   );
 
@@ -42,7 +42,7 @@ export function keysCommand(): Command {
     .option('--grace <seconds>', 'how long the old key keeps working (0 to 2592000)', intOption(0, 2_592_000), 0)
     .action(async (keyId: string, options, command: Command) => {
       const { api, print } = sessionOf(command);
-      const data = await api.request(`mutation($id: ID!, $g: Int) { rotateApiKey(id: $id, graceSeconds: $g) { ${ISSUED} } }`, { id: keyId, g: options.grace });
+      const data = await api.request(RotateApiKeyDocument, { id: keyId, graceSeconds: options.grace });
       printIssued(print, data.rotateApiKey);
     });
 
@@ -52,7 +52,7 @@ export function keysCommand(): Command {
     .argument('<key-id>', 'the key to revoke')
     .action(async (keyId: string, _options, command: Command) => {
       const { api, print } = sessionOf(command);
-      const data = await api.request(`mutation($id: ID!) { revokeApiKey(id: $id) { id status } }`, { id: keyId });
+      const data = await api.request(RevokeApiKeyDocument, { id: keyId });
       print(`${data.revokeApiKey.id}: ${data.revokeApiKey.status}`);
     });
 

@@ -1,21 +1,21 @@
 import { Command, Option } from 'commander';
+import { ApiError } from '../../contract/client';
+import {
+  CreateTenantRowDocument,
+  DeleteTenantDocument,
+  PlanCode,
+  ReactivateTenantStatusDocument,
+  SuspendTenantStatusDocument,
+  TenantRowsDocument,
+  TenantShowDocument,
+  TenantStatus,
+  type KeyRowFragment,
+  type TenantRowsQuery,
+  type TenantRowFragment as TenantRow,
+} from '../../contract/operations.generated';
 import { Column, details, render } from '../output';
 import { formatOf, resolveTenant, sessionOf, usageError, withFormats, withTenant } from '../session';
 
-const PLANS = ['DEMO', 'STARTER', 'BUSINESS', 'ENTERPRISE'];
-
-interface TenantRow {
-  id: string;
-  slug: string;
-  name: string;
-  contactEmail: string;
-  status: string;
-  plan: { code: string };
-  documentCount: number;
-  createdAt: string;
-}
-
-const ROW_FIELDS = 'id slug name contactEmail status plan { code } documentCount createdAt';
 const COLUMNS: Column<TenantRow>[] = [
   { header: 'id', value: (t) => t.id },
   { header: 'slug', value: (t) => t.slug },
@@ -35,17 +35,14 @@ export function tenantsCommand(): Command {
     .description('add a tenant; prints its id and its first API key (shown once)')
     .requiredOption('--name <name>', 'organisation name')
     .requiredOption('--email <email>', 'contact email')
-    .addOption(new Option('--plan <plan>', 'plan').choices(PLANS).makeOptionMandatory())
+    .addOption(new Option('--plan <plan>', 'plan').choices(Object.values(PlanCode)).makeOptionMandatory())
     .option('--slug <slug>', 'URL-safe name (derived from the name when omitted)')
     .option('--origin <origin...>', 'origins the widget may call from (default: any)')
     .option('--json', 'print JSON')
     .action(async (options, command: Command) => {
       const { api, print } = sessionOf(command);
       const input = { name: options.name, contactEmail: options.email, plan: options.plan, slug: options.slug, allowedOrigins: options.origin };
-      const data = await api.request(
-        `mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { ${ROW_FIELDS} } apiKey { secret key { id name } } } }`,
-        { input },
-      );
+      const data = await api.request(CreateTenantRowDocument, { input });
       const { tenant, apiKey } = data.createTenant;
       if (options.json) return print(JSON.stringify(data.createTenant, null, 2));
       print(details([['id', tenant.id], ['slug', tenant.slug], ['name', tenant.name], ['plan', tenant.plan.code], ['key id', apiKey.key.id], ['key', apiKey.secret]]));
@@ -56,19 +53,15 @@ export function tenantsCommand(): Command {
     tenants
       .command('list')
       .description('list tenants, oldest first')
-      .addOption(new Option('--status <status>', 'only this status').choices(['ACTIVE', 'SUSPENDED']))
+      .addOption(new Option('--status <status>', 'only this status').choices(Object.values(TenantStatus)))
       .option('--search <text>', 'part of the name, slug or contact email'),
   ).action(async (options, command: Command) => {
     const { api, print } = sessionOf(command);
     const rows: TenantRow[] = [];
     let after: string | null = null;
     do {
-      const data: any = await api.request(
-        `query($after: String, $status: TenantStatus, $search: String) {
-           tenants(first: 100, after: $after, status: $status, search: $search) { edges { node { ${ROW_FIELDS} } } pageInfo { hasNextPage endCursor } } }`,
-        { after, status: options.status, search: options.search },
-      );
-      rows.push(...data.tenants.edges.map((e: { node: TenantRow }) => e.node));
+      const data: TenantRowsQuery = await api.request(TenantRowsDocument, { after, status: options.status, search: options.search });
+      rows.push(...data.tenants.edges.map((e) => e.node));
       after = data.tenants.pageInfo.hasNextPage ? data.tenants.pageInfo.endCursor : null;
     } while (after);
     print(render(rows, COLUMNS, formatOf(options)));
@@ -80,11 +73,8 @@ export function tenantsCommand(): Command {
     .argument('<tenant>', 'tenant id or slug')
     .option('--json', 'print JSON')
     .action(withTenant<{ json?: boolean }>(async ({ id }, options, { api, print }) => {
-      const { tenant } = await api.request(
-        `query($id: ID!) { tenant(id: $id) { ${ROW_FIELDS} allowedOrigins quotaOverride rateOverride trialEndsAt
-           quota { limit used remaining resetsAt ratePerMinute } keys { id name prefix status createdAt lastUsedAt expiresAt } } }`,
-        { id },
-      );
+      const { tenant } = await api.request(TenantShowDocument, { id });
+      if (!tenant) throw new ApiError('NOT_FOUND', 'Tenant not found.');
       if (options.json) return print(JSON.stringify(tenant, null, 2));
       print(details([
         ['id', tenant.id], ['slug', tenant.slug], ['name', tenant.name], ['contact', tenant.contactEmail], ['plan', tenant.plan.code],
@@ -103,7 +93,7 @@ export function tenantsCommand(): Command {
     .argument('<tenant>', 'tenant id or slug')
     .requiredOption('--reason <reason>', 'why (kept in the audit log)')
     .action(withTenant<{ reason: string }>(async ({ id }, options, { api, print }) => {
-      const data = await api.request(`mutation($id: ID!, $r: String!) { suspendTenant(id: $id, reason: $r) { slug status } }`, { id, r: options.reason });
+      const data = await api.request(SuspendTenantStatusDocument, { id, reason: options.reason });
       print(`${data.suspendTenant.slug}: ${data.suspendTenant.status}`);
     }));
 
@@ -112,7 +102,7 @@ export function tenantsCommand(): Command {
     .description('serve a suspended tenant again')
     .argument('<tenant>', 'tenant id or slug')
     .action(withTenant(async ({ id }, _options, { api, print }) => {
-      const data = await api.request(`mutation($id: ID!) { reactivateTenant(id: $id) { slug status } }`, { id });
+      const data = await api.request(ReactivateTenantStatusDocument, { id });
       print(`${data.reactivateTenant.slug}: ${data.reactivateTenant.status}`);
     }));
 
@@ -125,24 +115,14 @@ export function tenantsCommand(): Command {
       if (!options.yes) usageError('deleting a tenant erases all its data; add --yes to confirm.');
       const { api, print } = sessionOf(command);
       const tenant = await resolveTenant(api, ref);
-      await api.request(`mutation($id: ID!) { deleteTenant(id: $id) }`, { id: tenant.id });
+      await api.request(DeleteTenantDocument, { id: tenant.id });
       print(`deleted ${tenant.slug} (${tenant.id})`);
     });
 
   return tenants;
 }
 
-export interface KeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  status: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
-
-export const KEY_COLUMNS: Column<KeyRow>[] = [
+export const KEY_COLUMNS: Column<KeyRowFragment>[] = [
   { header: 'id', value: (k) => k.id },
   { header: 'name', value: (k) => k.name },
   { header: 'prefix', value: (k) => k.prefix },

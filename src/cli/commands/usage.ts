@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import type { UsageTotals as Counts } from '../../services/usage/usage.service';
+import { TenantUsageDocument, UsageSummaryDocument, type CountsFragment as Counts } from '../../contract/operations.generated';
 import { Column, render } from '../output';
 import { currentMonth, formatOf, resolveTenant, sessionOf, usageError, withFormats } from '../session';
 
-const COUNTS = 'requests succeeded refused failed inputTokens outputTokens';
 const COUNT_COLUMNS: Column<Counts>[] = (['requests', 'succeeded', 'refused', 'failed', 'inputTokens', 'outputTokens'] as const).map((k) => ({
   header: k,
   value: (row: Counts) => row[k],
@@ -26,11 +25,8 @@ export function usageCommand(): Command {
     const format = formatOf(options);
     const { api, print } = sessionOf(command);
     if (!options.tenant) {
-      const data = await api.request(
-        `query($m: String!) { usageSummary(month: $m) { tenant { id slug name plan { code } } ${COUNTS} } }`,
-        { m: month },
-      );
-      type Row = Counts & { tenant: { id: string; slug: string; name: string; plan: { code: string } } };
+      const data = await api.request(UsageSummaryDocument, { month });
+      type Row = (typeof data.usageSummary)[number];
       const columns: Column<Row>[] = [{ header: 'tenant', value: (r) => r.tenant.slug }, { header: 'plan', value: (r) => r.tenant.plan.code }, ...COUNT_COLUMNS];
       return print(render<Row>(data.usageSummary, columns, format, { month, tenants: data.usageSummary }));
     }
@@ -38,11 +34,7 @@ export function usageCommand(): Command {
     const [year, m] = month.split('-').map(Number);
     const from = new Date(Date.UTC(year, m - 1, 1));
     const to = new Date(Date.UTC(year, m, 1));
-    const data = await api.request(
-      `query($t: ID!, $from: DateTime!, $to: DateTime!) { tenantUsage(tenantId: $t, from: $from, to: $to, granularity: DAY) {
-         buckets { start ${COUNTS} } total { ${COUNTS} } } }`,
-      { t: tenant.id, from, to },
-    );
+    const data = await api.request(TenantUsageDocument, { tenantId: tenant.id, from: from.toISOString(), to: to.toISOString() });
     type Row = Counts & { start: string };
     const report = data.tenantUsage;
     const rows: Row[] = format === 'table' ? [...report.buckets, { ...report.total, start: 'total' }] : report.buckets;

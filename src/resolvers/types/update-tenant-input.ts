@@ -14,6 +14,12 @@ export class UpdateTenantInput {
   @Field(() => Int, { nullable: true, description: 'Custom per-minute rate (≥ 1); null returns to the plan figure.' })
   rateOverride?: number | null;
 
-  @Field(() => [String], { nullable: true, description: 'Origins the widget may call from, e.g. https://intranet.example.org; empty: any.' })
+  @Field(() => [String], { nullable: true, description: 'Origins pages may call from with a tenant key, e.g. https://intranet.example.org, and `null` for pages opened from disk (the client package); empty: any.' })
   allowedOrigins?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Whether the tenant's secret keys may add and remove its documents (false when never set)." })
+  documentSelfService?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: 'Most asks one visitor of a publishable key may make in a UTC day (≥ 1); null: no cap.' })
+  visitorAsksPerDay?: number | null;
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import { KeyKind } from '../../entities/enums';
 import type { TenantService } from '../tenants/tenant.service';
 import { monthRange } from '../usage/usage.service';
 
@@ -22,7 +23,7 @@ export interface InvoiceData {
 }
 
 /**
- * Monthly invoices in integer euro cents: the plan price, extra keys beyond the first, and document lots.
+ * Monthly invoices in integer euro cents: the plan price, extra publishable keys beyond the first, and document lots.
  * Amounts are computed from the same rows the operator sees, so an invoice can be re-derived at any time.
  */
 export class BillingService {
@@ -38,9 +39,10 @@ export class BillingService {
     const scope = this.tenants.scopeOf(tenant);
     const lines: InvoiceLineData[] = [line('plan', `${plan.name} plan (${plan.code}), ${month}`, 1, plan.priceCents)];
 
+    // Extra keys are publishable keys beyond the first; secret keys (up to three active) are not charged.
     if (plan.extraKeyPriceCents !== null) {
-      const n = await scope.keys.billableKeyCount(start, end);
-      if (n > 1) lines.push(line('extraKeys', `Extra API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
+      const n = await scope.keys.billableKeyCount(start, end, KeyKind.PUBLISHABLE);
+      if (n > 1) lines.push(line('extraKeys', `Extra publishable API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
     }
 
     // Documents are sold in lots (150 € per 10 added by default); a started lot is billed whole.

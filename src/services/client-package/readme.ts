@@ -33,7 +33,8 @@ fichiers statiques : aucune configuration serveur particulière n'est nécessair
 - Exemple nginx : \`location /assistant/ { alias /var/www/assistant/; }\`
 - Communiquez-nous l'adresse de votre intranet (par exemple \`https://intranet.votre-hopital.fr\`) : nous pouvons
   restreindre votre clé à cette origine. Une fois la restriction active, la page ne fonctionne plus ouverte
-  depuis le disque (\`file://\`), seulement depuis votre serveur.
+  depuis le disque (\`file://\`), seulement depuis votre serveur — sauf si vous nous demandez d'autoriser aussi
+  les pages ouvertes depuis le disque (l'origine \`null\`).
 - \`config.js\` contient votre clé : publiez la page sur votre intranet uniquement, jamais sur Internet.
 
 ## Personnaliser l'apparence
@@ -79,7 +80,8 @@ files: no particular server configuration is needed.
 
 - nginx example: \`location /assistant/ { alias /var/www/assistant/; }\`
 - Send us your intranet's address (for instance \`https://intranet.your-hospital.org\`): we can restrict your key
-  to that origin. Once restricted, the page no longer works opened from disk (\`file://\`), only from your server.
+  to that origin. Once restricted, the page no longer works opened from disk (\`file://\`), only from your server —
+  unless you ask us to allow pages opened from disk too (the origin \`null\`).
 - \`config.js\` holds your key: publish the page on your intranet only, never on the Internet.
 
 ## Restyling

@@ -4,10 +4,11 @@ import type { Citation } from '../../entities/citation';
 import type { Conversation } from '../../entities/conversation.entity';
 import { ExportFormat } from '../../entities/enums';
 import type { Message } from '../../entities/message.entity';
-import { NotFound } from '../../errors';
-import type { Page } from '../pagination';
+import { BadInput, NotFound } from '../../errors';
+import { Page, requirePageSize } from '../pagination';
 import type { TenantScope } from '../tenant-scope';
 import type { ConversationOperatorStore } from './conversation.operator-store';
+import type { UnansweredQuestion } from './conversation.store';
 import type { Exchange, Turn } from './exchange';
 import { csvField } from '../../csv';
 
@@ -53,8 +54,9 @@ export class ConversationService {
    * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settle), so a
    * failed ask leaves no half-written turn.
    */
-  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[]): Exchange {
+  exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], grounded: boolean): Exchange {
     return {
+      grounded,
       conversationId: conversationId ?? randomUUID(),
       newConversation: conversationId === null,
       messageId: randomUUID(),
@@ -64,6 +66,13 @@ export class ConversationService {
       answer,
       citations,
     };
+  }
+
+  /** unansweredQuestions: the tenant's badly answered questions, grouped, most recently asked first (see ConversationStore). */
+  unanswered(scope: TenantScope, range: { from: Date | null; to: Date | null }, first: number, after?: string | null): Promise<Page<UnansweredQuestion>> {
+    requirePageSize(first);
+    if (range.from && range.to && range.from.getTime() >= range.to.getTime()) throw BadInput('from must be before to.', 'from');
+    return scope.conversations.unansweredQuestions(range, first, after);
   }
 
   async export(scope: TenantScope, format: ExportFormat): Promise<string> {

@@ -15,6 +15,8 @@ export interface Exchange {
   newConversation: boolean;
   messageId: string;
   apiKeyId: string | null;
+  /** Whether the retrieved passages supported the answer (what unansweredQuestions reads). */
+  grounded: boolean;
   title: string;
   question: string;
   answer: string;

@@ -75,10 +75,14 @@ export class DocumentService {
     return { documents, chunkCount, skippedDuplicates };
   }
 
-  /** The operator's removeDocument names only the document; its tenant is read from it. */
-  async remove(actor: Actor, id: string): Promise<boolean> {
+  /**
+   * removeDocument names only the document; its tenant is read from it. `ofTenant` limits a secret key to its own
+   * tenant's documents (another's: NOT_FOUND); null for the operator. `consent` refuses a caller who may not remove.
+   */
+  async remove(actor: Actor, id: string, ofTenant: string | null = null, consent: () => void = () => undefined): Promise<boolean> {
     const doc = await this.store.document(id);
-    if (!doc) throw NotFound('Document');
+    if (!doc || (ofTenant !== null && doc.tenantId !== ofTenant)) throw NotFound('Document');
+    consent();
     await this.index.removeDocument(doc.tenantId, doc.id);
     await this.data.transaction(async (tx) => {
       await new DocumentStore(tx, doc.tenantId).deleteDocument(doc.id);

@@ -6,7 +6,7 @@ import { citedPassages, truncate } from './prompt';
 import { QUOTE_LIMITS } from './quote-bound';
 import type { GenerationRequest, GenerationResult, Generator } from './types';
 
-// The contract's bound (shared/API.md) on what is quoted: the sentences below are the documents' own words.
+// The contract's bound on what is quoted: the sentences below are the documents' own words.
 const MAX_QUOTED_CHARS = QUOTE_LIMITS.maxChars;
 const MAX_SENTENCES_PER_DOCUMENT = QUOTE_LIMITS.maxSentencesPerDocument;
 const MAX_SENTENCES = 4;

@@ -1,7 +1,7 @@
 import type { Passage } from '../retrieval/types';
 
 /**
- * The contract's bound on quoting (shared/API.md): an answer may repeat at most `maxChars` characters verbatim from
+ * The contract's bound on quoting: an answer may repeat at most `maxChars` characters verbatim from
  * documents in total, and at most `maxSentencesPerDocument` sentences of any one document. A verbatim quote is a
  * run of at least `minRun` characters that the answer shares with a passage (whitespace compared collapsed): shorter
  * shared strings are names, commands and set phrases that any paraphrase repeats.

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor, Caller } from '../../caller';
 import type { Clock } from '../../clock';
 import { ApiKey, keyStatus } from '../../entities/api-key.entity';
-import { KeyStatus, PlanCode, Role, TenantStatus } from '../../entities/enums';
+import { KeyKind, KeyRole, KeyStatus, PlanCode, TenantStatus } from '../../entities/enums';
 import type { Plan } from '../../entities/plan.entity';
 import type { Tenant } from '../../entities/tenant.entity';
 import { AppError, BadInput, NotFound, TenantSuspended, Unauthenticated } from '../../errors';
@@ -25,7 +25,9 @@ export interface IssuedKey {
   secret: string;
 }
 
-const KEY_FORMAT = /^sk_(demo|starter|business|enterprise|admin)_[A-Za-z0-9_-]{43}$/;
+const KEY_FORMAT = /^(sk_(demo|starter|business|enterprise|admin)|pk_(demo|starter|business|enterprise))_[A-Za-z0-9_-]{43}$/;
+/** Active secret keys a tenant may hold at no charge, whatever its plan (the plan's key rules count publishable keys). */
+export const MAX_ACTIVE_SECRET_KEYS = 3;
 const TOUCH_INTERVAL_MS = 60_000;
 const MAX_GRACE_SECONDS = 30 * 86_400;
 // Any constant: serialises the first-start admin key check between processes sharing a database.
@@ -40,7 +42,7 @@ interface CachedKey {
 
 /**
  * The whole life of an API key: issue, verify, rotate with grace, revoke, unblock. A key is
- * `sk_<plan|admin>_<43 base64url chars>`; the database keeps only an HMAC-SHA-256 under the server pepper and a
+ * `sk_<plan|admin>_<43 base64url chars>` (secret) or `pk_<plan>_<43 base64url chars>` (publishable); the database keeps only an HMAC-SHA-256 under the server pepper and a
  * 16-character display prefix. Verification is one indexed query on the hash, cached briefly per process;
  * revocations, rotations and suspensions made here evict the cache at once.
  */
@@ -70,21 +72,25 @@ export class ApiKeyService {
   /** Inserts a new key row (inside the transaction `tx` when given) and returns it with its secret, which is never stored or shown again. */
   async issue(
     tx: Db | null,
-    input: { tenantId: string | null; role: Role; kind: PlanCode | 'ADMIN'; name: string; expiresAt?: Date | null },
+    input: { tenantId: string | null; role: KeyRole; plan: PlanCode | 'ADMIN'; kind?: KeyKind; name: string; expiresAt?: Date | null },
   ): Promise<IssuedKey> {
-    const secret = `sk_${input.kind.toLowerCase()}_${randomBytes(32).toString('base64url')}`;
+    const kind = input.kind ?? KeyKind.SECRET;
+    const secret = `${kind === KeyKind.PUBLISHABLE ? 'pk' : 'sk'}_${input.plan.toLowerCase()}_${randomBytes(32).toString('base64url')}`;
     const db = tx ? this.store.within(tx) : this.store;
     const key = await db.saveKey(
       db.newKey({
-        tenantId: input.tenantId, role: input.role, name: input.name, prefix: secret.slice(0, 16), hash: this.hash(secret),
+        tenantId: input.tenantId, role: input.role, kind, name: input.name, prefix: secret.slice(0, 16), hash: this.hash(secret),
         expiresAt: input.expiresAt ?? null,
       }),
     );
     return { key, secret };
   }
 
-  /** The operator's issueApiKey: a new client key, within the plan's limit on active keys. */
-  async issueForTenant(actor: Actor, tenantId: string, name: string, expiresAt?: Date | null): Promise<IssuedKey> {
+  /**
+   * issueApiKey: a new key of the tenant. Publishable keys are what the plan's key rules count (one active key on
+   * DEMO and STARTER); a tenant holds up to MAX_ACTIVE_SECRET_KEYS active secret keys on any plan, at no charge.
+   */
+  async issueForTenant(actor: Actor, tenantId: string, name: string, expiresAt?: Date | null, kind: KeyKind = KeyKind.SECRET): Promise<IssuedKey> {
     const keyName = requireText(name, 'name', 100);
     const now = this.now();
     if (expiresAt && expiresAt.getTime() <= now.getTime()) throw BadInput('expiresAt must be in the future.', 'expiresAt');
@@ -96,31 +102,38 @@ export class ApiKeyService {
       await scope.tenant.lockTenant();
       const tenant = (await scope.tenant.tenant())!;
       const plan = (await this.tenants.within(tx).plan(tenant.planCode))!;
-      if (plan.maxActiveKeys !== null && (await scope.keys.activeKeyCount(now)) >= plan.maxActiveKeys) {
+      const active = await scope.keys.activeKeyCount(now, kind);
+      if (kind === KeyKind.PUBLISHABLE && plan.maxActiveKeys !== null && active >= plan.maxActiveKeys) {
         throw BadInput(
-          `The ${plan.code} plan allows ${plan.maxActiveKeys} active key; revoke or rotate the existing one, or move to BUSINESS.`,
-          'tenantId',
+          `The ${plan.code} plan allows ${plan.maxActiveKeys} active publishable key; revoke or rotate the existing one, or move to BUSINESS.`,
+          'kind',
         );
       }
-      const issued = await this.issue(tx, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: keyName, expiresAt });
+      if (kind === KeyKind.SECRET && active >= MAX_ACTIVE_SECRET_KEYS) {
+        throw BadInput(`A tenant holds at most ${MAX_ACTIVE_SECRET_KEYS} active secret keys; revoke or rotate one first.`, 'kind');
+      }
+      const issued = await this.issue(tx, { tenantId: tenant.id, role: 'CLIENT', plan: plan.code, kind, name: keyName, expiresAt });
       await this.audit.record(tx, actor, 'issueApiKey', { type: 'apiKey', id: issued.key.id }, { tenantId: tenant.id });
       return issued;
     });
   }
 
-  /** A new secret for the same tenant and name; the old key keeps working for `graceSeconds`, then expires. */
-  async rotate(actor: Actor, id: string, graceSeconds: number): Promise<IssuedKey> {
+  /**
+   * A new secret for the same tenant, name and kind; the old key keeps working for `graceSeconds`, then expires.
+   * `ofTenant` limits the keys a secret key may name to its own tenant's (another's: NOT_FOUND); null for the operator.
+   */
+  async rotate(actor: Actor, id: string, graceSeconds: number, ofTenant: string | null = null): Promise<IssuedKey> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
       throw BadInput(`graceSeconds must be between 0 and ${MAX_GRACE_SECONDS} (30 days).`, 'graceSeconds');
     }
     return this.data.transaction(async (tx) => {
       const db = this.store.within(tx);
-      const old = await this.lockKey(db, id);
+      const old = await this.lockKey(db, id, ofTenant);
       const now = this.now();
       if (keyStatus(old, now) !== KeyStatus.ACTIVE) throw BadInput('Only an active key can be rotated.', 'id');
       const tenant = old.tenantId ? await this.tenants.within(tx).tenant(old.tenantId) : null;
       const issued = await this.issue(tx, {
-        tenantId: old.tenantId, role: old.role, kind: tenant ? tenant.planCode : 'ADMIN', name: old.name, expiresAt: old.expiresAt,
+        tenantId: old.tenantId, role: old.role, plan: tenant ? tenant.planCode : 'ADMIN', kind: old.kind, name: old.name, expiresAt: old.expiresAt,
       });
       const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
       if (graceSeconds === 0) old.revokedAt = now;
@@ -133,10 +146,11 @@ export class ApiKeyService {
     });
   }
 
-  async revoke(actor: Actor, id: string): Promise<ApiKey> {
+  /** Stops a key at once; `ofTenant` as for rotate. */
+  async revoke(actor: Actor, id: string, ofTenant: string | null = null): Promise<ApiKey> {
     return this.data.transaction(async (tx) => {
       const db = this.store.within(tx);
-      const key = await this.lockKey(db, id);
+      const key = await this.lockKey(db, id, ofTenant);
       key.revokedAt ??= this.now();
       await db.saveKey(key);
       await this.audit.record(tx, actor, 'revokeApiKey', { type: 'apiKey', id: key.id });
@@ -174,8 +188,11 @@ export class ApiKeyService {
     const { key, tenant, plan } = found;
     const now = this.now();
     const status = keyStatus(key, now);
-    if (status === KeyStatus.REVOKED) return refuse(Unauthenticated('This API key was revoked.'), key);
-    if (status === KeyStatus.EXPIRED) return refuse(Unauthenticated('This API key has expired.'), key);
+    // A key we issued and stopped (revoked, expired, rotated past its grace) is no guess at a credential: it is an
+    // old page still cached somewhere (behind one hospital NAT, dozens of them). Refused, but not counted towards
+    // the IP block, which would otherwise lock every key of that address out. Unknown and malformed keys count.
+    if (status === KeyStatus.REVOKED) return refuse(Unauthenticated('This API key was revoked.'), key, false);
+    if (status === KeyStatus.EXPIRED) return refuse(Unauthenticated('This API key has expired.'), key, false);
     const blockedUntil = key.blockedUntil && key.blockedUntil > now ? key.blockedUntil : null;
     this.touch(key.id, now);
     if (key.role === 'ADMIN') return { ok: true, blockedUntil, caller: { role: 'ADMIN', keyId: key.id, keyPrefix: key.prefix } };
@@ -186,7 +203,7 @@ export class ApiKeyService {
     if (tenant.trialEndsAt && tenant.trialEndsAt.getTime() <= now.getTime()) {
       return refuse(TenantSuspended(`The DEMO trial ended on ${tenant.trialEndsAt.toISOString()}.`), key, false);
     }
-    return { ok: true, blockedUntil, caller: { role: 'CLIENT', keyId: key.id, keyPrefix: key.prefix, tenant, plan } };
+    return { ok: true, blockedUntil, caller: { role: 'CLIENT', kind: key.kind, keyId: key.id, keyPrefix: key.prefix, tenant, plan, visitorId: null } };
   }
 
   /**
@@ -199,7 +216,7 @@ export class ApiKeyService {
       const db = this.store.within(tx);
       await db.lockAdminKeys(ADMIN_KEY_LOCK);
       if ((await db.adminKeyCount()) > 0) return null;
-      const { secret } = await this.issue(tx, { tenantId: null, role: 'ADMIN', kind: 'ADMIN', name: 'first admin key' });
+      const { secret } = await this.issue(tx, { tenantId: null, role: 'ADMIN', plan: 'ADMIN', name: 'first admin key' });
       return secret;
     });
   }
@@ -225,9 +242,10 @@ export class ApiKeyService {
     return new Date(this.clock.now());
   }
 
-  private async lockKey(db: KeyOperatorStore, id: string): Promise<ApiKey> {
+  private async lockKey(db: KeyOperatorStore, id: string, ofTenant: string | null = null): Promise<ApiKey> {
     const key = await db.key(id, { lock: true });
-    if (!key) throw NotFound('API key');
+    // Another tenant's key, or an admin key, is as absent to a tenant's secret key as one that does not exist.
+    if (!key || (ofTenant !== null && key.tenantId !== ofTenant)) throw NotFound('API key');
     return key;
   }
 

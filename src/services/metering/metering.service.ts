@@ -65,6 +65,8 @@ export class MeteringService {
 
   async run<T extends MeteredResult>(req: MeterRequest, operation: string, body: (io: LeaseIo) => Promise<T>): Promise<T & { quota: QuotaFigures }> {
     const started = this.clock.now();
+    // The caller's own scope (built from it): a publishable key's follow-up reads, and its settle continues, only its
+    // visitor's conversations.
     const { caller, scope } = req;
     const { monthlyQuota, ratePerMinute } = effectiveLimits(caller.tenant, caller.plan);
     const usage = (error: unknown | null, tokens = { inputTokens: 0, outputTokens: 0 }, charged = error === null): UsageEntry => ({
@@ -82,7 +84,7 @@ export class MeteringService {
         await this.abuse.rateRefused(caller.keyId, caller.tenant.id, ratePerMinute);
         throw RateLimited(rate.resetSeconds);
       }
-      reserved = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip }, req.readAhead);
+      reserved = await this.quota.reserve(scope, monthlyQuota, { apiKeyId: caller.keyId, operation, ip: req.ip }, req.readAhead, this.quota.visitorCap(caller));
     } catch (error) {
       await scope.usage.recordUsage(usage(error), new Date(this.clock.now()));
       throw error;

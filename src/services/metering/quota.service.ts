@@ -1,13 +1,15 @@
 import type { Clock } from '../../clock';
 import type { Plan } from '../../entities/plan.entity';
 import type { Tenant } from '../../entities/tenant.entity';
-import { QuotaExceeded } from '../../errors';
+import type { ClientCaller } from '../../caller';
+import { KeyKind } from '../../entities/enums';
+import { QuotaExceeded, VisitorCapExceeded } from '../../errors';
 import type { Exchange } from '../conversations/exchange';
 import type { Db } from '../data/db';
 import type { TenantScope } from '../tenant-scope';
 import type { UsageEntry } from '../usage/usage-sql';
 import type { QuotaOperatorStore } from './quota.operator-store';
-import { Lease, QuotaStore, ReadAhead, Reservation } from './quota.store';
+import { Lease, QuotaStore, ReadAhead, Reservation, VisitorCount } from './quota.store';
 
 export type { Lease, ReadAhead } from './quota.store';
 
@@ -28,6 +30,11 @@ export function monthOf(now: Date): string {
 /** 00:00 UTC on the first of the next month. */
 export function nextMonthStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+}
+
+/** 00:00 UTC of the next day: when a visitor's daily asks start again. */
+export function nextDayStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 }
 
 /** The figures in force for a tenant: its overrides win over its plan's. */
@@ -78,11 +85,22 @@ export class QuotaService {
     limit: number | null,
     holder: { apiKeyId: string | null; operation: string; ip: string | null },
     readAhead: ReadAhead | null,
+    visitor: VisitorCount | null = null,
   ): Promise<Reservation> {
     const now = new Date(this.clock.now());
-    const reserved = await scope.quota.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead);
-    if (!reserved) throw QuotaExceeded(nextMonthStart(now));
+    const reserved = await scope.quota.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead, visitor);
+    if ('refused' in reserved) throw reserved.refused === 'VISITOR' ? VisitorCapExceeded(nextDayStart(now)) : QuotaExceeded(nextMonthStart(now));
     return reserved;
+  }
+
+  /**
+   * The visitor count an ask also takes, when its tenant caps visitors (visitorAsksPerDay) and its key is
+   * publishable; secret keys are the tenant's own IT team and are not capped. Counted per UTC day.
+   */
+  visitorCap(caller: ClientCaller): VisitorCount | null {
+    const cap = caller.tenant.visitorAsksPerDay;
+    if (cap === null || cap === undefined || caller.kind !== KeyKind.PUBLISHABLE) return null;
+    return { day: new Date(this.clock.now()).toISOString().slice(0, 10), visitorId: caller.visitorId ?? '', cap };
   }
 
   /**
@@ -91,6 +109,11 @@ export class QuotaService {
    */
   settle(scope: TenantScope, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
     return scope.quota.settle(lease, keep, usage, new Date(this.clock.now()), exchange);
+  }
+
+  /** Forgets the visitors' counts of days before yesterday (UTC); returns how many. */
+  purgeVisitorCounts(): Promise<number> {
+    return this.store.purgeVisitorCounts(new Date(this.clock.now() - 86_400_000).toISOString().slice(0, 10));
   }
 
   /** Reclaims the leases of processes that died mid-ask; returns how many. */

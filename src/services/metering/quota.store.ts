@@ -1,6 +1,7 @@
 import type { Exchange, Turn } from '../conversations/exchange';
 import type { Db } from '../data/db';
 import { NotFound } from '../../errors';
+import { Audience, WHOLE_TENANT } from '../audience';
 import { isUuid } from '../pagination';
 import { recordUsageSql, UsageEntry, usageParams, usageValues } from '../usage/usage-sql';
 
@@ -11,6 +12,19 @@ export interface Lease {
   month: string;
   used: number;
   limit: number | null;
+  /** The visitor's day counter this lease also took an ask of, when the tenant caps visitors. */
+  visitor: VisitorCount | null;
+}
+
+/**
+ * One visitor's asks of one UTC day, counted when the tenant sets `visitorAsksPerDay` and the key is publishable.
+ * Asks of a publishable key sent without a visitor id share one count (visitor ''), so leaving the header out
+ * does not lift the cap.
+ */
+export interface VisitorCount {
+  day: string;
+  visitorId: string;
+  cap: number;
 }
 
 /** The conversation an operation continues: the statement taking its lease reads its last `turns` messages. */
@@ -25,6 +39,9 @@ export interface Reservation {
   history: Turn[] | null;
 }
 
+/** Why no lease was taken: the tenant's month is used up, or the visitor's day. */
+export type Refused = { refused: 'MONTH' | 'VISITOR' };
+
 /**
  * One tenant's monthly quota: the counter, and the two statements around every metered operation, the lease and its
  * settle. Every statement carries `tenant_id = <this tenant>` itself. The settle also writes the ask's exchange
@@ -35,7 +52,17 @@ export class QuotaStore {
   constructor(
     private readonly db: Db,
     readonly tenantId: string,
+    private readonly audience: Audience = WHOLE_TENANT,
   ) {}
+
+  /** Whether the scope is one visitor's (a publishable key), and which: a follow-up continues only its conversations. */
+  private get visitorOnly(): boolean {
+    return this.audience.visitorOnly;
+  }
+
+  private get visitorId(): string | null {
+    return this.audience.visitorOnly ? this.audience.visitorId : null;
+  }
 
   async quotaUsed(month: string): Promise<number> {
     const rows: { used: number }[] = await this.db.query(
@@ -46,7 +73,7 @@ export class QuotaStore {
   }
 
   /**
-   * Takes one request of the month's quota as a lease, or returns null when it is used up. ONE statement: the
+   * Takes one request of the month's quota as a lease, or says which limit refused it. ONE statement: the
    * conditional upsert on the (tenant, month) row queues concurrent reservations on its row lock, and each re-checks
    * `used < limit` against the latest committed count, so successes can never exceed the quota, across processes.
    * Unlimited plans still count, so usage and `quota.used` stay truthful; the WHERE is what enforces a limit.
@@ -60,41 +87,77 @@ export class QuotaStore {
    * When the operation continues a conversation, the same statement reads its last `turns` messages (oldest first),
    * so a follow-up costs no round trip more than a new question; none when the conversation is not this tenant's.
    * Every conversation holds at least one exchange (both are written together), so no messages means no
-   * conversation: the one read checks both.
+   * conversation: the one read checks both. In a publishable key's scope it reads only its visitor's conversations.
+   *
+   * When the tenant caps its visitors (`visitor`), the same statement first counts the visitor's ask of the day by
+   * the same kind of conditional upsert (exact under concurrency), and takes the month's only when that succeeded.
    */
   async reserve(
     month: string,
     limit: number | null,
     lease: { apiKeyId: string | null; operation: string; ip: string | null; startedAt: Date; expiresAt: Date },
     readAhead: ReadAhead | null,
-  ): Promise<Reservation | null> {
+    visitor: VisitorCount | null,
+  ): Promise<Reservation | Refused> {
     const conversationId = readAhead && isUuid(readAhead.conversationId) ? readAhead.conversationId : null;
-    const rows = await this.db.run<{ used: number; lease_id: string; turns: Turn[] }>(
+    // The visitor's day is counted first, by the same conditional upsert as the month, and the month only when the
+    // visitor's count went up; both row locks are always taken in this order (settle too), so they never deadlock.
+    const rows = await this.db.run<{ visitor_ok: boolean; visitor_counted: boolean; used: number | null; lease_id: string | null; turns: Turn[] }>(
       'quota-reserve',
-      `WITH counter AS (
+      `WITH visitor AS (
+         INSERT INTO visitor_ask_counter (tenant_id, day, visitor_id, used)
+           SELECT $1, $12::date, $13, 1 WHERE $14::int >= 1
+         ON CONFLICT (tenant_id, day, visitor_id) DO UPDATE SET used = visitor_ask_counter.used + 1
+           WHERE visitor_ask_counter.used < $14::int
+         RETURNING used
+       ), visitor_ok AS (
+         SELECT $14::int IS NULL OR EXISTS (SELECT 1 FROM visitor) AS ok, EXISTS (SELECT 1 FROM visitor) AS counted
+       ), counter AS (
          INSERT INTO quota_counter (tenant_id, month, used)
-           SELECT $1, $2, 1 WHERE $3::int IS NULL OR $3::int >= 1
+           SELECT $1, $2, 1 FROM visitor_ok WHERE visitor_ok.ok AND ($3::int IS NULL OR $3::int >= 1)
          ON CONFLICT (tenant_id, month) DO UPDATE SET used = quota_counter.used + 1
            WHERE $3::int IS NULL OR quota_counter.used < $3::int
          RETURNING used
        ), lease AS (
-         INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
-         SELECT $1, $2, $4, $5, $6, $7, $8 FROM counter RETURNING id
+         INSERT INTO quota_lease (tenant_id, month, api_key_id, operation, ip, started_at, expires_at, visitor_id, visitor_day)
+         SELECT $1, $2, $4, $5, $6, $7, $8, $13, $12::date FROM counter RETURNING id
        ), no_flush AS (
          SELECT set_config('synchronous_commit', 'off', true)
        ), recent AS (
          SELECT role, content, created_at FROM message
-         WHERE tenant_id = $1 AND conversation_id = $9::uuid ORDER BY created_at DESC LIMIT $10
+         WHERE tenant_id = $1 AND conversation_id = $9::uuid
+           AND (NOT $11::boolean OR conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $15))
+         ORDER BY created_at DESC LIMIT $10
        ), history AS (
          SELECT coalesce(json_agg(json_build_object('role', role, 'content', content) ORDER BY created_at), '[]'::json) AS turns
          FROM recent
        )
-       SELECT counter.used, lease.id AS lease_id, history.turns FROM no_flush, counter, lease, history`,
-      [this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt, conversationId, readAhead?.turns ?? 0],
+       SELECT visitor_ok.ok AS visitor_ok, visitor_ok.counted AS visitor_counted, counter.used, lease.id AS lease_id, history.turns
+       FROM no_flush, visitor_ok LEFT JOIN (counter CROSS JOIN lease) ON true, history`,
+      [
+        this.tenantId, month, limit, lease.apiKeyId, lease.operation, lease.ip, lease.startedAt, lease.expiresAt, conversationId, readAhead?.turns ?? 0,
+        this.visitorOnly, visitor?.day ?? null, visitor?.visitorId ?? null, visitor?.cap ?? null, this.visitorId,
+      ],
     );
     const row = rows[0];
-    if (!row) return null;
-    return { lease: { id: row.lease_id, tenantId: this.tenantId, month, used: row.used, limit }, history: readAhead ? row.turns : null };
+    if (!row.visitor_ok) return { refused: 'VISITOR' };
+    if (!row.lease_id) {
+      // The month is used up, but the visitor's day was counted on the way: give that ask back (a refused ask uses
+      // nothing). Only capped tenants' refusals at the end of their month pay this statement.
+      if (row.visitor_counted && visitor) await this.uncountVisitor(visitor);
+      return { refused: 'MONTH' };
+    }
+    return {
+      lease: { id: row.lease_id, tenantId: this.tenantId, month, used: row.used!, limit, visitor },
+      history: readAhead ? row.turns : null,
+    };
+  }
+
+  private async uncountVisitor(visitor: VisitorCount): Promise<void> {
+    await this.db.query(
+      'UPDATE visitor_ask_counter SET used = used - 1 WHERE tenant_id = $1 AND day = $2::date AND visitor_id = $3 AND used > 0',
+      [this.tenantId, visitor.day, visitor.visitorId],
+    );
   }
 
   /**
@@ -107,13 +170,18 @@ export class QuotaStore {
    */
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
+    const v = lease.visitor;
+    const first = usageParams(usage, at).length + 14;
     const rows = await this.db.run<{ stored: boolean }>(
       'quota-settle',
+      // The visitor's day moves with the month (given back, or counted again when the lease was reclaimed), and
+      // before it: counted reads visitor_back, so its row lock is taken first, in the order reserve takes them.
       `WITH existing AS (
-         UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7 RETURNING id
+         UPDATE conversation SET updated_at = $5 WHERE id = $6 AND tenant_id = $2 AND NOT $7
+           AND (NOT $${first + 2}::boolean OR visitor_id = $${first + 3}) RETURNING id
        ), created AS (
-         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at)
-         SELECT $6, $2, $8, $9, $5, $5 WHERE $7 RETURNING id
+         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at, visitor_id)
+         SELECT $6, $2, $8, $9, $5, $5, $${first + 3} WHERE $7 RETURNING id
        ), conv AS (
          SELECT id FROM existing UNION ALL SELECT id FROM created
        ), question AS (
@@ -121,16 +189,23 @@ export class QuotaStore {
          SELECT $2, conv.id, 'user', $10, '[]'::jsonb, $5 FROM conv
        ), answer AS (
          -- One millisecond later, so the answer always sorts after its question.
-         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at)
-         SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond' FROM conv
+         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at, grounded)
+         SELECT $13, $2, conv.id, 'assistant', $11, $12::jsonb, $5::timestamptz + interval '1 millisecond', $${first + 4}::boolean FROM conv
        ), stored AS (
          SELECT $6::uuid IS NULL OR EXISTS (SELECT 1 FROM conv) AS ok
        ), gone AS (
          DELETE FROM quota_lease WHERE id = $1 AND tenant_id = $2 RETURNING id
+       ), visitor_back AS (
+         UPDATE visitor_ask_counter SET used = used + (CASE WHEN $4 AND stored.ok THEN 1 ELSE -1 END)
+         FROM stored
+         WHERE tenant_id = $2 AND day = $${first}::date AND visitor_id = $${first + 1}
+           AND ((NOT ($4 AND stored.ok) AND EXISTS (SELECT 1 FROM gone) AND used > 0)
+             OR ($4 AND stored.ok AND NOT EXISTS (SELECT 1 FROM gone)))
+         RETURNING 1
        ), counted AS (
          UPDATE quota_counter SET used = used + (CASE WHEN $4 AND stored.ok THEN 1 ELSE -1 END)
          FROM stored
-         WHERE tenant_id = $2 AND month = $3
+         WHERE tenant_id = $2 AND month = $3 AND (SELECT count(*) FROM visitor_back) >= 0
            AND ((NOT ($4 AND stored.ok) AND EXISTS (SELECT 1 FROM gone) AND used > 0)
              OR ($4 AND stored.ok AND NOT EXISTS (SELECT 1 FROM gone)))
        ), ${recordUsageSql(`SELECT u.tenant_id, u.api_key_id, u.operation,
@@ -144,6 +219,7 @@ export class QuotaStore {
         e?.conversationId ?? null, e?.newConversation ?? false, e?.apiKeyId ?? null, e?.title ?? null, e?.question ?? null,
         e?.answer ?? null, JSON.stringify(e?.citations ?? []), e?.messageId ?? null,
         ...usageParams(usage, at),
+        v?.day ?? null, v?.visitorId ?? null, this.visitorOnly, this.visitorId, e?.grounded ?? null,
       ],
     );
     if (keep && !rows[0]?.stored) throw NotFound('Conversation');

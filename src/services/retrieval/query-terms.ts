@@ -199,7 +199,7 @@ export interface QueryOptions {
 // proximity); proximity (pg-retriever.ts) adds the rest. The idf focus lost everywhere, worst on long posts
 // (maxTerms 8: long 0.666; idfPower 1: StackFAQ 0.851, long 0.725): in a forum post the rarest words are the
 // story's product names and versions, not the question's. Both stay off.
-// Sentence roles (issue 12): a first-person need or failure read as the question, a failed attempt as story,
+// Sentence roles: a first-person need or failure read as the question, a failed attempt as story,
 // run-on sentences cut, an address and a greeting or sign-off sentence dropped. Chosen on the odd-numbered French
 // questions, confirmed on the even ones and on every fourth StackFAQ question (nDCG@10 plain / padded / long):
 // French odd 0.655 / 0.628 / 0.538 → 0.655 / 0.652 / 0.566; even 0.818 / 0.766 / 0.729 → 0.818 / 0.793 / 0.734;

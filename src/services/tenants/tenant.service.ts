@@ -1,6 +1,6 @@
 import type { Actor } from '../../caller';
 import type { Clock } from '../../clock';
-import { PlanCode, TenantStatus } from '../../entities/enums';
+import { KeyKind, PlanCode, TenantStatus } from '../../entities/enums';
 import type { Plan } from '../../entities/plan.entity';
 import type { Tenant } from '../../entities/tenant.entity';
 import { BadInput, NotFound } from '../../errors';
@@ -11,6 +11,7 @@ import type { Db } from '../data/db';
 import type { ApiKeyService, IssuedKey } from '../keys/api-key.service';
 import type { Page } from '../pagination';
 import type { RetrievalIndex } from '../retrieval/types';
+import { Audience, WHOLE_TENANT } from '../audience';
 import { TenantScope } from '../tenant-scope';
 import { optionalInt, requireEmail, requireText } from '../validation';
 import type { TenantOperatorStore } from './tenant.operator-store';
@@ -30,6 +31,8 @@ export interface UpdateTenantFields {
   quotaOverride?: number | null;
   rateOverride?: number | null;
   allowedOrigins?: string[] | null;
+  documentSelfService?: boolean | null;
+  visitorAsksPerDay?: number | null;
 }
 
 /**
@@ -79,9 +82,12 @@ export class TenantService {
     return this.scopeOf(await this.get(id));
   }
 
-  /** The data of a tenant already read (a caller's, or one the operator named). */
-  scopeOf(tenant: Tenant): TenantScope {
-    return new TenantScope(this.data.db, tenant.id);
+  /**
+   * The data of a tenant already read (a caller's, or one the operator named): the whole tenant, or, for a
+   * publishable key, one visitor's conversations (see TenantScope).
+   */
+  scopeOf(tenant: Tenant, audience: Audience = WHOLE_TENANT): TenantScope {
+    return new TenantScope(this.data.db, tenant.id, audience);
   }
 
   /** Some tenants by id, those that exist (for lists, batched). */
@@ -137,7 +143,7 @@ export class TenantService {
           trialEndsAt: plan.trialDays ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null,
         }),
       );
-      const { key, secret } = await this.keys.issue(tx, { tenantId: tenant.id, role: 'CLIENT', kind: plan.code, name: 'default' });
+      const { key, secret } = await this.keys.issue(tx, { tenantId: tenant.id, role: 'CLIENT', plan: plan.code, name: 'default' });
       await this.audit.record(tx, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
       await this.listener?.planSet(tx, tenant);
       return { tenant, key, secret };
@@ -153,15 +159,18 @@ export class TenantService {
     if (input.quotaOverride !== undefined) changes.quotaOverride = optionalInt(input.quotaOverride, 'quotaOverride', 0);
     if (input.rateOverride !== undefined) changes.rateOverride = optionalInt(input.rateOverride, 'rateOverride', 1);
     if (input.allowedOrigins !== undefined) changes.allowedOrigins = normalizeOrigins(input.allowedOrigins ?? []);
+    if (input.documentSelfService !== undefined) changes.documentSelfService = input.documentSelfService ?? false;
+    if (input.visitorAsksPerDay !== undefined) changes.visitorAsksPerDay = optionalInt(input.visitorAsksPerDay, 'visitorAsksPerDay', 1);
     return this.change(actor, id, 'updateTenant', changes, { ...changes });
   }
 
   async changePlan(actor: Actor, id: string, code: PlanCode): Promise<Tenant> {
     const tenant = await this.change(actor, id, 'changePlan', {}, { plan: code }, async (tx, tenant) => {
       const plan = await this.plan(code, tx);
-      const active = await new TenantScope(tx, tenant.id).keys.activeKeyCount(new Date(this.clock.now()));
+      // The plan's key rule counts publishable keys; secret keys are free on every plan.
+      const active = await new TenantScope(tx, tenant.id).keys.activeKeyCount(new Date(this.clock.now()), KeyKind.PUBLISHABLE);
       if (plan.maxActiveKeys !== null && active > plan.maxActiveKeys) {
-        throw BadInput(`The ${code} plan allows ${plan.maxActiveKeys} active key; revoke the others first.`, 'plan');
+        throw BadInput(`The ${code} plan allows ${plan.maxActiveKeys} active publishable key; revoke the others first.`, 'plan');
       }
       tenant.planCode = plan.code;
       // A trial starts when a tenant moves onto DEMO and ends when it moves off it.

@@ -17,12 +17,13 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Builds the pages when dist/web is missing or older than web/. Test files run in parallel processes, so the
- * build runs under a lock directory and the others wait for it rather than racing on the same files.
+ * Builds the pages when dist/web is missing or older than web/ or src/contract/ (the client and the generated
+ * operations the pages bundle). Test files run in parallel processes, so the build runs under a lock directory and
+ * the others wait for it rather than racing on the same files.
  */
 export function ensureWebBuilt(): void {
   const stamp = path.join(WEB_OUT, 'widget.js');
-  const fresh = () => fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= newestMtime(path.join(root, 'web'));
+  const fresh = () => fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= Math.max(newestMtime(path.join(root, 'web')), newestMtime(path.join(root, 'src', 'contract')));
   if (fresh()) return;
   const lock = path.join(root, 'dist', '.web-build.lock');
   fs.mkdirSync(path.dirname(lock), { recursive: true });

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { Api, ApiError } from '../shared/api';
+import { CheckAdminDocument, PlansDocument } from '../../../src/contract/operations.generated';
+import { Api, ApiError, asApiError, UNREACHABLE } from '../shared/api';
 import { translator } from '../shared/i18n';
 import { KeyForm } from '../chat/KeyForm';
 import { EventList } from './EventList';
-import { CHECK_ADMIN, PLANS } from './queries';
 import { ServiceUsage } from './ServiceUsage';
 import { TenantDetail } from './TenantDetail';
 import { TenantList } from './TenantList';
@@ -26,9 +26,9 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   const fail = useCallback((e: unknown) => {
-    const err = e instanceof ApiError ? e : new ApiError('NETWORK', String(e));
+    const err = asApiError(e);
     setNotice(null);
-    setError(err.code === 'NETWORK' ? 'The server could not be reached.' : `${err.message} (${err.code})`);
+    setError(err.code === UNREACHABLE ? 'The server could not be reached.' : `${err.message} (${err.code})`);
   }, []);
   const notify = useCallback((message: string) => {
     setError(null);
@@ -42,13 +42,13 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   }, [notice]);
 
   useEffect(() => {
-    api?.request(PLANS).then((d) => setPlans(d.plans), fail);
+    api?.request(PlansDocument).then((d) => setPlans(d.plans), fail);
   }, [api, fail]);
 
   async function login(value: string) {
     setLoginError(null);
     try {
-      await new Api(endpoint, value).request(CHECK_ADMIN);
+      await new Api(endpoint, value).request(CheckAdminDocument);
       sessionStorage.setItem(KEY_ITEM, value);
       setKey(value);
     } catch (e) {

@@ -1,5 +1,7 @@
 import { Card, formatDateTime } from './ui';
-import type { TenantBilling } from './types';
+import type { Tenant } from './types';
+
+type TenantBilling = NonNullable<Tenant['billing']>;
 
 const STATUS: Record<TenantBilling['status'], { label: string; tone: string }> = {
   ACTIVE: { label: 'paid up', tone: 'ok' },

@@ -1,27 +1,20 @@
 import { useRef, useState } from 'preact/hooks';
-import { ADD_DOCUMENTS, DOCUMENTS, REMOVE_DOCUMENT, RETRIEVAL_TEST } from './queries';
+import { AddDocumentsDocument, DocumentsDocument, RemoveDocumentDocument, RetrievalTestDocument, type DocumentsQuery, type RetrievalTestQuery } from '../../../src/contract/operations.generated';
+import { usePaged } from '../shared/usePaged';
 import { Card, EmptyRow, formatDateTime, Pager, SearchBox } from './ui';
-import { usePaged } from './usePaged';
 import type { ConsoleProps, Tenant } from './types';
 
-interface DocumentRow {
-  id: string;
-  title: string;
-  sourceUrl: string | null;
-  mimeType: string;
-  chunkCount: number;
-  createdAt: string;
-}
+type DocumentRow = DocumentsQuery['documents']['edges'][number]['node'];
 
 const MIME_TYPES: Record<string, string> = { md: 'text/markdown', markdown: 'text/markdown', html: 'text/html', htm: 'text/html', txt: 'text/plain' };
 
 export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: ConsoleProps & { tenant: Tenant; onChanged(): void }) {
   const [search, setSearch] = useState('');
-  const list = usePaged<DocumentRow>(api, DOCUMENTS, 'documents', { tenantId: tenant.id, search: search || null }, fail);
+  const list = usePaged(api, DocumentsDocument, (d) => d.documents, { tenantId: tenant.id, search: search || null }, fail);
   const files = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState(false);
   const [query, setQuery] = useState('');
-  const [hits, setHits] = useState<{ documentId: string; title: string; score: number }[] | null>(null);
+  const [hits, setHits] = useState<RetrievalTestQuery['retrievalTest'] | null>(null);
 
   async function upload(event: Event) {
     event.preventDefault();
@@ -35,7 +28,7 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
           return { title: file.name.replace(/\.[^.]+$/, ''), content: await file.text(), mimeType: MIME_TYPES[extension] ?? 'text/plain' };
         }),
       );
-      const data = await api.request(ADD_DOCUMENTS, { tenantId: tenant.id, documents });
+      const data = await api.request(AddDocumentsDocument, { tenantId: tenant.id, documents });
       const result = data.addDocuments;
       notify(`${result.documents.length} document(s) added in ${result.chunkCount} passages; ${result.skippedDuplicates} duplicate(s) skipped.`);
       if (files.current) files.current.value = '';
@@ -51,7 +44,7 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
   async function remove(doc: DocumentRow) {
     if (!confirm(`Remove “${doc.title}”?`)) return;
     try {
-      await api.request(REMOVE_DOCUMENT, { id: doc.id });
+      await api.request(RemoveDocumentDocument, { id: doc.id });
       notify(`“${doc.title}” removed.`);
       void list.reload();
       onChanged();
@@ -63,7 +56,7 @@ export function DocumentsPanel({ api, fail, notify, tenant, onChanged }: Console
   async function test(event: Event) {
     event.preventDefault();
     try {
-      const data = await api.request(RETRIEVAL_TEST, { tenantId: tenant.id, query });
+      const data = await api.request(RetrievalTestDocument, { tenantId: tenant.id, query });
       setHits(data.retrievalTest);
     } catch (e) {
       fail(e);

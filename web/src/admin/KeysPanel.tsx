@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ISSUE_KEY, REVOKE_KEY, ROTATE_KEY, UNBLOCK_KEY } from './queries';
+import { IssueApiKeyDocument, RevokeApiKeyDocument, RotateApiKeyDocument, UnblockApiKeyDocument, type IssuedKeyFragment } from '../../../src/contract/operations.generated';
 import { Card, formatDateTime, SecretBox } from './ui';
 import type { ConsoleProps, Tenant } from './types';
 
@@ -8,10 +8,11 @@ export function KeysPanel({ api, fail, notify, tenant, onChanged }: ConsoleProps
   const [grace, setGrace] = useState('3600');
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
 
-  async function run(query: string, variables: Record<string, unknown>, message: string, field?: string) {
+  /** Sends one key operation; a new secret (issued or rotated) is shown once. */
+  async function run(send: () => Promise<IssuedKeyFragment | null>, message: string) {
     try {
-      const data = await api.request(query, variables);
-      if (field) setSecret({ name: data[field].key.name, value: data[field].secret });
+      const issued = await send();
+      if (issued) setSecret({ name: issued.key.name, value: issued.secret });
       notify(message);
       onChanged();
     } catch (e) {
@@ -22,7 +23,7 @@ export function KeysPanel({ api, fail, notify, tenant, onChanged }: ConsoleProps
   const now = Date.now();
   return (
     <Card title="API keys">
-      <form class="row" onSubmit={(e) => (e.preventDefault(), run(ISSUE_KEY, { tenantId: tenant.id, name: name.trim() }, 'Key issued.', 'issueApiKey').then(() => setName('')))}>
+      <form class="row" onSubmit={(e) => (e.preventDefault(), run(() => api.request(IssueApiKeyDocument, { tenantId: tenant.id, name: name.trim() }).then((d) => d.issueApiKey), 'Key issued.').then(() => setName('')))}>
         <input data-testid="key-name" required placeholder="Key name (e.g. intranet widget)" aria-label="Key name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
         <button type="submit" class="primary" data-testid="issue-key">
           Issue key
@@ -62,16 +63,16 @@ export function KeysPanel({ api, fail, notify, tenant, onChanged }: ConsoleProps
                 <td class="actions">
                   {k.status === 'ACTIVE' && (
                     <>
-                      <button type="button" class="small" onClick={() => run(ROTATE_KEY, { id: k.id, graceSeconds: Number(grace) || 0 }, 'Key rotated.', 'rotateApiKey')}>
+                      <button type="button" class="small" onClick={() => run(() => api.request(RotateApiKeyDocument, { id: k.id, graceSeconds: Number(grace) || 0 }).then((d) => d.rotateApiKey), 'Key rotated.')}>
                         Rotate
                       </button>
-                      <button type="button" class="small danger" onClick={() => run(REVOKE_KEY, { id: k.id }, 'Key revoked.')}>
+                      <button type="button" class="small danger" onClick={() => run(() => api.request(RevokeApiKeyDocument, { id: k.id }).then(() => null), 'Key revoked.')}>
                         Revoke
                       </button>
                     </>
                   )}
                   {blocked && (
-                    <button type="button" class="small" onClick={() => run(UNBLOCK_KEY, { id: k.id }, 'Key unblocked.')}>
+                    <button type="button" class="small" onClick={() => run(() => api.request(UnblockApiKeyDocument, { id: k.id }).then(() => null), 'Key unblocked.')}>
                       Unblock
                     </button>
                   )}

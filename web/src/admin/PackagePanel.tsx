@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { download } from '../shared/api';
-import { CLIENT_PACKAGE } from './queries';
+import { CreateClientPackageDocument } from '../../../src/contract/operations.generated';
 import { Card, SecretBox } from './ui';
 import type { ConsoleProps, Tenant } from './types';
 
@@ -13,7 +13,7 @@ export function PackagePanel({ api, fail, notify, tenant, onChanged }: ConsolePr
   async function create(event: Event) {
     event.preventDefault();
     try {
-      const data = await api.request(CLIENT_PACKAGE, { tenantId: tenant.id, endpoint: endpoint.trim(), keyName: keyName.trim() || null });
+      const data = await api.request(CreateClientPackageDocument, { tenantId: tenant.id, endpoint: endpoint.trim(), keyName: keyName.trim() || null });
       const p = data.createClientPackage;
       const bytes = Uint8Array.from(atob(p.contentBase64), (c) => c.charCodeAt(0));
       download(p.filename, bytes, 'application/zip');

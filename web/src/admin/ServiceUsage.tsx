@@ -1,22 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
-import { SERVICE_USAGE, USAGE_SUMMARY } from './queries';
+import { ServiceUsageDocument, UsageSummaryDocument, type UsageSummaryQuery } from '../../../src/contract/operations.generated';
 import { Card, thisMonth } from './ui';
 import { lastThirtyDays, UsageChart } from './UsageChart';
-import type { ConsoleProps, UsageBucket } from './types';
-
-type SummaryRow = Omit<UsageBucket, 'start'> & { tenant: { id: string; name: string } };
+import type { ConsoleProps, UsageReport } from './types';
 
 /** Usage across all tenants: the chart by day, and the month's figures per tenant. */
 export function ServiceUsage({ api, fail, onOpen }: ConsoleProps & { onOpen(id: string): void }) {
-  const [usage, setUsage] = useState<{ buckets: UsageBucket[]; total: UsageBucket } | null>(null);
+  const [usage, setUsage] = useState<UsageReport | null>(null);
   const [month, setMonth] = useState(thisMonth());
-  const [rows, setRows] = useState<SummaryRow[] | null>(null);
+  const [rows, setRows] = useState<UsageSummaryQuery['usageSummary'] | null>(null);
 
   useEffect(() => {
-    api.request(SERVICE_USAGE, lastThirtyDays()).then((d) => setUsage(d.serviceUsage), fail);
+    api.request(ServiceUsageDocument, lastThirtyDays()).then((d) => setUsage(d.serviceUsage), fail);
   }, [api, fail]);
   useEffect(() => {
-    if (/^\d{4}-\d{2}$/.test(month)) api.request(USAGE_SUMMARY, { month }).then((d) => setRows(d.usageSummary), fail);
+    if (/^\d{4}-\d{2}$/.test(month)) api.request(UsageSummaryDocument, { month }).then((d) => setRows(d.usageSummary), fail);
   }, [api, month, fail]);
 
   return (

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { TenantDocument } from '../../../src/contract/operations.generated';
 import { BillingPanel } from './BillingPanel';
 import { DocumentsPanel } from './DocumentsPanel';
 import { EventList } from './EventList';
 import { KeysPanel } from './KeysPanel';
 import { PackagePanel } from './PackagePanel';
-import { TENANT } from './queries';
 import { TenantSettings } from './TenantSettings';
 import { TenantUsagePanel } from './TenantUsagePanel';
 import type { ConsoleProps, Plan, Tenant } from './types';
@@ -14,7 +14,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
   const { api, fail, id, plans, onBack } = props;
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const load = useCallback(() => {
-    api.request(TENANT, { id }).then((d) => (d.tenant ? setTenant(d.tenant) : onBack()), fail);
+    api.request(TenantDocument, { id }).then((d) => (d.tenant ? setTenant(d.tenant) : onBack()), fail);
   }, [api, id, fail, onBack]);
   useEffect(load, [load]);
 

@@ -1,32 +1,22 @@
 import { useState } from 'preact/hooks';
-import { CREATE_TENANT, TENANTS } from './queries';
+import { CreateTenantDocument, PlanCode, TenantsDocument, type TenantStatus } from '../../../src/contract/operations.generated';
+import { usePaged } from '../shared/usePaged';
 import { Card, EmptyRow, FilterSelect, Pager, SearchBox, SecretBox } from './ui';
-import { usePaged } from './usePaged';
 import type { ConsoleProps, Plan } from './types';
-
-interface Row {
-  id: string;
-  name: string;
-  slug: string;
-  contactEmail: string;
-  status: string;
-  plan: { code: string };
-  quota: { used: number; limit: number | null };
-}
 
 export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & { plans: Plan[]; onOpen(id: string): void }) {
   const [search, setSearch] = useState('');
-  const [status, setStatus] = useState('');
-  const list = usePaged<Row>(api, TENANTS, 'tenants', { search: search || null, status: status || null }, fail);
+  const [status, setStatus] = useState<TenantStatus | ''>('');
+  const list = usePaged(api, TenantsDocument, (d) => d.tenants, { search: search || null, status: status || null }, fail);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
-  const [plan, setPlan] = useState('STARTER');
+  const [plan, setPlan] = useState<PlanCode>(PlanCode.Starter);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
 
   async function create(event: Event) {
     event.preventDefault();
     try {
-      const data = await api.request(CREATE_TENANT, { input: { name: name.trim(), contactEmail: email.trim(), plan } });
+      const data = await api.request(CreateTenantDocument, { input: { name: name.trim(), contactEmail: email.trim(), plan } });
       const payload = data.createTenant;
       setCreated({ name: payload.tenant.name, secret: payload.apiKey.secret });
       setName('');
@@ -52,7 +42,7 @@ export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & 
           </label>
           <label>
             Plan
-            <select data-testid="tenant-plan" value={plan} onChange={(e) => setPlan((e.target as HTMLSelectElement).value)}>
+            <select data-testid="tenant-plan" value={plan} onChange={(e) => setPlan((e.target as HTMLSelectElement).value as PlanCode)}>
               {plans.map((p) => (
                 <option key={p.code} value={p.code}>
                   {p.name} ({p.monthlyQuota ?? '∞'}/month)
@@ -71,7 +61,7 @@ export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & 
         actions={
           <>
             <SearchBox label="Search name, slug or e-mail" onSearch={setSearch} />
-            <FilterSelect label="Status" value={status} onChange={setStatus} options={[['', 'All statuses'], ['ACTIVE', 'Active'], ['SUSPENDED', 'Suspended']]} />
+            <FilterSelect label="Status" value={status} onChange={(v) => setStatus(v as TenantStatus | '')} options={[['', 'All statuses'], ['ACTIVE', 'Active'], ['SUSPENDED', 'Suspended']]} />
           </>
         }
       >

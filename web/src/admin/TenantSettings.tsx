@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { CHANGE_PLAN, DELETE_TENANT, REACTIVATE, SUSPEND, UPDATE_TENANT } from './queries';
+import { ChangePlanDocument, DeleteTenantDocument, ReactivateTenantDocument, SuspendTenantDocument, UpdateTenantDocument } from '../../../src/contract/operations.generated';
 import { Card, formatDateTime } from './ui';
 import type { ConsoleProps, Plan, Tenant } from './types';
 
@@ -15,10 +15,10 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
   const [reason, setReason] = useState('');
   const [confirmName, setConfirmName] = useState('');
 
-  async function run(query: string, variables: Record<string, unknown>, field: string, message: string) {
+  /** Sends one change; the tenant as the server answers it replaces the one shown. */
+  async function run(send: () => Promise<Tenant>, message: string) {
     try {
-      const data = await api.request(query, variables);
-      onChange(data[field]);
+      onChange(await send());
       notify(message);
     } catch (e) {
       fail(e);
@@ -42,10 +42,10 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
             </>
           )}
         </dl>
-        <form class="row" onSubmit={(e) => (e.preventDefault(), run(CHANGE_PLAN, { tenantId: tenant.id, plan }, 'changePlan', 'Plan changed.'))}>
+        <form class="row" onSubmit={(e) => (e.preventDefault(), run(() => api.request(ChangePlanDocument, { tenantId: tenant.id, plan }).then((d) => d.changePlan), 'Plan changed.'))}>
           <label>
             Plan{' '}
-            <select value={plan} onChange={(e) => setPlan((e.target as HTMLSelectElement).value)}>
+            <select value={plan} onChange={(e) => setPlan((e.target as HTMLSelectElement).value as Plan['code'])}>
               {plans.map((p) => (
                 <option key={p.code} value={p.code}>
                   {p.name}
@@ -61,19 +61,12 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
           class="form-grid"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(
-              UPDATE_TENANT,
-              {
-                id: tenant.id,
-                input: {
-                  quotaOverride: numberOrNull(quotaOverride),
-                  rateOverride: numberOrNull(rateOverride),
-                  allowedOrigins: origins.split(/[\s,]+/).filter(Boolean),
-                },
-              },
-              'updateTenant',
-              'Settings saved.',
-            );
+            const input = {
+              quotaOverride: numberOrNull(quotaOverride),
+              rateOverride: numberOrNull(rateOverride),
+              allowedOrigins: origins.split(/[\s,]+/).filter(Boolean),
+            };
+            void run(() => api.request(UpdateTenantDocument, { id: tenant.id, input }).then((d) => d.updateTenant), 'Settings saved.');
           }}
         >
           <label>
@@ -96,12 +89,12 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
           This tenant is <span class={`badge ${tenant.status === 'ACTIVE' ? 'ok' : 'warn'}`}>{tenant.status.toLowerCase()}</span>.
         </p>
         {tenant.status === 'ACTIVE' ? (
-          <form class="row" onSubmit={(e) => (e.preventDefault(), run(SUSPEND, { id: tenant.id, reason }, 'suspendTenant', 'Tenant suspended.'))}>
+          <form class="row" onSubmit={(e) => (e.preventDefault(), run(() => api.request(SuspendTenantDocument, { id: tenant.id, reason }).then((d) => d.suspendTenant), 'Tenant suspended.'))}>
             <input required placeholder="Reason (e.g. unpaid invoice)" aria-label="Reason for suspending" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
             <button type="submit">Suspend</button>
           </form>
         ) : (
-          <button type="button" onClick={() => run(REACTIVATE, { id: tenant.id }, 'reactivateTenant', 'Tenant reactivated.')}>
+          <button type="button" onClick={() => run(() => api.request(ReactivateTenantDocument, { id: tenant.id }).then((d) => d.reactivateTenant), 'Tenant reactivated.')}>
             Reactivate
           </button>
         )}
@@ -114,7 +107,7 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
           onSubmit={async (e) => {
             e.preventDefault();
             try {
-              await api.request(DELETE_TENANT, { id: tenant.id });
+              await api.request(DeleteTenantDocument, { id: tenant.id });
               notify(`Tenant “${tenant.name}” deleted.`);
               onDeleted();
             } catch (err) {

@@ -1,30 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
-import { INVOICE, TENANT_USAGE } from './queries';
+import { InvoiceDocument, TenantUsageDocument, type InvoiceQuery } from '../../../src/contract/operations.generated';
 import { Card, formatCents, thisMonth } from './ui';
 import { lastThirtyDays, UsageChart } from './UsageChart';
-import type { ConsoleProps, Tenant, UsageBucket } from './types';
-
-interface Invoice {
-  month: string;
-  currency: string;
-  subtotalCents: number;
-  vatCents: number;
-  totalCents: number;
-  lines: { description: string; quantity: number; unitCents: number; amountCents: number }[];
-}
+import type { ConsoleProps, Tenant, UsageReport } from './types';
 
 export function TenantUsagePanel({ api, fail, tenant }: ConsoleProps & { tenant: Tenant }) {
-  const [usage, setUsage] = useState<{ buckets: UsageBucket[]; total: UsageBucket } | null>(null);
+  const [usage, setUsage] = useState<UsageReport | null>(null);
   const [month, setMonth] = useState(thisMonth());
-  const [invoice, setInvoice] = useState<Invoice | null>(null);
+  const [invoice, setInvoice] = useState<InvoiceQuery['invoice'] | null>(null);
 
   useEffect(() => {
-    api.request(TENANT_USAGE, { tenantId: tenant.id, ...lastThirtyDays() }).then((d) => setUsage(d.tenantUsage), fail);
+    api.request(TenantUsageDocument, { tenantId: tenant.id, ...lastThirtyDays() }).then((d) => setUsage(d.tenantUsage), fail);
   }, [api, tenant, fail]);
 
   useEffect(() => {
     if (!/^\d{4}-\d{2}$/.test(month)) return;
-    api.request(INVOICE, { tenantId: tenant.id, month }).then((d) => setInvoice(d.invoice), fail);
+    api.request(InvoiceDocument, { tenantId: tenant.id, month }).then((d) => setInvoice(d.invoice), fail);
   }, [api, tenant.id, month, fail]);
 
   return (

@@ -1,13 +1,13 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { download } from '../shared/api';
-import type { UsageBucket } from './types';
+import type { UsageReport } from './types';
 
 /**
  * Requests per day as a uPlot chart, with the same figures as a caption and a table (readable by screen readers
  * and by tests, which cannot read a canvas) and as a CSV download.
  */
-export function UsageChart({ buckets, total, title, filename }: { buckets: UsageBucket[]; total: UsageBucket; title: string; filename: string }) {
+export function UsageChart({ buckets, total, title, filename }: { buckets: UsageReport['buckets']; total: UsageReport['total']; title: string; filename: string }) {
   const holder = useRef<HTMLDivElement>(null);
 
   useEffect(() => {

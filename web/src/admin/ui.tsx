@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Paged } from './usePaged';
+import type { Paged } from '../shared/usePaged';
 
 export function Pager({ list }: { list: Paged<unknown> }) {
   const { page, pageNumber, loading } = list;

@@ -1,5 +1,5 @@
 import { formatDate, type Language, type Translate } from '../shared/i18n';
-import type { ApiError } from '../shared/api';
+import { UNREACHABLE, type ApiError } from '../shared/api';
 
 interface Props {
   error: ApiError;
@@ -16,8 +16,9 @@ interface Props {
 /** A refusal in words a hospital's staff understand, with what they can do about it. */
 export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry, onChangeKey, onDismiss }: Props) {
   const x = error.extensions;
+  const code = shownCode(error.code);
   let text: string;
-  switch (error.code) {
+  switch (code) {
     case 'RATE_LIMITED':
       text = countdown ? t('error.RATE_LIMITED', { n: '\u0000' }) : t('error.RATE_LIMITED.done');
       break;
@@ -30,8 +31,8 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
     case 'UNAUTHENTICATED':
     case 'TENANT_SUSPENDED':
     case 'UPSTREAM_UNAVAILABLE':
-    case 'NETWORK':
-      text = t(`error.${error.code}`);
+    case UNREACHABLE:
+      text = t(`error.${code}`);
       break;
     case 'FORBIDDEN':
       text = error.message || t('error.FORBIDDEN');
@@ -39,12 +40,12 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
     default:
       text = error.message;
   }
-  const retryable = error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'NETWORK' || error.code === 'INTERNAL_SERVER_ERROR';
+  const retryable = code === 'UPSTREAM_UNAVAILABLE' || code === UNREACHABLE || code === 'INTERNAL_SERVER_ERROR';
   return (
     <div class={`ad-alert ${error.code === 'RATE_LIMITED' && !countdown ? 'ad-alert-ok' : ''}`} role="alert">
       <p data-testid="error">
         {error.code === 'RATE_LIMITED' ? withCountdown(text, countdown ?? 0) : text}
-        {error.code === 'NETWORK' && statusUrl && (
+        {code === UNREACHABLE && statusUrl && (
           <>
             {' '}
             <a href={statusUrl} target="_blank" rel="noopener" data-testid="status-link">
@@ -70,6 +71,13 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
       </div>
     </div>
   );
+}
+
+// Something other than the server answered (HTTP_<status>, say a proxy's error page): a 5xx reads as the service
+// being unavailable for now, anything else as the server not being reached.
+function shownCode(code: string): string {
+  if (!code.startsWith('HTTP_')) return code;
+  return code.startsWith('HTTP_5') ? 'UPSTREAM_UNAVAILABLE' : UNREACHABLE;
 }
 
 // The seconds sit inside the sentence ("… again in 12 s."), in their own element so they can tick without the

@@ -1,19 +1,9 @@
-export interface Quota {
-  limit: number | null;
-  used: number;
-  remaining: number | null;
-  resetsAt: string;
-  ratePerMinute: number;
-}
+import type { ChatCitationFragment, QuotaFieldsFragment, Rating } from '../../../src/contract/operations.generated';
 
-export interface Citation {
-  documentId: string;
-  title: string;
-  sourceUrl: string | null;
-  score: number;
-}
-
-export type Rating = 'UP' | 'DOWN';
+// The chat's own state; what the server answers is typed by the generated operations.
+export type Quota = QuotaFieldsFragment;
+export type Citation = ChatCitationFragment;
+export type { Rating };
 
 export interface ChatMessage {
   /** Local key; the server's message id once known. */
@@ -25,12 +15,6 @@ export interface ChatMessage {
   grounded?: boolean;
   streaming?: boolean;
   rating?: Rating | null;
-}
-
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  updatedAt: string;
 }
 
 /** What a page (served, packaged or the widget) tells the chat about where it runs. */

@@ -1,26 +1,9 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
+import { ApiError, ContractClient, toApiError, UNREACHABLE, type GraphQLErrorJson } from '../../../src/contract/client';
 
-/** A refusal as the contract describes it: `code` is `extensions.code` (or NETWORK when the server was not reached). */
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-interface GraphQLErrorJson {
-  message: string;
-  extensions?: Record<string, unknown>;
-}
-
-function toApiError(errors: readonly GraphQLErrorJson[]): ApiError {
-  const first = errors[0] ?? { message: 'Unknown error.' };
-  const extensions = first.extensions ?? {};
-  return new ApiError(String(extensions.code ?? 'INTERNAL_SERVER_ERROR'), first.message, extensions);
-}
+export { ApiError, UNREACHABLE };
 
 export interface StreamSink<T> {
   next(value: T): void;
@@ -29,41 +12,14 @@ export interface StreamSink<T> {
 }
 
 /**
- * The pages' only way to the server: the public contract on one endpoint, GraphQL over HTTP for everything and
- * graphql-ws for askStream. The key travels in the Authorization header (HTTP) or the connection_init payload (WebSocket),
- * never in a URL, so it stays out of logs and browser history.
+ * The pages' way to the server: the CLI's typed client for queries and mutations, plus graphql-ws for askStream,
+ * with the key in the connection_init payload (never in a URL, so it stays out of logs and browser history).
  */
-export class Api {
+export class Api extends ContractClient {
   private ws: Client | null = null;
 
-  constructor(
-    readonly endpoint: string,
-    private readonly key: string,
-  ) {}
-
-  async request<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}` },
-        body: JSON.stringify({ query, variables }),
-      });
-    } catch {
-      throw new ApiError('NETWORK', 'The server could not be reached.');
-    }
-    let body: { data?: T; errors?: GraphQLErrorJson[] };
-    try {
-      body = await response.json();
-    } catch {
-      throw new ApiError(response.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'NETWORK', `The server answered ${response.status}.`);
-    }
-    if (body.errors?.length) throw toApiError(body.errors);
-    return body.data as T;
-  }
-
   /** Runs a subscription; returns a function that cancels it. */
-  subscribe<T = any>(query: string, variables: Record<string, unknown>, sink: StreamSink<T>): () => void {
+  subscribe<TResult, TVars extends Record<string, unknown>>(document: TypedDocumentNode<TResult, TVars>, variables: TVars, sink: StreamSink<TResult>): () => void {
     this.ws ??= createClient({
       url: this.endpoint.replace(/^http/, 'ws'),
       connectionParams: { authorization: `Bearer ${this.key}` },
@@ -71,14 +27,14 @@ export class Api {
       retryAttempts: 0,
     });
     let failed = false;
-    return this.ws.subscribe<T>(
-      { query, variables },
+    return this.ws.subscribe<TResult>(
+      { query: print(document), variables },
       {
         next: (result) => {
           if (result.errors?.length) {
             failed = true;
-            sink.error(toApiError(result.errors as GraphQLErrorJson[]));
-          } else if (result.data) sink.next(result.data as T);
+            sink.error(toApiError(result.errors as readonly GraphQLErrorJson[]));
+          } else if (result.data) sink.next(result.data);
         },
         error: (error) => {
           if (failed) return;
@@ -103,8 +59,13 @@ function socketError(error: unknown): ApiError {
   if (Array.isArray(error)) return toApiError(error as GraphQLErrorJson[]);
   const close = error as { code?: number; reason?: string };
   if (close?.code === 4403) return new ApiError('UNAUTHENTICATED', close.reason || 'A valid API key is required.');
-  if (error instanceof Error) return new ApiError('NETWORK', error.message);
-  return new ApiError('NETWORK', 'The connection to the server was lost.');
+  if (error instanceof Error) return new ApiError(UNREACHABLE, error.message);
+  return new ApiError(UNREACHABLE, 'The connection to the server was lost.');
+}
+
+/** Any failure as an ApiError: a thrown value that is not one (a bug, a browser quirk) is shown as unreachable. */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(UNREACHABLE, String(error));
 }
 
 /** Saves text as a file through a temporary object URL (no data: URL, no inline script). */

@@ -1,0 +1,43 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { QuotaDocument } from '../../../src/contract/operations.generated';
+import { Api, ApiError } from '../shared/api';
+import type { Translate } from '../shared/i18n';
+import { safeGet, safeRemove, safeSet } from './storage';
+import type { ChatConfig } from './types';
+
+const KEY_ITEM = 'askdesk.chat.key';
+
+/** The key the chat speaks with: the host page's, or one pasted once and kept in the tab's storage. */
+export function useApiKey(config: ChatConfig, keyStorage: Storage | null, t: Translate) {
+  const [key, setKey] = useState<string | null>(() => config.apiKey || safeGet(keyStorage, KEY_ITEM));
+  const api = useMemo(() => (key ? new Api(config.endpoint, key) : null), [config.endpoint, key]);
+  const [keyError, setKeyError] = useState<string | null>(null);
+  const [checkingKey, setCheckingKey] = useState(false);
+
+  useEffect(() => () => api?.dispose(), [api]);
+
+  async function saveKey(value: string) {
+    setCheckingKey(true);
+    setKeyError(null);
+    try {
+      await new Api(config.endpoint, value).request(QuotaDocument);
+    } catch (e) {
+      // A wrong key stays on the form; any other refusal (blocked, suspended…) is explained inside the chat.
+      if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
+        setCheckingKey(false);
+        setKeyError(t('error.UNAUTHENTICATED'));
+        return;
+      }
+    }
+    setCheckingKey(false);
+    safeSet(keyStorage, KEY_ITEM, value);
+    setKey(value);
+  }
+
+  function forgetKey() {
+    safeRemove(keyStorage, KEY_ITEM);
+    setKey(null);
+  }
+
+  return { key, api, keyError, checkingKey, saveKey, forgetKey };
+}
