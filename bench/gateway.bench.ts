@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 import { startApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { HOSPITAL_A_DOCS } from '../tests/helpers/corpus';
@@ -15,12 +16,15 @@ import { machine, median, pct, report, Row } from './report';
 
 /**
  * The gateway's cost, measured from outside (`npm run bench`, also alone as `npm run bench:gateway`): a bare Apollo
- * Server answering a constant, our keyed `me` and our metered `ask` (offline answerer), each a server process of
- * its own, driven in turn by the same load generator (autocannon) in this process. Absolute figures vary with the
- * machine and its load; the ratios to bare, taken within one run, are the figures that travel.
+ * Server answering a constant, our keyed `me`, our metered `ask` (offline answerer) and, on a PostgreSQL server, a
+ * plain RAG endpoint on the same database (bench/plain-rag-server.ts: key by hash, one full-text query, one usage
+ * row), each a server process of its own, driven in turn by the same load generator (autocannon) in this process.
+ * Absolute figures vary with the machine and its load; the ratios, taken within one round, are the figures that
+ * travel.
  *
  *   BENCH_DATABASE_URL=postgres://…   the PostgreSQL server (a scratch database is created and dropped); without
- *                                     it the embedded database is used and the table says so
+ *                                     it the embedded database is used and the table says so, and the plain RAG
+ *                                     endpoint is not run (the embedded database takes one process's connection)
  *   BENCH_CONNECTIONS=32              connections for the throughput runs
  *   BENCH_SECONDS=10                  about how long each throughput run lasts (its request count is set from a
  *                                     warm-up's rate)
@@ -28,7 +32,11 @@ import { machine, median, pct, report, Row } from './report';
  *                                     each ratio to bare is taken within its round
  *   BENCH_SEQUENTIAL=3000             requests at concurrency 1 per path (in 5 alternating rounds), for the overhead
  *                                     of `me` over bare
- *   BENCH_PROFILE_DIR=/tmp/prof       writes our server's CPU profile there (node --cpu-prof)
+ *   BENCH_PROFILE_DIR=/tmp/prof       writes the CPU profiles of our server and of the plain RAG endpoint there
+ *                                     (node --cpu-prof; the plain one is named after its own pid)
+ *   BENCH_LOG_STATEMENTS=1            on a server: logs every statement of the scratch database with its duration
+ *                                     (log_min_duration_statement = 0) and prints the backend pids of each endpoint,
+ *                                     whose lines are those of the server log ('[pid]' in the default prefix)
  *
  * It also checks exactness under the load: the tenant's `quota.used` must equal the number of asks answered 200.
  */
@@ -38,12 +46,20 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const PROFILE = process.env.BENCH_PROFILE_DIR ?? '';
+const LOG_STATEMENTS = process.env.BENCH_LOG_STATEMENTS === '1';
 const ROUNDS = 5;
 const THROUGHPUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const BARE = JSON.stringify({ query: '{ hello }' });
 const ME = JSON.stringify({ query: '{ me { id name plan { code } } }' });
-const ASK = JSON.stringify({ query: 'mutation { ask(input: { question: "How do I connect to the VPN from home?" }) { answer grounded citations { title } quota { used } } }' });
+const PEPPER = `bench-pepper-${'p'.repeat(32)}`;
+// The same question, and the same answer fields but for the quota, which the plain endpoint does not have.
+const QUESTION = 'How do I connect to the VPN from home?';
+const PLAIN_ASK = JSON.stringify({ query: `mutation { ask(input: { question: "${QUESTION}" }) { answer citations { title } } }` });
+const ASK = JSON.stringify({ query: `mutation { ask(input: { question: "${QUESTION}" }) { answer grounded citations { title } quota { used } } }` });
+
+type Path = 'bare' | 'me' | 'plain' | 'ask';
+const LABELS: Record<Path, string> = { bare: 'bare Apollo (constant)', me: 'keyed `me`', plain: 'plain RAG endpoint', ask: 'metered `ask`' };
 
 interface Load {
   url: string;
@@ -88,12 +104,39 @@ async function drive(load: Load, options: { connections: number; amount: number 
   };
 }
 
-function startBare(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'bare-server.js')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts one of the reference servers (bench/bare-server.ts, bench/plain-rag-server.ts), which print their URL once listening. */
+function startReference(script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, script)], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve({ child, url: chunk.toString().trim() }));
-    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+/**
+ * The plain RAG endpoint's index, built by the bench beside our tables: the same chunks (title, heading and text)
+ * as a tsvector in each chunk's language under a GIN index, and the table its usage rows go to.
+ */
+async function onDatabase<T>(databaseUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function buildPlainIndex(databaseUrl: string): Promise<void> {
+  await onDatabase(databaseUrl, (client) => client.query(`
+      CREATE TABLE plain_rag_chunk (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, lang varchar(2) NOT NULL, title text NOT NULL, text text NOT NULL, tsv tsvector NOT NULL);
+      INSERT INTO plain_rag_chunk
+        SELECT c.id, c.tenant_id, c.lang, d.title, c.text,
+               to_tsvector(CASE c.lang WHEN 'fr' THEN 'french'::regconfig ELSE 'english'::regconfig END, d.title || ' ' || c.heading || ' ' || c.text)
+        FROM chunk c JOIN document d ON d.id = c.document_id;
+      CREATE INDEX plain_rag_chunk_tsv ON plain_rag_chunk USING gin (tsv);
+      CREATE TABLE plain_rag_usage (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, api_key_id uuid NOT NULL, latency_ms integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+      ANALYZE plain_rag_chunk;`));
 }
 
 async function gql(url: string, key: string, body: string): Promise<any> {
@@ -131,13 +174,18 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-gateway-'));
   const scratch = SERVER_URL ? await scratchDatabase(SERVER_URL, 'bench') : null;
   const backend = scratch ? 'PostgreSQL server' : 'embedded';
-  const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: scratch?.url ?? '',
+  const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: scratch?.url ?? '', KEY_PEPPER: PEPPER,
     // The per-key limit on other operations would refuse a load generator's `me` within a second; the limit is still taken.
     OTHER_OPS_PER_MINUTE: '1000000000', REDIS_URL: '', WEAVIATE_URL: '', ANTHROPIC_API_KEY: '' };
+  if (scratch && LOG_STATEMENTS) {
+    await onDatabase(scratch.url, (c) => c.query(`ALTER DATABASE "${new URL(scratch.url).pathname.slice(1)}" SET log_min_duration_statement = 0`));
+  }
   const servers: ServerProcess[] = [];
-  const bare = await startBare();
+  const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
+  const bare = await startReference('bare-server.js');
+  let plain: { child: ChildProcess; url: string } | null = null;
   try {
-    const ours = await launch({ ...env, PORT: '0' }, servers, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
+    const ours = await launch({ ...env, PORT: '0' }, servers, profile);
     const url = `${ours.url}/graphql`;
     const created = (await gql(url, ADMIN, JSON.stringify({ query: 'mutation { createTenant(input: { name: "Bench", contactEmail: "b@example.org", plan: ENTERPRISE }) { tenant { id } apiKey { secret } } }' }))).createTenant;
     const key: string = created.apiKey.secret;
@@ -146,36 +194,47 @@ async function main() {
     // Each path answers once without errors before it is timed: a bench of refusals would measure nothing.
     await gql(url, key, ME);
     await gql(url, key, ASK);
+    if (scratch) {
+      await buildPlainIndex(scratch.url);
+      plain = await startReference('plain-rag-server.js', { PLAIN_RAG_DATABASE_URL: scratch.url, KEY_PEPPER: PEPPER }, profile);
+      const answered = await gql(plain.url, key, PLAIN_ASK);
+      if (!answered.ask.citations.length) throw new Error('the plain RAG endpoint found no passage for the bench question');
+    } else {
+      console.log('plain RAG endpoint: not run on the embedded database (set BENCH_DATABASE_URL)');
+    }
 
-    const loads: Record<'bare' | 'me' | 'ask', Load> = {
+    const loads: Record<Path, Load> = {
       bare: { url: bare.url, body: BARE },
       me: { url, body: ME, headers: { authorization: `Bearer ${key}` } },
+      plain: { url: plain?.url ?? '', body: PLAIN_ASK, headers: { authorization: `Bearer ${key}` } },
       ask: { url, body: ASK, headers: { authorization: `Bearer ${key}` } },
     };
+    const paths: Path[] = plain ? ['bare', 'me', 'plain', 'ask'] : ['bare', 'me', 'ask'];
     // Runs are counted (autocannon's `amount`), not timed: a timed run cuts requests off mid-flight, and those asks
     // are still answered and counted by the server, which would blur the exactness check below.
     // In rounds of bare, `me`, `ask`: a ratio is taken within a round, so a change in the machine's speed between
     // rounds moves both sides of it (bare alone measured 2,023 and 3,067 req/s in two runs of one day, and 2,010
     // and 3,120 in two rounds of one run).
     let asksAnswered = 1; // the one above
-    const rounds: Record<keyof typeof loads, Measured>[] = [];
+    const rounds: Partial<Record<Path, Measured>>[] = [];
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-      const measured = {} as Record<keyof typeof loads, Measured>;
-      for (const name of ['bare', 'me', 'ask'] as const) {
+      const measured: Partial<Record<Path, Measured>> = {};
+      for (const name of paths) {
         const warm = await drive(loads[name], { connections: CONNECTIONS, amount: CONNECTIONS * 20 });
         const amount = Math.max(CONNECTIONS * 20, Math.round(warm.requestsPerSecond * SECONDS));
-        measured[name] = await drive(loads[name], { connections: CONNECTIONS, amount });
-        if (name === 'ask') asksAnswered += warm.ok + measured[name].ok;
-        if (process.stdout.isTTY) console.log(`round ${round + 1}, ${name}: ${measured[name].requestsPerSecond.toFixed(0)} req/s`);
+        const m = await drive(loads[name], { connections: CONNECTIONS, amount });
+        measured[name] = m;
+        if (name === 'ask') asksAnswered += warm.ok + m.ok;
+        if (process.stdout.isTTY) console.log(`round ${round + 1}, ${name}: ${m.requestsPerSecond.toFixed(0)} req/s`);
       }
       rounds.push(measured);
     }
     // Each figure is the median over rounds.
-    const loaded = Object.fromEntries((['bare', 'me', 'ask'] as const).map((name) => {
-      const of = (f: 'requestsPerSecond' | 'p50' | 'p99') => median(rounds.map((r) => r[name][f]));
+    const loaded = Object.fromEntries(paths.map((name) => {
+      const of = (f: 'requestsPerSecond' | 'p50' | 'p99') => median(rounds.map((r) => r[name]![f]));
       return [name, { requestsPerSecond: of('requestsPerSecond'), p50: of('p50'), p99: of('p99') }];
-    })) as Record<keyof typeof loads, Pick<Measured, 'requestsPerSecond' | 'p50' | 'p99'>>;
-    const ratio = (name: 'me' | 'ask') => median(rounds.map((r) => r[name].requestsPerSecond / r.bare.requestsPerSecond));
+    })) as Partial<Record<Path, Pick<Measured, 'requestsPerSecond' | 'p50' | 'p99'>>>;
+    const ratio = (name: Path, to: Path) => median(rounds.map((r) => r[name]!.requestsPerSecond / r[to]!.requestsPerSecond));
     // At concurrency 1, in rounds that alternate bare and `me`, so a change in the machine's load shifts both; the
     // overhead is the median over rounds of `me` minus bare.
     const single: { bare: Measured; me: Measured }[] = [];
@@ -190,18 +249,23 @@ async function main() {
     const overhead = (p: 'p50' | 'p99') => median(single.map((r) => r.me[p] - r.bare[p]));
 
     // Exactness under load: every ask answered 200 was counted once, and nothing else was.
+    if (scratch && LOG_STATEMENTS) {
+      const backends = await onDatabase(scratch.url, (c) => c.query(
+        `SELECT application_name AS app, array_agg(pid) AS pids FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1`));
+      for (const b of backends.rows) console.log(`backends of ${b.app || 'our server'}: ${b.pids.join(' ')}`);
+    }
     const quotaUsed: number = (await gql(url, key, JSON.stringify({ query: '{ quota { used } }' }))).quota.used;
     const statements = await statementsPerAsk(env, key);
 
     const rows: Row[] = [];
-    for (const name of ['bare', 'me', 'ask'] as const) {
-      const m = loaded[name];
-      const label = name === 'bare' ? 'bare Apollo (constant)' : name === 'me' ? 'keyed `me`' : 'metered `ask`';
-      rows.push({ figure: `${label}, ${CONNECTIONS} connections: req/s`, measured: m.requestsPerSecond, unit: 'req/s', target: null, atMost: false });
-      rows.push({ figure: `${label}: p50`, measured: m.p50, unit: 'ms', target: null, atMost: true });
-      rows.push({ figure: `${label}: p99`, measured: m.p99, unit: 'ms', target: null, atMost: true });
-      if (name !== 'bare') rows.push({ figure: `${label}: throughput of bare`, measured: ratio(name), unit: '×', target: name === 'me' ? 0.6 : 0.3, atMost: false });
+    for (const name of paths) {
+      const m = loaded[name]!;
+      rows.push({ figure: `${LABELS[name]}, ${CONNECTIONS} connections: req/s`, measured: m.requestsPerSecond, unit: 'req/s', target: null, atMost: false });
+      rows.push({ figure: `${LABELS[name]}: p50`, measured: m.p50, unit: 'ms', target: null, atMost: true });
+      rows.push({ figure: `${LABELS[name]}: p99`, measured: m.p99, unit: 'ms', target: null, atMost: true });
+      if (name === 'me' || name === 'ask') rows.push({ figure: `${LABELS[name]}: throughput of bare`, measured: ratio(name, 'bare'), unit: '× of bare', target: name === 'me' ? 0.6 : 0.3, atMost: false });
     }
+    if (plain) rows.push({ figure: `${LABELS.ask}: throughput of plain RAG (median of round ratios)`, measured: ratio('ask', 'plain'), unit: '× of plain RAG', target: 0.8, atMost: false });
     rows.push({ figure: 'gateway overhead at concurrency 1 (`me` − bare), p50', measured: overhead('p50'), unit: 'ms', target: 0.5, atMost: true });
     rows.push({ figure: 'gateway overhead at concurrency 1 (`me` − bare), p99', measured: overhead('p99'), unit: 'ms', target: 2, atMost: true });
     rows.push({ figure: 'SQL statements per `ask` (new conversation)', measured: statements.newConversation.statements, unit: '', target: 3, atMost: true });
@@ -215,6 +279,8 @@ async function main() {
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');
+    plain?.child.kill('SIGTERM');
+    await new Promise((r) => (!plain || plain.child.exitCode !== null ? r(null) : plain.child.once('exit', r)));
     await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
     await scratch?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });

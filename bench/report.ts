@@ -29,13 +29,14 @@ export function machine() {
 
 export function table(rows: Row[]): string {
   const fmt = (r: Row) => {
-    if (r.unit === '×') return r.measured.toFixed(2);
+    if (r.unit.startsWith('×')) return r.measured.toFixed(2);
     if (r.unit === 'ms' || r.unit === 's') return r.measured.toFixed(r.measured < 10 ? 2 : 1);
     return r.measured.toFixed(0);
   };
   const lines = ['| figure | measured | target | met |', '| --- | --- | --- | --- |'];
   for (const r of rows) {
-    const unit = r.unit === '×' ? ' of bare' : ` ${r.unit}`;
+    // A ratio's unit names what it is a fraction of ('× of bare').
+    const unit = r.unit.startsWith('×') ? r.unit.slice(1) : ` ${r.unit}`;
     if (r.target === null) {
       lines.push(`| ${r.figure} | ${fmt(r)}${unit} | | |`);
       continue;

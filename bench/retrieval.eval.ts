@@ -3,17 +3,21 @@
  * index, with 95 % bootstrap confidence intervals, per set and per language:
  *   - StackFAQ (English, ../shared/eval/stackfaq), the same questions padded with forum chatter (the padded
  *     questions may lose at most 0.03 nDCG@10), and the same questions as long forum posts (longQuery);
- *   - the French hospital help-desk set (bench/french-helpdesk.json), plain, padded and long.
- * Then the grounding policy on StackFAQ and on off-topic questions.
+ *   - the French hospital help-desk set (bench/french-helpdesk.json), plain, padded and long;
+ *   - DellQA (English, ../shared/eval/dellqa-dev): real IT-support forum posts (a median of 78 words, with
+ *     greetings, part numbers, URLs and run-on sentences), each with the accepted solution that resolved it.
+ * Then the grounding policy on every set and off-topic questions on every tenant.
  *
  *   npm run eval                      (tsc build, then node dist/bench/retrieval.eval.js)
- * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --k1= --b= --tw= --tb= BM25F
+ * Options: --data=DIR (default ../shared/eval/stackfaq from the working directory), --dell=DIR (default
+ * ../shared/eval/dellqa-dev), --k1= --b= --tw= --tb= BM25F
  * constants, --narr= weight of narrative sentences, --ctx= context weight, --story= story budget, --maxterms= and
  * --idfp= idf focus, --prox= proximity weight, --rrf=1 (--rrfterms= --rrfk=) fusion with the question sentences'
  * search, --rep= repeat-weight cap, --fbw= --fbd= --fbt= RM3 feedback
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
- * (every Nth question, from the --offset=K-th), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded…, --grounding=0, --show=I
+ * (every Nth question, from the --offset=K-th; StackFAQ and DellQA), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded,dellqa…,
+ * --grounding=0, --show=I
  * prints question I of each set as it is searched, --half=odd|even keeps the odd- or even-numbered French questions
  * (choose a rule on one half, confirm it on the other), and --losses=1 lists the questions their padded or long form
  * ranks lower, with the weight each of its sentences got. Grounding: --gcov= least coverage, --gchance= most chance
@@ -202,7 +206,11 @@ async function main(): Promise<void> {
   const every = numberArg('every', 1);
   // --offset=K with --every=N: questions K, K + N, …, so that two runs can split the set into halves.
   const offset = numberArg('offset', 0);
-  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter((_, i) => i % every === offset % every);
+  const sampled = (_: unknown, i: number): boolean => i % every === offset % every;
+  const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter(sampled);
+  const dellDir = resolve(arg('dell') ?? resolve(process.cwd(), '../shared/eval/dellqa-dev'));
+  const dellDocs = readJsonl<EvalDoc>(resolve(dellDir, 'docs.jsonl'));
+  const dellQueries = readJsonl<EvalQuery>(resolve(dellDir, 'queries.jsonl')).filter(sampled);
   // The French set is small enough to run whole in every quick run.
   const frenchQueries = FRENCH_QUERIES;
   // --half=odd|even: the odd- or even-numbered French questions (1-based), so that a rule chosen on one half is
@@ -222,10 +230,15 @@ async function main(): Promise<void> {
   const chosen = arg('sets')?.split(',');
   // A French-only quick run without grounding need not index StackFAQ (a third of its time).
   const needStack = !chosen || chosen.some((c) => c.startsWith('stackfaq')) || arg('grounding') !== '0';
+  const needDell = !chosen || chosen.includes('dellqa');
+  const none: Corpus = { tenantId: '', datasetId: new Map(), chunks: 0 };
   const t0 = performance.now();
-  const stack = needStack ? await load(sql, ours, 'stackfaq', stackDocs) : { tenantId: '', datasetId: new Map(), chunks: 0 };
+  const stack = needStack ? await load(sql, ours, 'stackfaq', stackDocs) : none;
   const indexMs = performance.now() - t0;
   const french = await load(sql, ours, 'french', FRENCH_DOCS);
+  const t1 = performance.now();
+  const dell = needDell ? await load(sql, ours, 'dellqa', dellDocs) : none;
+  const dellIndexMs = performance.now() - t1;
 
   const rewrite = (qs: EvalQuery[], lang: Language, how: typeof padQuery): EvalQuery[] =>
     qs.map((q, i) => ({ query: how(q.query, i, lang, seed), relevant: q.relevant }));
@@ -236,6 +249,7 @@ async function main(): Promise<void> {
     { name: 'French', lang: 'fr' as const, corpus: french, queries: frenchQueries.filter(inHalf) },
     { name: 'French padded', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', padQuery).filter(inHalf) },
     { name: 'French long', lang: 'fr' as const, corpus: french, queries: rewrite(frenchQueries, 'fr', longQuery).filter(inHalf) },
+    { name: 'DellQA', lang: 'en' as const, corpus: dell, queries: dellQueries },
   ].filter((s) => !chosen || chosen.some((c) => s.name.toLowerCase().replace(/ /g, '-') === c));
   if (arg('show')) for (const s of sets) console.log(`${s.name}:\n  ${s.queries[Number(arg('show'))]?.query}`);
 
@@ -244,18 +258,20 @@ async function main(): Promise<void> {
   for (const q of warm.queries.slice(0, 20)) await ours.forTenant(warm.corpus.tenantId).search(q.query, fetchLimit);
 
   console.log(`StackFAQ: ${stackDocs.length} documents, ${stack.chunks} chunks (indexed in ${indexMs.toFixed(0)} ms); ` +
-    `French: ${FRENCH_DOCS.length} documents; padding seed ${seed}`);
+    `French: ${FRENCH_DOCS.length} documents; padding seed ${seed}` +
+    (needDell ? `; DellQA: ${dellDocs.length} documents, ${dell.chunks} chunks (indexed in ${dellIndexMs.toFixed(0)} ms)` : ''));
   console.log(`ours: ${JSON.stringify(ranking)}`);
   console.log(`bm25: plain BM25 (k1 1.2, b 0.75, title as body text, every question word)`);
   console.log('set               lang n     system  nDCG@10 [95% CI]      MRR@10 [95% CI]       R@10 [95% CI]');
   const ndcgOf = new Map<string, number>();
   const perQuestion = new Map<string, number[]>();
-  let latencies: number[] = [];
+  const latencies = new Map<string, number[]>();
+  const evalStart = performance.now();
   for (const set of sets) {
     for (const [system, index] of [['ours', ours], ['bm25', plain]] as const) {
       if (!systems.includes(system)) continue;
       const s = await evaluate(index.forTenant(set.corpus.tenantId), set.corpus, set.queries, fetchLimit);
-      if (system === 'ours' && set.name === 'StackFAQ') latencies = s.latencies;
+      if (system === 'ours') latencies.set(set.name, s.latencies);
       ndcgOf.set(`${set.name}/${system}`, mean(s.ndcg));
       perQuestion.set(`${set.name}/${system}`, s.ndcg);
       console.log(
@@ -278,11 +294,14 @@ async function main(): Promise<void> {
     );
   }
   if (arg('losses')) showLosses(sets, perQuestion, ranking.query);
-  latencies.sort((a, b) => a - b);
-  if (latencies.length > 0) console.log(
-    `latency ms (ours, StackFAQ)  p50 ${percentile(latencies, 50).toFixed(1)}  p95 ${percentile(latencies, 95).toFixed(1)}  ` +
-      `p99 ${percentile(latencies, 99).toFixed(1)}`,
-  );
+  console.log(`searches took ${((performance.now() - evalStart) / 1000).toFixed(1)} s in all`);
+  for (const [name, times] of latencies) {
+    times.sort((a, b) => a - b);
+    console.log(
+      `latency ms (ours, ${name.padEnd(17)}) p50 ${percentile(times, 50).toFixed(1)}  p95 ${percentile(times, 95).toFixed(1)}  ` +
+        `p99 ${percentile(times, 99).toFixed(1)}`,
+    );
+  }
 
   if (arg('grounding') === '0') return db.close();
   // Grounding as an ask decides it, on the best 10 of the passages fetched: how many questions of each set are
@@ -309,7 +328,8 @@ async function main(): Promise<void> {
         `with the relevant document among the kept passages ${onRelevant}/${n}`,
     );
   }
-  for (const [name, corpus] of [['StackFAQ', stack], ['French', french]] as const) {
+  for (const [name, corpus] of [['StackFAQ', stack], ['French', french], ['DellQA', dell]] as const) {
+    if (!corpus.tenantId) continue;
     const retriever = ours.forTenant(corpus.tenantId);
     const accepted: string[] = [];
     for (const q of OFF_TOPIC) {

@@ -1,8 +1,8 @@
 /**
  * A deterministic IT-support corpus of any size, in English and French, for measuring retrieval at scale (the
  * speed bench and the plan test). Word frequencies follow Zipf's law, as in real text: a few words are in most
- * passages and most words are rare. Questions mix common words with middling and rare ones, which is what makes
- * posting lists long and a search's work uneven.
+ * passages and most words are rare. Questions are written the same way at the lengths users ask them, so they
+ * carry common words, which have the longest posting lists, as often as real questions do.
  */
 import { seededRandom } from './retrieval-sets';
 
@@ -135,18 +135,14 @@ export class SyntheticCorpus {
   }
 
   /**
-   * Question number `i`: one or two of the 50 most common words, then middling (ranks 50–2,000) and rare
-   * (2,000–30,000) ones, in the document languages' proportions.
+   * User question number `i`, `words` words long (lengths come from real question sets: bench/user-questions.ts):
+   * written as the documents are, function words and Zipf-distributed vocabulary at the corpus's own frequencies,
+   * so a long question carries the common words that have the longest posting lists, as long real posts do.
    */
-  question(i: number): string {
-    const random = prng(this.seed * 7_919 + i + 1_000_000_000);
+  userQuestion(i: number, words: number): string {
+    const random = prng(this.seed * 7_927 + i + 2_000_000_000);
     const lang: Lang = i % 3 === 2 ? 'fr' : 'en';
-    const pick = (lo: number, hi: number) => this.vocab[lang][lo + Math.floor(random() * (hi - lo))];
-    const words = [pick(0, 50)];
-    if (random() < 0.5) words.push(pick(0, 50));
-    words.push(pick(50, 2_000));
-    if (random() < 0.6) words.push(pick(2_000, VOCABULARY_SIZE));
-    if (random() < 0.3) words.push(pick(50, 2_000));
-    return lang === 'fr' ? `Comment ${words.join(' ')} ?` : `How do I ${words.join(' ')}?`;
+    const text = this.sentence(random, lang, words);
+    return lang === 'fr' ? `${text.slice(0, -1)} ?` : `${text.slice(0, -1)}?`;
   }
 }

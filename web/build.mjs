@@ -28,10 +28,12 @@ await Promise.all([
   build({ ...common, format: 'iife', entryPoints: { chat: path.join(here, 'src/chat/main.tsx') }, outdir }),
   build({ ...common, format: 'iife', entryPoints: { widget: path.join(here, 'src/widget/main.tsx') }, outdir }),
   build({ ...common, format: 'iife', entryPoints: { admin: path.join(here, 'src/admin/main.tsx') }, outdir }),
+  build({ ...common, format: 'iife', entryPoints: { dashboard: path.join(here, 'src/dashboard/main.tsx') }, outdir }),
   build({ ...common, entryPoints: { chat: path.join(here, 'src/chat/chat.css') }, outdir }),
   build({ ...common, entryPoints: { admin: path.join(here, 'src/admin/admin.css') }, outdir, loader: { '.css': 'css' } }),
+  build({ ...common, entryPoints: { dashboard: path.join(here, 'src/dashboard/dashboard.css') }, outdir, loader: { '.css': 'css' } }),
 ]);
-for (const page of ['chat.html', 'admin.html']) fs.copyFileSync(path.join(here, page), path.join(outdir, page));
+for (const page of ['chat.html', 'admin.html', 'dashboard.html']) fs.copyFileSync(path.join(here, page), path.join(outdir, page));
 fs.writeFileSync(
   path.join(outdir, 'config.js'),
   '/* Served by AskDesk: nothing to configure; the page talks to the server it came from.\n' +

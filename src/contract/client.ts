@@ -41,6 +41,8 @@ export class ContractClient {
   constructor(
     readonly endpoint: string,
     protected readonly key: string,
+    /** A page's visitor id (X-AskDesk-Visitor): a publishable key's conversations belong to it. */
+    protected readonly visitor?: string,
   ) {}
 
   async request<TResult, TVars>(document: TypedDocumentNode<TResult, TVars>, ...[variables]: VariablesOf<TVars>): Promise<TResult> {
@@ -48,7 +50,11 @@ export class ContractClient {
     try {
       response = await fetch(this.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${this.key}`,
+          ...(this.visitor ? { 'x-askdesk-visitor': this.visitor } : {}),
+        },
         body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
       });
     } catch (error) {

@@ -3,17 +3,20 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * The pages (chat, console, widget) as static files built once by `npm run build:web` into dist/web. Every page is
+ * The pages (chat, console, the client's dashboard, widget) as static files built once by `npm run build:web` into dist/web. Every page is
  * served under a strict Content-Security-Policy: scripts and styles only from files of this server, so an
  * injected <script> or style attribute never runs.
  */
 const FILES: Record<string, string> = {
   '/chat': 'chat.html',
   '/admin': 'admin.html',
+  '/dashboard': 'dashboard.html',
   '/chat.js': 'chat.js',
   '/chat.css': 'chat.css',
   '/admin.js': 'admin.js',
   '/admin.css': 'admin.css',
+  '/dashboard.js': 'dashboard.js',
+  '/dashboard.css': 'dashboard.css',
   '/widget.js': 'widget.js',
   '/config.js': 'config.js',
 };

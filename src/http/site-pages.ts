@@ -13,6 +13,7 @@ const TEXT = {
     homeTitle: 'Welcome to AskDesk',
     chat: ['Chat', 'Ask your IT questions with the access key your IT department gave you.'],
     admin: ['Console', 'For operators: tenants, keys, documents and usage.'],
+    dashboard: ['Dashboard', 'For your IT team, with a secret key: usage, keys, documents and the questions left unanswered.'],
     api: ['API', 'GraphQL over HTTP (POST) and graphql-ws, for developers:'],
     status: ['Service status', 'Is everything working? Each part of the service, live.'],
     statusTitle: 'AskDesk service status',
@@ -34,6 +35,7 @@ const TEXT = {
     homeTitle: 'Bienvenue sur AskDesk',
     chat: ['Assistant', 'Posez vos questions informatiques avec la clé d’accès fournie par votre service informatique.'],
     admin: ['Console', 'Pour les opérateurs : clients, clés, documents et consommation.'],
+    dashboard: ['Tableau de bord', 'Pour votre équipe informatique, avec une clé secrète : consommation, clés, documents et questions restées sans réponse.'],
     api: ['API', 'GraphQL sur HTTP (POST) et graphql-ws, pour les développeurs :'],
     status: ['État du service', 'Tout fonctionne-t-il ? Chaque partie du service, en direct.'],
     statusTitle: 'État du service AskDesk',
@@ -93,6 +95,7 @@ export function homePage(lang: PageLanguage): string {
 <p class="lead">${escape(t.tagline)}</p>
 <ul class="cards">
 ${card('/chat', t.chat)}
+${card('/dashboard', t.dashboard)}
 ${card('/admin', t.admin)}
 ${card('/graphql', t.api, ' <code>/graphql</code>')}
 ${card(`/status?lang=${lang}`, t.status)}

@@ -84,6 +84,36 @@ describe('questions analysed for retrieval', () => {
     expect(keys).toContain('en:drive');
   });
 
+  it('reads how forum posts wrap their question: a web search, a pasted message, a wish of someone else, an announcement', () => {
+    const roles = (q: string) => weightedSentences(q, 0.4, 0.4, true).map((s) => [s.text.replace(/\s+/g, ' ').trim(), s.weight]);
+    // A search of the web is what was tried, even when it quotes the question's words.
+    expect(roles("J'ai cherché « imprimante bloquée » sur internet mais les réponses ne correspondent pas. Comment débloquer l'imprimante ?")[0][1]).toBe(0.4);
+    expect(roles('I searched for "share calendar" online but every answer is old. How do I share my calendar?')[0][1]).toBe(0.4);
+    // What the screen said, pasted in quotation marks, is background; someone else's wish is not the question.
+    expect(roles("« La connexion a expiré » puis plus rien. Je n'arrive pas à me connecter au VPN.")[0][1]).toBe(0.4);
+    expect(roles("Ma cadre voudrait que ce soit réglé avant vendredi. Je n'arrive pas à me connecter au VPN.")[0][1]).toBe(0.4);
+    // "Donc ma question :" announces the question, whatever its form, and its words are not asked about.
+    expect(roles("Je suis infirmière de nuit. Donc ma question : mon badge n'ouvre plus la pharmacie")).toEqual([
+      ['Je suis infirmière de nuit.', 0.4],
+      ["mon badge n'ouvre plus la pharmacie", 1],
+    ]);
+    expect(queryTerms('We are a team of 12. So my question is: how do I add a shared mailbox?', DEFAULT_QUERY).keys).not.toContain('en:question');
+    // A model name ending in digits starts no sentence ("S" is a French function word); a capitalised thanks does.
+    expect(roles("J'ai essayé depuis mon téléphone (Galaxy S21, Android 13) et c'est pareil.")).toHaveLength(1);
+    expect(roles("Comment vider la file d'impression Merci, je deviens folle.").map(([text]) => text)).toEqual([
+      "Comment vider la file d'impression",
+      'je deviens folle.',
+    ]);
+  });
+
+  it('leaves out the words of a link pasted into a question', () => {
+    const keys = queryTerms('How do I update the BIOS? I read https://www.dell.com/support/kbdoc/en-us/000121875/update-firmware', DEFAULT_QUERY).keys;
+    expect(keys).toContain('en:bio');
+    expect(keys).not.toContain('en:kbdoc');
+    expect(keys).not.toContain('en:www');
+    expect(keys.some((k) => k.includes('000121875'))).toBe(false);
+  });
+
   it('lets a long story weigh no more than storyBudget narrative sentences in all', () => {
     const post = 'I use Windows 11. I print from Word. My printer is a Canon. We share it. How do I clear the print queue?';
     expect(weightedSentences(post, 0.4, 1, false, 2).map((s) => s.weight)).toEqual([0.2, 0.2, 0.2, 0.2, 1]);

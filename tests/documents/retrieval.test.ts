@@ -107,6 +107,12 @@ describe('analyzer', () => {
     expect(contentTerms('Comment supprimer les comptes ?', 'fr')).toEqual(['supprim', 'compt']);
   });
 
+  it('also counts a product name with a version glued on as the name alone, and keeps codes whole', () => {
+    expect(analyze('iDRAC8 on ESXi7', 'en')).toEqual(['idrac8', 'idrac', 'esxi7', 'esxi']);
+    // Codes and part numbers are single terms, neither split nor stemmed.
+    expect(analyze('R740 0Y26KX X710 0x80070005 KB5034441', 'en')).toEqual(['r740', '0y26kx', 'x710', '0x80070005', 'kb5034441']);
+  });
+
   it('tells French from English', () => {
     expect(detectLanguage('Comment réinitialiser mon mot de passe ?')).toBe('fr');
     expect(detectLanguage('How do I reset my password?')).toBe('en');
@@ -290,6 +296,14 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       [tenantId],
     );
     expect(kept).toEqual(actual);
+    const byLanguage = (table: string) =>
+      sql.query<{ lang: string; chunks: number }[]>(
+        table === 'chunk'
+          ? `SELECT lang, count(*)::int AS chunks FROM chunk WHERE tenant_id = $1 GROUP BY lang ORDER BY lang`
+          : `SELECT lang, chunks::int AS chunks FROM chunk_lang_stats WHERE tenant_id = $1 AND chunks > 0 ORDER BY lang`,
+        [tenantId],
+      );
+    expect(await byLanguage('chunk_lang_stats')).toEqual(await byLanguage('chunk'));
     // Document frequencies in the term dictionary, and no posting outliving its chunk.
     const drift = await sql.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM index_term t
@@ -400,6 +414,20 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     expect(hits.map((h) => h.title)).not.toContain('Moderating comments on the intranet');
     const [first] = await index.forTenant(ids.a).search('How do I delete a comment?', 5);
     expect(first.title).toBe('Moderating comments on the intranet');
+  });
+
+  it('takes idf within each language, so a few other-language chunks sharing common words do not come first', async () => {
+    const tenant = await createTenant('clinic-c');
+    const rooms = ['radiology', 'pharmacy', 'laboratory', 'reception', 'maternity', 'oncology', 'cardiology', 'surgery'];
+    for (const room of rooms) {
+      await addDoc(tenant, { title: `The ${room} Dell server`, mimeType: 'text/plain', content: `The Dell server of the ${room} stands in the basement rack and is backed up every night.` });
+    }
+    await addDoc(tenant, { title: 'Noisy fans', mimeType: 'text/plain', content: 'A Dell server whose fans run loud after a firmware update needs its thermal profile set back to default.' });
+    // One French document among English ones: "dell" and "server" are everyday words in English here, rare in French.
+    await addDoc(tenant, { title: 'Le server Dell de la pharmacie', mimeType: 'text/plain', content: "Le server Dell de la pharmacie redémarre chaque nuit à deux heures. En cas de panne, appelez l'astreinte." });
+    const [first] = await index.forTenant(tenant).search('Why is my Dell server so loud?', 5);
+    expect(first.title).toBe('Noisy fans');
+    await expectStatsExact(tenant);
   });
 
   it('finds the English document first for an English question', async () => {
@@ -529,7 +557,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
 
   it('deleting the tenant row leaves nothing of it in the index', async () => {
     await sql.query(`DELETE FROM tenant WHERE id = $1`, [ids.b]);
-    for (const table of ['chunk', 'index_term', 'chunk_stats']) {
+    for (const table of ['chunk', 'index_term', 'chunk_stats', 'chunk_lang_stats']) {
       const rows = await sql.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [ids.b]);
       expect(rows[0].n, table).toBe(0);
     }

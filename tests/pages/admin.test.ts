@@ -61,7 +61,7 @@ describe('admin console', () => {
 
     await page.getByTestId('document-file').setInputFiles([path.join(folder, 'vpn.md'), path.join(folder, 'printers.html')]);
     await page.getByTestId('upload-document').click();
-    await expect.poll(() => page.getByTestId('document-row').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('document-row').count(), { timeout: 15_000 }).toBe(2); // two files indexed: slow on a loaded machine
     expect(await page.getByTestId('document-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('text/markdown'), expect.stringContaining('text/html')]));
 
     await page.getByTestId('retrieval-query').fill('How do I connect to the VPN?');
@@ -127,10 +127,16 @@ describe('admin console', () => {
 
     await page.getByLabel('Rate override per minute').fill('7');
     await page.getByLabel('Allowed origins for the widget').fill('https://intranet.chu.example\nhttps://portal.chu.example');
+    await page.getByTestId('visitor-asks-per-day').fill('5');
+    await page.getByTestId('document-self-service').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect
-      .poll(async () => (await t.gql(`query($id: ID!) { tenant(id: $id) { rateOverride allowedOrigins } }`, { id: tenant.id })).body.data.tenant)
-      .toEqual({ rateOverride: 7, allowedOrigins: ['https://intranet.chu.example', 'https://portal.chu.example'] });
+      .poll(async () => (await t.gql(`query($id: ID!) { tenant(id: $id) { rateOverride allowedOrigins documentSelfService visitorAsksPerDay } }`, { id: tenant.id })).body.data.tenant)
+      .toEqual({ rateOverride: 7, allowedOrigins: ['https://intranet.chu.example', 'https://portal.chu.example'], documentSelfService: true, visitorAsksPerDay: 5 });
+
+    // The rated-down answer is one of the tenant's unanswered questions.
+    await expect.poll(() => page.locator('#gaps').getByTestId('gap-row').count()).toBe(1);
+    expect(await page.locator('#gaps').getByTestId('gap-row').textContent()).toContain('rated unhelpful');
 
     await page.getByLabel('Reason for suspending').fill('unpaid invoice');
     await page.getByRole('button', { name: 'Suspend' }).click();
@@ -149,6 +155,12 @@ describe('admin console', () => {
     await expect.poll(() => page.locator('#activity').textContent()).toContain('too short');
     await page.locator('#settings').scrollIntoViewIfNeeded();
     await shot(page, 'admin-06-settings');
+
+    // The widget snippet carries a publishable key of its own.
+    await page.getByTestId('widget-snippet-issue').click();
+    await expect.poll(() => page.getByTestId('widget-snippet').textContent()).toMatch(/widget\.js" data-endpoint=".*\/graphql" data-key="pk_business_[\w-]{43}"/);
+    await page.locator('#package').scrollIntoViewIfNeeded();
+    await shot(page, 'admin-07-widget-snippet');
 
     const remove = page.getByRole('button', { name: 'Delete tenant' });
     expect(await remove.isDisabled()).toBe(true);

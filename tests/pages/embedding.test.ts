@@ -77,7 +77,7 @@ describe('embedding the chat', () => {
     await page.getByTestId('error').waitFor();
     await page.getByTestId('question').fill('How do I connect to the VPN?');
     await page.getByTestId('send').click();
-    await expect.poll(() => page.getByTestId('error').textContent()).toContain('This origin is not allowed for this tenant.');
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('This site is not allowed to use this chat key');
     expect(await page.getByTestId('answer').count()).toBe(0);
     await shot(page, 'widget-03-refused');
     await page.close();

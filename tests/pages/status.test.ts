@@ -27,7 +27,7 @@ describe('first contact and the status page', () => {
       const problems = watchConsole(page);
       await page.goto(`${t.app.server.url}/`);
       expect(await page.locator('html').getAttribute('lang')).toBe(locale.slice(0, 2));
-      for (const href of ['/chat', '/admin', '/graphql']) expect(await page.locator(`a[href="${href}"]`).count()).toBe(1);
+      for (const href of ['/chat', '/dashboard', '/admin', '/graphql']) expect(await page.locator(`a[href="${href}"]`).count()).toBe(1);
       await shot(page, `home-${suffix}`);
 
       await page.goto(`${t.app.server.url}/status`);

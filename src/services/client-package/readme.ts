@@ -1,4 +1,5 @@
 import type { PackageFacts } from './facts';
+import { troubleshootingMarkdown } from './troubleshooting';
 
 /** README.md of the client package: French first (the clients are French hospitals), then English. */
 export function readme(f: PackageFacts): string {
@@ -46,6 +47,12 @@ fichiers statiques : aucune configuration serveur particulière n'est nécessair
   \`--…\`). Modifiez leurs valeurs, ou ajoutez à la fin de \`chat.css\` un bloc \`:root { … }\` qui les redéfinit.
 - Ne modifiez pas \`chat.js\` (voir \`LICENSE.txt\`).
 
+## Dépannage
+
+Ce que la page affiche quand quelque chose ne va pas, et que faire. Votre équipe informatique suit la consommation,
+les clés et les questions restées sans réponse dans le tableau de bord AskDesk (\`/dashboard\`, avec une clé secrète).
+
+${troubleshootingMarkdown('fr')}
 ## Support
 
 ${f.supportEmail} — indiquez le nom de votre établissement et, en cas d'erreur, le message affiché.
@@ -93,6 +100,12 @@ files: no particular server configuration is needed.
   variables). Change their values, or append to \`chat.css\` a \`:root { … }\` block redefining them.
 - Do not modify \`chat.js\` (see \`LICENSE.txt\`).
 
+## Troubleshooting
+
+What the page shows when something goes wrong, and what to do. Your IT team follows usage, keys and the questions
+left unanswered on the AskDesk dashboard (\`/dashboard\`, with a secret key).
+
+${troubleshootingMarkdown('en')}
 ## Support
 
 ${f.supportEmail} — give your organisation's name and, for an error, the message shown.

@@ -21,6 +21,8 @@ const WORD = /[\p{L}\p{N}]+/gu;
 const VERSION = /(?<![\p{L}\p{N}.])\p{L}{0,3}\d+(?:\.\d+)+(?![\p{L}\p{N}]|\.\d)/gu;
 
 const NON_ASCII = /[^\x00-\x7f]/;
+// Three letters or more, then only digits: a name with a version number (see analyze).
+const GLUED_VERSION = /^(\p{L}{3,})\d+$/u;
 
 function fold(word: string): string {
   // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
@@ -157,6 +159,10 @@ export function analyze(text: string, lang: Language, alsoDrop?: Language): stri
     const f = fold(w);
     if (stop.has(f) || other?.has(f)) continue;
     terms.push(stem(w, lang));
+    // A product name with its version glued on ("iDRAC8", "Win10", "ESXi7") also counts as the product alone, so
+    // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9").
+    const product = GLUED_VERSION.exec(w);
+    if (product && !stop.has(fold(product[1]))) terms.push(stem(product[1], lang));
   }
   // Error codes (0x80070005) and update numbers (KB5034441) are single words already; dotted versions are not, so
   // "v2.3.1" is also kept whole beside its parts: the whole matches exactly, the parts still match older indexes.

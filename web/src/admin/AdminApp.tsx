@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { CheckAdminDocument, PlansDocument } from '../../../src/contract/operations.generated';
-import { Api, ApiError, asApiError, UNREACHABLE } from '../shared/api';
+import { Api, ApiError } from '../shared/api';
+import { Messages, useMessages } from '../shared/Messages';
 import { translator } from '../shared/i18n';
+import { englishPanels } from '../shared/panel-i18n';
 import { KeyForm } from '../chat/KeyForm';
 import { EventList } from './EventList';
 import { ServiceUsage } from './ServiceUsage';
@@ -22,24 +24,8 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   const [view, setView] = useState<View>('tenants');
   const [tenantId, setTenantId] = useState<string | null>(null);
   const [plans, setPlans] = useState<Plan[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  const fail = useCallback((e: unknown) => {
-    const err = asApiError(e);
-    setNotice(null);
-    setError(err.code === UNREACHABLE ? 'The server could not be reached.' : `${err.message} (${err.code})`);
-  }, []);
-  const notify = useCallback((message: string) => {
-    setError(null);
-    setNotice(message);
-  }, []);
-
-  useEffect(() => {
-    if (!notice) return;
-    const timer = setTimeout(() => setNotice(null), 6000);
-    return () => clearTimeout(timer);
-  }, [notice]);
+  const messages = useMessages('The server could not be reached.');
+  const { fail, notify } = messages;
 
   useEffect(() => {
     api?.request(PlansDocument).then((d) => setPlans(d.plans), fail);
@@ -77,7 +63,7 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
     );
   }
 
-  const props = { api, fail, notify };
+  const props = { api, fail, notify, t: englishPanels };
   return (
     <div class="console">
       <header class="topbar">
@@ -95,21 +81,7 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
           Sign out
         </button>
       </header>
-      <div class="messages" aria-live="polite">
-        {error && (
-          <p class="alert" role="alert" data-testid="error">
-            {error}
-            <button type="button" class="link" onClick={() => setError(null)} aria-label="Dismiss">
-              ✕
-            </button>
-          </p>
-        )}
-        {notice && (
-          <p class="notice" role="status">
-            {notice}
-          </p>
-        )}
-      </div>
+      <Messages messages={messages} dismissLabel="Dismiss" />
       <main class="content">
         {view === 'tenants' && (tenantId ? <TenantDetail key={tenantId} {...props} id={tenantId} plans={plans} onBack={back} /> : <TenantList {...props} plans={plans} onOpen={openTenant} />)}
         {view === 'usage' && <ServiceUsage {...props} onOpen={openTenant} />}

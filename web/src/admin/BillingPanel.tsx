@@ -1,4 +1,4 @@
-import { Card, formatDateTime } from './ui';
+import { Card, formatDateTime } from '../shared/ui';
 import type { Tenant } from './types';
 
 type TenantBilling = NonNullable<Tenant['billing']>;

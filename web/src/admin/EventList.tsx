@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AbuseEventsDocument, AuditLogDocument, RatingsDocument, RatingStatsDocument, type Rating } from '../../../src/contract/operations.generated';
 import { usePaged, type Paged } from '../shared/usePaged';
-import { Card, FilterSelect, formatDateTime, Pager } from './ui';
+import { Card, FilterSelect, formatDateTime, Pager } from '../shared/ui';
 import type { ConsoleProps } from './types';
 
 type Kind = 'abuse' | 'audit' | 'ratings';

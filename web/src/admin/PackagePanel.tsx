@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { download } from '../shared/api';
-import { CreateClientPackageDocument } from '../../../src/contract/operations.generated';
-import { Card, SecretBox } from './ui';
+import { CreateClientPackageDocument, IssueApiKeyDocument, KeyKind } from '../../../src/contract/operations.generated';
+import { Card, SecretBox } from '../shared/ui';
 import type { ConsoleProps, Tenant } from './types';
 
 /** The ZIP a client unzips and opens: the chat page with a config.js holding the endpoint and a fresh key. */
@@ -9,6 +9,20 @@ export function PackagePanel({ api, fail, notify, tenant, onChanged }: ConsolePr
   const [endpoint, setEndpoint] = useState(`${location.origin}/graphql`);
   const [keyName, setKeyName] = useState('');
   const [made, setMade] = useState<{ secret: string; welcome: string } | null>(null);
+  const [snippet, setSnippet] = useState<string | null>(null);
+
+  /** The widget goes into pages anyone on the intranet can read: it gets a publishable key of its own. */
+  async function issueWidgetKey() {
+    try {
+      const data = await api.request(IssueApiKeyDocument, { tenantId: tenant.id, name: 'intranet widget', kind: KeyKind.Publishable });
+      const page = new URL(endpoint.trim() || `${location.origin}/graphql`);
+      setSnippet(`<script src="${page.origin}/widget.js" data-endpoint="${page.href}" data-key="${data.issueApiKey.secret}"></script>`);
+      notify('Publishable key “intranet widget” issued for the snippet.');
+      onChanged();
+    } catch (e) {
+      fail(e);
+    }
+  }
 
   async function create(event: Event) {
     event.preventDefault();
@@ -26,7 +40,7 @@ export function PackagePanel({ api, fail, notify, tenant, onChanged }: ConsolePr
   }
 
   return (
-    <Card title="Client package">
+    <Card title="Client package and widget">
       <p class="muted small">A ZIP with the chat page ready to open, configured with this endpoint and a freshly issued key.</p>
       <form class="form-grid" onSubmit={create}>
         <label>
@@ -41,6 +55,15 @@ export function PackagePanel({ api, fail, notify, tenant, onChanged }: ConsolePr
           Download client package
         </button>
       </form>
+      <hr />
+      <p class="muted small">
+        The widget snippet puts the chat in a corner of any intranet page; it carries a fresh publishable key (pk_…), which reaches only its
+        visitors' own conversations.
+      </p>
+      <button type="button" data-testid="widget-snippet-issue" onClick={issueWidgetKey}>
+        Issue a publishable key and show the widget snippet
+      </button>
+      {snippet && <SecretBox secret={snippet} note="Paste this into the intranet page (the key is shown once):" testId="widget-snippet" />}
       {made && (
         <>
           <SecretBox secret={made.secret} note="The package's key (also inside its config.js):" testId="package-secret" />

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ServiceUsageDocument, UsageSummaryDocument, type UsageSummaryQuery } from '../../../src/contract/operations.generated';
-import { Card, thisMonth } from './ui';
-import { lastThirtyDays, UsageChart } from './UsageChart';
+import { Card, thisMonth } from '../shared/ui';
+import { lastThirtyDays, UsageChart } from '../shared/UsageChart';
 import type { ConsoleProps, UsageReport } from './types';
 
 /** Usage across all tenants: the chart by day, and the month's figures per tenant. */

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
 import { BillingPanel } from './BillingPanel';
-import { DocumentsPanel } from './DocumentsPanel';
+import { DocumentsPanel } from '../shared/DocumentsPanel';
+import { GapsPanel } from '../shared/GapsPanel';
+import { KeysPanel } from '../shared/KeysPanel';
 import { EventList } from './EventList';
-import { KeysPanel } from './KeysPanel';
 import { PackagePanel } from './PackagePanel';
 import { TenantSettings } from './TenantSettings';
 import { TenantUsagePanel } from './TenantUsagePanel';
@@ -32,6 +33,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         <nav class="jump" aria-label="Sections">
           <a href="#keys">Keys</a>
           <a href="#documents">Documents</a>
+          <a href="#gaps">Unanswered</a>
           <a href="#usage">Usage and invoice</a>
           {tenant.billing && <a href="#billing">Billing</a>}
           <a href="#package">Client package</a>
@@ -40,10 +42,13 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         </nav>
       </div>
       <div id="keys">
-        <KeysPanel {...props} tenant={tenant} onChanged={load} />
+        <KeysPanel {...props} tenantId={tenant.id} keys={tenant.keys} onChanged={load} canUnblock />
       </div>
       <div id="documents">
-        <DocumentsPanel {...props} tenant={tenant} onChanged={load} />
+        <DocumentsPanel {...props} tenantId={tenant.id} onChanged={load} />
+      </div>
+      <div id="gaps">
+        <GapsPanel {...props} tenantId={tenant.id} />
       </div>
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />

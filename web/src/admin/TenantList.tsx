@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { CreateTenantDocument, PlanCode, TenantsDocument, type TenantStatus } from '../../../src/contract/operations.generated';
 import { usePaged } from '../shared/usePaged';
-import { Card, EmptyRow, FilterSelect, Pager, SearchBox, SecretBox } from './ui';
+import { Card, EmptyRow, FilterSelect, Pager, SearchBox, SecretBox } from '../shared/ui';
 import type { ConsoleProps, Plan } from './types';
 
 export function TenantList({ api, fail, notify, plans, onOpen }: ConsoleProps & { plans: Plan[]; onOpen(id: string): void }) {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ChangePlanDocument, DeleteTenantDocument, ReactivateTenantDocument, SuspendTenantDocument, UpdateTenantDocument } from '../../../src/contract/operations.generated';
-import { Card, formatDateTime } from './ui';
+import { Card, formatDateTime } from '../shared/ui';
 import type { ConsoleProps, Plan, Tenant } from './types';
 
 const numberOrNull = (text: string) => (text.trim() === '' ? null : Number(text));
@@ -12,6 +12,8 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
   const [quotaOverride, setQuotaOverride] = useState(tenant.quotaOverride?.toString() ?? '');
   const [rateOverride, setRateOverride] = useState(tenant.rateOverride?.toString() ?? '');
   const [origins, setOrigins] = useState(tenant.allowedOrigins.join('\n'));
+  const [selfService, setSelfService] = useState(tenant.documentSelfService);
+  const [visitorCap, setVisitorCap] = useState(tenant.visitorAsksPerDay?.toString() ?? '');
   const [reason, setReason] = useState('');
   const [confirmName, setConfirmName] = useState('');
 
@@ -65,6 +67,8 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
               quotaOverride: numberOrNull(quotaOverride),
               rateOverride: numberOrNull(rateOverride),
               allowedOrigins: origins.split(/[\s,]+/).filter(Boolean),
+              documentSelfService: selfService,
+              visitorAsksPerDay: numberOrNull(visitorCap),
             };
             void run(() => api.request(UpdateTenantDocument, { id: tenant.id, input }).then((d) => d.updateTenant), 'Settings saved.');
           }}
@@ -77,8 +81,16 @@ export function TenantSettings({ api, fail, notify, tenant, plans, onChange, onD
             Rate override per minute <span class="muted small">(empty: the plan's)</span>
             <input type="number" min={1} value={rateOverride} onInput={(e) => setRateOverride((e.target as HTMLInputElement).value)} />
           </label>
+          <label>
+            Asks per visitor per day <span class="muted small">(publishable keys; empty: no cap)</span>
+            <input type="number" min={1} data-testid="visitor-asks-per-day" value={visitorCap} onInput={(e) => setVisitorCap((e.target as HTMLInputElement).value)} />
+          </label>
+          <label class="check">
+            <input type="checkbox" data-testid="document-self-service" checked={selfService} onChange={(e) => setSelfService((e.target as HTMLInputElement).checked)} />
+            The client's IT team adds and removes documents itself (secret keys, on its dashboard)
+          </label>
           <label class="wide">
-            Allowed origins for the widget <span class="muted small">(one per line; none: any origin)</span>
+            Allowed origins for the widget <span class="muted small">(one per line; none: any origin; <code>null</code> lets the client package work opened from disk)</span>
             <textarea rows={3} value={origins} placeholder="https://intranet.hospital.example" onInput={(e) => setOrigins((e.target as HTMLTextAreaElement).value)} />
           </label>
           <button type="submit">Save settings</button>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { InvoiceDocument, TenantUsageDocument, type InvoiceQuery } from '../../../src/contract/operations.generated';
-import { Card, formatCents, thisMonth } from './ui';
-import { lastThirtyDays, UsageChart } from './UsageChart';
+import { Card, formatCents, thisMonth } from '../shared/ui';
+import { lastThirtyDays, UsageChart } from '../shared/UsageChart';
 import type { ConsoleProps, Tenant, UsageReport } from './types';
 
 export function TenantUsagePanel({ api, fail, tenant }: ConsoleProps & { tenant: Tenant }) {

@@ -23,7 +23,8 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
       text = countdown ? t('error.RATE_LIMITED', { n: '\u0000' }) : t('error.RATE_LIMITED.done');
       break;
     case 'QUOTA_EXCEEDED':
-      text = t('error.QUOTA_EXCEEDED', { date: formatDate(x.resetsAt, language) });
+      // The visitor cap resets the next UTC day, so its time matters; the monthly quota's date is enough.
+      text = x.scope === 'VISITOR' ? t('error.QUOTA_EXCEEDED.VISITOR', { date: formatDate(x.resetsAt, language, true) }) : t('error.QUOTA_EXCEEDED', { date: formatDate(x.resetsAt, language) });
       break;
     case 'BLOCKED':
       text = t('error.BLOCKED', { date: formatDate(x.until, language, true) });
@@ -35,7 +36,8 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
       text = t(`error.${code}`);
       break;
     case 'FORBIDDEN':
-      text = error.message || t('error.FORBIDDEN');
+      // Every operation the chat sends is open to publishable keys: a refusal here is the tenant's allowed origins.
+      text = t('error.FORBIDDEN');
       break;
     default:
       text = error.message;

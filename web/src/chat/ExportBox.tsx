@@ -3,7 +3,7 @@ import type { Translate } from '../shared/i18n';
 import type { useExport } from './useExport';
 
 /** The format choice and the button that downloads the user's conversations. */
-export function ExportBox({ t, exporter }: { t: Translate; exporter: ReturnType<typeof useExport> }) {
+export function ExportBox({ t, exporter, label }: { t: Translate; exporter: ReturnType<typeof useExport>; label?: string }) {
   return (
     <div class="ad-export">
       <label class="ad-small" for="ad-export-format">
@@ -16,7 +16,7 @@ export function ExportBox({ t, exporter }: { t: Translate; exporter: ReturnType<
           <option value="CSV">CSV</option>
         </select>
         <button type="button" data-testid="export" onClick={exporter.exportAll}>
-          {t('export.label')}
+          {label ?? t('export.label')}
         </button>
       </div>
     </div>

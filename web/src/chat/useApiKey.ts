@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { QuotaDocument } from '../../../src/contract/operations.generated';
 import { Api, ApiError } from '../shared/api';
 import type { Translate } from '../shared/i18n';
+import { visitorId } from '../shared/visitor';
 import { safeGet, safeRemove, safeSet } from './storage';
 import type { ChatConfig } from './types';
 
@@ -10,7 +11,9 @@ const KEY_ITEM = 'askdesk.chat.key';
 /** The key the chat speaks with: the host page's, or one pasted once and kept in the tab's storage. */
 export function useApiKey(config: ChatConfig, keyStorage: Storage | null, t: Translate) {
   const [key, setKey] = useState<string | null>(() => config.apiKey || safeGet(keyStorage, KEY_ITEM));
-  const api = useMemo(() => (key ? new Api(config.endpoint, key) : null), [config.endpoint, key]);
+  // Every chat (page, widget, client package) speaks as this browser's visitor: a publishable key's history is its own.
+  const visitor = useMemo(visitorId, []);
+  const api = useMemo(() => (key ? new Api(config.endpoint, key, visitor) : null), [config.endpoint, key, visitor]);
   const [keyError, setKeyError] = useState<string | null>(null);
   const [checkingKey, setCheckingKey] = useState(false);
 
@@ -20,7 +23,7 @@ export function useApiKey(config: ChatConfig, keyStorage: Storage | null, t: Tra
     setCheckingKey(true);
     setKeyError(null);
     try {
-      await new Api(config.endpoint, value).request(QuotaDocument);
+      await new Api(config.endpoint, value, visitor).request(QuotaDocument);
     } catch (e) {
       // A wrong key stays on the form; any other refusal (blocked, suspended…) is explained inside the chat.
       if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {

@@ -12,9 +12,10 @@ export function useQuota(api: Api | null, error: ApiError | null, fail: (e: unkn
     api?.request(QuotaDocument).then((d) => setQuota(d.quota), fail);
   }, [api, fail]);
 
-  // A QUOTA_EXCEEDED refusal means none is left, whatever the last figure said.
+  // A QUOTA_EXCEEDED refusal means none is left this month, whatever the last figure said; the visitor cap
+  // (scope VISITOR) is one person's day, and leaves the organisation's month as it was.
   useEffect(() => {
-    if (error?.code === 'QUOTA_EXCEEDED') setQuota((q) => (q ? { ...q, remaining: 0 } : q));
+    if (error?.code === 'QUOTA_EXCEEDED' && error.extensions.scope !== 'VISITOR') setQuota((q) => (q ? { ...q, remaining: 0 } : q));
   }, [error]);
 
   return { quota, setQuota };

@@ -13,7 +13,8 @@ export interface StreamSink<T> {
 
 /**
  * The pages' way to the server: the CLI's typed client for queries and mutations, plus graphql-ws for askStream,
- * with the key in the connection_init payload (never in a URL, so it stays out of logs and browser history).
+ * with the key (and the visitor id, if any) in the connection_init payload (never in a URL, so it stays out of logs
+ * and browser history).
  */
 export class Api extends ContractClient {
   private ws: Client | null = null;
@@ -22,7 +23,7 @@ export class Api extends ContractClient {
   subscribe<TResult, TVars extends Record<string, unknown>>(document: TypedDocumentNode<TResult, TVars>, variables: TVars, sink: StreamSink<TResult>): () => void {
     this.ws ??= createClient({
       url: this.endpoint.replace(/^http/, 'ws'),
-      connectionParams: { authorization: `Bearer ${this.key}` },
+      connectionParams: { authorization: `Bearer ${this.key}`, ...(this.visitor ? { visitor: this.visitor } : {}) },
       lazy: true,
       retryAttempts: 0,
     });

@@ -35,7 +35,8 @@ const en = {
   'error.UNAUTHENTICATED': 'This key is not valid: it may have been revoked, have expired or be mistyped. Enter another key.',
   'error.BLOCKED': 'Access is blocked for abuse until {date}.',
   'error.TENANT_SUSPENDED': 'Your organisation’s access is suspended. Contact your IT department.',
-  'error.FORBIDDEN': 'This page is not allowed to use this key.',
+  'error.QUOTA_EXCEEDED.VISITOR': 'You have asked as many questions as one person may today. You can ask again from {date}.',
+  'error.FORBIDDEN': 'This site is not allowed to use this chat key. Tell your IT department the address of this page: they can add it to the allowed sites in their AskDesk dashboard or ask their AskDesk contact.',
   'error.UPSTREAM_UNAVAILABLE': 'The service is unavailable right now; nothing was charged. Try again in a moment.',
   'error.UNREACHABLE': 'The server could not be reached. Check your connection and try again.',
   'error.status': 'See the service status',
@@ -84,7 +85,8 @@ const fr: Record<Key, string> = {
   'error.UNAUTHENTICATED': 'Cette clé n’est pas valable : elle a peut-être été révoquée, a expiré ou est mal saisie. Saisissez une autre clé.',
   'error.BLOCKED': 'Accès bloqué pour abus jusqu’au {date}.',
   'error.TENANT_SUSPENDED': 'L’accès de votre établissement est suspendu. Contactez votre service informatique.',
-  'error.FORBIDDEN': 'Cette page n’est pas autorisée à utiliser cette clé.',
+  'error.QUOTA_EXCEEDED.VISITOR': 'Vous avez posé aujourd’hui autant de questions qu’une personne le peut. Vous pourrez en poser d’autres à partir du {date}.',
+  'error.FORBIDDEN': 'Ce site n’est pas autorisé à utiliser cette clé de chat. Indiquez l’adresse de cette page à votre service informatique : il peut l’ajouter aux sites autorisés auprès de son contact AskDesk.',
   'error.UPSTREAM_UNAVAILABLE': 'Le service est momentanément indisponible ; rien n’a été décompté. Réessayez dans un instant.',
   'error.UNREACHABLE': 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.',
   'error.status': 'Voir l’état du service',
@@ -100,8 +102,14 @@ const dictionaries: Record<Language, Record<Key, string>> = { en, fr };
 
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
+/** A translate function over any page's pair of dictionaries: `{name}` in a text is replaced by `vars.name`. */
+export function translatorOf<K extends string>(dictionaries: Record<Language, Record<K, string>>, language: Language) {
+  return (key: K, vars: Record<string, string | number> = {}): string =>
+    dictionaries[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
 export function translator(language: Language): Translate {
-  return (key, vars = {}) => dictionaries[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+  return translatorOf(dictionaries, language);
 }
 
 /** The configured language, else the browser's first preference: French for any fr-*, English otherwise. */

@@ -1,17 +1,18 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Paged } from '../shared/usePaged';
+import { englishPanels, type PanelTranslate } from './panel-i18n';
+import type { Paged } from './usePaged';
 
-export function Pager({ list }: { list: Paged<unknown> }) {
+export function Pager({ list, t = englishPanels }: { list: Paged<unknown>; t?: PanelTranslate }) {
   const { page, pageNumber, loading } = list;
   return (
     <div class="pager">
-      <span class="muted">{loading ? 'Loading…' : `${page?.totalCount ?? 0} in all · page ${pageNumber}`}</span>
+      <span class="muted">{loading ? t('list.loading') : t('list.count', { n: page?.totalCount ?? 0, page: pageNumber })}</span>
       <button type="button" onClick={list.previous} disabled={pageNumber < 2 || loading}>
-        ← Previous
+        {t('list.previous')}
       </button>
       <button type="button" onClick={list.next} disabled={!page?.hasNextPage || loading}>
-        Next →
+        {t('list.next')}
       </button>
     </div>
   );
@@ -62,9 +63,9 @@ export function SearchBox({ label, onSearch }: { label: string; onSearch(value: 
   );
 }
 
-export function Card({ title, children, actions, class: extra = '' }: { title: string; children: ComponentChildren; actions?: ComponentChildren; class?: string }) {
+export function Card({ title, children, actions, class: extra = '', id }: { title: string; children: ComponentChildren; actions?: ComponentChildren; class?: string; id?: string }) {
   return (
-    <section class={`card ${extra}`}>
+    <section class={`card ${extra}`} id={id}>
       <header class="card-head">
         <h2>{title}</h2>
         {actions && <div class="card-actions">{actions}</div>}
@@ -75,7 +76,7 @@ export function Card({ title, children, actions, class: extra = '' }: { title: s
 }
 
 /** A secret shown once, with a copy button: it cannot be read again later. */
-export function SecretBox({ secret, note, testId = 'key-secret' }: { secret: string; note: string; testId?: string }) {
+export function SecretBox({ secret, note, testId = 'key-secret', t = englishPanels }: { secret: string; note: string; testId?: string; t?: PanelTranslate }) {
   const [copied, setCopied] = useState(false);
   return (
     <div class="secret" role="status">
@@ -93,7 +94,7 @@ export function SecretBox({ secret, note, testId = 'key-secret' }: { secret: str
             }
           }}
         >
-          {copied ? 'Copied' : 'Copy'}
+          {copied ? t('secret.copied') : t('secret.copy')}
         </button>
       </div>
     </div>
@@ -101,6 +102,6 @@ export function SecretBox({ secret, note, testId = 'key-secret' }: { secret: str
 }
 
 export const formatDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
-export const formatCents = (cents: number, currency = 'EUR') =>
-  (cents / 100).toLocaleString('en-GB', { style: 'currency', currency });
+export const formatCents = (cents: number, currency = 'EUR', language: 'en' | 'fr' = 'en') =>
+  (cents / 100).toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency });
 export const thisMonth = () => new Date().toISOString().slice(0, 7);

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { ARTIFACTS, cspProblems, ensureWebBuilt, launchBrowser, shot, watchConsole } from './helpers/browser';
+
+const DOCS = [{ title: 'VPN access', content: 'To connect to the VPN, install GlobalProtect and sign in at vpn.chu.example with your hospital account.' }];
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 900 };
+
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  [t, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+/** A BUSINESS tenant with the VPN document and the operator's settings given. */
+async function tenantWith(settings: Record<string, unknown>) {
+  const tenant = await t.tenant('BUSINESS');
+  await t.gql(`mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`, { t: tenant.id, d: DOCS });
+  const updated = await t.gql(`mutation($id: ID!, $input: UpdateTenantInput!) { updateTenant(id: $id, input: $input) { id } }`, { id: tenant.id, input: settings });
+  expect(updated.body.errors).toBeUndefined();
+  return tenant;
+}
+
+async function publishableKey(tenantId: string): Promise<string> {
+  const res = await t.gql(`mutation($t: ID!) { issueApiKey(tenantId: $t, name: "intranet", kind: PUBLISHABLE) { secret } }`, { t: tenantId });
+  return res.body.data.issueApiKey.secret;
+}
+
+async function signIn(page: Page, key: string) {
+  await page.getByTestId('dashboard-key').fill(key);
+  await page.getByTestId('dashboard-login').click();
+}
+
+async function chatAsk(page: Page, question: string) {
+  const answers = await page.getByTestId('answer').count();
+  await page.getByTestId('question').fill(question);
+  await page.getByTestId('send').click();
+  await expect.poll(() => page.getByTestId('answer').count(), { timeout: 15_000 }).toBe(answers + 1);
+}
+
+describe('the client dashboard', () => {
+  it('signs in with a secret key, charts usage, issues a publishable key, uploads a document, tests retrieval and lists an unanswered question', async () => {
+    const tenant = await tenantWith({ documentSelfService: true, visitorAsksPerDay: 20 });
+    // One answered ask and one the documents can't answer: the second is the gap the dashboard must show.
+    for (const question of ['How do I connect to the VPN?', 'How do I book a meeting room in building C?']) {
+      await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { grounded } }`, { q: question }, { key: tenant.key });
+    }
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', acceptDownloads: true });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    const response = await page.goto(`${t.app.server.url}/dashboard`);
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
+    await shot(page, 'dashboard-01-sign-in');
+
+    // A publishable key is for pages: the dashboard says which key it needs.
+    await signIn(page, await publishableKey(tenant.id));
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('needs a secret key');
+    await signIn(page, tenant.key);
+
+    await page.getByTestId('usage-chart').waitFor();
+    await expect.poll(() => page.getByTestId('usage-chart').locator('[data-total="requests"]').textContent()).toBe('2');
+    expect(await page.getByTestId('usage-chart').locator('canvas').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('gap-row').count()).toBe(1);
+    expect(await page.getByTestId('gap-row').textContent()).toContain('book a meeting room');
+    await shot(page, 'dashboard-02-overview-en');
+
+    // By month: the same asks, one bucket.
+    await page.getByTestId('usage-month').click();
+    await expect.poll(() => page.getByTestId('usage-chart').locator('summary').textContent()).toBe('Figures by month');
+    expect(await page.getByTestId('usage-chart').locator('[data-total="requests"]').textContent()).toBe('2');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('usage-chart').getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(fs.readFileSync((await csv.path())!, 'utf8')).toMatch(/^month,requests,/);
+
+    // A publishable key for the intranet page, its secret shown once.
+    await page.getByTestId('key-name').fill('intranet page');
+    await page.getByTestId('key-kind').selectOption('PUBLISHABLE');
+    await page.getByTestId('issue-key').click();
+    await expect.poll(() => page.getByTestId('key-secret').textContent()).toMatch(/^pk_business_[\w-]{43}$/);
+    await expect.poll(() => page.getByTestId('key-row').filter({ hasText: 'intranet page' }).textContent()).toContain('publishable');
+    await page.locator('#keys').scrollIntoViewIfNeeded();
+    await shot(page, 'dashboard-03-key-issued');
+
+    // Self-service is on: the IT team uploads the missing document, and the retrieval test finds it.
+    const file = path.join(ARTIFACTS, 'meeting-rooms.md');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(file, '# Meeting rooms\n\nTo book a meeting room in building C, open the Rooms app on the intranet and choose a free slot.\n');
+    await page.getByTestId('document-file').setInputFiles(file);
+    await page.getByTestId('upload-document').click();
+    await expect.poll(() => page.getByTestId('document-row').count(), { timeout: 15_000 }).toBe(2);
+    await page.getByTestId('retrieval-query').fill('book a meeting room');
+    await page.getByTestId('retrieval-run').click();
+    await expect.poll(() => page.getByTestId('retrieval-hit').first().textContent()).toContain('meeting-rooms');
+    await page.locator('#documents').scrollIntoViewIfNeeded();
+    await shot(page, 'dashboard-04-documents');
+
+    // Every conversation of the tenant, as a file.
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    expect(fs.readFileSync((await exported.path())!, 'utf8')).toContain('book a meeting room');
+
+    // French, then a phone: the same page (once the upload's notice has gone, so the pictures show the page).
+    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.locator('#gaps h2').textContent()).toBe('Questions sans réponse');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'dashboard-05-overview-fr');
+    await page.setViewportSize(PHONE);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'dashboard-06-phone-fr');
+    await page.locator('#gaps').scrollIntoViewIfNeeded();
+    await shot(page, 'dashboard-07-phone-gaps-fr');
+    await page.getByTestId('language').click();
+    await page.locator('#troubleshooting').scrollIntoViewIfNeeded();
+    await page.locator('#troubleshooting summary').first().click();
+    await shot(page, 'dashboard-08-phone-help-en');
+    expect(await page.locator('#troubleshooting details').count()).toBe(7);
+
+    expect(cspProblems(problems)).toEqual([]);
+    await context.close();
+  });
+
+  it('without self-service, lists the documents and says who adds them (in French for a French browser)', async () => {
+    const tenant = await tenantWith({ documentSelfService: false });
+    const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.goto(`${t.app.server.url}/dashboard`);
+    await signIn(page, tenant.key);
+    await expect.poll(() => page.getByTestId('document-row').count()).toBe(1);
+    expect(await page.getByTestId('document-file').count()).toBe(0);
+    expect(await page.getByTestId('upload-document').count()).toBe(0);
+    expect(await page.getByTestId('documents-read-only').textContent()).toContain('contact AskDesk');
+    await page.locator('#documents').scrollIntoViewIfNeeded();
+    await shot(page, 'dashboard-09-phone-read-only-fr');
+    await context.close();
+  });
+});
+
+describe('visitors of a publishable key', () => {
+  it('two browsers never see each other’s history, and each has its own daily cap, told with its reset time', async () => {
+    const tenant = await tenantWith({ visitorAsksPerDay: 1 });
+    const key = await publishableKey(tenant.id);
+    const visitors = await Promise.all(
+      ['en-GB', 'fr-FR'].map(async (locale) => {
+        const context = await browser.newContext({ viewport: DESKTOP, locale });
+        const page = await context.newPage();
+        await page.goto(`${t.app.server.url}/chat`);
+        await page.getByTestId('api-key').fill(key);
+        await page.getByTestId('save-key').click();
+        return { context, page };
+      }),
+    );
+    const [a, b] = visitors;
+    await chatAsk(a.page, 'How do I connect to the VPN?');
+    await expect.poll(() => a.page.locator('.ad-conversations li').count()).toBe(1);
+
+    // B holds the same key but is another browser: none of A's conversations, then only its own.
+    await b.page.reload();
+    await expect.poll(() => b.page.locator('.ad-sidebar').textContent()).toContain('Aucune conversation');
+    await chatAsk(b.page, 'Comment me connecter au VPN ?');
+    await expect.poll(() => b.page.locator('.ad-conversations li').count()).toBe(1);
+    expect(await b.page.locator('.ad-conversations').textContent()).toContain('Comment me connecter');
+    await a.page.reload();
+    await expect.poll(() => a.page.locator('.ad-conversations li').count()).toBe(1);
+    expect(await a.page.locator('.ad-conversations').textContent()).not.toContain('Comment me connecter');
+    const ids = await Promise.all(visitors.map(({ page }) => page.evaluate(() => localStorage.getItem('askdesk.visitor'))));
+    expect(ids[0]).toMatch(/^[\w-]{22,}$/);
+    expect(ids[1]).toMatch(/^[\w-]{22,}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+
+    // One ask a day each: A's second is refused with the time it may ask again.
+    await a.page.getByTestId('question').fill('And the printer?');
+    await a.page.getByTestId('send').click();
+    await expect.poll(() => a.page.getByTestId('error').textContent()).toContain('as many questions as one person may today');
+    expect(await a.page.getByTestId('error').textContent()).toMatch(/00:00 UTC/);
+    expect(await a.page.getByTestId('quota').textContent()).not.toBe('0'); // the organisation's month is not used up
+    await shot(a.page, 'visitor-01-cap-en');
+    await b.page.getByTestId('question').fill('Et l’imprimante ?');
+    await b.page.getByTestId('send').click();
+    await expect.poll(() => b.page.getByTestId('error').textContent()).toContain('autant de questions qu’une personne');
+    await shot(b.page, 'visitor-02-cap-fr');
+    await Promise.all(visitors.map(({ context }) => context.close()));
+  });
+
+  it('the widget on a site the tenant does not allow says so, and what to do', async () => {
+    const tenant = await tenantWith({ allowedOrigins: ['https://intranet.chu.example'] });
+    const key = await publishableKey(tenant.id);
+    const api = t.app.server.url;
+    const site = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Autre site</title></head><body><h1>Another site</h1>
+<script src="${api}/widget.js" data-endpoint="${api}/graphql" data-key="${key}"></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    try {
+      const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR' });
+      const page = await context.newPage();
+      await page.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+      await page.getByTestId('widget-open').click();
+      await page.getByTestId('question').fill('Comment me connecter au VPN ?');
+      await page.getByTestId('send').click();
+      await expect.poll(() => page.getByTestId('error').textContent()).toContain('Ce site n’est pas autorisé à utiliser cette clé de chat');
+      expect(await page.getByTestId('answer').count()).toBe(0);
+      await shot(page, 'visitor-03-origin-refused-fr');
+      await context.close();
+    } finally {
+      await new Promise((resolve) => site.close(resolve));
+    }
+  });
+});
