@@ -6,7 +6,8 @@ import { openTestDatabase } from '../helpers/database';
 import { parseConfig } from '../../src/config';
 
 const DOCS = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
-const KEY = `mutation($t: ID!, $n: String!) { issueApiKey(tenantId: $t, name: $n) { secret } }`;
+// Extra keys are billed as publishable keys beyond the first.
+const KEY = `mutation($t: ID!, $n: String!) { issueApiKey(tenantId: $t, name: $n, kind: PUBLISHABLE) { secret } }`;
 const PLAN = `mutation($t: ID!, $p: PlanCode!) { changePlan(tenantId: $t, plan: $p) { id } }`;
 const INVOICE = `query($t: ID!, $m: String!) { invoice(tenantId: $t, month: $m) { lines { description quantity unitCents amountCents } subtotalCents vatCents totalCents currency } }`;
 const BILLING = `query($id: ID!) { tenant(id: $id) { status billing { customerId subscriptionId status pastDueSince suspendAt unpaidInvoiceId pendingChanges } } }`;
@@ -109,8 +110,7 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
 
   it("sends last month's extra keys and document lots as invoice items, from the invoice's own lines, once", async () => {
     const billed = month(clock.now());
-    await t.gql(KEY, { t: a.id, n: 'kiosk' });
-    await t.gql(KEY, { t: a.id, n: 'ward' });
+    for (const n of ['kiosk', 'ward', 'lobby']) expect((await t.gql(KEY, { t: a.id, n })).body.errors).toBeUndefined();
     await t.gql(DOCS, { t: a.id, d: docs(12, 'billing') });
     const invoice = (await t.gql(INVOICE, { t: a.id, m: billed })).body.data.invoice;
     expect(invoice.lines).toHaveLength(3);
@@ -224,6 +224,7 @@ describe('without STRIPE_SECRET_KEY', () => {
     const withStripe = await startTestApp({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_BASE: fake.url }, database);
     const activity = async (t: TestApp) => {
       const tenant = await t.tenant('BUSINESS');
+      await t.gql(KEY, { t: tenant.id, n: 'first' });
       await t.gql(KEY, { t: tenant.id, n: 'second' });
       await t.gql(DOCS, { t: tenant.id, d: docs(11, 'lot') });
       await t.gql(PLAN, { t: tenant.id, p: 'ENTERPRISE' });
