@@ -5,25 +5,29 @@ import { DAY_MS, TestClock } from '../helpers/clock';
 import { openTestDatabase } from '../helpers/database';
 import { parseConfig } from '../../src/config';
 
-const DOCS = `mutation($t: ID!, $d: [DocumentInput!]!) { addDocuments(tenantId: $t, documents: $d) { chunkCount } }`;
-// Extra keys are billed as publishable keys beyond the first.
-const KEY = `mutation($t: ID!, $n: String!) { issueApiKey(tenantId: $t, name: $n, kind: PUBLISHABLE) { secret } }`;
-const PLAN = `mutation($t: ID!, $p: PlanCode!) { changePlan(tenantId: $t, plan: $p) { id } }`;
-const INVOICE = `query($t: ID!, $m: String!) { invoice(tenantId: $t, month: $m) { lines { description quantity unitCents amountCents } subtotalCents vatCents totalCents currency } }`;
-const BILLING = `query($id: ID!) { tenant(id: $id) { status billing { customerId subscriptionId status pastDueSince suspendAt unpaidInvoiceId pendingChanges } } }`;
-const LOG = `query($t: ID) { auditLog(tenantId: $t, first: 100) { edges { node { action actor detail } } } }`;
-const ME = `{ me { id } }`;
+import { AddDocumentsDocument, InvoiceDocument } from '../../src/contract/operations.generated';
+import {
+  BillingAuditDocument, ChangePlanDocument, DeleteTenantDocument, IssueApiKeyDocument, KeyKind, MeDocument, MyBillingDocument,
+  PlanCode, ReactivateTenantDocument, SuspendTenantDocument, TenantBillingDocument, TenantBillingsDocument,
+} from '../operations/operations.generated';
 
 const docs = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ title: `${tag} ${i}`, content: `How to reach the ${tag} service number ${i}.` }));
 const month = (at: number) => new Date(at).toISOString().slice(0, 7);
+
+const addDocs = (t: TestApp, tenantId: string, n: number, tag: string) => t.gql(AddDocumentsDocument, { tenantId, documents: docs(n, tag) });
+// Extra keys are billed as publishable keys beyond the first.
+const issueKey = (t: TestApp, tenantId: string, name: string) => t.gql(IssueApiKeyDocument, { tenantId, name, kind: KeyKind.Publishable });
+const changePlan = (t: TestApp, tenantId: string, plan: PlanCode) => t.gql(ChangePlanDocument, { tenantId, plan });
+const invoiceOf = async (t: TestApp, tenantId: string, month: string) => (await t.gql(InvoiceDocument, { tenantId, month })).body.data!.invoice;
 
 describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
   const fake = new StripeFake();
   const clock = new TestClock();
   let t: TestApp;
   const stripe = () => t.app.services.stripeBilling!;
-  const billing = async (id: string) => (await t.gql(BILLING, { id })).body.data.tenant;
-  const actions = async (id: string) => (await t.gql(LOG, { t: id })).body.data.auditLog.edges.map((e: any) => e.node.action);
+  const billing = async (id: string) => (await t.gql(TenantBillingDocument, { id })).body.data!.tenant as any;
+  const audit = async (tenantId: string) => (await t.gql(BillingAuditDocument, { tenantId })).body.data!.auditLog.edges.map((e) => ({ ...e.node, detail: JSON.parse(e.node.detail) }));
+  const actions = async (id: string) => (await audit(id)).map((e) => e.action);
   const deliver = (body: string, signature?: string) =>
     fetch(`${t.app.server.url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) }, body });
 
@@ -61,7 +65,7 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
   });
 
   it('moves the subscription to the new plan price when the plan changes, with one price per plan', async () => {
-    expect((await t.gql(PLAN, { t: a.id, p: 'ENTERPRISE' })).body.errors).toBeUndefined();
+    expect((await changePlan(t, a.id, PlanCode.Enterprise)).body.errors).toBeUndefined();
     await stripe().drain();
     const state = await billing(a.id);
     const subscription = fake.subscriptions.get(state.billing.subscriptionId);
@@ -81,7 +85,7 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
     expect((await billing(demo.id)).billing.customerId).toMatch(/^cus_/);
     // Moving a paying tenant to DEMO cancels its subscription.
     const subscriptionOfB = (await billing(b.id)).billing.subscriptionId;
-    await t.gql(PLAN, { t: b.id, p: 'DEMO' });
+    await changePlan(t, b.id, PlanCode.Demo);
     await stripe().drain();
     expect(fake.subscriptions.get(subscriptionOfB).status).toBe('canceled');
     expect((await billing(b.id)).billing.subscriptionId).toBeNull();
@@ -89,7 +93,7 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
 
   it("keeps the operator's change when Stripe is unreachable, and sends it on a later run", async () => {
     fake.unreachable = true;
-    const res = await t.gql(PLAN, { t: a.id, p: 'BUSINESS' });
+    const res = await changePlan(t, a.id, PlanCode.Business);
     expect(res.body.errors).toBeUndefined();
     await stripe().drain();
     let state = await billing(a.id);
@@ -110,9 +114,9 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
 
   it("sends last month's extra keys and document lots as invoice items, from the invoice's own lines, once", async () => {
     const billed = month(clock.now());
-    for (const n of ['kiosk', 'ward', 'lobby']) expect((await t.gql(KEY, { t: a.id, n })).body.errors).toBeUndefined();
-    await t.gql(DOCS, { t: a.id, d: docs(12, 'billing') });
-    const invoice = (await t.gql(INVOICE, { t: a.id, m: billed })).body.data.invoice;
+    for (const name of ['kiosk', 'ward', 'lobby']) expect((await issueKey(t, a.id, name)).body.errors).toBeUndefined();
+    await addDocs(t, a.id, 12, 'billing');
+    const invoice = await invoiceOf(t, a.id, billed);
     expect(invoice.lines).toHaveLength(3);
 
     await stripe().tick(); // the month is not over: nothing sent
@@ -163,16 +167,16 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
     clock.advance(2 * DAY_MS);
     await stripe().tick();
     expect((await billing(a.id)).status).toBe('ACTIVE');
-    expect((await t.gql(ME, {}, { key: a.key })).body.data.me.id).toBe(a.id);
+    expect((await t.gql(MeDocument, {}, { key: a.key })).body.data!.me.id).toBe(a.id);
 
     clock.advance(DAY_MS + 60_000);
     await stripe().tick();
     state = await billing(a.id);
     expect(state.status).toBe('SUSPENDED');
     expect(state.billing.status).toBe('SUSPENDED');
-    const me = await t.gql(ME, {}, { key: a.key });
-    expect(me.body.errors[0].extensions.code).toBe('TENANT_SUSPENDED');
-    const log = (await t.gql(LOG, { t: a.id })).body.data.auditLog.edges.map((e: any) => ({ ...e.node, detail: JSON.parse(e.node.detail) }));
+    const me = await t.gql(MeDocument, {}, { key: a.key });
+    expect(me.body.errors![0].extensions.code).toBe('TENANT_SUSPENDED');
+    const log = await audit(a.id);
     expect(log.find((e: any) => e.action === 'suspendTenant')).toMatchObject({ actor: 'stripe', detail: { reason: `payment failed: invoice ${failed.id}` } });
     expect(log.filter((e: any) => e.action === 'stripePaymentFailed')).toHaveLength(1);
   });
@@ -183,7 +187,7 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
     const state = await billing(a.id);
     expect(state.status).toBe('ACTIVE');
     expect(state.billing).toMatchObject({ status: 'ACTIVE', pastDueSince: null, suspendAt: null, unpaidInvoiceId: null });
-    expect((await t.gql(ME, {}, { key: a.key })).body.data.me.id).toBe(a.id);
+    expect((await t.gql(MeDocument, {}, { key: a.key })).body.data!.me.id).toBe(a.id);
     expect(await actions(a.id)).toEqual(expect.arrayContaining(['stripeInvoicePaid', 'reactivateTenant']));
   });
 
@@ -194,23 +198,23 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
     clock.advance(3 * DAY_MS + 60_000);
     await stripe().tick();
     expect((await billing(a.id)).status).toBe('SUSPENDED');
-    await t.gql(`mutation($id: ID!) { suspendTenant(id: $id, reason: "security audit") { id } }`, { id: a.id });
+    await t.gql(SuspendTenantDocument, { id: a.id, reason: 'security audit' });
     const paid = fake.delivery('invoice.paid', { ...invoice, status: 'paid' });
     expect((await deliver(paid.payload, paid.signature)).status).toBe(200);
     const state = await billing(a.id);
     expect(state.status).toBe('SUSPENDED');
     expect(state.billing.status).toBe('ACTIVE');
-    await t.gql(`mutation($id: ID!) { reactivateTenant(id: $id) { id } }`, { id: a.id });
+    await t.gql(ReactivateTenantDocument, { id: a.id });
   });
 
   it('shows billing to the operator only', async () => {
-    const res = await t.gql(`{ me { billing { status } } }`, {}, { key: a.key });
-    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const res = await t.gql(MyBillingDocument, {}, { key: a.key });
+    expect(res.body.errors![0].extensions.code).toBe('FORBIDDEN');
   });
 
   it("cancels a deleted tenant's subscription", async () => {
     const subscription = (await billing(a.id)).billing.subscriptionId;
-    expect((await t.gql(`mutation($id: ID!) { deleteTenant(id: $id) }`, { id: a.id })).body.data.deleteTenant).toBe(true);
+    expect((await t.gql(DeleteTenantDocument, { id: a.id })).body.data!.deleteTenant).toBe(true);
     await stripe().drain();
     expect(fake.subscriptions.get(subscription).status).toBe('canceled');
     expect(await actions(a.id)).toContain('stripeSubscriptionCancelled');
@@ -224,11 +228,11 @@ describe('without STRIPE_SECRET_KEY', () => {
     const withStripe = await startTestApp({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_BASE: fake.url }, database);
     const activity = async (t: TestApp) => {
       const tenant = await t.tenant('BUSINESS');
-      await t.gql(KEY, { t: tenant.id, n: 'first' });
-      await t.gql(KEY, { t: tenant.id, n: 'second' });
-      await t.gql(DOCS, { t: tenant.id, d: docs(11, 'lot') });
-      await t.gql(PLAN, { t: tenant.id, p: 'ENTERPRISE' });
-      return (await t.gql(INVOICE, { t: tenant.id, m: month(Date.now()) })).body.data.invoice;
+      await issueKey(t, tenant.id, 'first');
+      await issueKey(t, tenant.id, 'second');
+      await addDocs(t, tenant.id, 11, 'lot');
+      await changePlan(t, tenant.id, PlanCode.Enterprise);
+      return invoiceOf(t, tenant.id, month(Date.now()));
     };
     const invoiceWithStripe = await activity(withStripe);
     await withStripe.app.services.stripeBilling!.drain();
@@ -242,8 +246,8 @@ describe('without STRIPE_SECRET_KEY', () => {
       const invoice = await activity(t);
       expect(invoice).toEqual(invoiceWithStripe);
       expect(invoice.lines.map((l: any) => l.amountCents)).toEqual([99900, 5000, 30000]);
-      const tenants = (await t.gql(`{ tenants(first: 10) { edges { node { billing { status } } } } }`)).body.data.tenants.edges;
-      expect(tenants.map((e: any) => e.node.billing)).toEqual([null, null]);
+      const tenants = (await t.gql(TenantBillingsDocument, {})).body.data!.tenants.edges;
+      expect(tenants.map((e) => e.node.billing)).toEqual([null, null]);
       const event = fake.delivery('invoice.payment_failed', fake.invoice('cus_x'));
       const res = await fetch(`${t.app.server.url}/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': event.signature }, body: event.payload });
       expect(res.status).toBe(404);
