@@ -5,10 +5,10 @@ import { DAY_MS, TestClock } from '../helpers/clock';
 import { openTestDatabase } from '../helpers/database';
 import { parseConfig } from '../../src/config';
 
-import { AddDocumentsDocument, InvoiceDocument } from '../../src/contract/operations.generated';
+import { AddDocumentsDocument, InvoiceDocument, TenantDocument } from '../../src/contract/operations.generated';
 import {
   BillingAuditDocument, ChangePlanDocument, DeleteTenantDocument, IssueApiKeyDocument, KeyKind, MeDocument, MyBillingDocument,
-  PlanCode, ReactivateTenantDocument, SuspendTenantDocument, TenantBillingDocument, TenantBillingsDocument,
+  PlanCode, ReactivateTenantDocument, SuspendTenantDocument, TenantBillingsDocument,
 } from '../operations/operations.generated';
 
 const docs = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ title: `${tag} ${i}`, content: `How to reach the ${tag} service number ${i}.` }));
@@ -25,7 +25,7 @@ describe('billing with Stripe (STRIPE_SECRET_KEY set)', () => {
   const clock = new TestClock();
   let t: TestApp;
   const stripe = () => t.app.services.stripeBilling!;
-  const billing = async (id: string) => (await t.gql(TenantBillingDocument, { id })).body.data!.tenant as any;
+  const billing = async (id: string) => (await t.gql(TenantDocument, { id })).body.data!.tenant as any;
   const audit = async (tenantId: string) => (await t.gql(BillingAuditDocument, { tenantId })).body.data!.auditLog.edges.map((e) => ({ ...e.node, detail: JSON.parse(e.node.detail) }));
   const actions = async (id: string) => (await audit(id)).map((e) => e.action);
   const deliver = (body: string, signature?: string) =>
