@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # AskDesk API image. Build: docker build -t askdesk .   Run: docker run -p 4000:4000 -v askdesk-data:/data askdesk
 
+# Node 24, the active LTS line (Node 20, the machine's Debian default, is past its end of life).
 # --- build: compiles TypeScript (and the web assets, when the project has them) with the dev dependencies ---
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY . .
 RUN npm run build && npm run build:web --if-present
 
 # --- runtime: production dependencies and the compiled output only, as the unprivileged `node` user ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV PORT=4000 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -93,6 +93,7 @@ export async function startApp(
       for (const timer of timers) clearTimeout(timer); // clears an interval as well
       await server.close(graceMs);
       await shared.close();
+      await services.index.close?.();
       if (!options.database) await database.close();
     },
   };

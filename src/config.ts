@@ -14,7 +14,8 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
   redisPrefix: string;
-  weaviate?: { url: string; apiKey?: string; vectorizer?: string };
+  /** Weaviate: REST at `url`, gRPC at `grpcUrl` (by default the REST host on port 50051). */
+  weaviate?: { url: string; grpcUrl: string; apiKey?: string; vectorizer?: string };
   anthropic?: { apiKey: string; baseURL?: string; model: string };
   generationTimeoutMs: number;
   retrievalTimeoutMs: number;
@@ -67,6 +68,12 @@ export class ConfigError extends Error {}
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
 
 type Env = Record<string, string | undefined>;
+
+/** Weaviate's gRPC address by default: the REST host on port 50051, with the REST scheme's security. */
+export function defaultGrpcUrl(restUrl: string): string {
+  const url = new URL(restUrl);
+  return `${url.protocol}//${url.hostname}:50051`;
+}
 
 /** Reads `.env` (without overriding the real environment) and parses it. */
 export function loadConfig(env: Env = process.env, readDotEnv = env === process.env): Config {
@@ -126,6 +133,13 @@ export function parseConfig(env: Env): Config {
   if (keyPepper !== undefined && keyPepper.length < 16) problems.push('KEY_PEPPER must be at least 16 characters');
 
   const weaviateUrl = url('WEAVIATE_URL', ['http:', 'https:']);
+  const weaviateGrpcUrl = url('WEAVIATE_GRPC_URL', ['http:', 'https:']);
+  if (weaviateGrpcUrl && !weaviateUrl) problems.push('WEAVIATE_GRPC_URL needs WEAVIATE_URL (the REST endpoint) as well');
+  const vectorizer = str('WEAVIATE_VECTORIZER');
+  // A module name as Weaviate spells them (text2vec-openai, text2vec-transformers…); it becomes a schema key.
+  if (vectorizer !== undefined && !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(vectorizer)) {
+    problems.push('WEAVIATE_VECTORIZER must be a Weaviate module name such as text2vec-openai');
+  }
   const anthropicKey = str('ANTHROPIC_API_KEY');
   const stripeKey = str('STRIPE_SECRET_KEY');
   const stripeApi = url('STRIPE_API_BASE', ['http:', 'https:']);
@@ -138,7 +152,12 @@ export function parseConfig(env: Env): Config {
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: str('REDIS_PREFIX') ?? 'askdesk:',
     weaviate: weaviateUrl
-      ? { url: weaviateUrl, apiKey: str('WEAVIATE_API_KEY'), vectorizer: str('WEAVIATE_VECTORIZER') }
+      ? {
+          url: weaviateUrl,
+          grpcUrl: weaviateGrpcUrl ?? defaultGrpcUrl(weaviateUrl),
+          apiKey: str('WEAVIATE_API_KEY'),
+          vectorizer,
+        }
       : undefined,
     anthropic: anthropicKey
       ? {

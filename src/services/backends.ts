@@ -13,13 +13,13 @@ import type { SharedState } from './shared-state/shared-state';
 
 /*
  * Each outside part is chosen by configuration: the embedded default, or the real service when its URL/key is set.
- * The clients of the outside services (Anthropic SDK, weaviate-ts-client, ioredis) are imported only when
+ * The clients of the outside services (Anthropic SDK, weaviate-client, ioredis) are imported only when
  * configured: each costs 85–230 ms of start-up and its share of memory, for nothing on the embedded defaults.
  */
 export async function createIndex(config: Config, dataSource: DataSource): Promise<RetrievalIndex> {
   if (!config.weaviate) return new PgRetrievalIndex(withPreparedStatements(dataSource));
   const { WeaviateRetrievalIndex } = await import('./retrieval/weaviate-retrieval-index.js');
-  return new WeaviateRetrievalIndex({ url: config.weaviate.url, apiKey: config.weaviate.apiKey, vectorizer: config.weaviate.vectorizer, timeoutMs: config.retrievalTimeoutMs });
+  return new WeaviateRetrievalIndex({ ...config.weaviate, timeoutMs: config.retrievalTimeoutMs });
 }
 
 export async function createGenerator(config: Config): Promise<Generator> {

@@ -208,7 +208,8 @@ describe('answers through Weaviate (real client against a loopback Weaviate)', (
   let s: Awaited<ReturnType<typeof seed>>;
   beforeAll(async () => {
     weaviate = new WeaviateFake();
-    t = await startTestApp({ WEAVIATE_URL: await weaviate.start() });
+    await weaviate.start();
+    t = await startTestApp(weaviate.env());
     s = await seed(t);
   });
   afterAll(async () => {
@@ -226,5 +227,40 @@ describe('answers through Weaviate (real client against a loopback Weaviate)', (
     expect(tenantsBefore).toHaveLength(2);
     await t.gql(DeleteTenantDocument, { id: s.b.id });
     expect(weaviate.tenantNames('Chunk')).toHaveLength(1);
+  });
+
+  it("rests a suspended tenant's Weaviate tenant and wakes it on reactivation", async () => {
+    const [name] = weaviate.tenantNames('Chunk');
+    const suspended = await t.gql(`mutation { suspendTenant(id: "${s.a.id}", reason: "unpaid invoice") { status } }`);
+    expect(suspended.body.data.suspendTenant.status).toBe('SUSPENDED');
+    expect(weaviate.tenantStatus('Chunk', name)).toBe('COLD');
+    const refused = await t.gql(ASK, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
+    expect(refused.body.errors[0].extensions.code).toBe('TENANT_SUSPENDED');
+
+    await t.gql(`mutation { reactivateTenant(id: "${s.a.id}") { status } }`);
+    expect(weaviate.tenantStatus('Chunk', name)).toBe('HOT');
+    const res = await t.gql(ASK, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
+    expect(res.body.data.ask.citations[0].title).toBe('Connecting to the hospital VPN');
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE, charging nothing, when Weaviate fails a search', async () => {
+    const before = await t.gql(`{ me { quota { used } } }`, {}, { key: s.a.key });
+    weaviate.failNext('Search');
+    const res = await t.gql(ASK, { q: 'How do I connect to the VPN?' }, { key: s.a.key });
+    expect(res.status).toBe(503);
+    expect(res.body.errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    const after = await t.gql(`{ me { quota { used } } }`, {}, { key: s.a.key });
+    expect(after.body.data.me.quota.used).toBe(before.body.data.me.quota.used);
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE to the operator when Weaviate cannot suspend the tenant', async () => {
+    weaviate.failNext('PUT /v1/schema/Chunk/tenants', 500);
+    const res = await t.gql(`mutation { suspendTenant(id: "${s.a.id}", reason: "abuse") { status } }`);
+    expect(res.body.errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    // The suspension itself holds (the database decides who is served); suspending again settles Weaviate.
+    const again = await t.gql(`mutation { suspendTenant(id: "${s.a.id}", reason: "abuse") { status } }`);
+    expect(again.body.data.suspendTenant.status).toBe('SUSPENDED');
+    expect(weaviate.tenantStatus('Chunk', weaviate.tenantNames('Chunk')[0])).toBe('COLD');
+    await t.gql(`mutation { reactivateTenant(id: "${s.a.id}") { status } }`);
   });
 });

@@ -1,30 +1,43 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { Kind, parse, valueFromASTUntyped, type FieldNode, type SelectionNode } from 'graphql';
+import path from 'node:path';
+import { createServer as createGrpcServer, ServerError, Status, type CallContext, type Server as GrpcServer } from 'nice-grpc';
 
 /**
- * A loopback stand-in for Weaviate 1.2x, speaking the REST and GraphQL wire protocol exactly as weaviate-ts-client
- * 2.2 sends it, so the real client runs in tests. Paths, methods, query parameters, bodies, status codes and error
- * messages follow the server; where the fake does less than Weaviate (no vectors, one BM25 of its own, a subset of
- * GraphQL arguments and where operators), it answers with an error instead of pretending.
+ * A loopback Weaviate 1.32 for weaviate-client v3, so the real client runs in tests. It speaks both of the
+ * client's protocols as the server does: REST on one port (meta, readiness, schema, tenants) and gRPC on another,
+ * served by nice-grpc with the protocol definitions the client package ships (the Weaviate service: Search,
+ * BatchObjects, BatchDelete, TenantsGet; and grpc.health.v1). Paths, status codes, gRPC codes and error messages
+ * follow the server. Where it does less than Weaviate (no vectors, its own plain BM25, the filters and search
+ * arguments the retriever uses), it answers with an error instead of pretending.
  */
 
+// The client exports only its API; its protocol definitions sit beside its entry point in the package.
+const requireFromHere = createRequire(import.meta.url);
+const clientDir = path.dirname(requireFromHere.resolve('weaviate-client'));
+const proto = (file: string) => requireFromHere(path.join(clientDir, 'proto', file));
+const { WeaviateDefinition } = proto('v1/weaviate.js');
+const { HealthDefinition, HealthCheckResponse_ServingStatus } = proto('google/health/v1/health.js');
+const { TenantActivityStatus } = proto('v1/tenants.js');
+const { Filters_Operator } = proto('v1/base.js');
+
 export interface RecordedRequest {
+  /** `REST` or `gRPC`. */
+  protocol: 'REST' | 'gRPC';
+  /** HTTP method, or the gRPC method name (`Search`, `BatchObjects`…). */
   method: string;
-  /** Path without the query string, e.g. `/v1/batch/objects`. */
+  /** REST path without the query string (`/v1/schema/Chunk/tenants`); the gRPC method's full path. */
   path: string;
-  query: Record<string, string>;
-  body: unknown;
+  /** The JSON body, or the decoded gRPC request message. */
+  body: any;
   authorization?: string;
-  /** For `POST /v1/graphql`: the class searched and the arguments of the `Get` field, as parsed. */
-  graphql?: { className: string; args: Record<string, unknown> };
 }
 
 export interface StoredObject {
   id: string;
   properties: Record<string, unknown>;
-  vector?: number[];
   creationTimeUnix: number;
   lastUpdateTimeUnix: number;
 }
@@ -34,17 +47,29 @@ interface Property {
   dataType: string[];
   tokenization?: string;
   indexSearchable?: boolean;
-}
-
-interface ClassDefinition {
-  class: string;
-  properties: Property[];
-  multiTenancyConfig: { enabled: boolean };
+  indexFilterable?: boolean;
   [key: string]: unknown;
 }
 
+interface MultiTenancyConfig {
+  enabled: boolean;
+  autoTenantCreation: boolean;
+  autoTenantActivation: boolean;
+}
+
+export interface ClassDefinition {
+  class: string;
+  vectorizer: string;
+  properties: Property[];
+  multiTenancyConfig: MultiTenancyConfig;
+  [key: string]: unknown;
+}
+
+/** Weaviate's stored activity states; the client's ACTIVE / INACTIVE / OFFLOADED are HOT / COLD / FROZEN. */
+export type ActivityStatus = 'HOT' | 'COLD' | 'FROZEN';
+
 interface StoredTenant {
-  activityStatus: string;
+  activityStatus: ActivityStatus;
   objects: Map<string, StoredObject>;
 }
 
@@ -56,30 +81,21 @@ interface StoredClass {
 }
 
 interface Intervention {
-  /** `/v1/graphql` or `POST /v1/batch/objects`; any request when absent. */
+  /** `METHOD /path` for REST, the method name for gRPC (`Search`); any request when absent. */
   route?: string;
+  /** An HTTP status for REST, a gRPC status code for gRPC. */
   status?: number;
   delayMs?: number;
 }
 
 export interface WeaviateFakeOptions {
-  /** When set, every request but the liveness probes needs `Authorization: Bearer <apiKey>`. */
+  /** When set, every request but the liveness probes needs `Authorization: Bearer <apiKey>` (REST and gRPC). */
   apiKey?: string;
   /** Weaviate's QUERY_MAXIMUM_RESULTS: the most objects one batch delete removes (10 000 by default). */
   queryMaximumResults?: number;
 }
 
-/** An answer other than 200, carried by a throw out of the route handlers. */
-type HttpError = Error & { status: number };
-
-function httpError(status: number, message: string): HttpError {
-  return Object.assign(new Error(message), { status });
-}
-
-function isHttpError(error: unknown): error is HttpError {
-  return error instanceof Error && typeof (error as Partial<HttpError>).status === 'number';
-}
-
+export const VERSION = '1.32.0';
 const CLASS_NAME = /^[A-Z][_0-9A-Za-z]*$/;
 const TENANT_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 const DEFAULT_LIMIT = 10;
@@ -91,15 +107,26 @@ const STOPWORDS = new Set(
     ' ',
   ),
 );
-const ADDITIONAL = new Set(['id', 'score', 'explainScore', 'creationTimeUnix', 'lastUpdateTimeUnix']);
+const STATUS_OF: Record<string, ActivityStatus> = { HOT: 'HOT', ACTIVE: 'HOT', COLD: 'COLD', INACTIVE: 'COLD', FROZEN: 'FROZEN', OFFLOADED: 'FROZEN' };
+const GRPC_STATUS: Record<ActivityStatus, number> = {
+  HOT: TenantActivityStatus.TENANT_ACTIVITY_STATUS_HOT,
+  COLD: TenantActivityStatus.TENANT_ACTIVITY_STATUS_COLD,
+  FROZEN: TenantActivityStatus.TENANT_ACTIVITY_STATUS_FROZEN,
+};
 
 /** Weaviate's `word` tokenization: lower-cased runs of letters and digits. */
 function words(value: unknown): string[] {
   return typeof value === 'string' ? (value.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) : [];
 }
 
-function errorBody(message: string): { error: { message: string }[] } {
-  return { error: [{ message }] };
+/** A refusal: an HTTP status over REST; over gRPC, Weaviate's handlers return plain errors, which arrive as UNKNOWN. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class WeaviateFake {
@@ -107,32 +134,69 @@ export class WeaviateFake {
   private readonly classes = new Map<string, StoredClass>();
   private readonly interventions: Intervention[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private server: Server | undefined;
+  private http: HttpServer | undefined;
+  private grpc: GrpcServer | undefined;
+  private restUrl = '';
+  private grpcUrl = '';
 
   constructor(private readonly options: WeaviateFakeOptions = {}) {}
 
+  /** Starts both listeners on loopback; returns the REST base URL (the gRPC one is `grpcUrl`). */
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const http = createHttpServer((req, res) => void this.handleRest(req, res));
+    this.http = http;
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    this.restUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+    const grpc = createGrpcServer();
+    grpc.add(WeaviateDefinition, {
+      search: (req: any, ctx: CallContext) => this.rpc('Search', req, ctx, () => this.search(req)),
+      batchObjects: (req: any, ctx: CallContext) => this.rpc('BatchObjects', req, ctx, () => this.batchObjects(req)),
+      batchDelete: (req: any, ctx: CallContext) => this.rpc('BatchDelete', req, ctx, () => this.batchDelete(req)),
+      tenantsGet: (req: any, ctx: CallContext) => this.rpc('TenantsGet', req, ctx, () => this.tenantsGet(req)),
+      batchReferences: () => unimplemented('BatchReferences'),
+      aggregate: () => unimplemented('Aggregate'),
+      batchStream: async function* () {
+        unimplemented('BatchStream');
+      },
+    });
+    // The client checks health over the same channel before its first call; Weaviate serves it without a key.
+    grpc.add(HealthDefinition, {
+      check: async () => ({ status: HealthCheckResponse_ServingStatus.SERVING }),
+      watch: async function* () {
+        unimplemented('Watch');
+      },
+    });
+    this.grpc = grpc;
+    const port = await grpc.listen('127.0.0.1:0');
+    this.grpcUrl = `http://127.0.0.1:${port}`;
+    return this.restUrl;
+  }
+
+  /** The environment that points the server at this fake. */
+  env(): Record<string, string> {
+    return { WEAVIATE_URL: this.restUrl, WEAVIATE_GRPC_URL: this.grpcUrl };
   }
 
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const http = this.http;
+    const grpc = this.grpc;
+    this.http = undefined;
+    this.grpc = undefined;
+    grpc?.forceShutdown();
+    if (http) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
   }
 
   /**
-   * The next request to `route` (a path, or `METHOD /path`; any request when absent) is answered with `status` and
-   * a Weaviate error body.
+   * The next request to `route` (`METHOD /path` for REST, a gRPC method name such as `Search`; any request when
+   * absent) fails: with HTTP `status` over REST, with gRPC status `status` (INTERNAL by default) over gRPC.
    */
-  failNext(status = 503, route?: string): void {
-    this.interventions.push({ status, route });
+  failNext(route?: string, status?: number): void {
+    this.interventions.push({ route, status: status ?? -1 });
   }
 
   /** The next request to `route` is answered only after `delayMs`, the answer computed after the wait. */
@@ -148,6 +212,11 @@ export class WeaviateFake {
     return [...(this.classes.get(className)?.tenants.keys() ?? [])];
   }
 
+  /** The stored activity status of a tenant (HOT, COLD or FROZEN), or undefined when it does not exist. */
+  tenantStatus(className: string, tenant: string): ActivityStatus | undefined {
+    return this.classes.get(className)?.tenants.get(tenant)?.activityStatus;
+  }
+
   objects(className: string, tenant?: string): StoredObject[] {
     const cls = this.classes.get(className);
     if (!cls) return [];
@@ -155,12 +224,158 @@ export class WeaviateFake {
     return [...(store?.values() ?? [])];
   }
 
-  /** The parsed `Get` of every GraphQL search received, in order. */
-  searches(): { className: string; args: Record<string, unknown> }[] {
-    return this.requests.flatMap((r) => (r.graphql ? [r.graphql] : []));
+  /** The requests of one protocol and method (`gRPC`, `Search`; `REST`, `POST /v1/schema`). */
+  calls(protocol: 'REST' | 'gRPC', route: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.protocol === protocol && (protocol === 'gRPC' ? r.method === route : `${r.method} ${r.path}` === route));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // --- interventions and authentication, shared by both protocols ---
+
+  private async intervene(route: string, alsoMatches: string): Promise<Intervention | undefined> {
+    const i = this.interventions.findIndex((x) => x.route === undefined || x.route === route || x.route === alsoMatches);
+    const intervention = i >= 0 ? this.interventions.splice(i, 1)[0] : undefined;
+    if (intervention?.delayMs) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => (this.timers.delete(t), resolve()), intervention.delayMs);
+        this.timers.add(t);
+      });
+    }
+    return intervention;
+  }
+
+  private authorized(authorization: string | undefined): boolean {
+    return !this.options.apiKey || authorization === `Bearer ${this.options.apiKey}`;
+  }
+
+  // --- gRPC ---
+
+  private async rpc<T>(method: string, request: any, ctx: CallContext, answer: () => T): Promise<T> {
+    const authorization = ctx.metadata.get('authorization') ?? undefined;
+    this.requests.push({ protocol: 'gRPC', method, path: `/weaviate.v1.Weaviate/${method}`, body: request, authorization });
+    const intervention = await this.intervene(method, method);
+    if (intervention?.status !== undefined) {
+      throw new ServerError(intervention.status < 0 ? Status.INTERNAL : intervention.status, 'fake: injected failure');
+    }
+    if (!this.authorized(authorization)) {
+      throw new ServerError(Status.UNAUTHENTICATED, 'anonymous access not enabled, please provide an auth scheme such as OIDC');
+    }
+    try {
+      return answer();
+    } catch (error) {
+      if (error instanceof Refusal) throw new ServerError(Status.UNKNOWN, error.message);
+      throw error;
+    }
+  }
+
+  private search(req: any): unknown {
+    const cls = this.classes.get(req.collection);
+    if (!cls) throw new Refusal(422, `could not find class ${req.collection} in schema`);
+    const unsupported = ['nearVector', 'nearObject', 'nearText', 'nearImage', 'groupBy', 'filters', 'generative', 'rerank']
+      .filter((k) => req[k] !== undefined);
+    if (unsupported.length > 0 || (req.sortBy ?? []).length > 0) throw new Refusal(422, `fake: unsupported search argument ${unsupported[0] ?? 'sortBy'}`);
+    const store = this.store(cls, req.tenant || undefined);
+    if (typeof store === 'string') {
+      throw new Refusal(422, `explorer: list class: search: object search at index ${req.collection.toLowerCase()}: ${store}`);
+    }
+
+    const limit = req.limit || DEFAULT_LIMIT;
+    let ranked: { object: StoredObject; score: number }[];
+    if (req.bm25Search) {
+      ranked = bm25(cls.definition, [...store.values()], req.bm25Search.query, req.bm25Search.properties);
+    } else if (req.hybridSearch) {
+      const h = req.hybridSearch;
+      if (cls.definition.vectorizer === 'none' && (h.vector ?? []).length === 0 && (h.vectorBytes ?? []).length === 0 && h.alpha > 0) {
+        throw new Refusal(422, `fake: hybrid search with alpha > 0 needs a vectorizer or a vector on class ${req.collection}`);
+      }
+      // The fake has no vectors, so hybrid is its keyword half alone, fused as relativeScoreFusion does: scores
+      // scaled to 0..1, weighted by 1 - alpha.
+      const keyword = bm25(cls.definition, [...store.values()], h.query, h.properties);
+      const top = keyword[0]?.score ?? 0;
+      const bottom = keyword[keyword.length - 1]?.score ?? 0;
+      ranked = keyword.map((x) => ({ object: x.object, score: (1 - h.alpha) * (top === bottom ? 1 : (x.score - bottom) / (top - bottom)) }));
+    } else {
+      ranked = [...store.values()].map((object) => ({ object, score: 0 }));
+    }
+
+    const wanted: string[] | undefined = req.properties?.returnAllNonrefProperties ? undefined : req.properties?.nonRefProperties;
+    const meta = req.metadata ?? {};
+    return {
+      took: 0.001,
+      results: ranked.slice(req.offset ?? 0, (req.offset ?? 0) + limit).map(({ object, score }) => ({
+        properties: {
+          refProps: [],
+          targetCollection: req.collection,
+          refPropsRequested: false,
+          nonRefProps: { fields: toValues(object.properties, wanted ?? cls.definition.properties.map((p) => p.name)) },
+        },
+        metadata: {
+          id: object.id,
+          score: meta.score ? score : 0,
+          scorePresent: Boolean(meta.score),
+          creationTimeUnix: meta.creationTimeUnix ? object.creationTimeUnix : 0,
+          creationTimeUnixPresent: Boolean(meta.creationTimeUnix),
+          lastUpdateTimeUnix: meta.lastUpdateTimeUnix ? object.lastUpdateTimeUnix : 0,
+          lastUpdateTimeUnixPresent: Boolean(meta.lastUpdateTimeUnix),
+        },
+      })),
+      groupByResults: [],
+    };
+  }
+
+  private batchObjects(req: any): unknown {
+    const now = Date.now();
+    const errors: { index: number; error: string }[] = [];
+    (req.objects ?? []).forEach((o: any, index: number) => {
+      const cls = this.classes.get(o.collection);
+      if (!cls) return errors.push({ index, error: `class ${o.collection} not found in schema` });
+      const tenant: string | undefined = o.tenant || undefined;
+      // Weaviate's auto tenant creation: an import names a tenant that does not exist yet, and it is made HOT.
+      if (tenant && cls.definition.multiTenancyConfig.enabled && !cls.tenants.has(tenant) && cls.definition.multiTenancyConfig.autoTenantCreation) {
+        if (!TENANT_NAME.test(tenant)) return errors.push({ index, error: `invalid tenant name ${tenant}` });
+        cls.tenants.set(tenant, { activityStatus: 'HOT', objects: new Map() });
+      }
+      const stored = tenant ? cls.tenants.get(tenant) : undefined;
+      if (stored && stored.activityStatus !== 'HOT' && cls.definition.multiTenancyConfig.autoTenantActivation) stored.activityStatus = 'HOT';
+      const store = this.store(cls, tenant);
+      if (typeof store === 'string') return errors.push({ index, error: store });
+      const properties = { ...(o.properties?.nonRefProperties ?? {}) };
+      for (const a of o.properties?.textArrayProperties ?? []) properties[a.propName] = a.values;
+      const invalid = invalidProperty(cls.definition, properties);
+      if (invalid) return errors.push({ index, error: invalid });
+      const id = o.uuid || randomUUID();
+      store.set(id, { id, properties, creationTimeUnix: store.get(id)?.creationTimeUnix ?? now, lastUpdateTimeUnix: now });
+    });
+    return { took: 0.001, errors };
+  }
+
+  private batchDelete(req: any): unknown {
+    const cls = this.classes.get(req.collection);
+    if (!cls) throw new Refusal(422, `could not find class ${req.collection} in schema`);
+    if (!req.filters) throw new Refusal(422, 'batch delete: filters are required');
+    const store = this.store(cls, req.tenant || undefined);
+    if (typeof store === 'string') throw new Refusal(422, store);
+    const matched = [...store.values()].filter((o) => matches(req.filters, o));
+    const deleted = matched.slice(0, this.options.queryMaximumResults ?? 10_000);
+    if (!req.dryRun) for (const o of deleted) store.delete(o.id);
+    return {
+      took: 0.001,
+      failed: 0,
+      matches: matched.length,
+      successful: req.dryRun ? 0 : deleted.length,
+      objects: req.verbose ? deleted.map((o) => ({ uuid: Buffer.from(o.id.replace(/-/g, ''), 'hex'), successful: !req.dryRun })) : [],
+    };
+  }
+
+  private tenantsGet(req: any): unknown {
+    const cls = this.multiTenantClass(req.collection);
+    const names: string[] | undefined = req.names?.values;
+    const chosen = [...cls.tenants].filter(([name]) => !names || names.length === 0 || names.includes(name));
+    return { took: 0.001, tenants: chosen.map(([name, t]) => ({ name, activityStatus: GRPC_STATUS[t.activityStatus] })) };
+  }
+
+  // --- REST ---
+
+  private async handleRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await new Promise<string>((resolve, reject) => {
       let data = '';
@@ -169,43 +384,28 @@ export class WeaviateFake {
       req.on('end', () => resolve(data));
       req.on('error', reject);
     });
-    const recorded: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      body: undefined,
-      authorization: req.headers.authorization,
-    };
+    const method = req.method ?? 'GET';
+    const recorded: RecordedRequest = { protocol: 'REST', method, path: url.pathname, body: undefined, authorization: req.headers.authorization };
     this.requests.push(recorded);
 
-    const i = this.interventions.findIndex(
-      (x) => x.route === undefined || x.route === url.pathname || x.route === `${recorded.method} ${url.pathname}`,
-    );
-    const intervention = i >= 0 ? this.interventions.splice(i, 1)[0] : undefined;
-    if (intervention?.delayMs) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => (this.timers.delete(t), resolve()), intervention.delayMs);
-        this.timers.add(t);
-      });
-      if (!this.server) return;
+    const intervention = await this.intervene(`${method} ${url.pathname}`, url.pathname);
+    if (!this.http) return;
+    if (intervention?.status !== undefined) {
+      return this.send(res, intervention.status < 0 ? 503 : intervention.status, errorBody('fake: injected failure'));
     }
-    if (intervention?.status) return this.send(res, intervention.status, errorBody('fake: injected failure'));
-
     try {
       try {
         recorded.body = raw === '' ? undefined : JSON.parse(raw);
       } catch {
-        throw httpError(400, 'request body is not valid JSON');
+        throw new Refusal(400, 'request body is not valid JSON');
       }
-      if (this.options.apiKey && !url.pathname.startsWith('/v1/.well-known/')) {
-        if (req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
-          throw httpError(401, 'anonymous access not enabled, please provide an auth scheme such as OIDC');
-        }
+      if (!url.pathname.startsWith('/v1/.well-known/') && !this.authorized(req.headers.authorization)) {
+        throw new Refusal(401, 'anonymous access not enabled, please provide an auth scheme such as OIDC');
       }
-      const [status, body] = this.route(recorded);
+      const [status, body] = this.route(method, url.pathname, recorded.body);
       this.send(res, status, body);
     } catch (error) {
-      if (isHttpError(error)) return this.send(res, error.status, errorBody(error.message));
+      if (error instanceof Refusal) return this.send(res, error.status, errorBody(error.message));
       this.send(res, 500, errorBody(error instanceof Error ? error.message : String(error)));
     }
   }
@@ -218,21 +418,23 @@ export class WeaviateFake {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
-  private route(r: RecordedRequest): [number, unknown] {
-    const p = r.path;
-    const m = r.method;
-    if (m === 'GET' && p === '/v1/meta') return [200, { hostname: 'http://[::]:8080', version: '1.25.0', modules: {} }];
+  private route(m: string, p: string, body: any): [number, unknown] {
+    if (m === 'GET' && p === '/v1/meta') {
+      return [200, { hostname: 'http://[::]:8080', version: VERSION, modules: {}, grpcMaxMessageSize: 104858000 }];
+    }
     if (m === 'GET' && (p === '/v1/.well-known/live' || p === '/v1/.well-known/ready')) return [200, undefined];
     if (p === '/v1/schema') {
       if (m === 'GET') return [200, { classes: [...this.classes.values()].map((c) => c.definition) }];
-      if (m === 'POST') return [200, this.createClass(r.body)];
+      if (m === 'POST') return [200, this.createClass(body)];
     }
     const tenantOne = p.match(/^\/v1\/schema\/([^/]+)\/tenants\/([^/]+)$/);
-    if (tenantOne && m === 'HEAD') {
-      return [this.classes.get(tenantOne[1])?.tenants.has(decodeURIComponent(tenantOne[2])) ? 200 : 404, undefined];
+    if (tenantOne && (m === 'GET' || m === 'HEAD')) {
+      const t = this.multiTenantClass(tenantOne[1]).tenants.get(decodeURIComponent(tenantOne[2]));
+      if (!t) return [404, undefined];
+      return [200, m === 'GET' ? { name: decodeURIComponent(tenantOne[2]), activityStatus: t.activityStatus } : undefined];
     }
     const tenants = p.match(/^\/v1\/schema\/([^/]+)\/tenants$/);
-    if (tenants) return this.tenants(m, tenants[1], r.body);
+    if (tenants) return this.tenants(m, tenants[1], body);
     const cls = p.match(/^\/v1\/schema\/([^/]+)$/);
     if (cls) {
       const stored = this.classes.get(cls[1]);
@@ -242,273 +444,140 @@ export class WeaviateFake {
         return [200, undefined];
       }
     }
-    if (p === '/v1/batch/objects' && m === 'POST') return [200, this.importObjects(r.body)];
-    if (p === '/v1/batch/objects' && m === 'DELETE') return [200, this.deleteObjects(r.body, r.query.tenant)];
-    if (p === '/v1/graphql' && m === 'POST') return [200, this.graphql(r)];
-    throw httpError(404, `fake: no route for ${m} ${p}`);
+    throw new Refusal(404, `fake: no route for ${m} ${p}`);
   }
 
-  private createClass(body: unknown): ClassDefinition {
-    const def = body as Partial<ClassDefinition> | undefined;
-    if (!def || typeof def.class !== 'string' || !CLASS_NAME.test(def.class)) {
-      throw httpError(422, `'${def?.class}' is not a valid class name`);
+  private createClass(body: any): ClassDefinition {
+    if (!body || typeof body.class !== 'string' || !CLASS_NAME.test(body.class)) {
+      throw new Refusal(422, `'${body?.class}' is not a valid class name`);
     }
-    if (this.classes.has(def.class)) throw httpError(422, `class name "${def.class}" already exists`);
+    if (this.classes.has(body.class)) throw new Refusal(422, `class name "${body.class}" already exists`);
+    const mt = body.multiTenancyConfig ?? {};
     const definition: ClassDefinition = {
-      ...def,
-      class: def.class,
-      vectorizer: def.vectorizer ?? 'none',
-      properties: (def.properties ?? []).map((prop) => ({ tokenization: 'word', indexSearchable: true, ...prop })),
-      multiTenancyConfig: { enabled: def.multiTenancyConfig?.enabled === true },
+      ...body,
+      class: body.class,
+      vectorizer: body.vectorizer ?? 'none',
+      properties: (body.properties ?? []).map((prop: Property) => ({ tokenization: 'word', indexSearchable: true, indexFilterable: true, ...prop })),
+      multiTenancyConfig: { enabled: mt.enabled === true, autoTenantCreation: mt.autoTenantCreation === true, autoTenantActivation: mt.autoTenantActivation === true },
     };
-    this.classes.set(def.class, { definition, tenants: new Map(), objects: new Map() });
+    this.classes.set(body.class, { definition, tenants: new Map(), objects: new Map() });
     return definition;
   }
 
   private multiTenantClass(className: string): StoredClass {
     const cls = this.classes.get(className);
-    if (!cls) throw httpError(422, `class "${className}" not found`);
-    if (!cls.definition.multiTenancyConfig.enabled) {
-      throw httpError(422, `multi-tenancy is not enabled for class "${className}"`);
-    }
+    if (!cls) throw new Refusal(422, `class "${className}" not found`);
+    if (!cls.definition.multiTenancyConfig.enabled) throw new Refusal(422, `multi-tenancy is not enabled for class "${className}"`);
     return cls;
   }
 
-  private tenants(method: string, className: string, body: unknown): [number, unknown] {
+  private tenants(method: string, className: string, body: any): [number, unknown] {
     const cls = this.multiTenantClass(className);
-    if (method === 'GET') {
-      return [200, [...cls.tenants].map(([name, t]) => ({ name, activityStatus: t.activityStatus }))];
-    }
-    if (!Array.isArray(body)) throw httpError(422, 'body must be an array of tenants');
+    if (method === 'GET') return [200, [...cls.tenants].map(([name, t]) => ({ name, activityStatus: t.activityStatus }))];
+    if (!Array.isArray(body)) throw new Refusal(422, 'body must be an array of tenants');
     if (method === 'DELETE') {
+      // Weaviate deletes the tenants it has and ignores names it does not know.
       for (const name of body) cls.tenants.delete(String(name));
       return [200, undefined];
     }
     const given = body as { name?: string; activityStatus?: string }[];
     for (const t of given) {
       if (typeof t.name !== 'string' || !TENANT_NAME.test(t.name)) {
-        throw httpError(422, `tenant name should only contain alphanumeric characters (a-z, A-Z, 0-9), underscore (_), and hyphen (-), with a length between 1 and 64 characters`);
+        throw new Refusal(422, 'tenant name should only contain alphanumeric characters (a-z, A-Z, 0-9), underscore (_), and hyphen (-), with a length between 1 and 64 characters');
       }
+      if (t.activityStatus !== undefined && !STATUS_OF[t.activityStatus]) throw new Refusal(422, `invalid activity status: ${t.activityStatus}`);
     }
     if (method === 'POST') {
-      // Weaviate before 1.25 refused a repeat; later versions accept it silently. The stricter answer tests more.
-      const repeat = given.find((t) => cls.tenants.has(t.name!));
-      if (repeat) throw httpError(422, `tenant "${repeat.name}" already exists`);
-      for (const t of given) cls.tenants.set(t.name!, { activityStatus: t.activityStatus ?? 'HOT', objects: new Map() });
-      return [200, given.map((t) => ({ name: t.name, activityStatus: t.activityStatus ?? 'HOT' }))];
+      // Since 1.25 Weaviate accepts the repeat of an existing tenant silently, as it does here.
+      for (const t of given) {
+        if (!cls.tenants.has(t.name!)) cls.tenants.set(t.name!, { activityStatus: STATUS_OF[t.activityStatus ?? 'HOT'], objects: new Map() });
+      }
+      return [200, given.map((t) => ({ name: t.name, activityStatus: cls.tenants.get(t.name!)!.activityStatus }))];
     }
     if (method === 'PUT') {
-      for (const t of given) {
-        const stored = cls.tenants.get(t.name!);
-        if (!stored) throw httpError(422, `tenant not found: "${t.name}"`);
-        stored.activityStatus = t.activityStatus ?? stored.activityStatus;
-      }
-      return [200, given];
+      const missing = given.find((t) => !cls.tenants.has(t.name!));
+      if (missing) throw new Refusal(422, `tenant not found: "${missing.name}"`);
+      for (const t of given) cls.tenants.get(t.name!)!.activityStatus = STATUS_OF[t.activityStatus ?? 'HOT'];
+      return [200, given.map((t) => ({ name: t.name, activityStatus: cls.tenants.get(t.name!)!.activityStatus }))];
     }
-    throw httpError(405, `method ${method} not allowed`);
+    throw new Refusal(405, `method ${method} not allowed`);
   }
 
   /** The object store a request may touch, or the message Weaviate gives for why it may not. */
-  private store(className: string, tenant: string | undefined): Map<string, StoredObject> | string {
-    const cls = this.classes.get(className);
-    if (!cls) return `class "${className}" not found in schema`;
+  private store(cls: StoredClass, tenant: string | undefined): Map<string, StoredObject> | string {
+    const name = cls.definition.class;
     if (!cls.definition.multiTenancyConfig.enabled) {
-      return tenant ? `class ${className} has multi-tenancy disabled, but request was with tenant` : cls.objects;
+      return tenant ? `class ${name} has multi-tenancy disabled, but request was with tenant` : cls.objects;
     }
-    if (!tenant) return `class ${className} has multi-tenancy enabled, but request was without tenant`;
+    if (!tenant) return `class ${name} has multi-tenancy enabled, but request was without tenant`;
     const t = cls.tenants.get(tenant);
     if (!t) return `tenant not found: "${tenant}"`;
     if (t.activityStatus !== 'HOT') return `tenant not active: "${tenant}"`;
     return t.objects;
   }
-
-  private importObjects(body: unknown): unknown[] {
-    const objects = (body as { objects?: unknown } | undefined)?.objects;
-    if (!Array.isArray(objects)) throw httpError(422, 'objects must be an array');
-    const now = Date.now();
-    return objects.map((o: { class?: string; id?: string; tenant?: string; properties?: Record<string, unknown>; vector?: number[] }) => {
-      const id = o.id ?? randomUUID();
-      const store = this.store(o.class ?? '', o.tenant);
-      const echo = { class: o.class, properties: o.properties, id, tenant: o.tenant, creationTimeUnix: now, lastUpdateTimeUnix: now };
-      if (typeof store === 'string') return { ...echo, result: { status: 'FAILED', errors: errorBody(store) } };
-      const created = store.get(id)?.creationTimeUnix ?? now;
-      store.set(id, { id, properties: { ...o.properties }, vector: o.vector, creationTimeUnix: created, lastUpdateTimeUnix: now });
-      return { ...echo, creationTimeUnix: created, result: { status: 'SUCCESS' } };
-    });
-  }
-
-  private deleteObjects(body: unknown, tenant: string | undefined): unknown {
-    const b = body as { match?: { class?: string; where?: Where }; output?: string; dryRun?: boolean } | undefined;
-    if (!b?.match?.class) throw httpError(422, 'match.class must be set');
-    if (!b.match.where) throw httpError(422, 'validate: filter cannot be empty');
-    const store = this.store(b.match.class, tenant);
-    if (typeof store === 'string') throw httpError(422, store);
-    const where = b.match.where;
-    const matched = [...store.values()].filter((o) => matches(where, o));
-    const limit = this.options.queryMaximumResults ?? 10_000;
-    const deleted = matched.slice(0, limit);
-    if (!b.dryRun) for (const o of deleted) store.delete(o.id);
-    const output = b.output ?? 'minimal';
-    return {
-      match: b.match,
-      output,
-      dryRun: b.dryRun ?? false,
-      results: {
-        matches: matched.length,
-        limit,
-        successful: b.dryRun ? 0 : deleted.length,
-        failed: 0,
-        ...(output === 'verbose' ? { objects: deleted.map((o) => ({ id: o.id, status: b.dryRun ? 'DRYRUN' : 'SUCCESS' })) } : {}),
-      },
-    };
-  }
-
-  private graphql(r: RecordedRequest): unknown {
-    const query = (r.body as { query?: unknown } | undefined)?.query;
-    if (typeof query !== 'string') return { errors: [{ message: 'Must provide query string.' }] };
-    let get: FieldNode;
-    let target: FieldNode;
-    try {
-      const doc = parse(query);
-      const op = doc.definitions[0];
-      if (doc.definitions.length !== 1 || op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'query') {
-        return { errors: [{ message: 'fake: only a single query operation is supported' }] };
-      }
-      get = onlyField(op.selectionSet.selections, 'the query');
-      if (get.name.value !== 'Get') return { errors: [{ message: `fake: only Get is supported, not ${get.name.value}` }] };
-      target = onlyField(get.selectionSet?.selections ?? [], 'Get');
-    } catch (error) {
-      return { errors: [{ message: error instanceof Error ? error.message : String(error) }] };
-    }
-
-    const className = target.name.value;
-    const key = target.alias?.value ?? className;
-    const args = Object.fromEntries((target.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
-    r.graphql = { className, args };
-
-    const cls = this.classes.get(className);
-    if (!cls) {
-      const type = this.classes.size === 0 ? 'WeaviateObj' : 'GetObjectsObj';
-      const field = this.classes.size === 0 ? 'Get' : className;
-      return { errors: [{ message: `Cannot query field "${field}" on type "${type}".` }] };
-    }
-    const unsupported = Object.keys(args).filter((a) => !['bm25', 'hybrid', 'limit', 'tenant'].includes(a));
-    if (unsupported.length > 0) return { errors: [{ message: `fake: unsupported argument ${unsupported[0]}` }] };
-
-    const fields: string[] = [];
-    const additional: string[] = [];
-    const propertyNames = new Set(cls.definition.properties.map((p) => p.name));
-    for (const sel of target.selectionSet?.selections ?? []) {
-      if (sel.kind !== Kind.FIELD) return { errors: [{ message: 'fake: fragments are not supported' }] };
-      if (sel.name.value === '_additional') {
-        for (const sub of sel.selectionSet?.selections ?? []) {
-          if (sub.kind !== Kind.FIELD || !ADDITIONAL.has(sub.name.value)) {
-            return { errors: [{ message: `fake: unsupported _additional field` }] };
-          }
-          additional.push(sub.name.value);
-        }
-      } else if (propertyNames.has(sel.name.value)) {
-        fields.push(sel.name.value);
-      } else {
-        return { errors: [{ message: `Cannot query field "${sel.name.value}" on type "${className}".` }] };
-      }
-    }
-
-    const tenant = typeof args.tenant === 'string' ? args.tenant : undefined;
-    const store = this.store(className, tenant);
-    if (typeof store === 'string') {
-      return {
-        data: { Get: { [key]: null } },
-        errors: [{ message: `explorer: list class: search: object search at index ${className.toLowerCase()}: ${store}`, path: ['Get', key] }],
-      };
-    }
-
-    const limit = typeof args.limit === 'number' ? args.limit : DEFAULT_LIMIT;
-    const search = (args.bm25 ?? args.hybrid) as { query?: string; properties?: string[]; alpha?: number } | undefined;
-    let ranked: { object: StoredObject; score: number }[];
-    if (!search) {
-      ranked = [...store.values()].map((object) => ({ object, score: 0 }));
-    } else {
-      ranked = bm25(cls.definition, [...store.values()], search.query ?? '', search.properties);
-      if (args.hybrid) {
-        // The fake has no vectors, so hybrid is its keyword half alone, fused as relativeScoreFusion does:
-        // scores scaled to 0..1, weighted by 1 - alpha.
-        const alpha = typeof search.alpha === 'number' ? search.alpha : 0.75;
-        const top = ranked[0]?.score ?? 0;
-        const bottom = ranked[ranked.length - 1]?.score ?? 0;
-        ranked = ranked.map((x) => ({
-          object: x.object,
-          score: (1 - alpha) * (top === bottom ? 1 : (x.score - bottom) / (top - bottom)),
-        }));
-      }
-    }
-
-    const hits = ranked.slice(0, limit).map(({ object, score }) => {
-      const hit: Record<string, unknown> = {};
-      for (const f of fields) hit[f] = object.properties[f] ?? null;
-      if (additional.length > 0) {
-        const extra: Record<string, unknown> = {};
-        for (const a of additional) {
-          if (a === 'id') extra.id = object.id;
-          if (a === 'score') extra.score = String(score); // Weaviate sends scores as strings
-          if (a === 'explainScore') extra.explainScore = '';
-          if (a === 'creationTimeUnix') extra.creationTimeUnix = String(object.creationTimeUnix);
-          if (a === 'lastUpdateTimeUnix') extra.lastUpdateTimeUnix = String(object.lastUpdateTimeUnix);
-        }
-        hit._additional = extra;
-      }
-      return hit;
-    });
-    return { data: { Get: { [key]: hits } } };
-  }
 }
 
-function onlyField(selections: readonly SelectionNode[], where: string): FieldNode {
-  if (selections.length !== 1 || selections[0].kind !== Kind.FIELD) {
-    throw new Error(`fake: expected exactly one field in ${where}`);
+/** Why Weaviate would refuse a value for a declared property (a text that is not a string, an int that is not whole). */
+function invalidProperty(def: ClassDefinition, properties: Record<string, unknown>): string | undefined {
+  for (const [name, value] of Object.entries(properties)) {
+    const type = def.properties.find((p) => p.name === name)?.dataType[0];
+    if (type === 'text' && typeof value !== 'string') {
+      return `invalid text property '${name}' on class '${def.class}': not a string, but ${typeof value === 'number' ? 'float64' : typeof value}`;
+    }
+    if (type === 'int' && !Number.isInteger(value)) return `invalid integer property '${name}' on class '${def.class}': requires an integer`;
   }
-  return selections[0];
+  return undefined;
 }
 
-interface Where {
-  operator?: string;
-  operands?: Where[];
-  path?: string[];
-  valueText?: string;
-  valueString?: string;
-  valueInt?: number;
-  valueBoolean?: boolean;
+function unimplemented(method: string): never {
+  throw new ServerError(Status.UNIMPLEMENTED, `fake: ${method} is not implemented`);
 }
 
-function matches(where: Where, o: StoredObject): boolean {
-  switch (where.operator) {
-    case 'And':
-      return (where.operands ?? []).every((w) => matches(w, o));
-    case 'Or':
-      return (where.operands ?? []).some((w) => matches(w, o));
-    case 'Equal':
-    case 'NotEqual': {
-      if (!where.path || where.path.length !== 1) throw httpError(422, 'fake: where path must name one property');
-      const expected = where.valueText ?? where.valueString ?? where.valueInt ?? where.valueBoolean;
-      const equal = o.properties[where.path[0]] === expected;
-      return where.operator === 'Equal' ? equal : !equal;
+function errorBody(message: string): { error: { message: string }[] } {
+  return { error: [{ message }] };
+}
+
+/** Stored properties as the gRPC `Properties` message: one typed `Value` per field. */
+function toValues(properties: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const v = properties[name];
+    if (v === undefined || v === null) out[name] = { nullValue: 0 };
+    else if (typeof v === 'string') out[name] = { textValue: v };
+    else if (typeof v === 'boolean') out[name] = { boolValue: v };
+    else if (typeof v === 'number') out[name] = Number.isInteger(v) ? { intValue: v } : { numberValue: v };
+    else if (Array.isArray(v)) out[name] = { listValue: { textValues: { values: v.map(String) } } };
+    else throw new Refusal(500, `fake: cannot return property ${name}`);
+  }
+  return out;
+}
+
+/** The filters the fake understands: equality on one property, and their conjunctions and disjunctions. */
+function matches(f: any, o: StoredObject): boolean {
+  switch (f.operator) {
+    case Filters_Operator.OPERATOR_AND:
+      return f.filters.every((x: any) => matches(x, o));
+    case Filters_Operator.OPERATOR_OR:
+      return f.filters.some((x: any) => matches(x, o));
+    case Filters_Operator.OPERATOR_EQUAL:
+    case Filters_Operator.OPERATOR_NOT_EQUAL: {
+      const property = f.target?.property ?? (f.on?.length === 1 ? f.on[0] : undefined);
+      if (!property) throw new Refusal(422, 'fake: a filter must name one property');
+      const expected = f.valueText ?? f.valueInt ?? f.valueBoolean ?? f.valueNumber;
+      const equal = o.properties[property] === expected;
+      return f.operator === Filters_Operator.OPERATOR_EQUAL ? equal : !equal;
     }
     default:
-      throw httpError(422, `fake: unsupported where operator ${where.operator}`);
+      throw new Refusal(422, `fake: unsupported filter operator ${f.operator}`);
   }
 }
 
 /** A plain BM25 per property, summed with each property's boost (`title^2`). */
-function bm25(
-  def: ClassDefinition,
-  objects: StoredObject[],
-  query: string,
-  properties: string[] | undefined,
-): { object: StoredObject; score: number }[] {
+function bm25(def: ClassDefinition, objects: StoredObject[], query: string, properties: string[] | undefined): { object: StoredObject; score: number }[] {
   const searchable = def.properties.filter((p) => p.dataType[0] === 'text' && p.indexSearchable !== false);
-  const fields = (properties ?? searchable.map((p) => p.name)).map((spec) => {
+  const fields = (properties && properties.length > 0 ? properties : searchable.map((p) => p.name)).map((spec) => {
     const [name, boost] = spec.split('^');
-    if (!searchable.some((p) => p.name === name)) throw httpError(422, `property ${name} is not searchable`);
+    if (!searchable.some((p) => p.name === name)) throw new Refusal(422, `property ${name} is not searchable`);
     return { name, boost: boost === undefined ? 1 : Number(boost) };
   });
   const terms = [...new Set(words(query).filter((w) => !STOPWORDS.has(w)))];
@@ -537,3 +606,4 @@ function bm25(
     .map(([object, score]) => ({ object, score }))
     .sort((a, b) => b.score - a.score || a.object.id.localeCompare(b.object.id));
 }
+

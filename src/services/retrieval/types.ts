@@ -67,6 +67,14 @@ export interface RetrievalIndex {
   removeDocument(tenantId: string, documentId: string): Promise<void>;
   /** Erases everything the index holds for the tenant (its Weaviate tenant, its chunks). */
   removeTenant(tenantId: string): Promise<void>;
+  /**
+   * Where a backend keeps tenants apart (Weaviate): the tenant is suspended, so its part of the index may rest
+   * (Weaviate's INACTIVE: off memory, unsearchable) until `reactivateTenant`. Nothing to do for a tenant never indexed.
+   */
+  suspendTenant?(tenantId: string): Promise<void>;
+  reactivateTenant?(tenantId: string): Promise<void>;
   /** Throws when the backend cannot be reached; used by /readyz. */
   ping(): Promise<void>;
+  /** Where a backend holds connections of its own (Weaviate's gRPC channel): lets them go, so the process can exit. */
+  close?(): Promise<void>;
 }

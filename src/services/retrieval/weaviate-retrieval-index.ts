@@ -1,202 +1,281 @@
-import weaviate, { ApiKey, generateUuid5, type WeaviateClass, type WeaviateClient } from 'weaviate-ts-client';
+import weaviate, { ApiKey, Filters, generateUuid5, type Collection, type FilterValue, type WeaviateClient } from 'weaviate-client';
+import { defaultGrpcUrl } from '../../config';
 import type { IndexedDocument, RetrievalIndex, Retriever } from './types';
-import { WeaviateRetriever, weaviateMessage, weaviateTenantName, withDeadline } from './weaviate-retriever';
+import { NOTHING_INGESTED, WeaviateRetriever, weaviateTenantName, type ChunkProperties } from './weaviate-retriever';
 
-// Weaviate's import endpoint handles a few hundred objects per request comfortably; 100 keeps each request small
-// enough that one slow batch does not hit the deadline.
+// Weaviate's gRPC import takes a few hundred objects per message comfortably; 100 keeps each message small enough
+// that one slow batch does not hit the deadline.
 const BATCH_SIZE = 100;
-// Batch delete removes at most QUERY_MAXIMUM_RESULTS objects per call (10 000 by default); a document larger than
-// that needs several rounds. The cap only stops a server that reports progress it does not make.
+// A batch delete removes at most QUERY_MAXIMUM_RESULTS objects per call (10 000 by default), so a large document
+// takes several rounds. The cap only stops a server that reports progress it does not make.
 const MAX_DELETE_ROUNDS = 1000;
 const CLASS_NAME = /^[A-Z][A-Za-z0-9_]*$/;
 const TENANT_MISSING = /tenant not found/i;
-// A tenant or class that was never created: there is nothing to remove.
-const NOTHING_THERE = /tenant not found|class .*not found|\(404\)/i;
+const TENANT_INACTIVE = /tenant not active/i;
+// A tenant or collection that was never created: there is nothing to remove, suspend or reactivate.
+const NOTHING_THERE = /tenant not found|could not find class|class "?\w+"? not found|\(404\)|status code: 404/i;
+const ALREADY_EXISTS = /already exists/i;
 
 export interface WeaviateRetrievalIndexOptions {
-  /** Base URL, e.g. `http://weaviate:8080` or `https://cluster.weaviate.cloud`; a path prefix is kept. */
+  /** REST base URL, e.g. `http://weaviate:8080` or `https://cluster.weaviate.cloud`; a path prefix is kept. */
   url: string;
+  /** gRPC address as a URL (`http://weaviate:50051`; https for TLS); by default the REST host on port 50051. */
+  grpcUrl?: string;
   apiKey?: string;
   /** The one collection that holds every tenant's chunks. */
   className?: string;
-  /** A vectorizer module (`text2vec-openai`…); when set, the class is created with it and search is hybrid. */
+  /** A vectorizer module (`text2vec-openai`…); when set, the collection is created with it and search is hybrid. */
   vectorizer?: string;
-  /** Deadline for each call to Weaviate. */
+  /** Deadline of each search and schema call, and of connecting. */
   timeoutMs?: number;
+  /** Deadline of each import or delete call: with a vectorizer, Weaviate embeds the chunks before it answers. */
+  writeTimeoutMs?: number;
+}
+
+function endpoint(raw: string, what: string): { host: string; port: number; secure: boolean; path: string } {
+  const url = new URL(raw);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Weaviate ${what} URL must be http(s): ${raw}`);
+  const secure = url.protocol === 'https:';
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : secure ? 443 : 80,
+    secure,
+    path: url.pathname.replace(/\/+$/, ''),
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * The Weaviate backend: one class with native multi-tenancy, one Weaviate tenant per product tenant. Tenants are
- * shards of their own, so a search physically cannot reach another tenant's chunks, and deleting a tenant drops
- * its shard whole.
+ * The Weaviate backend on weaviate-client v3: one collection with native multi-tenancy, one Weaviate tenant per
+ * product tenant. Tenants are shards of their own, so a search physically cannot reach another tenant's chunks,
+ * deleting a tenant drops its shard whole, and a suspended tenant's shard rests INACTIVE (unloaded, unsearchable).
+ * The collection creates a tenant on its first import (auto tenant creation), and never wakes an INACTIVE one by
+ * itself (no auto activation), so suspension holds.
  */
 export class WeaviateRetrievalIndex implements RetrievalIndex {
   readonly name = 'weaviate';
-  private readonly client: WeaviateClient;
   private readonly className: string;
   private readonly vectorizer: string | undefined;
-  private readonly timeoutMs: number;
-  // Promises rather than flags, so concurrent first ingestions share one schema call; a failed attempt is
-  // forgotten so the next ingestion retries it.
-  private classReady: Promise<void> | undefined;
-  private readonly tenantsReady = new Map<string, Promise<void>>();
+  private readonly rest: ReturnType<typeof endpoint>;
+  private readonly grpc: ReturnType<typeof endpoint>;
+  // Promises rather than flags, so concurrent first calls share one connection and one schema call; a failed
+  // attempt is forgotten so the next call retries it.
+  private connecting: Promise<WeaviateClient> | undefined;
+  private collectionReady: Promise<void> | undefined;
 
-  constructor(options: WeaviateRetrievalIndexOptions) {
-    const url = new URL(options.url);
-    const scheme = url.protocol.replace(/:$/, '');
-    if (scheme !== 'http' && scheme !== 'https') throw new Error(`Weaviate URL must be http(s): ${options.url}`);
+  constructor(private readonly options: WeaviateRetrievalIndexOptions) {
+    this.rest = endpoint(options.url, 'REST');
+    this.grpc = endpoint(options.grpcUrl ?? defaultGrpcUrl(options.url), 'gRPC');
     this.className = options.className ?? 'Chunk';
-    // The class name is written into GraphQL query text unescaped, and Weaviate requires a capital first letter.
-    if (!CLASS_NAME.test(this.className)) throw new Error(`invalid Weaviate class name ${this.className}`);
+    // Weaviate requires a capital first letter; the client would silently capitalise a lower-case one.
+    if (!CLASS_NAME.test(this.className)) throw new Error(`invalid Weaviate collection name ${this.className}`);
     this.vectorizer = options.vectorizer || undefined;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.client = weaviate.client({
-      scheme,
-      host: `${url.host}${url.pathname.replace(/\/+$/, '')}`,
-      ...(options.apiKey ? { apiKey: new ApiKey(options.apiKey) } : {}),
-    });
   }
 
   forTenant(tenantId: string): Retriever {
-    return new WeaviateRetriever(this.client, tenantId, {
-      className: this.className,
-      hybrid: this.vectorizer !== undefined,
-      timeoutMs: this.timeoutMs,
+    const tenant = weaviateTenantName(tenantId);
+    return new WeaviateRetriever(() => this.collection(tenant), tenantId, { hybrid: this.vectorizer !== undefined });
+  }
+
+  addDocument(doc: IndexedDocument): Promise<void> {
+    return this.addDocuments([doc]);
+  }
+
+  /** Indexes documents of one tenant, replacing whatever the index held for them. */
+  async addDocuments(docs: IndexedDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const tenantId = docs[0].tenantId;
+    if (docs.some((d) => d.tenantId !== tenantId)) throw new Error('addDocuments takes the documents of one tenant');
+    const tenant = weaviateTenantName(tenantId);
+    await this.ensureCollection();
+    const collection = await this.collection(tenant);
+
+    const objects = docs.flatMap((doc) =>
+      doc.chunks.map((chunk) => ({
+        // Ids derived from the chunk's identity make a retried import overwrite, never duplicate, what a first
+        // attempt (timed out on our side, finished on Weaviate's) already wrote.
+        id: generateUuid5(`${tenantId}/${doc.documentId}/${chunk.ordinal}`),
+        properties: {
+          documentId: doc.documentId,
+          title: doc.title,
+          heading: chunk.heading,
+          text: chunk.text,
+          ordinal: chunk.ordinal,
+          ...(doc.sourceUrl ? { sourceUrl: doc.sourceUrl } : {}),
+        } satisfies ChunkProperties,
+      })),
+    );
+
+    await this.awake(tenant, async () => {
+      await this.deleteDocumentObjects(collection, docs.map((d) => d.documentId));
+      for (let i = 0; i < objects.length; i += BATCH_SIZE) {
+        await this.importBatch(collection, tenant, objects.slice(i, i + BATCH_SIZE));
+      }
     });
   }
 
-  /** Indexes a document's chunks, replacing whatever the index held for that document. */
-  async addDocument(doc: IndexedDocument): Promise<void> {
-    const tenant = weaviateTenantName(doc.tenantId);
-    await this.ensureTenant(tenant);
-    try {
-      await this.deleteDocumentObjects(tenant, doc.documentId);
-    } catch (error) {
-      if (!TENANT_MISSING.test(weaviateMessage(error))) throw error;
-      // The tenant was deleted behind this process's cache (by another process, or by hand): make it again.
-      this.tenantsReady.delete(tenant);
-      await this.ensureTenant(tenant);
-    }
-
-    const objects = doc.chunks.map((chunk) => ({
-      class: this.className,
-      tenant,
-      // Ids derived from the chunk's identity make a retried import overwrite, never duplicate, what a first
-      // attempt (timed out on our side, finished on Weaviate's) already wrote.
-      id: generateUuid5(`${doc.tenantId}/${doc.documentId}/${chunk.ordinal}`),
-      properties: {
-        documentId: doc.documentId,
-        title: doc.title,
-        heading: chunk.heading,
-        text: chunk.text,
-        ordinal: chunk.ordinal,
-        ...(doc.sourceUrl ? { sourceUrl: doc.sourceUrl } : {}),
-      },
-    }));
-
-    // objectsBatcher has no withTenant in this client: the tenant travels on each object.
-    for (let i = 0; i < objects.length; i += BATCH_SIZE) {
-      const batch = objects.slice(i, i + BATCH_SIZE);
-      const results = await this.call(this.client.batch.objectsBatcher().withObjects(...batch).do(), 'import');
-      // The import endpoint answers 200 even when objects were refused; the verdicts are per object.
-      const failures = results.flatMap((r) => r.result?.errors?.error?.map((e) => e.message ?? 'unknown error') ?? []);
-      if (failures.length > 0) {
-        throw new Error(
-          `Weaviate refused ${failures.length} of ${batch.length} chunks of document ${doc.documentId}: ${failures[0]}`,
-        );
-      }
-    }
-  }
-
   async removeDocument(tenantId: string, documentId: string): Promise<void> {
+    const tenant = weaviateTenantName(tenantId);
     try {
-      await this.deleteDocumentObjects(weaviateTenantName(tenantId), documentId);
+      const collection = await this.collection(tenant);
+      await this.awake(tenant, () => this.deleteDocumentObjects(collection, [documentId]));
     } catch (error) {
-      if (!NOTHING_THERE.test(weaviateMessage(error))) throw error;
+      if (!NOTHING_THERE.test(messageOf(error))) throw error;
     }
   }
 
   async removeTenant(tenantId: string): Promise<void> {
-    const tenant = weaviateTenantName(tenantId);
-    this.tenantsReady.delete(tenant);
-    try {
-      await this.call(this.client.schema.tenantsDeleter(this.className, [tenant]).do(), 'tenant deletion');
-    } catch (error) {
-      if (!NOTHING_THERE.test(weaviateMessage(error))) throw error;
-    }
+    await this.tenantCall(tenantId, (tenants, name) => tenants.remove(name));
+  }
+
+  async suspendTenant(tenantId: string): Promise<void> {
+    await this.tenantCall(tenantId, (tenants, name) => tenants.deactivate(name));
+  }
+
+  async reactivateTenant(tenantId: string): Promise<void> {
+    await this.tenantCall(tenantId, (tenants, name) => tenants.activate(name));
   }
 
   async ping(): Promise<void> {
-    // /v1/meta rather than the live check: liveChecker turns every failure into `false`, and it does not prove
-    // that the API key is accepted, which /v1/meta (authenticated) does.
-    await this.call(this.client.misc.metaGetter().do(), 'meta');
+    // Connecting checks gRPC health; /v1/meta then proves that REST answers and accepts the API key.
+    const client = await this.client();
+    await client.getMeta();
   }
 
-  private async deleteDocumentObjects(tenant: string, documentId: string): Promise<void> {
+  /** Closes the gRPC channel and the HTTP agent; the next call connects again. */
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    this.collectionReady = undefined;
+    const client = await connecting?.catch(() => undefined);
+    await client?.close();
+  }
+
+  private client(): Promise<WeaviateClient> {
+    if (!this.connecting) {
+      const timeoutS = (this.options.timeoutMs ?? 10_000) / 1000;
+      const attempt = weaviate.connectToCustom({
+        httpHost: this.rest.host,
+        httpPort: this.rest.port,
+        httpSecure: this.rest.secure,
+        httpPath: this.rest.path,
+        grpcHost: this.grpc.host,
+        grpcPort: this.grpc.port,
+        grpcSecure: this.grpc.secure,
+        ...(this.options.apiKey ? { authCredentials: new ApiKey(this.options.apiKey) } : {}),
+        timeout: { init: timeoutS, query: timeoutS, insert: (this.options.writeTimeoutMs ?? 60_000) / 1000 },
+      });
+      this.connecting = attempt;
+      attempt.catch(() => this.connecting === attempt && (this.connecting = undefined));
+    }
+    return this.connecting;
+  }
+
+  private async collection(tenant: string): Promise<Collection<ChunkProperties>> {
+    const client = await this.client();
+    return client.collections.use<string, ChunkProperties>(this.className).withTenant(tenant);
+  }
+
+  /** A tenant-management call; a tenant or collection that does not exist has nothing to change. */
+  private async tenantCall(
+    tenantId: string,
+    work: (tenants: Collection<ChunkProperties>['tenants'], name: string) => Promise<unknown>,
+  ): Promise<void> {
+    const name = weaviateTenantName(tenantId);
+    try {
+      const client = await this.client();
+      await work(client.collections.use<string, ChunkProperties>(this.className).tenants, name);
+    } catch (error) {
+      if (!NOTHING_THERE.test(messageOf(error))) throw error;
+    }
+  }
+
+  /**
+   * Runs a write; when the tenant is INACTIVE (suspended), wakes it for the write and puts it back to rest after,
+   * so the operator can still change a suspended tenant's documents. A reactivation that lands during that write
+   * would be undone by the return to rest: reactivate again to settle it.
+   */
+  private async awake(tenant: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (!TENANT_INACTIVE.test(messageOf(error))) throw error;
+      const tenants = (await this.client()).collections.use<string, ChunkProperties>(this.className).tenants;
+      await tenants.activate(tenant);
+      try {
+        await work();
+      } finally {
+        await tenants.deactivate(tenant);
+      }
+    }
+  }
+
+  private async importBatch(
+    collection: Collection<ChunkProperties>,
+    tenant: string,
+    batch: { id: string; properties: ChunkProperties }[],
+  ): Promise<void> {
+    let reply = await collection.data.insertMany(batch);
+    const first = () => Object.values(reply.errors)[0]?.message ?? '';
+    // A collection made before auto tenant creation existed (or by hand without it) refuses an unknown tenant:
+    // create it, as auto creation would have, and import again.
+    if (reply.hasErrors && TENANT_MISSING.test(first())) {
+      await (await this.client()).collections.use<string, ChunkProperties>(this.className).tenants.create({ name: tenant });
+      reply = await collection.data.insertMany(batch);
+    }
+    // The import answers per object; a refused object is not a failed call, so the verdicts must be read.
+    if (reply.hasErrors) {
+      const failures = Object.keys(reply.errors).length;
+      // Thrown as Weaviate words it, so `awake` can tell an INACTIVE tenant from a real refusal.
+      throw new Error(`Weaviate refused ${failures} of ${batch.length} chunks: ${first()}`);
+    }
+  }
+
+  private async deleteDocumentObjects(collection: Collection<ChunkProperties>, documentIds: string[]): Promise<void> {
+    const byDocument = documentIds.map((id) => collection.filter.byProperty('documentId').equal(id));
+    const where: FilterValue = byDocument.length === 1 ? byDocument[0] : Filters.or(...byDocument);
     for (let round = 0; round < MAX_DELETE_ROUNDS; round++) {
-      const reply = await this.call(
-        this.client.batch
-          .objectsBatchDeleter()
-          .withClassName(this.className)
-          .withTenant(tenant)
-          .withWhere({ path: ['documentId'], operator: 'Equal', valueText: documentId })
-          .do(),
-        'delete',
-      );
-      const { matches = 0, successful = 0, failed = 0 } = reply.results ?? {};
-      if (failed > 0) throw new Error(`Weaviate failed to delete ${failed} chunks of document ${documentId}`);
+      let reply;
+      try {
+        reply = await collection.data.deleteMany(where);
+      } catch (error) {
+        // A tenant's first import: auto creation makes it with the import, so there is nothing to replace yet.
+        if (TENANT_MISSING.test(messageOf(error))) return;
+        throw error;
+      }
+      const { matches, successful, failed } = reply;
+      if (failed > 0) throw new Error(`Weaviate failed to delete ${failed} chunks of documents ${documentIds.join(', ')}`);
       if (successful === 0 || matches <= successful) return;
     }
-    throw new Error(`Weaviate kept reporting chunks of document ${documentId} after ${MAX_DELETE_ROUNDS} deletes`);
+    throw new Error(`Weaviate kept reporting chunks of documents ${documentIds.join(', ')} after ${MAX_DELETE_ROUNDS} deletes`);
   }
 
-  private ensureTenant(tenant: string): Promise<void> {
-    const ready = this.tenantsReady.get(tenant);
-    if (ready) return ready;
-    const attempt = this.ensureClass().then(() => this.createTenant(tenant));
-    this.tenantsReady.set(tenant, attempt);
-    attempt.catch(() => this.tenantsReady.get(tenant) === attempt && this.tenantsReady.delete(tenant));
-    return attempt;
+  private ensureCollection(): Promise<void> {
+    if (!this.collectionReady) {
+      const attempt = this.createCollection();
+      this.collectionReady = attempt;
+      attempt.catch(() => this.collectionReady === attempt && (this.collectionReady = undefined));
+    }
+    return this.collectionReady;
   }
 
-  private async createTenant(tenant: string): Promise<void> {
+  private async createCollection(): Promise<void> {
+    const client = await this.client();
     try {
-      await this.call(this.client.schema.tenantsCreator(this.className, [{ name: tenant }]).do(), 'tenant creation');
+      await client.collections.createFromSchema(this.collectionDefinition());
     } catch (error) {
-      // Another process (or this one, before a restart) created it first; newer servers accept the repeat silently.
-      if (!/already exists/i.test(weaviateMessage(error))) throw error;
+      // Another process (or this one, before a restart) created it first.
+      if (!ALREADY_EXISTS.test(messageOf(error))) throw error;
     }
   }
 
-  private ensureClass(): Promise<void> {
-    if (!this.classReady) {
-      const attempt = this.createClassIfAbsent();
-      this.classReady = attempt;
-      attempt.catch(() => this.classReady === attempt && (this.classReady = undefined));
-    }
-    return this.classReady;
-  }
-
-  private async createClassIfAbsent(): Promise<void> {
-    const schema = await this.call(this.client.schema.getter().do(), 'schema read');
-    const existing = schema.classes?.find((c) => c.class === this.className);
-    if (existing) {
-      // A class made by hand without multi-tenancy would accept no tenant at all; say so rather than fail per chunk.
-      if (!existing.multiTenancyConfig?.enabled) {
-        throw new Error(`Weaviate class ${this.className} exists without multi-tenancy; it cannot hold tenants`);
-      }
-      return;
-    }
-    try {
-      await this.call(this.client.schema.classCreator().withClass(this.classDefinition()).do(), 'class creation');
-    } catch (error) {
-      if (!/already exists/i.test(weaviateMessage(error))) throw error;
-    }
-  }
-
-  private classDefinition(): WeaviateClass {
+  /** Weaviate's own schema form, so any vectorizer module can be named by configuration alone. */
+  private collectionDefinition(): Parameters<WeaviateClient['collections']['createFromSchema']>[0] {
     const v = this.vectorizer;
-    // Identifiers and numbers would only add noise to an embedding, and the class name says nothing about content.
+    // Identifiers and numbers would only add noise to an embedding, and the collection name says nothing about content.
     const notVectorized = v ? { moduleConfig: { [v]: { skip: true, vectorizePropertyName: false } } } : {};
     const searchable = { dataType: ['text'], tokenization: 'word' as const, indexSearchable: true };
     return {
@@ -204,13 +283,10 @@ export class WeaviateRetrievalIndex implements RetrievalIndex {
       description: 'Chunks of tenant documents, one Weaviate tenant per product tenant.',
       vectorizer: v ?? 'none',
       ...(v ? { moduleConfig: { [v]: { vectorizeClassName: false } } } : {}),
-      multiTenancyConfig: { enabled: true },
+      multiTenancyConfig: { enabled: true, autoTenantCreation: true, autoTenantActivation: false },
       properties: [
         // `field` tokenization: the id is matched whole by the delete filter, never split at its dashes.
-        {
-          name: 'documentId', dataType: ['text'], tokenization: 'field', indexFilterable: true, indexSearchable: false,
-          ...notVectorized,
-        },
+        { name: 'documentId', dataType: ['text'], tokenization: 'field', indexFilterable: true, indexSearchable: false, ...notVectorized },
         { name: 'title', ...searchable },
         { name: 'heading', ...searchable },
         { name: 'text', ...searchable },
@@ -218,9 +294,5 @@ export class WeaviateRetrievalIndex implements RetrievalIndex {
         { name: 'ordinal', dataType: ['int'], indexFilterable: false, ...notVectorized },
       ],
     };
-  }
-
-  private call<T>(work: Promise<T>, what: string): Promise<T> {
-    return withDeadline(work, this.timeoutMs, what);
   }
 }

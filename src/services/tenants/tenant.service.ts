@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import { KeyKind, PlanCode, TenantStatus } from '../../entities/enums';
 import type { Plan } from '../../entities/plan.entity';
 import type { Tenant } from '../../entities/tenant.entity';
-import { BadInput, NotFound } from '../../errors';
+import { BadInput, NotFound, UpstreamUnavailable } from '../../errors';
 import { normalizeOrigins } from '../allowed-origins';
 import type { AuditService } from '../audit/audit.service';
 import type { DataLayer } from '../data/data-layer';
@@ -181,13 +181,23 @@ export class TenantService {
     return tenant;
   }
 
+  /**
+   * The database decides whether a tenant is served, so it changes first; the index then lets the tenant's part
+   * rest. When the index cannot be reached the suspension holds all the same, and the operator is told so: suspending
+   * again (it repeats harmlessly) settles the index.
+   */
   async suspend(actor: Actor, id: string, reason: string): Promise<Tenant> {
     const why = requireText(reason, 'reason', 1000);
-    return this.change(actor, id, 'suspendTenant', { status: TenantStatus.SUSPENDED, suspendedReason: why }, { reason: why });
+    const tenant = await this.change(actor, id, 'suspendTenant', { status: TenantStatus.SUSPENDED, suspendedReason: why }, { reason: why });
+    await this.inIndex(() => this.index.suspendTenant?.(tenant.id));
+    return tenant;
   }
 
+  /** As `suspend`: a failed index call leaves the tenant served but unable to search, until reactivated again. */
   async reactivate(actor: Actor, id: string): Promise<Tenant> {
-    return this.change(actor, id, 'reactivateTenant', { status: TenantStatus.ACTIVE, suspendedReason: null });
+    const tenant = await this.change(actor, id, 'reactivateTenant', { status: TenantStatus.ACTIVE, suspendedReason: null });
+    await this.inIndex(() => this.index.reactivateTenant?.(tenant.id));
+    return tenant;
   }
 
   /**
@@ -211,7 +221,7 @@ export class TenantService {
   /** Erases the tenant and everything it owns: rows cascade in the database, and the index drops its part. */
   async delete(actor: Actor, id: string): Promise<boolean> {
     const tenant = await this.get(id);
-    await this.index.removeTenant(tenant.id);
+    await this.inIndex(() => this.index.removeTenant(tenant.id));
     await this.data.transaction(async (tx) => {
       await this.listener?.deleting(tx, tenant.id);
       await this.store.within(tx).deleteTenant(tenant.id);
@@ -220,6 +230,15 @@ export class TenantService {
     this.keys.evictTenant(tenant.id);
     this.listener?.committed();
     return true;
+  }
+
+  /** An index call of an operator workflow: an unreachable index is the contract's UPSTREAM_UNAVAILABLE. */
+  private async inIndex(work: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      throw Object.assign(UpstreamUnavailable('document index'), { cause: error });
+    }
   }
 
   private async change(
