@@ -70,10 +70,15 @@ export async function startApp(
   const rollUp = job('usage roll-up', async () => {
     await services.usage.rollUp();
   });
+  // Sends what Stripe has not yet got (retrying after an outage) and suspends tenants whose payment grace is over.
+  const stripeSync = job('stripe sync', async () => {
+    await services.stripeBilling?.tick();
+  });
   const timers = [
     setInterval(sweep, HOUR_MS),
     setInterval(reclaim, LEASE_RECLAIM_MS),
     setInterval(rollUp, USAGE_ROLL_UP_MS),
+    ...(config.stripe ? [setInterval(stripeSync, config.stripe.syncIntervalMs)] : []),
     setTimeout(() => void Promise.all([sweep(), reclaim()]), BOOT_JOBS_DELAY_MS),
   ];
   for (const timer of timers) timer.unref();

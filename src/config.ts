@@ -48,6 +48,19 @@ export interface Config {
     keySharingBlocks: boolean;
   };
   billing: { vatPercent: number; documentLotSize: number; documentLotCents: number };
+  /** Billing through Stripe; unset (no STRIPE_SECRET_KEY): invoices are only computed, and nothing calls Stripe. */
+  stripe?: StripeConfig;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  /** Where the SDK sends its requests; unset: api.stripe.com. */
+  api?: { protocol: 'http' | 'https'; host: string; port: number };
+  /** Days between a failed payment and the tenant's suspension, if no payment arrives meanwhile. */
+  paymentGraceDays: number;
+  /** How often the retry job sends pending changes to Stripe and suspends tenants past their grace. */
+  syncIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +141,8 @@ export function parseConfig(env: Env): Config {
     problems.push('WEAVIATE_VECTORIZER must be a Weaviate module name such as text2vec-openai');
   }
   const anthropicKey = str('ANTHROPIC_API_KEY');
+  const stripeKey = str('STRIPE_SECRET_KEY');
+  const stripeApi = url('STRIPE_API_BASE', ['http:', 'https:']);
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -186,11 +201,32 @@ export function parseConfig(env: Env): Config {
       documentLotSize: int('DOCUMENT_LOT_SIZE', 10, 1),
       documentLotCents: int('DOCUMENT_LOT_CENTS', 15_000, 0),
     },
+    stripe: stripeKey
+      ? {
+          secretKey: stripeKey,
+          webhookSecret: str('STRIPE_WEBHOOK_SECRET') ?? '',
+          api: stripeApi ? apiOf(new URL(stripeApi)) : undefined,
+          paymentGraceDays: int('STRIPE_PAYMENT_GRACE_DAYS', 7, 0, 365),
+          syncIntervalMs: int('STRIPE_SYNC_INTERVAL_MS', 30_000, 100, 86_400_000),
+        }
+      : undefined,
   };
+  if (stripeKey !== undefined && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(stripeKey)) {
+    problems.push('STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)');
+  }
+  // Without the signing secret no webhook could be verified, and failed payments would never be seen.
+  if (config.stripe && !/^whsec_[A-Za-z0-9]+$/.test(config.stripe.webhookSecret)) {
+    problems.push('STRIPE_WEBHOOK_SECRET must be set to the endpoint\'s signing secret (whsec_…) when STRIPE_SECRET_KEY is');
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.supportEmail)) problems.push('SUPPORT_EMAIL must be an email address');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+function apiOf(url: URL): NonNullable<StripeConfig['api']> {
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return { protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443 };
 }

@@ -10,6 +10,7 @@ import type { Tenant } from './entities/tenant.entity';
 import { AppError, BadInput, Blocked, Forbidden, NotFound, Unauthenticated, UpstreamUnavailable } from './errors';
 import { isDatabaseUnavailable } from './services/data/unavailable';
 import { isOriginAllowed } from './services/allowed-origins';
+import type { BillingState } from './services/billing/stripe-billing.service';
 import { roleOf } from './services/authorization.service';
 import type { Delivery } from './services/chat.service';
 import type { LeaseIo } from './services/metering/metering.service';
@@ -23,6 +24,8 @@ export interface Loaders {
   plan: DataLoader<string, Plan | null>;
   keys: DataLoader<string, ApiKey[]>;
   documentCount: DataLoader<string, number>;
+  /** Each tenant's billing with Stripe; null for all when Stripe billing is off. */
+  billing: DataLoader<string, BillingState | null>;
   /** The rating of each listed answer, through the caller's scope (only a client reaches messages). */
   rating: DataLoader<Message, Rating | null, string>;
 }
@@ -146,7 +149,7 @@ export async function createContext(
   };
 }
 
-function createLoaders({ tenants, keys, documents, ratings }: RequestServices, scope: TenantScope | null): Loaders {
+function createLoaders({ tenants, keys, documents, ratings, stripeBilling }: RequestServices, scope: TenantScope | null): Loaders {
   return {
     tenant: new DataLoader(async (ids) => {
       const byId = new Map((await tenants.byIds(ids)).map((t) => [t.id, t]));
@@ -163,6 +166,11 @@ function createLoaders({ tenants, keys, documents, ratings }: RequestServices, s
     documentCount: new DataLoader(async (tenantIds) => {
       const counts = await documents.counts(tenantIds);
       return tenantIds.map((id) => counts.get(id) ?? 0);
+    }),
+    billing: new DataLoader(async (tenantIds) => {
+      if (!stripeBilling) return tenantIds.map(() => null);
+      const states = await stripeBilling.states(tenantIds);
+      return tenantIds.map((id) => states.get(id) ?? null);
     }),
     rating: new DataLoader(
       async (messages: readonly Message[]) => {

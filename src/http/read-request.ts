@@ -108,7 +108,7 @@ function parseJson(text: string | null): unknown {
  * The body, or PAYLOAD_TOO_LARGE as soon as it is known to pass `limitBytes`: from Content-Length before reading
  * anything, or once a chunked body has. Reading stops there (the refusal closes the connection).
  */
-function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(PayloadTooLarge(limitBytes));
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { PAGE_CSP, servePage } from './pages';
 import { sendAppError, sendJson } from './respond';
 import { FAVICON_SVG, SITE_CSS } from './site-assets';
 import { homePage, statusPage } from './site-pages';
+import { stripeWebhook } from './stripe-webhook';
 
 /** Serves the request if its path is one of these routes; false lets the caller go on. */
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -17,8 +18,8 @@ export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Pro
 const STATUS_CACHE_MS = 2_000;
 
 /**
- * Everything the server answers besides /graphql: /healthz, /readyz, /metrics, the first page (/), /status (HTML
- * and JSON), the favicon, and the built pages (src/http/pages.ts).
+ * Everything the server answers besides /graphql: /healthz, /readyz, /metrics, Stripe's webhooks when billing with
+ * Stripe is on, the first page (/), /status (HTML and JSON), the favicon, and the built pages (src/http/pages.ts).
  */
 export function createRoutes(services: Services, metrics: Metrics): Route {
   const { metricsToken } = services.config;
@@ -61,6 +62,7 @@ export function createRoutes(services: Services, metrics: Metrics): Route {
       res.end(await metrics.registry.metrics());
       return true;
     }
+    if (pathname === '/webhooks/stripe') return stripeWebhook(services, req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     switch (pathname) {
       case '/':

@@ -9,6 +9,7 @@ import { NotFound } from '../errors';
 import { Connection } from './types/connection';
 import { CreateTenantInput, CreateTenantPayload } from './types/create-tenant';
 import { QuotaStatus } from './types/quota-status';
+import { BillingStatus, TenantBilling } from './types/tenant-billing';
 import { UpdateTenantInput } from './types/update-tenant-input';
 import { CurrentAdmin, CurrentClient } from './decorators';
 
@@ -106,6 +107,13 @@ export class TenantResolver {
   @Directive(PRIVATE_TO_TENANT)
   keys(@Root() tenant: Tenant, @Ctx() ctx: Context): Promise<ApiKey[]> {
     return ctx.loaders.keys.load(tenant.id);
+  }
+
+  @FieldResolver(() => TenantBilling, { nullable: true, description: 'Billing with Stripe: customer, subscription, unpaid invoice and suspension date. Null when Stripe billing is off.' })
+  @Directive('@auth(requires: ADMIN)')
+  async billing(@Root() tenant: Tenant, @Ctx() ctx: Context): Promise<TenantBilling | null> {
+    const state = await ctx.loaders.billing.load(tenant.id);
+    return state && { ...state, status: state.status as BillingStatus, unpaidInvoiceId: state.failedInvoiceId };
   }
 
   @FieldResolver(() => Int)

@@ -8,6 +8,8 @@ import { AuditOperatorStore } from './audit/audit.operator-store';
 import { AuditService } from './audit/audit.service';
 import { AuthorizationService } from './authorization.service';
 import { BillingService } from './billing/billing.service';
+import { StripeBillingService } from './billing/stripe-billing.service';
+import { StripeBillingStore } from './billing/stripe-billing.store';
 import { ChatService } from './chat.service';
 import { ClientPackageService } from './client-package.service';
 import { ConversationOperatorStore } from './conversations/conversation.operator-store';
@@ -57,6 +59,8 @@ export interface Services {
   alerts: QuotaAlertService;
   metering: MeteringService;
   billing: BillingService;
+  /** Billing with Stripe; undefined unless STRIPE_SECRET_KEY is set. */
+  stripeBilling?: StripeBillingService;
   documents: DocumentService;
   conversations: ConversationService;
   chat: ChatService;
@@ -105,9 +109,14 @@ export function createServices(deps: {
   const conversations = new ConversationService(new ConversationOperatorStore(db), clock);
   const curated = new CuratedAnswerService(data, new CuratedAnswerOperatorStore(db), audit, clock);
   const chat = new ChatService(index, generator, conversations, curated, config);
+  const billing = new BillingService(tenants, config.billing);
+  const stripeBilling = config.stripe
+    ? new StripeBillingService(data, new StripeBillingStore(db), tenants, billing, audit, clock, log, config.stripe)
+    : undefined;
+  if (stripeBilling) tenants.listen(stripeBilling);
   return {
     config, clock, data, log, shared, index, generator, keys, audit, authorization: new AuthorizationService(), tenants,
-    quota, rateLimits, abuse, usage, alerts, metering, billing: new BillingService(tenants, config.billing),
+    quota, rateLimits, abuse, usage, alerts, metering, billing, stripeBilling,
     documents, conversations, chat, curated, ratings: new AnswerRatingService(new RatingOperatorStore(db)),
     clientPackages: new ClientPackageService(tenants, keys, audit, config.supportEmail, clock),
   };

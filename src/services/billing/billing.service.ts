@@ -4,6 +4,8 @@ import type { TenantService } from '../tenants/tenant.service';
 import { monthRange } from '../usage/usage.service';
 
 export interface InvoiceLineData {
+  /** What the line bills: Stripe billing sends the plan as a subscription and the other lines as invoice items. */
+  kind: 'plan' | 'extraKeys' | 'documentLots';
   description: string;
   quantity: number;
   unitCents: number;
@@ -35,19 +37,19 @@ export class BillingService {
     const tenant = await this.tenants.get(tenantId);
     const plan = await this.tenants.plan(tenant.planCode);
     const scope = this.tenants.scopeOf(tenant);
-    const lines: InvoiceLineData[] = [line(`${plan.name} plan (${plan.code}), ${month}`, 1, plan.priceCents)];
+    const lines: InvoiceLineData[] = [line('plan', `${plan.name} plan (${plan.code}), ${month}`, 1, plan.priceCents)];
 
     // Extra keys are publishable keys beyond the first; secret keys (up to three active) are not charged.
     if (plan.extraKeyPriceCents !== null) {
       const n = await scope.keys.billableKeyCount(start, end, KeyKind.PUBLISHABLE);
-      if (n > 1) lines.push(line(`Extra publishable API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
+      if (n > 1) lines.push(line('extraKeys', `Extra publishable API keys beyond the first, ${month}`, n - 1, plan.extraKeyPriceCents));
     }
 
     // Documents are sold in lots (150 € per 10 added by default); a started lot is billed whole.
     const added = await scope.documents.documentsAddedBetween(start, end);
     if (added > 0) {
       const lots = Math.ceil(added / this.billing.documentLotSize);
-      lines.push(line(`Document lots of ${this.billing.documentLotSize} (${added} documents added in ${month})`, lots, this.billing.documentLotCents));
+      lines.push(line('documentLots', `Document lots of ${this.billing.documentLotSize} (${added} documents added in ${month})`, lots, this.billing.documentLotCents));
     }
 
     const subtotalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
@@ -57,6 +59,6 @@ export class BillingService {
   }
 }
 
-function line(description: string, quantity: number, unitCents: number): InvoiceLineData {
-  return { description, quantity, unitCents, amountCents: quantity * unitCents };
+function line(kind: InvoiceLineData['kind'], description: string, quantity: number, unitCents: number): InvoiceLineData {
+  return { kind, description, quantity, unitCents, amountCents: quantity * unitCents };
 }

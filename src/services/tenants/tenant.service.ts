@@ -36,6 +36,19 @@ export interface UpdateTenantFields {
   visitorAsksPerDay?: number | null;
 }
 
+/**
+ * Told of tenant changes inside their transaction, so what follows from them (Stripe billing) is queued with the
+ * change itself and never lost if the process stops after the commit.
+ */
+export interface TenantChangeListener {
+  /** A tenant was created, or moved to another plan. */
+  planSet(tx: Db, tenant: Tenant): Promise<void>;
+  /** A tenant is about to be deleted (its rows are still there). */
+  deleting(tx: Db, tenantId: string): Promise<void>;
+  /** The transaction of one of the above committed: what it queued may now be sent. */
+  committed(): void;
+}
+
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const DAY_MS = 86_400_000;
 // As much of them as the prompt carries.
@@ -44,6 +57,7 @@ const MAX_INSTRUCTION_CHARS = DEFAULT_PROMPT_LIMITS.maxInstructionChars;
 /** The operator's workflows on tenants. Every change is audited in its own transaction. */
 export class TenantService {
   private catalogue?: Promise<Plan[]>;
+  private listener?: TenantChangeListener;
 
   constructor(
     private readonly data: DataLayer,
@@ -53,6 +67,11 @@ export class TenantService {
     private readonly index: RetrievalIndex,
     private readonly clock: Clock,
   ) {}
+
+  /** Set once at start-up, when Stripe billing is on. */
+  listen(listener: TenantChangeListener): void {
+    this.listener = listener;
+  }
 
   /** A tenant the operator names by id; NOT_FOUND for anything else. */
   async get(id: string): Promise<Tenant> {
@@ -110,7 +129,7 @@ export class TenantService {
     const slug = explicitSlug ? input.slug!.trim().toLowerCase() : slugify(name);
     if (!SLUG.test(slug)) throw BadInput('slug must be 1-64 lower-case letters, digits and inner hyphens.', 'slug');
 
-    return this.data.transaction(async (tx) => {
+    const created = await this.data.transaction(async (tx) => {
       const db = this.store.within(tx);
       const now = new Date(this.clock.now());
       const tenant = await db.saveTenant(
@@ -129,8 +148,11 @@ export class TenantService {
       );
       const { key, secret } = await this.keys.issue(tx, { tenantId: tenant.id, role: 'CLIENT', plan: plan.code, name: 'default' });
       await this.audit.record(tx, actor, 'createTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, plan: plan.code });
+      await this.listener?.planSet(tx, tenant);
       return { tenant, key, secret };
     });
+    this.listener?.committed();
+    return created;
   }
 
   async update(actor: Actor, id: string, input: UpdateTenantFields): Promise<Tenant> {
@@ -146,7 +168,7 @@ export class TenantService {
   }
 
   async changePlan(actor: Actor, id: string, code: PlanCode): Promise<Tenant> {
-    return this.change(actor, id, 'changePlan', {}, { plan: code }, async (tx, tenant) => {
+    const tenant = await this.change(actor, id, 'changePlan', {}, { plan: code }, async (tx, tenant) => {
       const plan = await this.plan(code, tx);
       // The plan's key rule counts publishable keys; secret keys are free on every plan.
       const active = await new TenantScope(tx, tenant.id).keys.activeKeyCount(new Date(this.clock.now()), KeyKind.PUBLISHABLE);
@@ -156,7 +178,10 @@ export class TenantService {
       tenant.planCode = plan.code;
       // A trial starts when a tenant moves onto DEMO and ends when it moves off it.
       tenant.trialEndsAt = plan.trialDays ? tenant.trialEndsAt ?? new Date(this.clock.now() + plan.trialDays * DAY_MS) : null;
+      await this.listener?.planSet(tx, tenant);
     });
+    this.listener?.committed();
+    return tenant;
   }
 
   /**
@@ -188,15 +213,35 @@ export class TenantService {
     return this.change(actor, id, 'setAssistantInstructions', { assistantInstructions: text }, { chars: text?.length ?? 0 });
   }
 
+  /**
+   * Suspends inside the caller's transaction (billing: a payment not made in time), only if `when` holds for the
+   * tenant once locked; null when the tenant is gone or `when` said no. The caller calls `forget` after the commit.
+   */
+  suspendWithin(tx: Db, actor: Actor, id: string, reason: string, when: (tenant: Tenant) => boolean): Promise<Tenant | null> {
+    return this.changeWithin(tx, actor, id, 'suspendTenant', { status: TenantStatus.SUSPENDED, suspendedReason: reason }, { reason }, when);
+  }
+
+  /** Reactivates inside the caller's transaction (billing: the invoice was paid), as suspendWithin. */
+  reactivateWithin(tx: Db, actor: Actor, id: string, when: (tenant: Tenant) => boolean): Promise<Tenant | null> {
+    return this.changeWithin(tx, actor, id, 'reactivateTenant', { status: TenantStatus.ACTIVE, suspendedReason: null }, {}, when);
+  }
+
+  /** Keys verified before a change made within another transaction stop being trusted. */
+  forget(tenantId: string): void {
+    this.keys.evictTenant(tenantId);
+  }
+
   /** Erases the tenant and everything it owns: rows cascade in the database, and the index drops its part. */
   async delete(actor: Actor, id: string): Promise<boolean> {
     const tenant = await this.get(id);
     await this.inIndex(() => this.index.removeTenant(tenant.id));
     await this.data.transaction(async (tx) => {
+      await this.listener?.deleting(tx, tenant.id);
       await this.store.within(tx).deleteTenant(tenant.id);
       await this.audit.record(tx, actor, 'deleteTenant', { type: 'tenant', id: tenant.id }, { slug: tenant.slug });
     });
     this.keys.evictTenant(tenant.id);
+    this.listener?.committed();
     return true;
   }
 
@@ -218,16 +263,31 @@ export class TenantService {
     mutate?: (tx: Db, tenant: Tenant) => Promise<void>,
   ): Promise<Tenant> {
     const tenant = await this.data.transaction(async (tx) => {
-      const db = this.store.within(tx);
-      const tenant = await db.tenant(id, { lock: true });
+      const tenant = await this.changeWithin(tx, actor, id, action, changes, detail, () => true, mutate);
       if (!tenant) throw NotFound('Tenant');
-      Object.assign(tenant, changes, { updatedAt: new Date(this.clock.now()) });
-      await mutate?.(tx, tenant);
-      await db.saveTenant(tenant);
-      await this.audit.record(tx, actor, action, { type: 'tenant', id }, detail);
       return tenant;
     });
     this.keys.evictTenant(tenant.id);
+    return tenant;
+  }
+
+  private async changeWithin(
+    tx: Db,
+    actor: Actor,
+    id: string,
+    action: string,
+    changes: Partial<Tenant>,
+    detail: Record<string, unknown>,
+    when: (tenant: Tenant) => boolean,
+    mutate?: (tx: Db, tenant: Tenant) => Promise<void>,
+  ): Promise<Tenant | null> {
+    const db = this.store.within(tx);
+    const tenant = await db.tenant(id, { lock: true });
+    if (!tenant || !when(tenant)) return null;
+    Object.assign(tenant, changes, { updatedAt: new Date(this.clock.now()) });
+    await mutate?.(tx, tenant);
+    await db.saveTenant(tenant);
+    await this.audit.record(tx, actor, action, { type: 'tenant', id }, detail);
     return tenant;
   }
 }

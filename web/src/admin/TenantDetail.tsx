@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
 import { CuratedAnswersPanel } from './CuratedAnswersPanel';
+import { BillingPanel } from './BillingPanel';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
 import { GapsPanel } from '../shared/GapsPanel';
 import { KeysPanel } from '../shared/KeysPanel';
@@ -37,6 +38,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
           <a href="#curated">Curated answers</a>
           <a href="#gaps">Unanswered</a>
           <a href="#usage">Usage and invoice</a>
+          {tenant.billing && <a href="#billing">Billing</a>}
           <a href="#package">Client package</a>
           <a href="#settings">Settings</a>
           <a href="#activity">Activity</a>
@@ -58,6 +60,11 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
       <div id="usage">
         <TenantUsagePanel {...props} tenant={tenant} />
       </div>
+      {tenant.billing && (
+        <div id="billing">
+          <BillingPanel billing={tenant.billing} />
+        </div>
+      )}
       <div id="package">
         <PackagePanel {...props} tenant={tenant} onChanged={load} />
       </div>
