@@ -1,4 +1,4 @@
-import type { ConsoleTenantFragment } from '../../../src/contract/operations.generated';
+import type { TenantFieldsFragment } from '../../../src/contract/operations.generated';
 
-// The dashboard reads its own tenant with the console's fragment: the same fields, for the same panels.
-export type Tenant = ConsoleTenantFragment;
+// The dashboard reads its own tenant with the fields the console shows too (not billing, which is the operator's), for the same panels.
+export type Tenant = TenantFieldsFragment;
