@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const base = `http://localhost:${app.server.port}`;
   console.log(
     `GraphQL API on ${base}/graphql\n` +
-      `  start page  ${base}/\n  chat        ${base}/chat\n  console     ${base}/admin\n  status      ${base}/status`,
+      `  start page  ${base}/\n  chat        ${base}/chat\n  console     ${base}/admin\n  dashboard   ${base}/dashboard\n  status      ${base}/status`,
   );
   // On a signal: stop accepting, let what is in flight finish (up to the grace period), then exit 0, as process
   // managers expect of a clean stop. A second signal during the drain is ignored; the manager's kill ends it.
