@@ -12,6 +12,6 @@ export class ClientPackage {
   @Field(() => IssuedApiKey, { description: 'The key written into the package (its secret is shown here once).' })
   apiKey: IssuedApiKey;
 
-  @Field(() => String, { description: 'The WELCOME.txt message (key, plan, setup steps, support), ready to send.' })
+  @Field(() => String, { description: 'The welcome message to send the client (key, plan, setup steps, support): kept out of the ZIP, which holds the key in config.js only.' })
   welcomeMessage: string;
 }
