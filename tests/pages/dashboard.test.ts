@@ -320,6 +320,16 @@ describe('curated answers on the client dashboard', () => {
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(2);
     expect(await ask(tenant.key, ROOMS)).toMatchObject({ answer: rooms, grounded: true, curated: true });
 
+    // The question stays listed; answering it again would tie two answers on it, so that neither matched: refused.
+    await page.getByTestId('gap-row').filter({ hasText: ROOMS }).getByTestId('gap-answer').click();
+    await page.getByTestId('curated-answer').fill('Ask the front desk.');
+    await page.getByTestId('curated-save').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('already a phrasing of another curated answer');
+    expect(await page.getByTestId('curated-row').count()).toBe(2);
+    await page.locator('.curated-form').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('curated-questions').inputValue()).toBe('');
+    await page.getByTestId('error').getByRole('button').click();
+
     await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
     await page.locator('#gaps').evaluate((el) => el.scrollIntoView());
     await shot(page, 'dashboard-curated-02-en');
