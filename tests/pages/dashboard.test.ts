@@ -74,6 +74,10 @@ describe('the client dashboard', () => {
     await page.getByTestId('usage-chart').waitFor();
     await expect.poll(() => page.getByTestId('usage-chart').locator('[data-total="requests"]').textContent()).toBe('2');
     expect(await page.getByTestId('usage-chart').locator('canvas').count()).toBe(1);
+    // Counts tick on whole numbers, from zero (not 0.5, 1.5 for a count of 2).
+    const ticks = (await page.getByTestId('usage-chart').locator('.chart').getAttribute('data-y-ticks'))!.split(' ').map(Number);
+    expect(ticks.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(ticks.every(Number.isInteger)).toBe(true);
     await expect.poll(() => page.getByTestId('gap-row').count()).toBe(1);
     expect(await page.getByTestId('gap-row').textContent()).toContain('book a meeting room');
     await shot(page, 'dashboard-02-overview-en');

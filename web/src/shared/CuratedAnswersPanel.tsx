@@ -76,7 +76,7 @@ export function CuratedAnswersPanel(props: Props) {
     <div class="grid-2 wide-left">
       <Card title={t('curated.title')} actions={<CsvActions {...props} onImported={() => void list.reload()} />}>
         <p class="muted small">{t('curated.help')}</p>
-        <table class="table curated">
+        <table class="table curated stacks">
           <thead>
             <tr>
               <th>{t('curated.col.questions')}</th>

@@ -51,41 +51,41 @@ export function GapsPanel({ api, fail, t, tenantId, onAnswer }: PanelProps & { t
       }
     >
       <p class="muted small">{t('gaps.help')}</p>
-      <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th>{t('gaps.col.question')}</th>
-              <th class="num">{t('gaps.col.count')}</th>
-              <th>{t('gaps.col.last')}</th>
-              <th>{t('gaps.col.reason')}</th>
-              {onAnswer && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {list.page?.nodes.map((g) => (
-              <tr key={g.question} data-testid="gap-row">
-                <td class="question">{g.question}</td>
-                <td class="num">{g.count}</td>
-                <td>{formatDateTime(g.lastAskedAt)}</td>
-                <td>
-                  <span class={`badge ${g.reason === 'RATED_DOWN' ? 'warn' : ''}`}>{t(`gaps.reason.${g.reason}`)}</span>
+      <table class="table stacks">
+        <thead>
+          <tr>
+            <th>{t('gaps.col.question')}</th>
+            <th class="num">{t('gaps.col.count')}</th>
+            <th>{t('gaps.col.last')}</th>
+            <th>{t('gaps.col.reason')}</th>
+            {onAnswer && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {list.page?.nodes.map((g) => (
+            <tr key={g.question} data-testid="gap-row">
+              <td class="question">{g.question}</td>
+              <td class="num" data-label={t('gaps.col.count')}>
+                {g.count}
+              </td>
+              <td data-label={t('gaps.col.last')}>{formatDateTime(g.lastAskedAt)}</td>
+              <td>
+                <span class={`badge ${g.reason === 'RATED_DOWN' ? 'warn' : ''}`}>{t(`gaps.reason.${g.reason}`)}</span>
+              </td>
+              {onAnswer && (
+                <td class="actions">
+                  <button type="button" class="small" data-testid="gap-answer" onClick={() => onAnswer(g.question)}>
+                    {t('gaps.answer')}
+                  </button>
                 </td>
-                {onAnswer && (
-                  <td class="actions">
-                    <button type="button" class="small" data-testid="gap-answer" onClick={() => onAnswer(g.question)}>
-                      {t('gaps.answer')}
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-            <EmptyRow list={list} columns={onAnswer ? 5 : 4}>
-              {t('gaps.none')}
-            </EmptyRow>
-          </tbody>
-        </table>
-      </div>
+              )}
+            </tr>
+          ))}
+          <EmptyRow list={list} columns={onAnswer ? 5 : 4}>
+            {t('gaps.none')}
+          </EmptyRow>
+        </tbody>
+      </table>
       <Pager list={list} t={t} />
     </Card>
   );
