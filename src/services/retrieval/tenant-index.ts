@@ -1,0 +1,229 @@
+import type { Bm25Params } from './pg-retriever';
+
+/** One chunk as the load statement returns it (tenant-index-cache.ts): its forward index, terms space-separated. */
+export interface ForwardRow {
+  seq: number;
+  lang: string;
+  title_len: number;
+  body_len: number;
+  /** The chunk's distinct terms (bare stems), separated by spaces; analysed terms hold none. */
+  terms: string;
+  /** Comma-separated counts, parallel to `terms`. */
+  title_tfs: string;
+  body_tfs: string;
+}
+
+/** Where the tenant's chunks stood when they were read: chunk_stats' counters (ForwardIndex migration). */
+export interface IndexVersion {
+  version: number;
+  removals: number;
+}
+
+/** The best chunks of one search, best first, with what the grounding evidence needs. */
+export interface Hits {
+  seqs: number[];
+  scores: number[];
+  /** Per hit, the query keys (`lang:term`) its chunk holds. */
+  matched: string[][];
+  /** Document frequency of each query key some chunk holds. */
+  dfs: Map<string, number>;
+  chunks: number;
+}
+
+/** A term's postings, in chunk order: the chunk's slot and the term's counts in its title and body fields. */
+class PostingList {
+  slots = new Int32Array(2);
+  title = new Uint16Array(2);
+  body = new Uint16Array(2);
+  length = 0;
+
+  push(slot: number, title: number, body: number): void {
+    if (this.length === this.slots.length) {
+      const size = this.length * 2;
+      this.slots = grow(this.slots, new Int32Array(size));
+      this.title = grow(this.title, new Uint16Array(size));
+      this.body = grow(this.body, new Uint16Array(size));
+    }
+    this.slots[this.length] = slot;
+    this.title[this.length] = title;
+    this.body[this.length] = body;
+    this.length++;
+  }
+
+  /** Binary search: slots are appended in increasing order. */
+  has(slot: number): boolean {
+    let lo = 0;
+    let hi = this.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.slots[mid];
+      if (s === slot) return true;
+      if (s < slot) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+function grow<T extends Int32Array | Uint16Array | Float64Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * One tenant's inverted index, in this process's memory: per term (`lang:term`) its postings in typed arrays, per
+ * chunk (a slot, in seq order) its seq, language and field lengths, and the totals BM25F needs. Built from the
+ * chunks' forward index (`chunk.terms`, `title_tfs`, `body_tfs`) and grown by appending chunks of higher seq; a
+ * removal is never applied in place, the cache reloads the tenant instead (TenantIndexCache).
+ *
+ * Search is exact: every posting of every query term is scored, into one accumulator per chunk. At 100k chunks
+ * that is a few hundred thousand postings for a long question, a few milliseconds; no candidate bound is needed.
+ */
+export class TenantIndex {
+  private seqs = new Int32Array(64);
+  private titleLens = new Int32Array(64);
+  private bodyLens = new Int32Array(64);
+  private readonly lists = new Map<string, PostingList>();
+  private readonly langChunks = new Map<string, number>();
+  private titleTotal = 0;
+  private bodyTotal = 0;
+  /** Number of chunks (slots in use). */
+  count = 0;
+  postings = 0;
+  lastSeq = 0;
+
+  // Scratch of one search, reused: scores by slot, and which slots this search has touched.
+  private scores = new Float64Array(64);
+  private stamps = new Uint32Array(64);
+  private stamp = 0;
+  private touched = new Int32Array(64);
+  // Per-chunk length normalisations for one set of BM25F constants, valid while `count` is unchanged.
+  private norms: { params: Bm25Params; count: number; title: Float64Array; body: Float64Array } | null = null;
+
+  constructor(public version: IndexVersion) {}
+
+  /** Appends chunks of seq above `lastSeq`, in seq order. */
+  append(rows: ForwardRow[]): void {
+    for (const row of rows) {
+      const slot = this.count;
+      if (slot === this.seqs.length) this.reserve(slot * 2);
+      this.seqs[slot] = row.seq;
+      this.titleLens[slot] = row.title_len;
+      this.bodyLens[slot] = row.body_len;
+      this.count++;
+      this.lastSeq = row.seq;
+      this.titleTotal += row.title_len;
+      this.bodyTotal += row.body_len;
+      this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
+      if (row.terms === '') continue;
+      const terms = row.terms.split(' ');
+      const title = row.title_tfs.split(',');
+      const body = row.body_tfs.split(',');
+      const prefix = `${row.lang}:`;
+      for (let i = 0; i < terms.length; i++) {
+        const key = prefix + terms[i];
+        let list = this.lists.get(key);
+        if (!list) this.lists.set(key, (list = new PostingList()));
+        list.push(slot, Number(title[i]), Number(body[i]));
+      }
+      this.postings += terms.length;
+    }
+  }
+
+  /** How many chunks hold `key` (`lang:term`). */
+  df(key: string): number {
+    return this.lists.get(key)?.length ?? 0;
+  }
+
+  /**
+   * The `limit` best chunks for weighted query keys by BM25F, best first (ties: lower seq first). The formula of the
+   * former search statement: a term's idf counts the chunks of its own language only (the other analysis of a
+   * question would otherwise find its everyday words rare among a handful of other-language chunks and put those
+   * first), and each field has its own length normalisation against the tenant's average lengths.
+   */
+  search(keys: string[], weights: number[], params: Bm25Params, limit: number): Hits {
+    const dfs = new Map<string, number>();
+    const hits: Hits = { seqs: [], scores: [], matched: [], dfs, chunks: this.count };
+    if (this.count === 0 || limit <= 0) return hits;
+    const { title: titleNorm, body: bodyNorm } = this.normsFor(params);
+    const { k1 } = params;
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+    const { scores, stamps, touched, stamp } = this;
+    let touchedCount = 0;
+    const used: PostingList[] = [];
+    const usedKeys: string[] = [];
+    for (let t = 0; t < keys.length; t++) {
+      const list = this.lists.get(keys[t]);
+      if (!list || list.length === 0) continue;
+      const df = list.length;
+      dfs.set(keys[t], df);
+      used.push(list);
+      usedKeys.push(keys[t]);
+      const n = this.langChunks.get(keys[t].slice(0, keys[t].indexOf(':'))) ?? this.count;
+      const idf = weights[t] * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const { slots, title, body } = list;
+      for (let i = 0; i < df; i++) {
+        const s = slots[i];
+        const tf = title[i] * titleNorm[s] + body[i] * bodyNorm[s];
+        const add = (idf * tf) / (k1 + tf);
+        if (stamps[s] !== stamp) {
+          stamps[s] = stamp;
+          scores[s] = add;
+          touched[touchedCount++] = s;
+        } else scores[s] += add;
+      }
+    }
+
+    // Top `limit` by score, then slot (seq order), kept sorted in two small arrays.
+    const bestSlots: number[] = [];
+    const bestScores: number[] = [];
+    for (let i = 0; i < touchedCount; i++) {
+      const s = touched[i];
+      const v = scores[s];
+      const last = bestSlots.length - 1;
+      if (bestSlots.length === limit && (v < bestScores[last] || (v === bestScores[last] && s > bestSlots[last]))) continue;
+      let at = bestSlots.length;
+      while (at > 0 && (bestScores[at - 1] < v || (bestScores[at - 1] === v && bestSlots[at - 1] > s))) at--;
+      bestSlots.splice(at, 0, s);
+      bestScores.splice(at, 0, v);
+      if (bestSlots.length > limit) {
+        bestSlots.pop();
+        bestScores.pop();
+      }
+    }
+    for (let i = 0; i < bestSlots.length; i++) {
+      hits.seqs.push(this.seqs[bestSlots[i]]);
+      hits.scores.push(bestScores[i]);
+      hits.matched.push(usedKeys.filter((_, t) => used[t].has(bestSlots[i])));
+    }
+    return hits;
+  }
+
+  private normsFor(params: Bm25Params): { title: Float64Array; body: Float64Array } {
+    if (this.norms && this.norms.params === params && this.norms.count === this.count) return this.norms;
+    const { b, titleWeight, titleB } = params;
+    const avgTitle = Math.max(this.titleTotal / Math.max(this.count, 1), 1);
+    const avgBody = Math.max(this.bodyTotal / Math.max(this.count, 1), 1);
+    const title = new Float64Array(this.count);
+    const body = new Float64Array(this.count);
+    for (let s = 0; s < this.count; s++) {
+      title[s] = titleWeight / (1 - titleB + (titleB * this.titleLens[s]) / avgTitle);
+      body[s] = 1 / (1 - b + (b * this.bodyLens[s]) / avgBody);
+    }
+    this.norms = { params, count: this.count, title, body };
+    return this.norms;
+  }
+
+  private reserve(size: number): void {
+    this.seqs = grow(this.seqs, new Int32Array(size));
+    this.titleLens = grow(this.titleLens, new Int32Array(size));
+    this.bodyLens = grow(this.bodyLens, new Int32Array(size));
+    this.scores = new Float64Array(size);
+    this.stamps = new Uint32Array(size);
+    this.stamp = 0;
+    this.touched = new Int32Array(size);
+  }
+}
