@@ -136,7 +136,7 @@ async function corpusRun(backend: 'embedded' | 'server', scale: string): Promise
        WHERE relname IN ('chunk', 'document') ORDER BY bytes DESC`,
     );
     // A posting is one distinct term of one chunk: what the in-memory index holds (tenant-index.ts).
-    const [{ postings }] = await app.database.dataSource.query(`SELECT coalesce(sum(cardinality(terms)), 0)::float8 AS postings FROM chunk`);
+    const [{ postings }] = await app.database.dataSource.query(`SELECT coalesce(sum(cardinality(string_to_array(terms, ' '))), 0)::float8 AS postings FROM chunk`);
     // The process's heap with the tenant's in-memory index loaded (after a collection, where --expose-gc allows one).
     (globalThis as { gc?: () => void }).gc?.();
     const heapBytes = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;

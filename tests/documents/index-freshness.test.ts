@@ -78,7 +78,7 @@ describe('two server processes on one database', () => {
     const res = await one.gql(`mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Badge", content: "Lost badges are replaced at the front desk." }]) { chunkCount } }`, { t: other });
     expect(res.body.errors).toBeUndefined();
     const postings = async (t: string) =>
-      Number((await one.database.dataSource.query(`SELECT sum(cardinality(terms))::int AS n FROM chunk WHERE tenant_id = $1`, [t]))[0].n);
+      Number((await one.database.dataSource.query(`SELECT sum(cardinality(string_to_array(terms, ' ')))::int AS n FROM chunk WHERE tenant_id = $1`, [t]))[0].n);
     // Room for the larger tenant, not for both.
     const bound = Math.max(await postings(tenantId), await postings(other)) + 2;
     const index = new PgRetrievalIndex(one.database.dataSource, DEFAULT_RANKING, bound);

@@ -278,7 +278,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
 
   async function count(table: 'chunk' | 'posting', tenantId: string): Promise<number> {
     // A posting is one distinct term of a chunk's forward index.
-    const what = table === 'posting' ? 'coalesce(sum(cardinality(terms)), 0)' : 'count(*)';
+    const what = table === 'posting' ? `coalesce(sum(cardinality(string_to_array(terms, ' '))), 0)` : 'count(*)';
     const rows = await sql.query<{ n: number }[]>(`SELECT ${what}::int AS n FROM chunk WHERE tenant_id = $1`, [tenantId]);
     return rows[0].n;
   }
@@ -296,12 +296,12 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       [tenantId],
     );
     expect(kept).toEqual(actual);
-    // A chunk's forward index: distinct terms, one count per field for each, every term in the title or the body.
+    // A chunk's forward index: distinct terms, two counts of two bytes for each, every term in the title or the body.
     const malformed = await sql.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM chunk c
-       WHERE c.tenant_id = $1 AND (cardinality(c.title_tfs) <> cardinality(c.terms) OR cardinality(c.body_tfs) <> cardinality(c.terms)
-         OR (SELECT count(DISTINCT t) FROM unnest(c.terms) t) <> cardinality(c.terms)
-         OR EXISTS (SELECT 1 FROM unnest(c.title_tfs, c.body_tfs) f(t, b) WHERE t + b = 0))`,
+      `SELECT count(*)::int AS n FROM chunk c CROSS JOIN LATERAL (SELECT string_to_array(c.terms, ' ') AS terms) f
+       WHERE c.tenant_id = $1 AND (octet_length(c.tfs) <> 4 * cardinality(f.terms)
+         OR (SELECT count(DISTINCT t) FROM unnest(f.terms) t) <> cardinality(f.terms)
+         OR EXISTS (SELECT 1 FROM generate_series(0, octet_length(c.tfs) - 4, 4) i WHERE substr(c.tfs, i + 1, 4) = '\\x00000000'::bytea))`,
       [tenantId],
     );
     expect(malformed[0].n).toBe(0);
@@ -355,7 +355,7 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
       if (!p.evidence || !('chance' in p.evidence)) throw new Error(`no chance reported for ${p.title}`);
       const present = new Set(analyze(`${p.title}\n${p.heading}\n${p.text}`, lang));
       const df = async (t: string) =>
-        Number((await sql.query<{ df: number }[]>(`SELECT count(*)::int AS df FROM chunk WHERE tenant_id = $1 AND lang = $2 AND $3 = ANY(terms)`, [ids.a, lang, t]))[0].df);
+        Number((await sql.query<{ df: number }[]>(`SELECT count(*)::int AS df FROM chunk WHERE tenant_id = $1 AND lang = $2 AND $3 = ANY(string_to_array(terms, ' '))`, [ids.a, lang, t]))[0].df);
       let chance = chunks;
       let unknownTerms = 0;
       for (const t of terms) {

@@ -9,7 +9,7 @@ import type { IndexedDocument, RetrievalIndex, Retriever, Sql } from './types';
 // How much of a document is read to guess its language: a few paragraphs settle it, and a long manual would
 // otherwise be scanned twice.
 const LANGUAGE_SAMPLE_CHARS = 5000;
-// title_tfs and body_tfs are smallint.
+// Counts are stored in two bytes each (chunk.tfs), and were smallint before.
 const MAX_TF = 32767;
 
 /*
@@ -19,8 +19,8 @@ const MAX_TF = 32767;
  * unless every document row exists and belongs to the tenant named, so a caller cannot file chunks under another
  * tenant's document.
  *
- * Each chunk row carries its own forward index (ForwardIndex migration): its distinct terms and their counts in
- * the title field and the body, which cross the wire as one space- or comma-separated string per chunk. Nothing
+ * Each chunk row carries its own forward index (ForwardIndex migration): its distinct terms, space-separated, and
+ * their counts in the title field and the body, as bytes (hexadecimal on the wire). Nothing
  * else is written: no dictionary, no posting rows; chunk_stats' triggers bump the tenant's index version, which
  * tells every process's in-memory index (TenantIndexCache) to read the new chunks.
  */
@@ -32,11 +32,10 @@ const INDEX_SQL = `
     RETURNING id
   ),
   ins AS (
-    INSERT INTO chunk (tenant_id, document_id, ordinal, heading, text, lang, title_len, body_len, terms, title_tfs, body_tfs)
-    SELECT $1, c.document_id, c.ordinal, c.heading, c.text, c.lang, c.title_len, c.body_len,
-           string_to_array(c.terms, ' '), string_to_array(c.title_tfs, ',')::smallint[], string_to_array(c.body_tfs, ',')::smallint[]
-    FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[], $11::text[], $12::text[])
-      AS c(document_id, ordinal, heading, text, lang, title_len, body_len, terms, title_tfs, body_tfs)
+    INSERT INTO chunk (tenant_id, document_id, ordinal, heading, text, lang, title_len, body_len, terms, tfs)
+    SELECT $1, c.document_id, c.ordinal, c.heading, c.text, c.lang, c.title_len, c.body_len, c.terms, decode(c.tfs, 'hex')
+    FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[], $11::text[])
+      AS c(document_id, ordinal, heading, text, lang, title_len, body_len, terms, tfs)
     WHERE (SELECT ok FROM complete) AND (SELECT count(*) FROM old) >= 0
     RETURNING 1
   )
@@ -93,7 +92,7 @@ export class PgRetrievalIndex implements RetrievalIndex {
 
     const chunks = {
       documentIds: [] as string[], ordinals: [] as number[], headings: [] as string[], texts: [] as string[], langs: [] as string[],
-      titleLens: [] as number[], bodyLens: [] as number[], terms: [] as string[], titleTfs: [] as string[], bodyTfs: [] as string[],
+      titleLens: [] as number[], bodyLens: [] as number[], terms: [] as string[], tfs: [] as string[],
     };
     for (const doc of docs) {
       const sample = [doc.title, ...doc.chunks.map((c) => c.text)].join('\n').slice(0, LANGUAGE_SAMPLE_CHARS);
@@ -113,15 +112,19 @@ export class PgRetrievalIndex implements RetrievalIndex {
         const inBody = counts(bodyTerms);
         const terms = [...new Set([...inTitle.keys(), ...inBody.keys()])];
         chunks.terms.push(terms.join(' '));
-        chunks.titleTfs.push(terms.map((t) => Math.min(MAX_TF, inTitle.get(t) ?? 0)).join(','));
-        chunks.bodyTfs.push(terms.map((t) => Math.min(MAX_TF, inBody.get(t) ?? 0)).join(','));
+        const tfs = Buffer.alloc(4 * terms.length);
+        terms.forEach((t, i) => {
+          tfs.writeUInt16BE(Math.min(MAX_TF, inTitle.get(t) ?? 0), 4 * i);
+          tfs.writeUInt16BE(Math.min(MAX_TF, inBody.get(t) ?? 0), 4 * i + 2);
+        });
+        chunks.tfs.push(tfs.toString('hex'));
       }
     }
 
     const rows = await this.sql.query<{ complete: boolean; chunks: number }[]>(INDEX_SQL, [
       tenantId, docs.map((d) => d.documentId),
       chunks.documentIds, intArray(chunks.ordinals), chunks.headings, chunks.texts, chunks.langs, intArray(chunks.titleLens), intArray(chunks.bodyLens),
-      chunks.terms, chunks.titleTfs, chunks.bodyTfs,
+      chunks.terms, chunks.tfs,
     ]);
     if (!rows[0]?.complete) {
       throw new Error(`a document of [${docs.map((d) => d.documentId).join(', ')}] does not exist in tenant ${tenantId}; nothing was indexed`);

@@ -104,8 +104,12 @@ const PASSAGES_SQL = `
     SELECT coalesce(max(version), 0)::float8 AS version, coalesce(max(removals), 0)::float8 AS removals
     FROM chunk_stats WHERE tenant_id = $1
   ) v
-  LEFT JOIN (chunk c JOIN document d ON d.id = c.document_id AND d.tenant_id = $1)
-    ON c.tenant_id = $1 AND c.seq = ANY($2::int[])`;
+  LEFT JOIN chunk c ON c.tenant_id = $1 AND c.seq = ANY($2::int[])
+  -- LIMIT keeps this a lookup by primary key per chunk: joined plainly, a planner without statistics of document
+  -- read all the tenant's documents into a hash (100 ms at 10k chunks instead of 1).
+  LEFT JOIN LATERAL (
+    SELECT title, source_url FROM document WHERE id = c.document_id AND tenant_id = $1 LIMIT 1
+  ) d ON true`;
 
 interface PassageRow extends Omit<Row, 'score' | 'matched' | 'dfs' | 'chunks'> {
   version: number;
@@ -114,7 +118,7 @@ interface PassageRow extends Omit<Row, 'score' | 'matched' | 'dfs' | 'chunks'> {
 }
 
 // Prepared statement names are per connection; a new text needs a new name (pg refuses one name for two texts).
-const PASSAGES_STATEMENT = 'askdesk_passages_v1';
+const PASSAGES_STATEMENT = 'askdesk_passages_v2';
 // A search whose fetch finds the index stale refreshes it and searches again; past this many tries (writes landing
 // all the while) it answers from what it has.
 const ATTEMPTS = 3;

@@ -3,14 +3,11 @@ import type { Sql } from './types';
 
 /*
  * The tenant's chunks past `$2` (0: all of them), in seq order, with chunk_stats' counters read in the same
- * statement, so the version the index records is the version of the chunks it holds. The forward index comes as
- * strings: parsing three arrays per row in the driver cost more than the split on this side. One row with a null
- * seq when there is no chunk to read.
+ * statement, so the version the index records is the version of the chunks it holds. One row with a null seq when
+ * there is no chunk to read.
  */
 const LOAD_SQL = `
-  SELECT v.version, v.removals, v.chunks, c.seq, c.lang, c.title_len, c.body_len,
-         array_to_string(c.terms, ' ') AS terms, array_to_string(c.title_tfs, ',') AS title_tfs,
-         array_to_string(c.body_tfs, ',') AS body_tfs
+  SELECT v.version, v.removals, v.chunks, c.seq, c.lang, c.title_len, c.body_len, c.terms, c.tfs
   FROM (
     SELECT coalesce(max(version), 0)::float8 AS version, coalesce(max(removals), 0)::float8 AS removals,
            coalesce(max(chunks), 0)::float8 AS chunks

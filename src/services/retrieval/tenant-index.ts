@@ -8,9 +8,8 @@ export interface ForwardRow {
   body_len: number;
   /** The chunk's distinct terms (bare stems), separated by spaces; analysed terms hold none. */
   terms: string;
-  /** Comma-separated counts, parallel to `terms`. */
-  title_tfs: string;
-  body_tfs: string;
+  /** Per term, its count in the title field then in the body, each an unsigned 16-bit big-endian integer. */
+  tfs: Uint8Array;
 }
 
 /** Where the tenant's chunks stood when they were read: chunk_stats' counters (ForwardIndex migration). */
@@ -73,7 +72,7 @@ function grow<T extends Int32Array | Uint16Array | Float64Array | Uint32Array>(f
 /**
  * One tenant's inverted index, in this process's memory: per term (`lang:term`) its postings in typed arrays, per
  * chunk (a slot, in seq order) its seq, language and field lengths, and the totals BM25F needs. Built from the
- * chunks' forward index (`chunk.terms`, `title_tfs`, `body_tfs`) and grown by appending chunks of higher seq; a
+ * chunks' forward index (`chunk.terms`, `chunk.tfs`) and grown by appending chunks of higher seq; a
  * removal is never applied in place, the cache reloads the tenant instead (TenantIndexCache).
  *
  * Search is exact: every posting of every query term is scored, into one accumulator per chunk. At 100k chunks
@@ -83,7 +82,8 @@ export class TenantIndex {
   private seqs = new Int32Array(64);
   private titleLens = new Int32Array(64);
   private bodyLens = new Int32Array(64);
-  private readonly lists = new Map<string, PostingList>();
+  // Per language, per term: keyed apart rather than by `lang:term`, which loading would build for every posting.
+  private readonly lists = new Map<string, Map<string, PostingList>>();
   private readonly langChunks = new Map<string, number>();
   private titleTotal = 0;
   private bodyTotal = 0;
@@ -117,14 +117,13 @@ export class TenantIndex {
       this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
       if (row.terms === '') continue;
       const terms = row.terms.split(' ');
-      const title = row.title_tfs.split(',');
-      const body = row.body_tfs.split(',');
-      const prefix = `${row.lang}:`;
+      const tfs = row.tfs;
+      let lists = this.lists.get(row.lang);
+      if (!lists) this.lists.set(row.lang, (lists = new Map()));
       for (let i = 0; i < terms.length; i++) {
-        const key = prefix + terms[i];
-        let list = this.lists.get(key);
-        if (!list) this.lists.set(key, (list = new PostingList()));
-        list.push(slot, Number(title[i]), Number(body[i]));
+        let list = lists.get(terms[i]);
+        if (!list) lists.set(terms[i], (list = new PostingList()));
+        list.push(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
       }
       this.postings += terms.length;
     }
@@ -132,7 +131,12 @@ export class TenantIndex {
 
   /** How many chunks hold `key` (`lang:term`). */
   df(key: string): number {
-    return this.lists.get(key)?.length ?? 0;
+    return this.list(key)?.length ?? 0;
+  }
+
+  private list(key: string): PostingList | undefined {
+    const colon = key.indexOf(':');
+    return this.lists.get(key.slice(0, colon))?.get(key.slice(colon + 1));
   }
 
   /**
@@ -156,7 +160,7 @@ export class TenantIndex {
     const used: PostingList[] = [];
     const usedKeys: string[] = [];
     for (let t = 0; t < keys.length; t++) {
-      const list = this.lists.get(keys[t]);
+      const list = this.list(keys[t]);
       if (!list || list.length === 0) continue;
       const df = list.length;
       dfs.set(keys[t], df);
