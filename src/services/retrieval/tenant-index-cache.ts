@@ -3,17 +3,19 @@ import type { Sql } from './types';
 
 /*
  * The tenant's chunks past `$2` (0: all of them), in seq order, with chunk_stats' counters read in the same
- * statement, so the version the index records is the version of the chunks it holds. One row with a null seq when
- * there is no chunk to read.
+ * statement, so the version the index records is the version of the chunks it holds; with `$3`, also the seq alone
+ * of each chunk up to `$2`, the chunks an index holding them all may keep after a removal. One row with a null seq
+ * when there is no chunk to read.
  */
 const LOAD_SQL = `
-  SELECT v.version, v.removals, v.chunks, c.seq, c.lang, c.title_len, c.body_len, c.terms, c.tfs
+  SELECT v.version, v.removals, v.chunks, c.seq, c.lang, c.title_len, c.body_len,
+         CASE WHEN c.seq > $2 THEN c.terms END AS terms, CASE WHEN c.seq > $2 THEN c.tfs END AS tfs
   FROM (
     SELECT coalesce(max(version), 0)::float8 AS version, coalesce(max(removals), 0)::float8 AS removals,
            coalesce(max(chunks), 0)::float8 AS chunks
     FROM chunk_stats WHERE tenant_id = $1
   ) v
-  LEFT JOIN chunk c ON c.tenant_id = $1 AND c.seq > $2
+  LEFT JOIN chunk c ON c.tenant_id = $1 AND (c.seq > $2 OR $3)
   ORDER BY c.seq`;
 
 interface LoadRow extends Omit<ForwardRow, 'seq'> {
@@ -27,8 +29,8 @@ interface LoadRow extends Omit<ForwardRow, 'seq'> {
  * This process's in-memory indexes of the tenants it has searched (TenantIndex), least recently searched first out
  * once their postings together pass `maxPostings`. A tenant is loaded on its first search by one SELECT over its
  * chunks. Other processes write too: the retriever compares the version its passage fetch returns with the
- * index's and asks `refresh`, which reads only the chunks added since when none were removed, and reloads the
- * tenant otherwise. A tenant larger than the bound alone is still loaded, and kept until another is searched.
+ * index's and asks `refresh`, which reads the chunks added since and, when some were removed, the seqs of those
+ * still there (TenantIndex.retain), in one SELECT. A tenant larger than the bound alone is still loaded, and kept until another is searched.
  */
 export class TenantIndexCache {
   // Map order is the LRU order: a tenant searched is moved to the end.
@@ -53,11 +55,11 @@ export class TenantIndexCache {
     return this.once(tenantId, () => this.load(tenantId, null));
   }
 
-  /** Brings `index` up to `seen` (or later): the chunks added since, or a reload when some were removed. */
+  /** Brings `index` up to `seen` (or later): drops the chunks removed since, adds those added since. */
   async refresh(tenantId: string, index: TenantIndex, seen: IndexVersion): Promise<TenantIndex> {
     if (this.entries.get(tenantId) !== index) return this.get(tenantId);
     if (index.version.version === seen.version && index.version.removals === seen.removals) return index;
-    return this.once(tenantId, () => this.load(tenantId, seen.removals === index.version.removals ? index : null));
+    return this.once(tenantId, () => this.load(tenantId, index, seen.removals !== index.version.removals));
   }
 
   /** Forgets the tenant (its chunks are gone, or going). */
@@ -82,29 +84,37 @@ export class TenantIndexCache {
     return promise;
   }
 
-  /** Loads the tenant (`from` null), or appends to `from` the chunks past its last; reloads if counts disagree. */
-  private async load(tenantId: string, from: TenantIndex | null): Promise<TenantIndex> {
-    const rows = await this.sql.query<LoadRow[]>(LOAD_SQL, [tenantId, from?.lastSeq ?? 0]);
+  /**
+   * Loads the tenant (`from` null), or brings `from` up to date: drops the chunks removed since (when the removal
+   * counter moved) and appends those past its last. Reloads when the counts then disagree: a chunk of a lower seq
+   * committed after the last one read (two ingestions of one tenant at once on a server) is not past the last.
+   */
+  private async load(tenantId: string, from: TenantIndex | null, removed = false): Promise<TenantIndex> {
+    const lastSeq = from?.lastSeq ?? 0;
+    const rows = await this.sql.query<LoadRow[]>(LOAD_SQL, [tenantId, lastSeq, removed]);
     const head = rows[0];
     const version = { version: Number(head.version), removals: Number(head.removals) };
-    const chunks = rows.filter((r): r is LoadRow & { seq: number } => r.seq !== null);
-    // Appending is right only if nothing was removed since, and if no chunk of a lower seq committed after the
-    // last one read (two ingestions of one tenant at once on a server): the chunk count then tells.
-    if (from && version.removals === from.version.removals && from.count + chunks.length === Number(head.chunks)) {
-      const before = weight(from);
-      from.append(chunks);
-      from.version = version;
-      if (this.entries.get(tenantId) === from) this.postings += weight(from) - before;
-      return from;
+    const chunks = rows.filter((r): r is LoadRow & { seq: number } => r.seq !== null && r.seq > lastSeq);
+    if (!from) {
+      const index = new TenantIndex(version);
+      index.append(chunks);
+      this.evict(tenantId);
+      this.entries.set(tenantId, index);
+      this.postings += weight(index);
+      this.bound(tenantId);
+      return index;
     }
-    if (from) return this.load(tenantId, null);
-    const index = new TenantIndex(version);
-    index.append(chunks);
+    // A removal that landed after the fetch which asked for this refresh: read again, with the seqs still there.
+    if (!removed && version.removals !== from.version.removals) return this.load(tenantId, from, true);
+    const held = this.entries.get(tenantId) === from;
+    const before = weight(from);
+    if (removed) from.retain(rows.filter((r) => r.seq !== null && r.seq <= lastSeq).map((r) => Number(r.seq)));
+    from.append(chunks);
+    from.version = version;
+    if (held) this.postings += weight(from) - before;
+    if (from.count === Number(head.chunks)) return from;
     this.evict(tenantId);
-    this.entries.set(tenantId, index);
-    this.postings += weight(index);
-    this.bound(tenantId);
-    return index;
+    return this.load(tenantId, null);
   }
 
   private bound(keep: string): void {

@@ -72,6 +72,21 @@ class PostingList {
     this.fill(slot, title, body);
   }
 
+  /** Keeps the postings of slots that `slotOf` maps to a new slot (not -1), renumbered; order is kept. */
+  keep(slotOf: Int32Array): void {
+    let to = this.offset;
+    const end = this.offset + this.length;
+    for (let i = this.offset; i < end; i++) {
+      const slot = slotOf[this.slots[i]];
+      if (slot < 0) continue;
+      this.slots[to] = slot;
+      this.title[to] = this.title[i];
+      this.body[to] = this.body[i];
+      to++;
+    }
+    this.length = to - this.offset;
+  }
+
   /** Binary search: slots are appended in increasing order. */
   has(slot: number): boolean {
     let lo = this.offset;
@@ -95,8 +110,8 @@ function grow<T extends Int32Array | Uint16Array | Float64Array | Uint32Array>(f
 /**
  * One tenant's inverted index, in this process's memory: per term (`lang:term`) its postings in typed arrays, per
  * chunk (a slot, in seq order) its seq, language and field lengths, and the totals BM25F needs. Built from the
- * chunks' forward index (`chunk.terms`, `chunk.tfs`) and grown by appending chunks of higher seq; a
- * removal is never applied in place, the cache reloads the tenant instead (TenantIndexCache).
+ * chunks' forward index (`chunk.terms`, `chunk.tfs`), grown by appending chunks of higher seq, and shrunk to the
+ * chunks still there after a removal (`retain`), so a change costs the chunks it touched, not a reload.
  *
  * Search is exact: every posting of every query term is scored, into one accumulator per chunk. At 100k chunks
  * that is a few hundred thousand postings for a long question, a few milliseconds; no candidate bound is needed.
@@ -105,6 +120,7 @@ export class TenantIndex {
   private seqs = new Int32Array(64);
   private titleLens = new Int32Array(64);
   private bodyLens = new Int32Array(64);
+  private langs: string[] = [];
   // Per language, per term: keyed apart rather than by `lang:term`, which loading would build for every posting.
   private readonly lists = new Map<string, Map<string, PostingList>>();
   private readonly langChunks = new Map<string, number>();
@@ -137,6 +153,7 @@ export class TenantIndex {
       this.seqs[slot] = row.seq;
       this.titleLens[slot] = row.title_len;
       this.bodyLens[slot] = row.body_len;
+      this.langs[slot] = row.lang;
       this.count++;
       this.lastSeq = row.seq;
       this.titleTotal += row.title_len;
@@ -172,6 +189,7 @@ export class TenantIndex {
       this.seqs[slot] = row.seq;
       this.titleLens[slot] = row.title_len;
       this.bodyLens[slot] = row.body_len;
+      this.langs[slot] = row.lang;
       this.lastSeq = row.seq;
       this.titleTotal += row.title_len;
       this.bodyTotal += row.body_len;
@@ -209,6 +227,45 @@ export class TenantIndex {
       for (let i = 0; i < n; i++) byId[ids[p++]].fill(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
     });
     this.postings = total;
+  }
+
+  /**
+   * Keeps only the chunks whose seq is in `alive` (ascending; the seqs up to `lastSeq` the tenant still holds):
+   * slots are renumbered in order and each posting list compacted in place, one pass over the postings.
+   */
+  retain(alive: number[]): void {
+    const slotOf = new Int32Array(this.count).fill(-1);
+    let kept = 0;
+    for (let slot = 0, i = 0; slot < this.count; slot++) {
+      while (i < alive.length && alive[i] < this.seqs[slot]) i++;
+      if (i < alive.length && alive[i] === this.seqs[slot]) slotOf[slot] = kept++;
+    }
+    if (kept === this.count) return;
+    this.titleTotal = 0;
+    this.bodyTotal = 0;
+    this.langChunks.clear();
+    for (let slot = 0; slot < this.count; slot++) {
+      const to = slotOf[slot];
+      if (to < 0) continue;
+      this.seqs[to] = this.seqs[slot];
+      this.titleLens[to] = this.titleLens[slot];
+      this.bodyLens[to] = this.bodyLens[slot];
+      this.langs[to] = this.langs[slot];
+      this.titleTotal += this.titleLens[to];
+      this.bodyTotal += this.bodyLens[to];
+      this.langChunks.set(this.langs[to], (this.langChunks.get(this.langs[to]) ?? 0) + 1);
+    }
+    this.langs.length = kept;
+    this.count = kept;
+    this.postings = 0;
+    for (const lists of this.lists.values()) {
+      for (const [term, list] of lists) {
+        list.keep(slotOf);
+        if (list.length === 0) lists.delete(term);
+        this.postings += list.length;
+      }
+    }
+    this.norms = null;
   }
 
   /** How many chunks hold `key` (`lang:term`). */
