@@ -61,67 +61,16 @@ export class ForwardIndex1764920000000 implements MigrationInterface {
     await q.query(`ALTER TABLE chunk_stats ADD COLUMN version bigint NOT NULL DEFAULT 0, ADD COLUMN removals bigint NOT NULL DEFAULT 0`);
     // The grouped SELECTs yield no row for a statement that touched no chunk (an indexing statement's delete of a
     // new document's old chunks), so such a statement bumps nothing and no process reloads for it.
-    await q.query(`
-      CREATE OR REPLACE FUNCTION chunk_stats_added() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO chunk_stats (tenant_id, chunks, title_len, body_len, version)
-        SELECT tenant_id, count(*), sum(title_len), sum(body_len), 1 FROM added GROUP BY tenant_id
-        ON CONFLICT (tenant_id) DO UPDATE SET
-          chunks = chunk_stats.chunks + EXCLUDED.chunks,
-          title_len = chunk_stats.title_len + EXCLUDED.title_len,
-          body_len = chunk_stats.body_len + EXCLUDED.body_len,
-          version = chunk_stats.version + 1;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION chunk_stats_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        UPDATE chunk_stats s SET
-          chunks = s.chunks - r.chunks,
-          title_len = s.title_len - r.title_len,
-          body_len = s.body_len - r.body_len,
-          version = s.version + 1,
-          removals = s.removals + 1
-        FROM (
-          SELECT tenant_id, count(*) AS chunks, sum(title_len) AS title_len, sum(body_len) AS body_len
-          FROM removed GROUP BY tenant_id
-        ) r
-        WHERE s.tenant_id = r.tenant_id;
-        RETURN NULL;
-      END $$`);
+    await statsTriggers(q, true);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION chunk_stats_added() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO chunk_stats (tenant_id, chunks, title_len, body_len)
-        SELECT tenant_id, count(*), sum(title_len), sum(body_len) FROM added GROUP BY tenant_id
-        ON CONFLICT (tenant_id) DO UPDATE SET
-          chunks = chunk_stats.chunks + EXCLUDED.chunks,
-          title_len = chunk_stats.title_len + EXCLUDED.title_len,
-          body_len = chunk_stats.body_len + EXCLUDED.body_len;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION chunk_stats_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        UPDATE chunk_stats s SET
-          chunks = s.chunks - r.chunks,
-          title_len = s.title_len - r.title_len,
-          body_len = s.body_len - r.body_len
-        FROM (
-          SELECT tenant_id, count(*) AS chunks, sum(title_len) AS title_len, sum(body_len) AS body_len
-          FROM removed GROUP BY tenant_id
-        ) r
-        WHERE s.tenant_id = r.tenant_id;
-        RETURN NULL;
-      END $$`);
+    await statsTriggers(q, false);
     await q.query(`ALTER TABLE chunk_stats DROP COLUMN version, DROP COLUMN removals`);
     await q.query(`CREATE INDEX chunk_tenant ON chunk (tenant_id)`);
     await q.query(`DROP INDEX chunk_tenant_seq`);
 
-    // The tables and triggers of CompactPostings, PostingLocality and LanguageChunkCounts, refilled from the arrays.
+    // The tables and triggers of CompactPostings, PostingLocality and LanguageChunkCounts, refilled from the chunks.
     await q.query(`
       CREATE TABLE chunk_lang_stats (
         tenant_id uuid NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
@@ -220,4 +169,33 @@ export class ForwardIndex1764920000000 implements MigrationInterface {
       REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION chunk_postings_removed()`);
     await q.query(`ALTER TABLE chunk DROP COLUMN terms, DROP COLUMN tfs`);
   }
+}
+
+/** chunk_stats' trigger functions, with or without the index version counters (RetrievalIndex made them without). */
+async function statsTriggers(q: QueryRunner, versioned: boolean): Promise<void> {
+  await q.query(`
+    CREATE OR REPLACE FUNCTION chunk_stats_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO chunk_stats (tenant_id, chunks, title_len, body_len${versioned ? ', version' : ''})
+      SELECT tenant_id, count(*), sum(title_len), sum(body_len)${versioned ? ', 1' : ''} FROM added GROUP BY tenant_id
+      ON CONFLICT (tenant_id) DO UPDATE SET
+        chunks = chunk_stats.chunks + EXCLUDED.chunks,
+        title_len = chunk_stats.title_len + EXCLUDED.title_len,
+        body_len = chunk_stats.body_len + EXCLUDED.body_len${versioned ? ',\n        version = chunk_stats.version + 1' : ''};
+      RETURN NULL;
+    END $$`);
+  await q.query(`
+    CREATE OR REPLACE FUNCTION chunk_stats_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE chunk_stats s SET
+        chunks = s.chunks - r.chunks,
+        title_len = s.title_len - r.title_len,
+        body_len = s.body_len - r.body_len${versioned ? ',\n        version = s.version + 1,\n        removals = s.removals + 1' : ''}
+      FROM (
+        SELECT tenant_id, count(*) AS chunks, sum(title_len) AS title_len, sum(body_len) AS body_len
+        FROM removed GROUP BY tenant_id
+      ) r
+      WHERE s.tenant_id = r.tenant_id;
+      RETURN NULL;
+    END $$`);
 }
