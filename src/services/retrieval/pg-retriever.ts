@@ -215,9 +215,9 @@ export class PgRetriever implements Retriever {
 /**
  * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
  * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. They come
- * from the lookup the ranking switches made (`stats`, over every term of the question), or else from the search
- * statement, which returns them for every key it searched: every analysed term is a key (queryTerms), so neither
- * costs a statement here.
+ * from the lookup the ranking switches made (`stats`, over every term of the question), or else from the in-memory
+ * search, which returns them for every key it searched: every analysed term is a key (queryTerms). Neither costs a
+ * statement.
  */
 function unknownTerms(terms: QueryTerms, rows: Row[], stats: TermStats | null): TermStats | null {
   const held = new Set<string>();
