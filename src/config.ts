@@ -1,7 +1,7 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
 
-// About 200 MB at most: a 100k-chunk tenant holds some 7 million postings (bench/speed.bench.ts).
+// About 300 MB at most (15 bytes a posting): a 100k-chunk tenant of bench/speed.bench.ts holds 7.9 million postings.
 export const DEFAULT_RETRIEVAL_CACHE_POSTINGS = 20_000_000;
 
 /**
@@ -24,7 +24,7 @@ export interface Config {
   retrievalTimeoutMs: number;
   /**
    * Postings (a chunk's distinct terms) the in-memory retrieval indexes of one process may hold together, about
-   * 10–12 bytes each; past it the least recently searched tenants are dropped, to be loaded again when searched.
+   * 15 bytes each; past it the least recently searched tenants are dropped, to be loaded again when searched.
    */
   retrievalCachePostings: number;
   /** Proxy hops in front of the server whose X-Forwarded-For entries are trusted (0: use the socket address). */
