@@ -97,7 +97,7 @@ export class TenantIndexCache {
     const chunks = rows.filter((r): r is LoadRow & { seq: number } => r.seq !== null && r.seq > lastSeq);
     if (!from) {
       const index = new TenantIndex(version);
-      index.append(chunks);
+      await index.append(chunks);
       this.evict(tenantId);
       this.entries.set(tenantId, index);
       this.postings += weight(index);
@@ -109,7 +109,7 @@ export class TenantIndexCache {
     const held = this.entries.get(tenantId) === from;
     const before = weight(from);
     if (removed) from.retain(rows.filter((r) => r.seq !== null && r.seq <= lastSeq).map((r) => Number(r.seq)));
-    from.append(chunks);
+    await from.append(chunks);
     from.version = version;
     if (held) this.postings += weight(from) - before;
     if (from.count === Number(head.chunks)) return from;

@@ -102,6 +102,13 @@ class PostingList {
   }
 }
 
+// Rows of a first load between two yields to the event loop: about 50–100 ms of work at 80 postings a chunk.
+const LOAD_SLICE = 1000;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function grow<T extends Int32Array | Uint16Array | Float64Array | Uint32Array>(from: T, to: T): T {
   to.set(from);
   return to;
@@ -141,10 +148,14 @@ export class TenantIndex {
 
   constructor(public version: IndexVersion) {}
 
-  /** Appends chunks of seq above `lastSeq`, in seq order. */
-  append(rows: ForwardRow[]): void {
+  /**
+   * Appends chunks of seq above `lastSeq`, in seq order. Only the first load of a tenant is asynchronous: it yields to
+   * the event loop between slices of rows, since it is seconds of work at 100k chunks that would otherwise stall every
+   * other request of the process (health checks included). The index is not searched until it returns.
+   */
+  async append(rows: ForwardRow[]): Promise<void> {
     if (this.count === 0 && rows.length > 1) {
-      this.load(rows);
+      await this.load(rows);
       return;
     }
     for (const row of rows) {
@@ -177,7 +188,7 @@ export class TenantIndex {
    * The first rows of an empty index, in two passes: the terms of every posting and each term's document frequency,
    * then every list filled in place in arrays shared by all (PostingList).
    */
-  private load(rows: ForwardRow[]): void {
+  private async load(rows: ForwardRow[]): Promise<void> {
     const termIds = new Map<string, Map<string, number>>();
     let dfs = new Int32Array(1024);
     let ids = new Int32Array(1024);
@@ -185,6 +196,7 @@ export class TenantIndex {
     let total = 0;
     this.reserve(rows.length);
     for (const row of rows) {
+      if (this.count % LOAD_SLICE === LOAD_SLICE - 1) await yieldToEventLoop();
       const slot = this.count++;
       this.seqs[slot] = row.seq;
       this.titleLens[slot] = row.title_len;
@@ -221,11 +233,12 @@ export class TenantIndex {
       this.lists.set(lang, lists);
     }
     let p = 0;
-    rows.forEach((row, slot) => {
-      const tfs = row.tfs;
-      const n = row.terms === '' ? 0 : tfs.length >> 2;
+    for (let slot = 0; slot < rows.length; slot++) {
+      if (slot % LOAD_SLICE === LOAD_SLICE - 1) await yieldToEventLoop();
+      const tfs = rows[slot].tfs;
+      const n = rows[slot].terms === '' ? 0 : tfs.length >> 2;
       for (let i = 0; i < n; i++) byId[ids[p++]].fill(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
-    });
+    }
     this.postings = total;
   }
 
