@@ -9,9 +9,13 @@ import type { Db } from '../data/db';
 import type { TenantScope } from '../tenant-scope';
 import type { UsageEntry } from '../usage/usage-sql';
 import type { QuotaOperatorStore } from './quota.operator-store';
-import { Lease, QuotaStore, ReadAhead, Reservation, VisitorCount } from './quota.store';
+import { Batcher } from './batcher';
+import { Lease, LeaseRequest, QuotaStore, ReadAhead, Refused, Reservation, VisitorCount } from './quota.store';
 
 export type { Lease, ReadAhead } from './quota.store';
+
+/** Most leases one statement takes: bounds its parameters' size and the time it holds the counter row. */
+const MAX_LEASE_BATCH = 64;
 
 export interface QuotaFigures {
   limit: number | null;
@@ -51,6 +55,8 @@ export function effectiveLimits(tenant: Tenant, plan: Plan): { monthlyQuota: num
  * live process (`reclaimExpired`), given back and recorded as ERROR.
  */
 export class QuotaService {
+  private readonly batches = new Batcher((batch: { store: QuotaStore; month: string; limit: number | null }, asks: LeaseRequest[]) => this.reserveBatch(batch, asks), MAX_LEASE_BATCH);
+
   constructor(
     private readonly db: Db,
     private readonly store: QuotaOperatorStore,
@@ -88,9 +94,30 @@ export class QuotaService {
     visitor: VisitorCount | null = null,
   ): Promise<Reservation> {
     const now = new Date(this.clock.now());
-    const reserved = await scope.quota.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead, visitor);
+    const month = monthOf(now);
+    const ask: LeaseRequest = { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs), readAhead };
+    // A visitor's day is counted by the one-ask statement, which counts it and the month together; every other ask
+    // joins its tenant's next batch. A batch is one tenant, month, limit and audience: one store serves it all.
+    const audience = scope.audience.visitorOnly ? `visitor:${scope.audience.visitorId ?? ''}` : 'tenant';
+    const reserved = visitor
+      ? await scope.quota.reserve(month, limit, ask, readAhead, visitor)
+      : await this.batches.submit(`${scope.tenantId}|${month}|${limit}|${audience}`, { store: scope.quota, month, limit }, ask);
     if ('refused' in reserved) throw reserved.refused === 'VISITOR' ? VisitorCapExceeded(nextDayStart(now)) : QuotaExceeded(nextMonthStart(now));
     return reserved;
+  }
+
+  /**
+   * One batch of leases: all in one statement when the quota covers them all, else one by one, so that at the end of
+   * a month exactly the requests that fit are granted.
+   */
+  private async reserveBatch(batch: { store: QuotaStore; month: string; limit: number | null }, asks: LeaseRequest[]): Promise<(Reservation | Refused)[]> {
+    const { store, month, limit } = batch;
+    const all = await store.reserveMany(month, limit, asks);
+    if (all) return all;
+    if (asks.length === 1) return [{ refused: 'MONTH' }];
+    const each: (Reservation | Refused)[] = [];
+    for (const ask of asks) each.push((await store.reserveMany(month, limit, [ask]))?.[0] ?? { refused: 'MONTH' });
+    return each;
   }
 
   /**

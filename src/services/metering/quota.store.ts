@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Exchange, Turn } from '../conversations/exchange';
 import type { Db } from '../data/db';
 import { NotFound } from '../../errors';
@@ -31,6 +32,16 @@ export interface VisitorCount {
 export interface ReadAhead {
   conversationId: string;
   turns: number;
+}
+
+/** What one lease is asked for: who holds it until when, and the conversation it continues, if any. */
+export interface LeaseRequest {
+  apiKeyId: string | null;
+  operation: string;
+  ip: string | null;
+  startedAt: Date;
+  expiresAt: Date;
+  readAhead: ReadAhead | null;
 }
 
 /** A lease taken, with what was read ahead (null when nothing was asked; empty when the conversation is not found). */
@@ -151,6 +162,63 @@ export class QuotaStore {
       lease: { id: row.lease_id, tenantId: this.tenantId, month, used: row.used!, limit, visitor },
       history: readAhead ? row.turns : null,
     };
+  }
+
+  /**
+   * Takes one lease for each of `asks` in ONE statement, all or none: the batch of QuotaService's Batcher, for asks
+   * whose tenant caps no visitor. The same conditional upsert as `reserve`, by the batch's size (the row lock
+   * queues concurrent statements, and each re-checks `used + n <= limit` against the latest committed count, so
+   * successes never exceed the quota, across processes), and the same commit without waiting for the WAL flush
+   * (see `reserve`). None is taken when the quota cannot cover them all; the caller then takes them one by one, so
+   * the last requests of a month are refused exactly. Each ask continuing a conversation gets its last turns, read
+   * by the same statement (empty when the conversation is not in this scope). The turns are read before the counter
+   * row is locked, so the lock is held for the lease rows and the commit only.
+   */
+  async reserveMany(month: string, limit: number | null, asks: LeaseRequest[]): Promise<Reservation[] | null> {
+    const conversationIds = asks.map((a) => (a.readAhead && isUuid(a.readAhead.conversationId) ? a.readAhead.conversationId : null));
+    const leaseIds = asks.map(() => randomUUID());
+    const rows = await this.db.run<{ used: number | null; turns: Turn[][] | null }>(
+      'quota-reserve-many',
+      `WITH asks AS (
+         SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::varchar[], $7::varchar[], $8::timestamptz[], $9::timestamptz[], $10::uuid[], $11::int[])
+           WITH ORDINALITY AS a(id, api_key_id, operation, ip, started_at, expires_at, conversation_id, turns, n)
+       ), history AS (
+         SELECT json_agg((
+           SELECT coalesce(json_agg(json_build_object('role', r.role, 'content', r.content) ORDER BY r.created_at), '[]'::json)
+           FROM (
+             SELECT m.role, m.content, m.created_at FROM message m
+             WHERE m.tenant_id = $1 AND m.conversation_id = a.conversation_id
+               AND (NOT $12::boolean OR m.conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $13))
+             ORDER BY m.created_at DESC LIMIT a.turns
+           ) r
+         ) ORDER BY a.n) AS turns
+         FROM asks a
+       ), counter AS (
+         INSERT INTO quota_counter (tenant_id, month, used)
+           SELECT $1, $2, cardinality($4::uuid[]) FROM history WHERE $3::int IS NULL OR $3::int >= cardinality($4::uuid[])
+         ON CONFLICT (tenant_id, month) DO UPDATE SET used = quota_counter.used + cardinality($4::uuid[])
+           WHERE $3::int IS NULL OR quota_counter.used + cardinality($4::uuid[]) <= $3::int
+         RETURNING used
+       ), lease AS (
+         INSERT INTO quota_lease (id, tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
+         SELECT a.id, $1, $2, a.api_key_id, a.operation, a.ip, a.started_at, a.expires_at FROM counter, asks a
+       ), no_flush AS (
+         SELECT set_config('synchronous_commit', 'off', true)
+       )
+       SELECT counter.used, history.turns FROM no_flush, history LEFT JOIN counter ON true`,
+      [
+        this.tenantId, month, limit, leaseIds, asks.map((a) => a.apiKeyId), asks.map((a) => a.operation), asks.map((a) => a.ip),
+        asks.map((a) => a.startedAt), asks.map((a) => a.expiresAt), conversationIds, asks.map((a) => a.readAhead?.turns ?? 0),
+        this.visitorOnly, this.visitorId,
+      ],
+    );
+    const { used, turns } = rows[0];
+    if (used === null) return null;
+    // The batch's requests are the last `asks.length` of the count, in the order given.
+    return asks.map((a, i) => ({
+      lease: { id: leaseIds[i], tenantId: this.tenantId, month, used: used - asks.length + i + 1, limit, visitor: null },
+      history: a.readAhead ? turns![i] : null,
+    }));
   }
 
   private async uncountVisitor(visitor: VisitorCount): Promise<void> {
