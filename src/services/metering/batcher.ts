@@ -10,10 +10,11 @@
  * as soon as it is idle (keys here include visitor ids, which are unbounded).
  */
 export class Batcher<K, I, O> {
-  private readonly keys = new Map<string, { queue: { input: I; resolve(out: O): void; reject(error: unknown): void }[] }>();
+  private readonly keys = new Map<string, { queue: { input: I; resolve(out: O | PromiseLike<O>): void; reject(error: unknown): void }[] }>();
 
   constructor(
-    private readonly runBatch: (key: K, inputs: I[]) => Promise<O[]>,
+    /** Runs one batch; its outputs are in the order of `inputs`, and a rejected one fails that input alone. */
+    private readonly runBatch: (key: K, inputs: I[]) => Promise<(O | PromiseLike<O>)[]>,
     private readonly maxBatch: number,
   ) {}
 
@@ -31,7 +32,7 @@ export class Batcher<K, I, O> {
     });
   }
 
-  private drain(keyId: string, key: K, entry: { queue: { input: I; resolve(out: O): void; reject(error: unknown): void }[] }): void {
+  private drain(keyId: string, key: K, entry: { queue: { input: I; resolve(out: O | PromiseLike<O>): void; reject(error: unknown): void }[] }): void {
     const batch = entry.queue.splice(0, this.maxBatch);
     if (batch.length === 0) {
       this.keys.delete(keyId);

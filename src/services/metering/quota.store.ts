@@ -44,6 +44,15 @@ export interface LeaseRequest {
   readAhead: ReadAhead | null;
 }
 
+/** How one lease ends (see QuotaStore.settle): kept or given back, its usage, and the exchange to store, if any. */
+export interface SettleRequest {
+  lease: Lease;
+  keep: boolean;
+  usage: UsageEntry;
+  at: Date;
+  exchange: Exchange | null;
+}
+
 /** A lease taken, with what was read ahead (null when nothing was asked; empty when the conversation is not found). */
 export interface Reservation {
   lease: Lease;
@@ -237,6 +246,77 @@ export class QuotaStore {
    * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND. A kept curated answer counts
    * a hit on it in the same statement.
    */
+  /**
+   * Ends the leases of `settles` in ONE statement and one commit, each exactly as `settle` ends one: the batch of
+   * QuotaService's Batcher, for leases of this store's month that took no visitor count. Conversations and messages
+   * are written for every exchange whose conversation is still there; the counter moves only by what was given back
+   * (or counted again, a lease reclaimed meanwhile), in one update; every lease gets its usage record. Returns, in
+   * order, whether each exchange was stored (a missing one is recorded as FAILED NOT_FOUND, as `settle` does).
+   * Curated answers' rows are locked in id order, so two batches never wait on each other's rows in a cycle.
+   */
+  async settleMany(month: string, settles: SettleRequest[]): Promise<boolean[]> {
+    const e = settles.map((x) => x.exchange);
+    const u = settles.map((x) => x.usage);
+    const rows = await this.db.run<{ stored: boolean[] }>(
+      'quota-settle-many',
+      `WITH s AS (
+         SELECT * FROM unnest($5::uuid[], $6::boolean[], $7::timestamptz[], $8::uuid[], $9::boolean[], $10::uuid[], $11::text[], $12::text[],
+                              $13::text[], $14::text[], $15::uuid[], $16::boolean[], $17::uuid[], $18::uuid[], $19::varchar[], $20::varchar[],
+                              $21::varchar[], $22::int[], $23::int[], $24::int[], $25::varchar[])
+           WITH ORDINALITY AS s(lease_id, keep, at, conversation_id, new_conversation, conversation_key_id, title, question,
+                                answer, citations, message_id, grounded, curated_id, key_id, operation, outcome,
+                                code, latency_ms, input_tokens, output_tokens, ip, n)
+       ), existing AS (
+         UPDATE conversation c SET updated_at = x.at
+         FROM (SELECT conversation_id, max(at) AS at FROM s WHERE NOT new_conversation GROUP BY 1) x
+         WHERE c.id = x.conversation_id AND c.tenant_id = $1 AND (NOT $3::boolean OR c.visitor_id = $4)
+         RETURNING c.id
+       ), created AS (
+         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at, visitor_id)
+         SELECT conversation_id, $1, conversation_key_id, title, at, at, $4 FROM s WHERE new_conversation RETURNING id
+       ), stored AS (
+         SELECT s.*, s.conversation_id IS NULL OR s.conversation_id IN (SELECT id FROM existing UNION ALL SELECT id FROM created) AS ok
+         FROM s
+       ), question AS (
+         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $1, conversation_id, 'user', question, '[]'::jsonb, at FROM stored WHERE ok AND conversation_id IS NOT NULL
+       ), answer AS (
+         -- One millisecond later, so the answer always sorts after its question.
+         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at, grounded)
+         SELECT message_id, $1, conversation_id, 'assistant', answer, citations::jsonb, at + interval '1 millisecond', grounded
+         FROM stored WHERE ok AND conversation_id IS NOT NULL
+       ), hit AS (
+         UPDATE curated_answer a SET hits = a.hits + x.k
+         FROM (SELECT curated_id, count(*)::int AS k FROM stored WHERE keep AND ok AND curated_id IS NOT NULL GROUP BY 1) x
+         WHERE a.id = x.curated_id AND a.id IN (
+           SELECT l.id FROM curated_answer l WHERE l.tenant_id = $1 AND l.id IN (SELECT curated_id FROM stored) ORDER BY l.id FOR UPDATE)
+       ), gone AS (
+         DELETE FROM quota_lease WHERE id = ANY($5::uuid[]) AND tenant_id = $1 RETURNING id
+       ), counted AS (
+         -- Given back when not kept and still held; counted again when kept but reclaimed meanwhile.
+         UPDATE quota_counter q SET used = greatest(0, q.used + x.d)
+         FROM (SELECT sum(CASE WHEN keep AND ok THEN (CASE WHEN lease_id IN (SELECT id FROM gone) THEN 0 ELSE 1 END)
+                               ELSE (CASE WHEN lease_id IN (SELECT id FROM gone) THEN -1 ELSE 0 END) END) AS d FROM stored) x
+         WHERE q.tenant_id = $1 AND q.month = $2 AND x.d <> 0
+       ), ${recordUsageSql(`SELECT $1::uuid AS tenant_id, key_id AS api_key_id, operation,
+             CASE WHEN ok THEN outcome ELSE 'FAILED' END AS outcome, CASE WHEN ok THEN code ELSE 'NOT_FOUND' END AS code,
+             latency_ms, input_tokens, output_tokens, ip, at
+           FROM stored`)}
+       SELECT json_agg(ok ORDER BY n) AS stored FROM stored`,
+      [
+        this.tenantId, month, this.visitorOnly, this.visitorId,
+        settles.map((x) => x.lease.id), settles.map((x) => x.keep), settles.map((x) => x.at),
+        e.map((x) => x?.conversationId ?? null), e.map((x) => x?.newConversation ?? false), e.map((x) => x?.apiKeyId ?? null),
+        e.map((x) => x?.title ?? null), e.map((x) => x?.question ?? null), e.map((x) => x?.answer ?? null),
+        e.map((x) => JSON.stringify(x?.citations ?? [])), e.map((x) => x?.messageId ?? null), e.map((x) => x?.grounded ?? null),
+        e.map((x) => x?.curatedAnswerId ?? null),
+        u.map((x) => x.apiKeyId), u.map((x) => x.operation), u.map((x) => x.outcome), u.map((x) => x.code),
+        u.map((x) => Math.round(x.latencyMs)), u.map((x) => x.inputTokens), u.map((x) => x.outputTokens), u.map((x) => x.ip),
+      ],
+    );
+    return rows[0].stored;
+  }
+
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
     const v = lease.visitor;
