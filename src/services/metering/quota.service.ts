@@ -23,12 +23,13 @@ function batchKey(scope: TenantScope, month: string): string {
 }
 
 /**
- * Whether PostgreSQL refused a statement for the data it was given (a data exception, class 22, or a broken
- * constraint, class 23): the statement wrote nothing, and another with other data may succeed.
+ * Whether PostgreSQL refused a statement for what it met, not for being unreachable: the data it was given (a data
+ * exception, class 22, or a broken constraint, class 23) or the locks of another transaction (a deadlock or a
+ * serialization failure, class 40). The statement wrote nothing, and the same work in smaller pieces may succeed.
  */
 function refusedForItsData(error: unknown): boolean {
   const code = (error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23') || code === '40P01' || code === '40001');
 }
 
 export interface QuotaFigures {
@@ -66,11 +67,13 @@ export function effectiveLimits(tenant: Tenant, plan: Plan): { monthlyQuota: num
 /**
  * Monthly quotas, exact under any concurrency and any number of processes (see QuotaStore.reserve). A reservation
  * is a lease: it lasts `leaseMs` (longer than any ask may run), and a lease whose process died is reclaimed by any
- * live process (`reclaimExpired`), given back and recorded as ERROR.
+ * live process (`reclaimExpired`), given back and recorded as ERROR. Leases are taken, and settled, in batches: the
+ * asks of one tenant that arrive while its previous lease (or settle) statement runs share the next one (Batcher),
+ * so a tenant's busy minute costs a few statements on its counter row rather than one per ask.
  */
 export class QuotaService {
   private readonly reserves = new Batcher((batch: { store: QuotaStore; month: string; limit: number | null }, asks: LeaseRequest[]) => this.reserveBatch(batch, asks), MAX_BATCH);
-  private readonly settles = new Batcher((batch: { store: QuotaStore; month: string }, settles: SettleRequest[]) => this.settleBatch(batch, settles), MAX_BATCH);
+  private readonly settles = new Batcher((batch: { store: QuotaStore; month: string }, requests: SettleRequest[]) => this.settleBatch(batch, requests), MAX_BATCH);
 
   constructor(
     private readonly db: Db,
@@ -158,17 +161,17 @@ export class QuotaService {
   }
 
   /**
-   * One batch of settles, in one statement and one commit. When PostgreSQL refuses it for the data of one of them
-   * (a data exception or a broken constraint: nothing of the statement was written), each is settled alone, so only
-   * that one fails; any other failure is every one's.
+   * One batch of settles, in one statement and one commit. When PostgreSQL refuses it for what it met (the data of
+   * one of them, or another transaction's locks: nothing of the statement was written), each is settled alone, so
+   * only an offending one fails; any other failure is every one's.
    */
-  private async settleBatch(batch: { store: QuotaStore; month: string }, settles: SettleRequest[]): Promise<(boolean | Promise<boolean>)[]> {
+  private async settleBatch(batch: { store: QuotaStore; month: string }, requests: SettleRequest[]): Promise<(boolean | Promise<boolean>)[]> {
     const { store, month } = batch;
     try {
-      return await store.settleMany(month, settles);
+      return await store.settleMany(month, requests);
     } catch (error) {
-      if (settles.length === 1 || !refusedForItsData(error)) throw error;
-      const each = await Promise.allSettled(settles.map((one) => store.settleMany(month, [one])));
+      if (requests.length === 1 || !refusedForItsData(error)) throw error;
+      const each = await Promise.allSettled(requests.map((one) => store.settleMany(month, [one])));
       return each.map((r) => (r.status === 'fulfilled' ? r.value[0] : Promise.reject(r.reason)));
     }
   }

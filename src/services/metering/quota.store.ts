@@ -252,7 +252,9 @@ export class QuotaStore {
    * are written for every exchange whose conversation is still there; the counter moves only by what was given back
    * (or counted again, a lease reclaimed meanwhile), in one update; every lease gets its usage record. Returns, in
    * order, whether each exchange was stored (a missing one is recorded as FAILED NOT_FOUND, as `settle` does).
-   * Curated answers' rows are locked in id order, so two batches never wait on each other's rows in a cycle.
+   * Rows are locked table by table in the one-lease order (conversations, curated answers, leases, the counter)
+   * and, within a table, in id order, so two batches, or a batch and a lone settle, never wait on each other in a
+   * cycle (the lease reclaim skips leases being settled).
    */
   async settleMany(month: string, settles: SettleRequest[]): Promise<boolean[]> {
     const e = settles.map((x) => x.exchange);
@@ -269,7 +271,10 @@ export class QuotaStore {
        ), existing AS (
          UPDATE conversation c SET updated_at = x.at
          FROM (SELECT conversation_id, max(at) AS at FROM s WHERE NOT new_conversation GROUP BY 1) x
-         WHERE c.id = x.conversation_id AND c.tenant_id = $1 AND (NOT $3::boolean OR c.visitor_id = $4)
+         WHERE c.id = x.conversation_id AND c.id IN (
+           SELECT l.id FROM conversation l
+           WHERE l.tenant_id = $1 AND l.id IN (SELECT conversation_id FROM s WHERE NOT new_conversation) AND (NOT $3::boolean OR l.visitor_id = $4)
+           ORDER BY l.id FOR UPDATE)
          RETURNING c.id
        ), created AS (
          INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at, visitor_id)
@@ -291,7 +296,8 @@ export class QuotaStore {
          WHERE a.id = x.curated_id AND a.id IN (
            SELECT l.id FROM curated_answer l WHERE l.tenant_id = $1 AND l.id IN (SELECT curated_id FROM stored) ORDER BY l.id FOR UPDATE)
        ), gone AS (
-         DELETE FROM quota_lease WHERE id = ANY($5::uuid[]) AND tenant_id = $1 RETURNING id
+         DELETE FROM quota_lease WHERE id IN (SELECT l.id FROM quota_lease l WHERE l.id = ANY($5::uuid[]) AND l.tenant_id = $1 ORDER BY l.id FOR UPDATE)
+         RETURNING id
        ), counted AS (
          -- Given back when not kept and still held; counted again when kept but reclaimed meanwhile.
          UPDATE quota_counter q SET used = greatest(0, q.used + x.d)
