@@ -16,15 +16,14 @@ import { machine, median, pct, report, Row } from './report';
 
 /**
  * The gateway's cost, measured from outside (`npm run bench`, also alone as `npm run bench:gateway`): a bare Apollo
- * Server answering a constant, our keyed `me`, our metered `ask` (offline answerer) and, on a PostgreSQL server, a
- * plain RAG endpoint on the same database (bench/plain-rag-server.ts: key by hash, one full-text query, one usage
- * row), each a server process of its own, driven in turn by the same load generator (autocannon) in this process.
+ * Server answering a constant, our keyed `me`, our metered `ask` (offline answerer) and a plain RAG endpoint on the
+ * same data (bench/plain-rag-server.ts: key by hash, one full-text query, one usage row; on a server the same
+ * database, embedded a copy of ours in its own PGlite), each a server process of its own, driven in turn by the same load generator (autocannon) in this process.
  * Absolute figures vary with the machine and its load; the ratios, taken within one round, are the figures that
  * travel.
  *
  *   BENCH_DATABASE_URL=postgres://…   the PostgreSQL server (a scratch database is created and dropped); without
- *                                     it the embedded database is used and the table says so, and the plain RAG
- *                                     endpoint is not run (the embedded database takes one process's connection)
+ *                                     it the embedded database is used and the table says so
  *   BENCH_CONNECTIONS=32              connections for the throughput runs
  *   BENCH_SECONDS=10                  about how long each throughput run lasts (its request count is set from a
  *                                     warm-up's rate)
@@ -113,10 +112,6 @@ function startReference(script: string, env: Record<string, string> = {}, nodeAr
   });
 }
 
-/**
- * The plain RAG endpoint's index, built by the bench beside our tables: the same chunks (title, heading and text)
- * as a tsvector in each chunk's language under a GIN index, and the table its usage rows go to.
- */
 async function onDatabase<T>(databaseUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -127,16 +122,12 @@ async function onDatabase<T>(databaseUrl: string, work: (client: Client) => Prom
   }
 }
 
-async function buildPlainIndex(databaseUrl: string): Promise<void> {
-  await onDatabase(databaseUrl, (client) => client.query(`
-      CREATE TABLE plain_rag_chunk (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, lang varchar(2) NOT NULL, title text NOT NULL, text text NOT NULL, tsv tsvector NOT NULL);
-      INSERT INTO plain_rag_chunk
-        SELECT c.id, c.tenant_id, c.lang, d.title, c.text,
-               to_tsvector(CASE c.lang WHEN 'fr' THEN 'french'::regconfig ELSE 'english'::regconfig END, d.title || ' ' || c.heading || ' ' || c.text)
-        FROM chunk c JOIN document d ON d.id = c.document_id;
-      CREATE INDEX plain_rag_chunk_tsv ON plain_rag_chunk USING gin (tsv);
-      CREATE TABLE plain_rag_usage (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, api_key_id uuid NOT NULL, latency_ms integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-      ANALYZE plain_rag_chunk;`));
+/** Stops a server process (SIGTERM: it drains, then exits) and waits for it to exit. */
+async function stop(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await exited;
 }
 
 async function gql(url: string, key: string, body: string): Promise<any> {
@@ -172,6 +163,7 @@ async function statementsPerAsk(env: Record<string, string>, key: string): Promi
 async function main() {
   const started = machine();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'askdesk-gateway-'));
+  const plainDataDir = `${dataDir}-plain`;
   const scratch = SERVER_URL ? await scratchDatabase(SERVER_URL, 'bench') : null;
   const backend = scratch ? 'PostgreSQL server' : 'embedded';
   const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', DATABASE_URL: scratch?.url ?? '', KEY_PEPPER: PEPPER,
@@ -185,8 +177,8 @@ async function main() {
   const bare = await startReference('bare-server.js');
   let plain: { child: ChildProcess; url: string } | null = null;
   try {
-    const ours = await launch({ ...env, PORT: '0' }, servers, profile);
-    const url = `${ours.url}/graphql`;
+    let ours = await launch({ ...env, PORT: '0' }, servers, profile);
+    let url = `${ours.url}/graphql`;
     const created = (await gql(url, ADMIN, JSON.stringify({ query: 'mutation { createTenant(input: { name: "Bench", contactEmail: "b@example.org", plan: ENTERPRISE }) { tenant { id } apiKey { secret } } }' }))).createTenant;
     const key: string = created.apiKey.secret;
     await gql(url, ADMIN, JSON.stringify({ query: `mutation { updateTenant(id: "${created.tenant.id}", input: { rateOverride: 100000000 }) { id } }` }));
@@ -194,14 +186,20 @@ async function main() {
     // Each path answers once without errors before it is timed: a bench of refusals would measure nothing.
     await gql(url, key, ME);
     await gql(url, key, ASK);
-    if (scratch) {
-      await buildPlainIndex(scratch.url);
-      plain = await startReference('plain-rag-server.js', { PLAIN_RAG_DATABASE_URL: scratch.url, KEY_PEPPER: PEPPER }, profile);
-      const answered = await gql(plain.url, key, PLAIN_ASK);
-      if (!answered.ask.citations.length) throw new Error('the plain RAG endpoint found no passage for the bench question');
-    } else {
-      console.log('plain RAG endpoint: not run on the embedded database (set BENCH_DATABASE_URL)');
+    // On a server both endpoints share the scratch database. The embedded database belongs to one process, so the
+    // plain endpoint gets a copy of ours, taken while our server is stopped (a running one's copy could be torn),
+    // and each reaches its own PGlite through a Unix socket with a pool of one connection.
+    let plainDatabase: Record<string, string> = { PLAIN_RAG_DATABASE_URL: scratch?.url ?? '' };
+    if (!scratch) {
+      await stop(ours);
+      fs.cpSync(dataDir, plainDataDir, { recursive: true });
+      ours = await launch({ ...env, PORT: '0' }, servers, profile);
+      url = `${ours.url}/graphql`;
+      plainDatabase = { PLAIN_RAG_DATA_DIR: plainDataDir };
     }
+    plain = await startReference('plain-rag-server.js', { ...plainDatabase, KEY_PEPPER: PEPPER }, profile);
+    const answered = await gql(plain.url, key, PLAIN_ASK);
+    if (!answered.ask.citations.length) throw new Error('the plain RAG endpoint found no passage for the bench question');
 
     const loads: Record<Path, Load> = {
       bare: { url: bare.url, body: BARE },
@@ -284,6 +282,7 @@ async function main() {
     await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
     await scratch?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(plainDataDir, { recursive: true, force: true });
   }
 }
 

@@ -90,20 +90,40 @@ export async function migrateEmbedded(pglite: PGlite): Promise<void> {
   await database.close();
 }
 
-/** Serves `pglite` on a private Unix socket and opens TypeORM on it; `close` stops PGlite too when `ownsPglite`. */
-async function serveEmbedded(pglite: PGlite, dataDir: string | null, ownsPglite: boolean): Promise<Database> {
+/**
+ * Serves `pglite` on a private Unix socket (a fresh directory of mode 0700, the socket 0600), for pg to reach at
+ * `{ socketDir, port }`; `stop` closes the socket server and removes the directory. Also the gateway bench's plain
+ * endpoint's way to its embedded database, so both sides reach PGlite alike.
+ */
+export async function servePgliteSocket(pglite: PGlite, dataDir: string | null): Promise<{ socketDir: string; port: number; stop(): Promise<void> }> {
   const socketDir = privateSocketDir(dataDir);
   const socketPath = path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
   const server = new PGLiteSocketServer({ db: pglite, path: socketPath });
   const stop = async () => {
     await server.stop();
-    if (ownsPglite) await pglite.close();
     fs.rmSync(socketDir, { recursive: true, force: true });
   };
   try {
     await server.start();
     fs.chmodSync(socketPath, 0o600);
-    const dataSource = await new DataSource(dataSourceOptions({ socketDir, port: SOCKET_PORT }, 1)).initialize();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { socketDir, port: SOCKET_PORT, stop };
+}
+
+/** Serves `pglite` on a private Unix socket and opens TypeORM on it; `close` stops PGlite too when `ownsPglite`. */
+async function serveEmbedded(pglite: PGlite, dataDir: string | null, ownsPglite: boolean): Promise<Database> {
+  let socket: Awaited<ReturnType<typeof servePgliteSocket>> | null = null;
+  const stop = async () => {
+    await socket?.stop();
+    if (ownsPglite) await pglite.close();
+  };
+  try {
+    socket = await servePgliteSocket(pglite, dataDir);
+    const { socketDir, port } = socket;
+    const dataSource = await new DataSource(dataSourceOptions({ socketDir, port }, 1)).initialize();
     await migrate(dataSource);
     return {
       dataSource,

@@ -45,6 +45,30 @@ describe('round trips of one ask', () => {
     expect(counter.statements, counter.statements.join('\n')).toHaveLength(3);
   });
 
+  it('gathers the leases and settles of a tenant\'s concurrent asks into shared statements, each ask counted once and stored', async () => {
+    const b = await t.tenant('ENTERPRISE');
+    await t.gql(`mutation($t: ID!) { addDocuments(tenantId: $t, documents: [{ title: "Password reset", content: "To reset your password open the password portal and answer the security questions." }]) { chunkCount } }`, { t: b.id });
+    const first = await t.gql(AskPasswordResetInDocument, {}, { key: b.key });
+    const conversationId = first.body.data.ask.conversationId;
+    const ASK = 'mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId quota { used } } }';
+    const counter = countStatements();
+    // Half of them follow the first conversation up: their turns are read by the shared lease statement.
+    const asks = await Promise.all(Array.from({ length: 20 }, (_, i) => t.gql(ASK, { c: i % 2 ? conversationId : null }, { key: b.key })));
+    counter.stop();
+    expect(asks.map((r) => r.body.errors)).toEqual(asks.map(() => undefined));
+    // Each ask has its own place in the count: 2 to 21, after the first.
+    expect(asks.map((r) => r.body.data.ask.quota.used).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    expect((await t.gql('{ quota { used } }', {}, { key: b.key })).body.data.quota.used).toBe(21);
+    const leases = counter.statements.filter((s) => /INSERT INTO quota_lease/.test(s)).length;
+    const settles = counter.statements.filter((s) => /DELETE FROM quota_lease WHERE id = ANY/.test(s)).length;
+    expect(leases).toBeLessThan(20);
+    expect(settles).toBeLessThan(20);
+    const conversation = await t.gql('query($id: ID!) { conversation(id: $id) { messages { role } } }', { id: conversationId }, { key: b.key });
+    expect(conversation.body.data.conversation.messages).toHaveLength(2 + 10 * 2);
+    const [{ n }] = await t.database.dataSource.query('SELECT count(*)::int AS n FROM quota_lease WHERE tenant_id = $1', [b.id]);
+    expect(n).toBe(0);
+  });
+
   it('answers a keyed `me` from the caller it already holds, without a statement', async () => {
     await t.gql(MeNameDocument, {}, { key });
     const counter = countStatements();

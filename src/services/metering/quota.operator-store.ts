@@ -14,12 +14,13 @@ export class QuotaOperatorStore {
   /**
    * Ends the leases whose process died (expired at `now`): each gives its request back and is recorded in usage as
    * ERROR, in one statement. DELETE … RETURNING hands each lease to exactly one reclaimer, so processes running this
-   * at the same time never reclaim a lease twice.
+   * at the same time never reclaim a lease twice. A lease that a settle (of a batch, which locks several) holds at
+   * that moment is skipped rather than waited for: its ask is alive, and waiting could close a cycle of locks.
    */
   async reclaimExpiredLeases(now: Date): Promise<number> {
     const rows: { n: number }[] = await this.db.query(
       `WITH gone AS (
-         DELETE FROM quota_lease WHERE expires_at < $1 RETURNING *
+         DELETE FROM quota_lease WHERE id IN (SELECT id FROM quota_lease WHERE expires_at < $1 FOR UPDATE SKIP LOCKED) RETURNING *
        ), visitor_back AS (
          -- Listed before given_back, so it runs (and locks) first: visitor row, then month row, as an ask does.
          UPDATE visitor_ask_counter v SET used = greatest(0, v.used - g.n)

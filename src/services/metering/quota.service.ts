@@ -3,15 +3,34 @@ import type { Plan } from '../../entities/plan.entity';
 import type { Tenant } from '../../entities/tenant.entity';
 import type { ClientCaller } from '../../caller';
 import { KeyKind } from '../../entities/enums';
-import { QuotaExceeded, VisitorCapExceeded } from '../../errors';
+import { NotFound, QuotaExceeded, VisitorCapExceeded } from '../../errors';
 import type { Exchange } from '../conversations/exchange';
 import type { Db } from '../data/db';
 import type { TenantScope } from '../tenant-scope';
 import type { UsageEntry } from '../usage/usage-sql';
 import type { QuotaOperatorStore } from './quota.operator-store';
-import { Lease, QuotaStore, ReadAhead, Reservation, VisitorCount } from './quota.store';
+import { Batcher } from './batcher';
+import { Lease, LeaseRequest, QuotaStore, ReadAhead, Refused, Reservation, SettleRequest, VisitorCount } from './quota.store';
 
 export type { Lease, ReadAhead } from './quota.store';
+
+/** Most leases one statement takes or settles: bounds its parameters' size and the time it holds the counter row. */
+const MAX_BATCH = 64;
+
+/** What one batch of lease statements shares: one tenant, month and audience, so any of its scopes' stores serves it. */
+function batchKey(scope: TenantScope, month: string): string {
+  return `${scope.tenantId}|${month}|${scope.audience.visitorOnly ? `visitor:${scope.audience.visitorId ?? ''}` : 'tenant'}`;
+}
+
+/**
+ * Whether PostgreSQL refused a statement for what it met, not for being unreachable: the data it was given (a data
+ * exception, class 22, or a broken constraint, class 23) or the locks of another transaction (a deadlock or a
+ * serialization failure, class 40). The statement wrote nothing, and the same work in smaller pieces may succeed.
+ */
+function refusedForItsData(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23') || code === '40P01' || code === '40001');
+}
 
 export interface QuotaFigures {
   limit: number | null;
@@ -48,9 +67,14 @@ export function effectiveLimits(tenant: Tenant, plan: Plan): { monthlyQuota: num
 /**
  * Monthly quotas, exact under any concurrency and any number of processes (see QuotaStore.reserve). A reservation
  * is a lease: it lasts `leaseMs` (longer than any ask may run), and a lease whose process died is reclaimed by any
- * live process (`reclaimExpired`), given back and recorded as ERROR.
+ * live process (`reclaimExpired`), given back and recorded as ERROR. Leases are taken, and settled, in batches: the
+ * asks of one tenant that arrive while its previous lease (or settle) statement runs share the next one (Batcher),
+ * so a tenant's busy minute costs a few statements on its counter row rather than one per ask.
  */
 export class QuotaService {
+  private readonly reserves = new Batcher((batch: { store: QuotaStore; month: string; limit: number | null }, asks: LeaseRequest[]) => this.reserveBatch(batch, asks), MAX_BATCH);
+  private readonly settles = new Batcher((batch: { store: QuotaStore; month: string }, requests: SettleRequest[]) => this.settleBatch(batch, requests), MAX_BATCH);
+
   constructor(
     private readonly db: Db,
     private readonly store: QuotaOperatorStore,
@@ -88,9 +112,29 @@ export class QuotaService {
     visitor: VisitorCount | null = null,
   ): Promise<Reservation> {
     const now = new Date(this.clock.now());
-    const reserved = await scope.quota.reserve(monthOf(now), limit, { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs) }, readAhead, visitor);
+    const month = monthOf(now);
+    const ask: LeaseRequest = { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs), readAhead };
+    // A visitor's day is counted by the one-ask statement, which counts it and the month together; every other ask
+    // joins its tenant's next batch. A batch is one tenant, month, limit and audience: one store serves it all.
+    const reserved = visitor
+      ? await scope.quota.reserve(month, limit, ask, readAhead, visitor)
+      : await this.reserves.submit(`${batchKey(scope, month)}|${limit}`, { store: scope.quota, month, limit }, ask);
     if ('refused' in reserved) throw reserved.refused === 'VISITOR' ? VisitorCapExceeded(nextDayStart(now)) : QuotaExceeded(nextMonthStart(now));
     return reserved;
+  }
+
+  /**
+   * One batch of leases: all in one statement when the quota covers them all, else one by one, so that at the end of
+   * a month exactly the requests that fit are granted.
+   */
+  private async reserveBatch(batch: { store: QuotaStore; month: string; limit: number | null }, asks: LeaseRequest[]): Promise<(Reservation | Refused)[]> {
+    const { store, month, limit } = batch;
+    const all = await store.reserveMany(month, limit, asks);
+    if (all) return all;
+    if (asks.length === 1) return [{ refused: 'MONTH' }];
+    const each: (Reservation | Refused)[] = [];
+    for (const ask of asks) each.push((await store.reserveMany(month, limit, [ask]))?.[0] ?? { refused: 'MONTH' });
+    return each;
   }
 
   /**
@@ -107,8 +151,29 @@ export class QuotaService {
    * Ends a lease: kept when the answer was sent, given back otherwise. Its usage, and the exchange the operation
    * produced if any, are written by the same statement.
    */
-  settle(scope: TenantScope, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
-    return scope.quota.settle(lease, keep, usage, new Date(this.clock.now()), exchange);
+  async settle(scope: TenantScope, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
+    const at = new Date(this.clock.now());
+    // A lease that counted a visitor's day is ended by the one-lease statement, which moves that count too; every
+    // other joins its tenant's next batch of settles (one tenant, month and audience: one store serves it all).
+    if (lease.visitor) return scope.quota.settle(lease, keep, usage, at, exchange);
+    const stored = await this.settles.submit(batchKey(scope, lease.month), { store: scope.quota, month: lease.month }, { lease, keep, usage, at, exchange });
+    if (keep && !stored) throw NotFound('Conversation');
+  }
+
+  /**
+   * One batch of settles, in one statement and one commit. When PostgreSQL refuses it for what it met (the data of
+   * one of them, or another transaction's locks: nothing of the statement was written), each is settled alone, so
+   * only an offending one fails; any other failure is every one's.
+   */
+  private async settleBatch(batch: { store: QuotaStore; month: string }, requests: SettleRequest[]): Promise<(boolean | Promise<boolean>)[]> {
+    const { store, month } = batch;
+    try {
+      return await store.settleMany(month, requests);
+    } catch (error) {
+      if (requests.length === 1 || !refusedForItsData(error)) throw error;
+      const each = await Promise.allSettled(requests.map((one) => store.settleMany(month, [one])));
+      return each.map((r) => (r.status === 'fulfilled' ? r.value[0] : Promise.reject(r.reason)));
+    }
   }
 
   /** Forgets the visitors' counts of days before yesterday (UTC); returns how many. */

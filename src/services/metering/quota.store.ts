@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Exchange, Turn } from '../conversations/exchange';
 import type { Db } from '../data/db';
 import { NotFound } from '../../errors';
@@ -31,6 +32,25 @@ export interface VisitorCount {
 export interface ReadAhead {
   conversationId: string;
   turns: number;
+}
+
+/** What one lease is asked for: who holds it until when, and the conversation it continues, if any. */
+export interface LeaseRequest {
+  apiKeyId: string | null;
+  operation: string;
+  ip: string | null;
+  startedAt: Date;
+  expiresAt: Date;
+  readAhead: ReadAhead | null;
+}
+
+/** How one lease ends (see QuotaStore.settle): kept or given back, its usage, and the exchange to store, if any. */
+export interface SettleRequest {
+  lease: Lease;
+  keep: boolean;
+  usage: UsageEntry;
+  at: Date;
+  exchange: Exchange | null;
 }
 
 /** A lease taken, with what was read ahead (null when nothing was asked; empty when the conversation is not found). */
@@ -153,6 +173,63 @@ export class QuotaStore {
     };
   }
 
+  /**
+   * Takes one lease for each of `asks` in ONE statement, all or none: the batch of QuotaService's Batcher, for asks
+   * whose tenant caps no visitor. The same conditional upsert as `reserve`, by the batch's size (the row lock
+   * queues concurrent statements, and each re-checks `used + n <= limit` against the latest committed count, so
+   * successes never exceed the quota, across processes), and the same commit without waiting for the WAL flush
+   * (see `reserve`). None is taken when the quota cannot cover them all; the caller then takes them one by one, so
+   * the last requests of a month are refused exactly. Each ask continuing a conversation gets its last turns, read
+   * by the same statement (empty when the conversation is not in this scope). The turns are read before the counter
+   * row is locked, so the lock is held for the lease rows and the commit only.
+   */
+  async reserveMany(month: string, limit: number | null, asks: LeaseRequest[]): Promise<Reservation[] | null> {
+    const conversationIds = asks.map((a) => (a.readAhead && isUuid(a.readAhead.conversationId) ? a.readAhead.conversationId : null));
+    const leaseIds = asks.map(() => randomUUID());
+    const rows = await this.db.run<{ used: number | null; turns: Turn[][] | null }>(
+      'quota-reserve-many',
+      `WITH asks AS (
+         SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::varchar[], $7::varchar[], $8::timestamptz[], $9::timestamptz[], $10::uuid[], $11::int[])
+           WITH ORDINALITY AS a(id, api_key_id, operation, ip, started_at, expires_at, conversation_id, turns, n)
+       ), history AS (
+         SELECT json_agg((
+           SELECT coalesce(json_agg(json_build_object('role', r.role, 'content', r.content) ORDER BY r.created_at), '[]'::json)
+           FROM (
+             SELECT m.role, m.content, m.created_at FROM message m
+             WHERE m.tenant_id = $1 AND m.conversation_id = a.conversation_id
+               AND (NOT $12::boolean OR m.conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $13))
+             ORDER BY m.created_at DESC LIMIT a.turns
+           ) r
+         ) ORDER BY a.n) AS turns
+         FROM asks a
+       ), counter AS (
+         INSERT INTO quota_counter (tenant_id, month, used)
+           SELECT $1, $2, cardinality($4::uuid[]) FROM history WHERE $3::int IS NULL OR $3::int >= cardinality($4::uuid[])
+         ON CONFLICT (tenant_id, month) DO UPDATE SET used = quota_counter.used + cardinality($4::uuid[])
+           WHERE $3::int IS NULL OR quota_counter.used + cardinality($4::uuid[]) <= $3::int
+         RETURNING used
+       ), lease AS (
+         INSERT INTO quota_lease (id, tenant_id, month, api_key_id, operation, ip, started_at, expires_at)
+         SELECT a.id, $1, $2, a.api_key_id, a.operation, a.ip, a.started_at, a.expires_at FROM counter, asks a
+       ), no_flush AS (
+         SELECT set_config('synchronous_commit', 'off', true)
+       )
+       SELECT counter.used, history.turns FROM no_flush, history LEFT JOIN counter ON true`,
+      [
+        this.tenantId, month, limit, leaseIds, asks.map((a) => a.apiKeyId), asks.map((a) => a.operation), asks.map((a) => a.ip),
+        asks.map((a) => a.startedAt), asks.map((a) => a.expiresAt), conversationIds, asks.map((a) => a.readAhead?.turns ?? 0),
+        this.visitorOnly, this.visitorId,
+      ],
+    );
+    const { used, turns } = rows[0];
+    if (used === null) return null;
+    // The batch's requests are the last `asks.length` of the count, in the order given.
+    return asks.map((a, i) => ({
+      lease: { id: leaseIds[i], tenantId: this.tenantId, month, used: used - asks.length + i + 1, limit, visitor: null },
+      history: a.readAhead ? turns![i] : null,
+    }));
+  }
+
   private async uncountVisitor(visitor: VisitorCount): Promise<void> {
     await this.db.query(
       'UPDATE visitor_ask_counter SET used = used - 1 WHERE tenant_id = $1 AND day = $2::date AND visitor_id = $3 AND used > 0',
@@ -169,6 +246,83 @@ export class QuotaStore {
    * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND. A kept curated answer counts
    * a hit on it in the same statement.
    */
+  /**
+   * Ends the leases of `settles` in ONE statement and one commit, each exactly as `settle` ends one: the batch of
+   * QuotaService's Batcher, for leases of this store's month that took no visitor count. Conversations and messages
+   * are written for every exchange whose conversation is still there; the counter moves only by what was given back
+   * (or counted again, a lease reclaimed meanwhile), in one update; every lease gets its usage record. Returns, in
+   * order, whether each exchange was stored (a missing one is recorded as FAILED NOT_FOUND, as `settle` does).
+   * Rows are locked table by table in the one-lease order (conversations, curated answers, leases, the counter)
+   * and, within a table, in id order, so two batches, or a batch and a lone settle, never wait on each other in a
+   * cycle (the lease reclaim skips leases being settled).
+   */
+  async settleMany(month: string, settles: SettleRequest[]): Promise<boolean[]> {
+    const e = settles.map((x) => x.exchange);
+    const u = settles.map((x) => x.usage);
+    const rows = await this.db.run<{ stored: boolean[] }>(
+      'quota-settle-many',
+      `WITH s AS (
+         SELECT * FROM unnest($5::uuid[], $6::boolean[], $7::timestamptz[], $8::uuid[], $9::boolean[], $10::uuid[], $11::text[], $12::text[],
+                              $13::text[], $14::text[], $15::uuid[], $16::boolean[], $17::uuid[], $18::uuid[], $19::varchar[], $20::varchar[],
+                              $21::varchar[], $22::int[], $23::int[], $24::int[], $25::varchar[])
+           WITH ORDINALITY AS s(lease_id, keep, at, conversation_id, new_conversation, conversation_key_id, title, question,
+                                answer, citations, message_id, grounded, curated_id, key_id, operation, outcome,
+                                code, latency_ms, input_tokens, output_tokens, ip, n)
+       ), existing AS (
+         UPDATE conversation c SET updated_at = x.at
+         FROM (SELECT conversation_id, max(at) AS at FROM s WHERE NOT new_conversation GROUP BY 1) x
+         WHERE c.id = x.conversation_id AND c.id IN (
+           SELECT l.id FROM conversation l
+           WHERE l.tenant_id = $1 AND l.id IN (SELECT conversation_id FROM s WHERE NOT new_conversation) AND (NOT $3::boolean OR l.visitor_id = $4)
+           ORDER BY l.id FOR UPDATE)
+         RETURNING c.id
+       ), created AS (
+         INSERT INTO conversation (id, tenant_id, api_key_id, title, created_at, updated_at, visitor_id)
+         SELECT conversation_id, $1, conversation_key_id, title, at, at, $4 FROM s WHERE new_conversation RETURNING id
+       ), stored AS (
+         SELECT s.*, s.conversation_id IS NULL OR s.conversation_id IN (SELECT id FROM existing UNION ALL SELECT id FROM created) AS ok
+         FROM s
+       ), question AS (
+         INSERT INTO message (tenant_id, conversation_id, role, content, citations, created_at)
+         SELECT $1, conversation_id, 'user', question, '[]'::jsonb, at FROM stored WHERE ok AND conversation_id IS NOT NULL
+       ), answer AS (
+         -- One millisecond later, so the answer always sorts after its question.
+         INSERT INTO message (id, tenant_id, conversation_id, role, content, citations, created_at, grounded)
+         SELECT message_id, $1, conversation_id, 'assistant', answer, citations::jsonb, at + interval '1 millisecond', grounded
+         FROM stored WHERE ok AND conversation_id IS NOT NULL
+       ), hit AS (
+         UPDATE curated_answer a SET hits = a.hits + x.k
+         FROM (SELECT curated_id, count(*)::int AS k FROM stored WHERE keep AND ok AND curated_id IS NOT NULL GROUP BY 1) x
+         WHERE a.id = x.curated_id AND a.id IN (
+           SELECT l.id FROM curated_answer l WHERE l.tenant_id = $1 AND l.id IN (SELECT curated_id FROM stored) ORDER BY l.id FOR UPDATE)
+       ), gone AS (
+         DELETE FROM quota_lease WHERE id IN (SELECT l.id FROM quota_lease l WHERE l.id = ANY($5::uuid[]) AND l.tenant_id = $1 ORDER BY l.id FOR UPDATE)
+         RETURNING id
+       ), counted AS (
+         -- Given back when not kept and still held; counted again when kept but reclaimed meanwhile.
+         UPDATE quota_counter q SET used = greatest(0, q.used + x.d)
+         FROM (SELECT sum(CASE WHEN keep AND ok THEN (CASE WHEN lease_id IN (SELECT id FROM gone) THEN 0 ELSE 1 END)
+                               ELSE (CASE WHEN lease_id IN (SELECT id FROM gone) THEN -1 ELSE 0 END) END) AS d FROM stored) x
+         WHERE q.tenant_id = $1 AND q.month = $2 AND x.d <> 0
+       ), ${recordUsageSql(`SELECT $1::uuid AS tenant_id, key_id AS api_key_id, operation,
+             CASE WHEN ok THEN outcome ELSE 'FAILED' END AS outcome, CASE WHEN ok THEN code ELSE 'NOT_FOUND' END AS code,
+             latency_ms, input_tokens, output_tokens, ip, at
+           FROM stored`)}
+       SELECT json_agg(ok ORDER BY n) AS stored FROM stored`,
+      [
+        this.tenantId, month, this.visitorOnly, this.visitorId,
+        settles.map((x) => x.lease.id), settles.map((x) => x.keep), settles.map((x) => x.at),
+        e.map((x) => x?.conversationId ?? null), e.map((x) => x?.newConversation ?? false), e.map((x) => x?.apiKeyId ?? null),
+        e.map((x) => x?.title ?? null), e.map((x) => x?.question ?? null), e.map((x) => x?.answer ?? null),
+        e.map((x) => JSON.stringify(x?.citations ?? [])), e.map((x) => x?.messageId ?? null), e.map((x) => x?.grounded ?? null),
+        e.map((x) => x?.curatedAnswerId ?? null),
+        u.map((x) => x.apiKeyId), u.map((x) => x.operation), u.map((x) => x.outcome), u.map((x) => x.code),
+        u.map((x) => Math.round(x.latencyMs)), u.map((x) => x.inputTokens), u.map((x) => x.outputTokens), u.map((x) => x.ip),
+      ],
+    );
+    return rows[0].stored;
+  }
+
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
     const v = lease.visitor;
