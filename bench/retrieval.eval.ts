@@ -17,7 +17,7 @@
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
  * (every Nth question, from the --offset=K-th; StackFAQ and DellQA), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded,dellqa…,
- * --grounding=0, --show=I
+ * --grounding=0, --rerank=0 (BM25 and proximity's order for long questions too: rerank.ts), --show=I
  * prints question I of each set as it is searched, --half=odd|even keeps the odd- or even-numbered French questions
  * (choose a rule on one half, confirm it on the other), and --losses=1 lists the questions their padded or long form
  * ranks lower, with the weight each of its sentences got. Grounding: --gcov= least coverage, --gchance= most chance
@@ -45,6 +45,7 @@ const PLAIN_BM25: RankingParams = {
   feedback: null,
   fusion: null,
   proximity: 0,
+  rerank: null,
 };
 
 const MAX_PADDED_LOSS = 0.03;
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
         ? { keyTerms: numberArg('rrfterms', DEFAULT_RANKING.fusion?.keyTerms ?? 0), k: numberArg('rrfk', DEFAULT_RANKING.fusion?.k ?? 60) }
         : null,
     proximity: numberArg('prox', DEFAULT_RANKING.proximity),
+    rerank: numberArg('rerank', DEFAULT_RANKING.rerank ? 1 : 0) > 0 ? DEFAULT_RANKING.rerank : null,
     feedback:
       numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
         ? {
