@@ -8,7 +8,8 @@
  *
  *   npx esbuild bench/fit-rerank.ts --bundle --platform=node --packages=external --outfile=dist/lab/fit-rerank.js && node dist/lab/fit-rerank.js
  * Options: --ridge= (default 1), --depth= passages reranked (default 50), --minterms= the length gate (default 12),
- * --write=1, and the lab's ranking flags (bench/retrieval-lab.ts).
+ * --write=1, --folds=FILE writes the model fitted on each fold under the name of the fold it is to be measured on
+ * (bench/retrieval.eval.ts --rerankmodel=FILE --fold=odd|even), and the lab's ranking flags (bench/retrieval-lab.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { queryTerms } from '../src/services/retrieval/query-terms';
@@ -51,8 +52,11 @@ function main(): void {
   const params: LabParams = { ...baseParams(), rerank: null };
   const before = dell.queries.map((q) => ndcgAt10(rankDocs(dell.index, q.query, params), q.relevant));
   const heldOut: number[] = new Array(dell.queries.length);
+  // Each fold's model, for the eval to measure on the other fold through PostgreSQL (--rerankmodel= --fold=).
+  const folds: Record<string, RerankModel> = {};
   for (const [train, test] of [['odd', 'even'], ['even', 'odd']] as const) {
     const model = fit(dell, (i) => inFold(train, i), params);
+    folds[test] = model;
     console.log(`fitted on ${train}: ${model.coefficients.map((c) => c.toFixed(2)).join(' ')}`);
     dell.queries.forEach((q, i) => {
       if (inFold(test, i)) heldOut[i] = ndcgAt10(rankDocs(dell.index, q.query, { ...params, rerank: model }), q.relevant);
@@ -60,6 +64,7 @@ function main(): void {
     const pick = (xs: number[]) => mean(xs.filter((_, i) => inFold(test, i))).toFixed(3);
     console.log(`  on ${test}: ${pick(before)} → ${pick(heldOut)}`);
   }
+  if (arg('folds')) writeFileSync(arg('folds')!, `${JSON.stringify(folds)}\n`);
   console.log(`DellQA dev nDCG@10, BM25 and proximity: ${withCi(before)}; reranked, cross-validated: ${withCi(heldOut)}`);
   const final = fit(dell, () => true, params);
   console.log(`model fitted on every question: ${RERANK_FEATURES.map((f, i) => `${f} ${final.coefficients[i].toFixed(3)}`).join(', ')}`);
