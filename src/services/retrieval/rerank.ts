@@ -146,18 +146,17 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
 }
 
 /**
- * The rows in the model's order (RerankModel); short questions keep BM25's. The first keeps its score and the others
- * get it scaled by their probability under the model relative to the first's, so a score still says how a passage
- * compares with the best one (GroundingPolicy.minRelativeScore).
+ * The rows in the model's order (RerankModel); short questions keep BM25's. The scores stay BM25's, handed out in
+ * order (the first passage gets the best score, the second the second best…): a score still says how a passage
+ * compares with the best one (GroundingPolicy.minRelativeScore) as it did, and the list stays sorted.
  */
 export function rerank<T extends RerankRow>(query: string, rows: T[], terms: QueryTerms, stats: TermStats, model: RerankModel): T[] {
   if (rows.length < 2 || questionTerms(terms) < model.minTerms) return rows;
   const features = rerankFeatures(query, rows, terms, stats);
-  const p = features.map((x) => 1 / (1 + Math.exp(-x.reduce((s, v, j) => s + v * model.coefficients[j], 0))));
-  const top = Math.max(...p);
-  const best = Math.max(...rows.map((r) => Number(r.score)));
+  const z = features.map((x) => x.reduce((s, v, j) => s + v * model.coefficients[j], 0));
+  const scores = rows.map((r) => Number(r.score)).sort((a, b) => b - a);
   return rows
-    .map((r, i) => ({ r, p: p[i] }))
-    .sort((a, b) => b.p - a.p)
-    .map(({ r, p }) => ({ ...r, score: (best * p) / top }));
+    .map((r, i) => ({ r, z: z[i], i }))
+    .sort((a, b) => b.z - a.z || a.i - b.i)
+    .map(({ r }, rank) => ({ ...r, score: scores[rank] }));
 }
