@@ -1,6 +1,9 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
 
+// About 300 MB at most (15 bytes a posting): a 100k-chunk tenant of bench/speed.bench.ts holds 7.9 million postings.
+export const DEFAULT_RETRIEVAL_CACHE_POSTINGS = 20_000_000;
+
 /**
  * Every setting of the server, parsed and validated once. This is the only file that reads `process.env`; a bad
  * value stops start-up with a message naming the variable, instead of surfacing later as an odd failure.
@@ -19,6 +22,11 @@ export interface Config {
   anthropic?: { apiKey: string; baseURL?: string; model: string };
   generationTimeoutMs: number;
   retrievalTimeoutMs: number;
+  /**
+   * Postings (a chunk's distinct terms) the in-memory retrieval indexes of one process may hold together, about
+   * 15 bytes each; past it the least recently searched tenants are dropped, to be loaded again when searched.
+   */
+  retrievalCachePostings: number;
   /** Proxy hops in front of the server whose X-Forwarded-For entries are trusted (0: use the socket address). */
   trustProxy: number;
   /** On SIGTERM, how long in-flight requests and streams may take to finish before the process exits. */
@@ -168,6 +176,7 @@ export function parseConfig(env: Env): Config {
       : undefined,
     generationTimeoutMs: int('GENERATION_TIMEOUT_MS', 30_000, 100, 600_000),
     retrievalTimeoutMs: int('RETRIEVAL_TIMEOUT_MS', 10_000, 100, 600_000),
+    retrievalCachePostings: int('RETRIEVAL_CACHE_POSTINGS', DEFAULT_RETRIEVAL_CACHE_POSTINGS, 10_000),
     trustProxy: hops('TRUST_PROXY'),
     shutdownGraceSeconds: int('SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
     metricsToken: str('METRICS_TOKEN'),

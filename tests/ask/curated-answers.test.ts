@@ -216,6 +216,27 @@ describe('curated answers', () => {
     expect(refused.body.errors![0].message).toMatch(/row 2/);
     expect((await t.gql(LIST, {}, { key: b.key })).body.data.curatedAnswers.totalCount).toBe(2);
   });
+
+  it('refuses a phrasing another answer of the tenant holds: the two would tie on it and neither would match', async () => {
+    const duplicate = await t.gql(SAVE, { input: { questions: ['Où déposer un toner vide ?', 'imprimante BLOQUÉE !'], answer: 'Autre texte.' } }, { key: b.key });
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'questions' });
+    expect(duplicate.body.errors![0].message).toContain('imprimante BLOQUÉE !');
+
+    // The answer holding it keeps it when edited, and asks still get that answer.
+    const nodes = (await t.gql(LIST, {}, { key: b.key })).body.data.curatedAnswers.edges.map((e: { node: { id: string; questions: string[] } }) => e.node);
+    const holder = nodes.find((n: { questions: string[] }) => n.questions.includes('Imprimante bloquée'));
+    const edited = await t.gql(SAVE, { input: { id: holder.id, questions: ['Imprimante bloquée', 'papier coincé'], answer: 'Ouvrez le capot avant.' } }, { key: b.key });
+    expect(edited.body.errors).toBeUndefined();
+    expect(await ask(b.key, 'Imprimante bloquée')).toMatchObject({ curated: true, answer: 'Ouvrez le capot avant.' });
+
+    // Two rows of one file holding the same phrasing: the file is refused, naming the second row.
+    const csv = 'questions,answer\nRéseau wifi invité,Code affiché à l’accueil.\n"Mot de passe wifi\nréseau WIFI invité ?",Autre.\n';
+    const refused = await t.gql(`mutation($csv: String!) { importCuratedAnswers(csv: $csv) { created } }`, { csv }, { key: b.key });
+    expect(refused.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(refused.body.errors![0].message).toMatch(/^csv row 2: /);
+    expect((await t.gql(LIST, {}, { key: b.key })).body.data.curatedAnswers.totalCount).toBe(2);
+  });
 });
 
 describe('curated answers across server processes sharing a database', () => {

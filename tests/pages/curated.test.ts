@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app';
 import { cspProblems, ensureWebBuilt, launchBrowser, shot, watchConsole } from './helpers/browser';
 
@@ -22,10 +22,28 @@ afterAll(async () => {
   fs.rmSync(folder, { recursive: true, force: true });
 });
 
+/** Signs in to the console (unless the tab still holds the key) and opens the tenant named `name`. */
+async function openTenant(page: Page, name: string) {
+  await page.goto(`${t.app.server.url}/admin`);
+  const search = page.getByPlaceholder('Search name, slug or e-mail');
+  await page.getByTestId('admin-key').or(search).first().waitFor();
+  if (await page.getByTestId('admin-key').isVisible()) {
+    await page.getByTestId('admin-key').fill(ADMIN_KEY);
+    await page.getByTestId('login').click();
+  }
+  await search.fill(name);
+  await expect.poll(() => page.getByTestId('tenant-row').count()).toBe(1);
+  await page.getByTestId('tenant-row').click();
+}
+
+async function tenantName(id: string): Promise<string> {
+  return (await t.gql(`query($id: ID!) { tenant(id: $id) { name } }`, { id })).body.data.tenant.name;
+}
+
 describe('the console\'s curated answers panel', () => {
   it('writes an answer citing a document, shows its hits, edits it, exports and imports CSV, and removes it', async () => {
     const tenant = await t.tenant('BUSINESS');
-    const name = (await t.gql(`query($id: ID!) { tenant(id: $id) { name } }`, { id: tenant.id })).body.data.tenant.name;
+    const name = await tenantName(tenant.id);
     await t.gql(`mutation($t: ID!) { addDocuments(tenantId: $t, documents: [
       { title: "VPN GlobalProtect", content: "Install GlobalProtect to connect to the VPN." },
       { title: "Imprimantes", content: "Les imprimantes du 2e étage se nomment PRN-2A et PRN-2B." }]) { chunkCount } }`, { t: tenant.id });
@@ -33,12 +51,7 @@ describe('the console\'s curated answers panel', () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await page.goto(`${t.app.server.url}/admin`);
-    await page.getByTestId('admin-key').fill(ADMIN_KEY);
-    await page.getByTestId('login').click();
-    await page.getByPlaceholder('Search name, slug or e-mail').fill(name);
-    await expect.poll(() => page.getByTestId('tenant-row').count()).toBe(1);
-    await page.getByTestId('tenant-row').click();
+    await openTenant(page, name);
 
     const panel = page.locator('#curated');
     await panel.scrollIntoViewIfNeeded();
@@ -54,15 +67,7 @@ describe('the console\'s curated answers panel', () => {
       const res = await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { curated } }`, { q: question }, { key: tenant.key });
       expect(res.body.errors).toBeUndefined();
     }
-    await page.reload();
-    await page.getByTestId('admin-key').isVisible().then(async (visible) => {
-      if (!visible) return;
-      await page.getByTestId('admin-key').fill(ADMIN_KEY);
-      await page.getByTestId('login').click();
-    });
-    await page.getByPlaceholder('Search name, slug or e-mail').fill(name);
-    await expect.poll(() => page.getByTestId('tenant-row').count()).toBe(1);
-    await page.getByTestId('tenant-row').click();
+    await openTenant(page, name);
     await expect.poll(() => page.getByTestId('curated-hits').first().textContent()).toBe('2');
     await page.locator('#curated').scrollIntoViewIfNeeded();
     await shot(page, 'curated-01-list');
@@ -98,6 +103,33 @@ describe('the console\'s curated answers panel', () => {
     await page.getByTestId('assistant-instructions').scrollIntoViewIfNeeded();
     await shot(page, 'curated-03-instructions');
 
+    expect(cspProblems(problems)).toEqual([]);
+    await context.close();
+  });
+
+  it('answers an unanswered question from its row: the form opens with the question, and the next ask gets the answer', async () => {
+    const tenant = await t.tenant('BUSINESS');
+    const question = 'Où se trouve la salle de repos du 3e étage ?';
+    const first = await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { grounded curated } }`, { q: question }, { key: tenant.key });
+    expect(first.body.data.ask).toEqual({ grounded: false, curated: false });
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await openTenant(page, await tenantName(tenant.id));
+    await expect.poll(() => page.getByTestId('gap-row').count()).toBe(1);
+    await page.getByTestId('gap-row').getByTestId('gap-answer').click();
+    await expect.poll(() => page.getByTestId('curated-questions').inputValue()).toBe(question);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('curated-answer');
+    await shot(page, 'curated-04-answer-this');
+    const approved = 'Salle 312, à côté des ascenseurs.';
+    await page.getByTestId('curated-answer').fill(approved);
+    await page.getByTestId('curated-save').click();
+    await expect.poll(() => page.getByTestId('curated-row').count()).toBe(1);
+    expect(await page.getByTestId('curated-hits').textContent()).toBe('0');
+
+    const again = await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { answer grounded curated } }`, { q: question }, { key: tenant.key });
+    expect(again.body.data.ask).toEqual({ answer: approved, grounded: true, curated: true });
     expect(cspProblems(problems)).toEqual([]);
     await context.close();
   });

@@ -10,7 +10,7 @@ import type { DataLayer } from '../data/data-layer';
 import { isUuid, type Page } from '../pagination';
 import type { TenantScope } from '../tenant-scope';
 import { requireText } from '../validation';
-import { CuratedMatcher } from './curated-match';
+import { CuratedMatcher, PhrasingOwners } from './curated-match';
 import type { CuratedAnswerOperatorStore } from './curated-answer.operator-store';
 import { CuratedAnswerStore, type CuratedFields, type CuratedSnapshot } from './curated-answer.store';
 
@@ -71,6 +71,7 @@ export class CuratedAnswerService {
     const at = new Date(this.clock.now());
     const id = await this.data.transaction(async (tx) => {
       const store = scope.within(tx).curated;
+      new PhrasingOwners(await store.all()).check(input.id ?? null, fields.questions);
       const id = input.id ? ((await store.update(input.id, fields, at)) ? input.id : null) : await store.insert(fields, at);
       if (!id) throw NotFound('Curated answer');
       await this.audit.record(tx, actor, 'saveCuratedAnswer', { type: 'curatedAnswer', id }, { tenantId: scope.tenantId, created: !input.id });
@@ -118,16 +119,24 @@ export class CuratedAnswerService {
     await this.data.transaction(async (tx) => {
       const within = scope.within(tx).curated;
       const at = new Date(this.clock.now());
+      // Read once: each row's phrasings are checked against the answers before it and those of earlier rows.
+      const owners = new PhrasingOwners(await within.all());
       for (const [i, input] of inputs.entries()) {
         const line = `csv row ${i + 1}`;
-        const fields = await this.validate(within, input).catch((error) => {
-          throw Object.assign(error, { message: `${line}: ${error.message}` });
-        });
+        const fields = await this.validate(within, input)
+          .then((fields) => {
+            owners.check(input.id, fields.questions);
+            return fields;
+          })
+          .catch((error) => {
+            throw Object.assign(error, { message: `${line}: ${error.message}` });
+          });
         if (input.id) {
           if (!(await within.update(input.id, fields, at))) throw NotFound(`Curated answer of ${line}`);
+          owners.take(input.id, fields.questions);
           counts.updated++;
         } else {
-          await within.insert(fields, at);
+          owners.take(await within.insert(fields, at), fields.questions);
           counts.created++;
         }
       }

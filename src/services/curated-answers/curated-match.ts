@@ -1,3 +1,4 @@
+import { BadInput } from '../../errors';
 import { contentTerms } from '../text/analyzer';
 
 /** What the matcher needs of a curated answer: the phrasings it was approved for. */
@@ -92,4 +93,40 @@ export class CuratedMatcher<T extends Phrased> {
     // A term no answer uses weighs as one used by a single answer: as telling as any can be.
     return Math.log(1 + this.entries.length / Math.max(this.df.get(term) ?? 0, 1));
   }
+}
+
+/**
+ * Which curated answer of a tenant holds each phrasing, as the matcher compares phrasings (their content terms, so
+ * "Install GlobalProtect" and "install globalprotect?" are one). Two answers holding the same phrasing tie on it,
+ * and the rule's lead over the next answer then gives neither: a second holder is refused instead of silently
+ * turning both off, which "Answer this" on an unanswered question that stays listed would otherwise invite.
+ */
+export class PhrasingOwners {
+  private readonly owners = new Map<string, string>();
+
+  constructor(answers: readonly { id: string; questions: string[] }[]) {
+    for (const answer of answers) this.take(answer.id, answer.questions);
+  }
+
+  /** Refuses (BAD_USER_INPUT) a phrasing another answer than `id` (none: a new answer) already holds. */
+  check(id: string | null, questions: readonly string[]): void {
+    for (const question of questions) {
+      const owner = this.owners.get(phrasingKey(question));
+      if (owner && owner !== id) throw BadInput(`“${question}” is already a phrasing of another curated answer: add to or edit that one instead.`, 'questions');
+    }
+  }
+
+  /** Records `questions` as answer `id`'s phrasings, in place of those it held before. */
+  take(id: string, questions: readonly string[]): void {
+    for (const [key, owner] of this.owners) if (owner === id) this.owners.delete(key);
+    for (const question of questions) {
+      const key = phrasingKey(question);
+      // A phrasing of no content terms (a lone number, a formula) matches no ask, so it collides with nothing.
+      if (key) this.owners.set(key, id);
+    }
+  }
+}
+
+function phrasingKey(question: string): string {
+  return contentTerms(question).sort().join(' ');
 }

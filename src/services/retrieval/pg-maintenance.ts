@@ -1,18 +1,18 @@
 import type { Sql } from './types';
 
-// Below this many new postings a fresh ANALYZE would change no plan.
-const MIN_POSTINGS = 20_000;
-// Analyse again once the postings added since the last ANALYZE reach this share of what the table held then.
+// Below this many new chunks a fresh ANALYZE would change no plan.
+const MIN_CHUNKS = 2_000;
+// Analyse again once the chunks added since the last ANALYZE reach this share of what the table held then.
 const GROWTH = 0.25;
 // Where no checkpointer runs, CHECKPOINT after this much WAL: it bounds the WAL an ingestion holds between
 // checkpoints; what a checkpoint leaves behind is PGlite's max_wal_size (src/pglite.ts).
 const CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024;
 
 /**
- * Keeps the planner's statistics and the visibility map of the retrieval tables current while documents arrive.
- * PGlite runs no autovacuum, so its tables were never analysed, and on a server autovacuum comes late in a bulk
- * ingestion: a search planned on tables the planner believed empty read every posting of its terms (1.4 s at 10k
- * chunks; 0.07 s after ANALYZE). Because the threshold grows with the table, the runs cost a bounded share of an
+ * Keeps the planner's statistics and the visibility map of the chunk table current while documents arrive. PGlite
+ * runs no autovacuum, so its tables were never analysed, and on a server autovacuum comes late in a bulk
+ * ingestion: the passage fetch and the index loads (pg-retriever.ts, tenant-index-cache.ts) read by index, which a
+ * planner believing the table empty may not choose. Because the threshold grows with the table, the runs cost a bounded share of an
  * ingestion however large it gets: ANALYZE reads a fixed-size sample, VACUUM only the pages written since the last
  * run. Counts are per process; other processes only make the run come later.
  *
@@ -29,12 +29,12 @@ export class PgMaintenance {
 
   constructor(private readonly sql: Sql) {}
 
-  /** Notes that `postings` postings were written, and analyses the retrieval tables when enough have been. */
-  async added(postings: number): Promise<void> {
+  /** Notes that `chunks` chunks were written, and analyses the chunk table when enough have been. */
+  async added(chunks: number): Promise<void> {
     await this.checkpointIfDue();
-    this.pending += postings;
-    if (this.analysed === null) this.analysed = await this.postingsAtLastAnalyze();
-    if (this.running || this.pending < Math.max(MIN_POSTINGS, this.analysed * GROWTH)) return;
+    this.pending += chunks;
+    if (this.analysed === null) this.analysed = await this.chunksAtLastAnalyze();
+    if (this.running || this.pending < Math.max(MIN_CHUNKS, this.analysed * GROWTH)) return;
     // One at a time: concurrent ingestions would otherwise analyse the same tables twice over.
     this.running = true;
     try {
@@ -47,12 +47,9 @@ export class PgMaintenance {
     }
   }
 
-  /**
-   * ANALYZE for the planner; VACUUM marks the new pages all-visible, so a search reads postings from
-   * posting_term_impact alone (index-only scan), and clears the dead versions the df updates leave in index_term.
-   */
+  /** ANALYZE for the planner; VACUUM makes the room re-indexed documents left free again. */
   async analyse(): Promise<void> {
-    await this.sql.query('VACUUM (ANALYZE) chunk, index_term, posting');
+    await this.sql.query('VACUUM (ANALYZE) chunk');
   }
 
   private async checkpointIfDue(): Promise<void> {
@@ -73,10 +70,10 @@ export class PgMaintenance {
     this.walMark = lsn;
   }
 
-  private async postingsAtLastAnalyze(): Promise<number> {
+  private async chunksAtLastAnalyze(): Promise<number> {
     // reltuples is what the last ANALYZE (or VACUUM) saw; -1 when there was none.
     const rows = await this.sql.query<{ n: number }[]>(
-      `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'posting'::regclass`,
+      `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'chunk'::regclass`,
     );
     return Number(rows[0]?.n ?? 0);
   }

@@ -3,6 +3,7 @@ import { ChunkMemo } from '../text/chunk-memo';
 import { DEFAULT_QUERY, focusTerms, postingKey, queryTerms, type QueryOptions, type QueryTerms, type TermStats } from './query-terms';
 import { questionTerms, rerank, type RerankModel } from './rerank';
 import { RERANK_MODEL } from './rerank-model';
+import type { TenantIndexCache } from './tenant-index-cache';
 import type { Passage, Retriever, Sql } from './types';
 
 /**
@@ -83,11 +84,6 @@ export const DEFAULT_FEEDBACK: FeedbackParams = { docs: 5, terms: 10, weight: 0.
 // 0.737 → 0.737, padded 0.723 → 0.735, long 0.725 → 0.726 (bench/fit-rerank.ts, in-memory replica).
 export const DEFAULT_RANKING: RankingParams = { bm25: DEFAULT_BM25, query: DEFAULT_QUERY, feedback: null, fusion: null, proximity: 0.5, rerank: RERANK_MODEL };
 
-const STATS_SQL = `
-  SELECT t.term, t.df::float8 AS df, s.chunks::float8 AS chunks
-  FROM chunk_stats s JOIN index_term t ON t.tenant_id = s.tenant_id AND t.term = ANY($2::text[])
-  WHERE s.tenant_id = $1`;
-
 interface Row {
   id: string;
   document_id: string;
@@ -96,106 +92,51 @@ interface Row {
   lang: Language;
   title: string;
   source_url: string | null;
-  score: number | string;
+  score: number;
   /** The query keys (`lang:term`) the chunk holds. */
   matched: string[];
   /** Document frequency of each query key the tenant's chunks hold (the others hold none), and the chunk count. */
-  dfs: Record<string, number> | null;
-  chunks: number | string;
+  dfs: Map<string, number>;
+  chunks: number;
 }
 
 /*
- * How many postings of each query term a search reads, best first (posting_term_impact). A term found in fewer
- * chunks is read whole; of a term found in more, the chunks left out are those it would lift least. Without the
- * bound a common word made a search read tens of thousands of postings (1.4 s at 100k chunks); with it a search
- * reads at most this many per term, whatever the corpus size.
+ * The ask's one search statement: the passages of the chunks the in-memory index ranked first (TenantIndex), and
+ * the tenant's index version, which tells whether this process's index is stale (TenantIndexCache). One row with
+ * null chunk columns when none of the chunks is there any more (or none was asked for), so the version always comes.
  */
-export const CANDIDATES_PER_TERM = 1000;
-// Candidates scored exactly, per passage asked for: the best by stored impact, rescored from all their postings.
-const RESCORED_PER_RESULT = 10;
-
-/*
- * One statement per search (PGlite serialises every query through one connection), in two steps:
- * - candidates (storage side): the head of each query term's posting list, ranked by idf × the stored impact, an
- *   approximation that needs nothing but the index;
- * - scoring (ranking side): the candidates' postings of the query terms, scored by BM25F, so a candidate's score
- *   never misses a term whose list was cut before reaching it.
- * The question is analysed once per language; each analysis is a set of language-tagged terms, so a chunk is
- * scored with the terms of its own language. Document frequencies come from the tenant's term dictionary
- * (index_term), chunk count and length totals from chunk_stats; statements that write postings keep both exact.
- * A term's idf counts the chunks of its language only (chunk_lang_stats): the other analysis of a question would
- * otherwise find its everyday words rare among a handful of other-language chunks and put those first (DellQA's
- * four Spanish and Italian posts, filed as French, were the first result of 84 of every second one of its 949 English
- * questions; nDCG@10 on all of them 0.324 → 0.333, and with every question word scored 0.340 → 0.363 on every second).
- * A term's idf weight is computed once (in q), not once per posting read. The CTEs are MATERIALIZED because the
- * planner, seeing one row, would otherwise recompute them for every posting.
- *
- * Scoring reads a candidate's postings through posting_chunk; they sit together in the heap (ingestion writes them
- * in chunk order, and the PostingLocality migration clustered older ones), so 50 candidates cost about 100 page
- * reads instead of one per posting (2,200 buffer reads and 23 of 45 ms of a search at 10k chunks, PGlite).
- *
- * `matched` lists the query keys each result holds: its coverage of the question is computed from it, not by
- * analysing the passage again (stemming five passages was about 3 ms of a search, more than the SQL's scoring step).
- * `dfs` and `chunks` (the same on every row) are the query terms' document frequencies and the tenant's chunk
- * count, for the grounding evidence (Passage.evidence) without a statement of its own.
- */
-const SEARCH_SQL = `
-  WITH stats AS MATERIALIZED (
-    SELECT chunks::float8 AS n,
-           greatest(title_len::float8 / greatest(chunks, 1), 1) AS avg_title,
-           greatest(body_len::float8 / greatest(chunks, 1), 1) AS avg_body
+const PASSAGES_SQL = `
+  SELECT v.version, v.removals, c.seq, c.id, c.document_id, c.heading, c.text, c.lang, d.title, d.source_url
+  FROM (
+    SELECT coalesce(max(version), 0)::float8 AS version, coalesce(max(removals), 0)::float8 AS removals
     FROM chunk_stats WHERE tenant_id = $1
-  ),
-  q AS MATERIALIZED (
-    SELECT t.id, t.term, t.df, q.weight * ln(1 + (coalesce(l.chunks, s.n) - t.df + 0.5) / (t.df + 0.5)) AS idf
-    FROM unnest($2::text[], $3::float8[]) AS q(term, weight)
-    CROSS JOIN stats s
-    JOIN index_term t ON t.tenant_id = $1 AND t.term = q.term
-    LEFT JOIN chunk_lang_stats l ON l.tenant_id = $1 AND l.lang = split_part(q.term, ':', 1)
-    WHERE t.df > 0
-  ),
-  candidates AS MATERIALIZED (
-    SELECT p.chunk_seq
-    FROM q CROSS JOIN LATERAL (
-      SELECT chunk_seq, impact FROM posting WHERE term_id = q.id ORDER BY impact DESC LIMIT $9
-    ) p
-    GROUP BY p.chunk_seq
-    ORDER BY sum(q.idf * p.impact) DESC, p.chunk_seq
-    LIMIT $10
-  ),
-  scored AS (
-    SELECT p.chunk_seq, sum(q.idf * x.tf / ($5::float8 + x.tf)) AS score, array_agg(q.term) AS matched
-    FROM candidates c
-    JOIN posting p ON p.chunk_seq = c.chunk_seq
-    JOIN q ON q.id = p.term_id
-    CROSS JOIN stats s
-    CROSS JOIN LATERAL (
-      SELECT $7::float8 * p.title_tf / (1 - $8::float8 + $8::float8 * p.title_len / s.avg_title)
-             + p.body_tf / (1 - $6::float8 + $6::float8 * p.body_len / s.avg_body) AS tf
-    ) x
-    GROUP BY p.chunk_seq
-    ORDER BY score DESC, p.chunk_seq
-    LIMIT $4
-  )
-  SELECT c.id, c.document_id, c.heading, c.text, c.lang, d.title, d.source_url, sc.score, sc.matched,
-         (SELECT json_object_agg(term, df) FROM q) AS dfs, (SELECT n FROM stats) AS chunks
-  FROM scored sc
-  JOIN chunk c ON c.seq = sc.chunk_seq AND c.tenant_id = $1
-  JOIN document d ON d.id = c.document_id AND d.tenant_id = $1
-  ORDER BY sc.score DESC, sc.chunk_seq`;
+  ) v
+  LEFT JOIN chunk c ON c.tenant_id = $1 AND c.seq = ANY($2::int[])
+  -- LIMIT keeps this a lookup by primary key per chunk: joined plainly, a planner without statistics of document
+  -- read all the tenant's documents into a hash (100 ms at 10k chunks instead of 1).
+  LEFT JOIN LATERAL (
+    SELECT title, source_url FROM document WHERE id = c.document_id AND tenant_id = $1 LIMIT 1
+  ) d ON true`;
+
+interface PassageRow extends Omit<Row, 'score' | 'matched' | 'dfs' | 'chunks'> {
+  version: number;
+  removals: number;
+  seq: number | null;
+}
 
 // Prepared statement names are per connection; a new text needs a new name (pg refuses one name for two texts).
-const SEARCH_STATEMENT = 'askdesk_search_v4';
-const STATS_STATEMENT = 'askdesk_term_stats_v1';
+const PASSAGES_STATEMENT = 'askdesk_passages_v2';
+// A search whose fetch finds the index stale refreshes it and searches again; past this many tries (writes landing
+// all the while) it answers from what it has.
+const ATTEMPTS = 3;
 
 /** Lexical search over one tenant's chunks. The tenant is fixed here and bound into every statement. */
 export class PgRetriever implements Retriever {
   constructor(
     private readonly sql: Sql,
+    private readonly cache: TenantIndexCache,
     readonly tenantId: string,
     private readonly params: RankingParams = DEFAULT_RANKING,
-    /** Postings read per query term; the speed bench sets it unbounded to measure what the bound changes. */
-    private readonly candidatesPerTerm = CANDIDATES_PER_TERM,
   ) {}
 
   async search(query: string, limit: number): Promise<Passage[]> {
@@ -207,12 +148,12 @@ export class PgRetriever implements Retriever {
     const reranking = this.params.rerank && questionTerms(terms) >= this.params.rerank.minTerms ? this.params.rerank : null;
     const depth = reranking ? Math.max(limit, reranking.depth) : limit;
     const { maxTerms, idfPower } = this.params.query;
-    // Only the switches that need idf pay for the extra lookup; proximity works from the query weights alone.
+    // Only the switches that need idf ask for term statistics; proximity works from the query weights alone.
     const stats = maxTerms > 0 || idfPower > 0 || fusion ? await this.termStats(terms.keys) : null;
     if (stats && (maxTerms > 0 || idfPower > 0)) terms = focusTerms(terms, stats, this.params.query);
     if (terms.keys.length === 0) return [];
     // Proximity reorders the passages fetched, no more: fetching 20 for an ask's 8 raised long StackFAQ posts from
-    // 0.802 to 0.812 nDCG@10 (limit 8) but cost 9 ms at p50, the search statement rescoring ten candidates per row.
+    // 0.802 to 0.812 nDCG@10 (limit 8) but cost 9 ms at p50 when the search statement rescored candidates per row.
     let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(depth, feedback.docs * 4) : depth);
     if (feedback && rows.length > 0) {
       const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);
@@ -235,52 +176,60 @@ export class PgRetriever implements Retriever {
         sourceUrl: r.source_url,
         heading: r.heading,
         text: r.text,
-        score: Number(r.score),
-        // The same share as the analyzer's coverage(): a chunk's postings are the terms of its title, heading and
-        // text (those the index keeps, as are the question's), and the analysis terms are among the query keys.
+        score: r.score,
+        // The same share as the analyzer's coverage(): a chunk's terms are those of its title, heading and text
+        // (those the index keeps, as are the question's), and the analysis terms are among the query keys.
         coverage: qt.length === 0 ? 0 : qt.filter((t) => held.has(postingKey(r.lang, t))).length / qt.length,
         evidence: unknown ? evidence(qt, r.lang, held, unknown) : { unknownTerms: 0 },
       };
     });
   }
 
-  /** The search's plan as PostgreSQL runs it (EXPLAIN ANALYZE, JSON): for tests that check the plan, not the clock. */
-  async explain(query: string, limit: number): Promise<unknown> {
-    const terms = queryTerms(query, this.params.query);
-    if (terms.keys.length === 0 || limit <= 0) return null;
-    const rows = await this.sql.query<{ 'QUERY PLAN': unknown }[]>(`EXPLAIN (ANALYZE, FORMAT JSON) ${SEARCH_SQL}`, this.parameters(terms.keys, terms.weights, limit));
-    const plan = rows[0]['QUERY PLAN'];
-    return typeof plan === 'string' ? JSON.parse(plan) : plan;
-  }
-
   private async termStats(keys: string[]): Promise<TermStats> {
-    const rows = await this.select<{ term: string; df: number; chunks: number }>(STATS_STATEMENT, STATS_SQL, [this.tenantId, keys]);
-    return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), chunks: Number(rows[0]?.chunks ?? 0) };
+    const index = await this.cache.get(this.tenantId);
+    return { df: new Map(keys.map((k) => [k, index.df(k)])), chunks: index.count };
   }
 
-  private run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
-    // Its generic plan is the custom plan's shape (every CTE materialised, every read through an index), so
-    // PostgreSQL may switch to it after five runs without changing how a search reads.
-    return this.select<Row>(SEARCH_STATEMENT, SEARCH_SQL, this.parameters(keys, weights, limit));
+  /**
+   * Ranks in memory, then fetches the passages in one statement. Its version differs from the index's only right
+   * after another statement added or removed chunks of the tenant: the index is refreshed and the search run again.
+   */
+  private async run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
+    let index = await this.cache.get(this.tenantId);
+    for (let attempt = 1; ; attempt++) {
+      const hits = index.search(keys, weights, this.params.bm25, Math.floor(limit));
+      const fetched = await this.select<PassageRow>(PASSAGES_STATEMENT, PASSAGES_SQL, [this.tenantId, `{${hits.seqs.join(',')}}`]);
+      const seen = { version: Number(fetched[0].version), removals: Number(fetched[0].removals) };
+      if (attempt < ATTEMPTS && (seen.version !== index.version.version || seen.removals !== index.version.removals)) {
+        index = await this.cache.refresh(this.tenantId, index, seen);
+        continue;
+      }
+      const bySeq = new Map(fetched.filter((r) => r.seq !== null).map((r) => [Number(r.seq), r]));
+      const rows: Row[] = [];
+      hits.seqs.forEach((seq, i) => {
+        const r = bySeq.get(seq);
+        if (!r) return;
+        rows.push({
+          id: r.id, document_id: r.document_id, heading: r.heading, text: r.text, lang: r.lang, title: r.title, source_url: r.source_url,
+          score: hits.scores[i], matched: hits.matched[i], dfs: hits.dfs, chunks: hits.chunks,
+        });
+      });
+      return rows;
+    }
   }
 
   /** A statement as the named prepared statement where the runner has them, as a plain query otherwise. */
   private select<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
     return this.sql.prepared ? this.sql.prepared<T>(name, text, params) : this.sql.query<T[]>(text, params);
   }
-
-  private parameters(keys: string[], weights: number[], limit: number): unknown[] {
-    const { k1, b, titleWeight, titleB } = this.params.bm25;
-    return [this.tenantId, keys, weights, Math.floor(limit), k1, b, titleWeight, titleB, this.candidatesPerTerm, Math.floor(limit) * RESCORED_PER_RESULT];
-  }
 }
 
 /**
  * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
  * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. They come
- * from the lookup the ranking switches made (`stats`, over every term of the question), or else from the search
- * statement, which returns them for every key it searched: every analysed term is a key (queryTerms), so neither
- * costs a statement here.
+ * from the lookup the ranking switches made (`stats`, over every term of the question), or else from the in-memory
+ * search, which returns them for every key it searched: every analysed term is a key (queryTerms). Neither costs a
+ * statement.
  */
 function unknownTerms(terms: QueryTerms, rows: Row[], stats: TermStats | null): TermStats | null {
   const held = new Set<string>();
@@ -290,9 +239,9 @@ function unknownTerms(terms: QueryTerms, rows: Row[], stats: TermStats | null): 
   return stats ?? statsOf(rows);
 }
 
-/** The query terms' statistics as the search statement returns them on every row. */
+/** The query terms' statistics as the in-memory search returns them on every row. */
 function statsOf(rows: Row[]): TermStats {
-  return { df: new Map(Object.entries(rows[0].dfs ?? {}).map(([k, df]) => [k, Number(df)])), chunks: Number(rows[0].chunks) };
+  return { df: rows[0].dfs, chunks: rows[0].chunks };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { TenantDocument } from '../../../src/contract/operations.generated';
-import { CuratedAnswersPanel } from './CuratedAnswersPanel';
 import { BillingPanel } from './BillingPanel';
+import { CuratedAnswersPanel, useCuratedDraft } from '../shared/CuratedAnswersPanel';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
 import { GapsPanel } from '../shared/GapsPanel';
 import { KeysPanel } from '../shared/KeysPanel';
@@ -16,6 +16,7 @@ import type { ConsoleProps, Plan, Tenant } from './types';
 export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; onBack(): void }) {
   const { api, fail, id, plans, onBack } = props;
   const [tenant, setTenant] = useState<Tenant | null>(null);
+  const curated = useCuratedDraft();
   const load = useCallback(() => {
     api.request(TenantDocument, { id }).then((d) => (d.tenant ? setTenant(d.tenant) : onBack()), fail);
   }, [api, id, fail, onBack]);
@@ -51,10 +52,10 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         <DocumentsPanel {...props} tenantId={tenant.id} onChanged={load} />
       </div>
       <div id="gaps">
-        <GapsPanel {...props} tenantId={tenant.id} />
+        <GapsPanel {...props} tenantId={tenant.id} onAnswer={curated.answer} />
       </div>
       <div id="curated" class="stack">
-        <CuratedAnswersPanel {...props} tenant={tenant} />
+        <CuratedAnswersPanel {...props} tenantId={tenant.id} tenant={tenant} drafts={curated} />
         <InstructionsCard key={tenant.id} {...props} tenant={tenant} onChange={setTenant} />
       </div>
       <div id="usage">

@@ -6,6 +6,7 @@ import { useExport } from '../chat/useExport';
 import { useLanguage } from '../chat/useLanguage';
 import { ExportBox } from '../chat/ExportBox';
 import { Api, ApiError, asApiError, UNREACHABLE } from '../shared/api';
+import { CuratedAnswersPanel, useCuratedDraft } from '../shared/CuratedAnswersPanel';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
 import { GapsPanel } from '../shared/GapsPanel';
 import { Messages, useMessages } from '../shared/Messages';
@@ -25,6 +26,7 @@ const SECTIONS: [id: string, label: TextKey][] = [
   ['keys', 'nav.keys'],
   ['documents', 'nav.documents'],
   ['gaps', 'nav.gaps'],
+  ['curated', 'nav.curated'],
   ['export', 'nav.export'],
   ['troubleshooting', 'nav.help'],
 ];
@@ -41,8 +43,8 @@ function refusalOf(error: unknown, key: string, text: Text): string {
 
 /**
  * The client's IT team's page: its own tenant through a secret key — plan and quota, usage, keys, documents, the
- * questions left unanswered, the export and the chat's troubleshooting guide. Every call leaves tenantId out, so the
- * server uses the key's tenant.
+ * questions left unanswered and the curated answers that answer them, the export and the chat's troubleshooting
+ * guide. Every call leaves tenantId out, so the server uses the key's tenant.
  */
 export function DashboardApp({ endpoint }: { endpoint: string }) {
   const { language, t: chatText, switchLanguage } = useLanguage(undefined, true);
@@ -56,6 +58,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
   const messages = useMessages(text('unreachable'));
   const { fail, notify } = messages;
   const exporter = useExport(api, fail);
+  const curated = useCuratedDraft();
 
   const load = useCallback(() => {
     api?.request(DashboardTenantDocument).then((d) => setTenant(d.me), (e) => {
@@ -169,7 +172,10 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
             <DocumentsPanel {...props} tenantId={null} onChanged={load} canEdit={tenant.documentSelfService} readOnlyNote={text('docs.readOnly')} />
           </div>
           <div id="gaps">
-            <GapsPanel {...props} tenantId={null} />
+            <GapsPanel {...props} tenantId={null} onAnswer={curated.answer} />
+          </div>
+          <div id="curated">
+            <CuratedAnswersPanel {...props} tenantId={null} tenant={tenant} drafts={curated} />
           </div>
           <Card title={text('export.title')} id="export">
             <p class="muted small">{text('export.help')}</p>

@@ -13,9 +13,10 @@ const CSV_MAX_PAGES = 50;
 
 /**
  * The questions the assistant could not answer from the tenant's documents (or whose answer was rated down),
- * grouped: the list that tells the client which document is missing.
+ * grouped: the list that tells the client which document is missing. With `onAnswer`, each row also offers to
+ * answer its question with a curated answer.
  */
-export function GapsPanel({ api, fail, t, tenantId }: PanelProps & { tenantId: TenantArg }) {
+export function GapsPanel({ api, fail, t, tenantId, onAnswer }: PanelProps & { tenantId: TenantArg; onAnswer?(question: string): void }) {
   const list = usePaged(api, UnansweredQuestionsDocument, (d) => d.unansweredQuestions, { tenantId }, fail);
   const [saving, setSaving] = useState(false);
 
@@ -50,33 +51,41 @@ export function GapsPanel({ api, fail, t, tenantId }: PanelProps & { tenantId: T
       }
     >
       <p class="muted small">{t('gaps.help')}</p>
-      <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th>{t('gaps.col.question')}</th>
-              <th class="num">{t('gaps.col.count')}</th>
-              <th>{t('gaps.col.last')}</th>
-              <th>{t('gaps.col.reason')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.page?.nodes.map((g) => (
-              <tr key={g.question} data-testid="gap-row">
-                <td class="question">{g.question}</td>
-                <td class="num">{g.count}</td>
-                <td>{formatDateTime(g.lastAskedAt)}</td>
-                <td>
-                  <span class={`badge ${g.reason === 'RATED_DOWN' ? 'warn' : ''}`}>{t(`gaps.reason.${g.reason}`)}</span>
+      <table class="table stacks">
+        <thead>
+          <tr>
+            <th>{t('gaps.col.question')}</th>
+            <th class="num">{t('gaps.col.count')}</th>
+            <th>{t('gaps.col.last')}</th>
+            <th>{t('gaps.col.reason')}</th>
+            {onAnswer && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {list.page?.nodes.map((g) => (
+            <tr key={g.question} data-testid="gap-row">
+              <td class="question">{g.question}</td>
+              <td class="num" data-label={t('gaps.col.count')}>
+                {g.count}
+              </td>
+              <td data-label={t('gaps.col.last')}>{formatDateTime(g.lastAskedAt)}</td>
+              <td>
+                <span class={`badge ${g.reason === 'RATED_DOWN' ? 'warn' : ''}`}>{t(`gaps.reason.${g.reason}`)}</span>
+              </td>
+              {onAnswer && (
+                <td class="actions">
+                  <button type="button" class="small" data-testid="gap-answer" onClick={() => onAnswer(g.question)}>
+                    {t('gaps.answer')}
+                  </button>
                 </td>
-              </tr>
-            ))}
-            <EmptyRow list={list} columns={4}>
-              {t('gaps.none')}
-            </EmptyRow>
-          </tbody>
-        </table>
-      </div>
+              )}
+            </tr>
+          ))}
+          <EmptyRow list={list} columns={onAnswer ? 5 : 4}>
+            {t('gaps.none')}
+          </EmptyRow>
+        </tbody>
+      </table>
       <Pager list={list} t={t} />
     </Card>
   );

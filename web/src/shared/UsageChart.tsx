@@ -5,6 +5,11 @@ import { download } from './api';
 import { englishPanels, type PanelTranslate } from './panel-i18n';
 
 export type Period = 'DAY' | 'MONTH';
+
+// The chart draws counts: its y axis starts at zero and ticks on whole numbers only (1, 2, 5, 10, 20, 50… apart),
+// where uPlot's own steps would also offer 0.5 or 0.25 when the counts are small.
+const COUNT_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+const countRange: uPlot.Range.Function = (_plot, _min, max) => [0, Math.max(1, Math.ceil(uPlot.rangeNum(0, max, 0.1, true)[1] ?? max))];
 export type UsageBuckets = ({ start: string } & CountsFragment)[];
 
 interface Props {
@@ -34,8 +39,19 @@ export function UsageChart({ buckets, total, title, filename, period = 'DAY', t 
       {
         width,
         height: 220,
-        scales: { x: { time: true } },
-        axes: [{}, { label: t('usage.axis') }],
+        scales: { x: { time: true }, y: { range: countRange } },
+        axes: [
+          {},
+          {
+            label: t('usage.axis'),
+            incrs: COUNT_STEPS,
+            // The ticks drawn, also on the holder: a canvas can't be read by tests.
+            values: (_plot, ticks) => {
+              el.dataset.yTicks = ticks.join(' ');
+              return ticks.map((v) => v.toLocaleString());
+            },
+          },
+        ],
         series: [
           {},
           { label: t('usage.succeeded'), stroke: '#1f6f8b', fill: 'rgba(31,111,139,0.12)', width: 2 },

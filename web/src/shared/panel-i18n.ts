@@ -1,7 +1,7 @@
 import { translatorOf, type Language } from './i18n';
 
-// The words of the panels the console and the client's dashboard share (keys, documents, usage, lists). The console
-// speaks English; the dashboard follows its reader.
+// The words of the panels the console and the client's dashboard share (keys, documents, usage, lists, curated
+// answers). The console speaks English; the dashboard follows its reader.
 const en = {
   'list.loading': 'Loading…',
   'list.count': '{n} in all · page {page}',
@@ -81,6 +81,33 @@ const en = {
   'gaps.reason.UNGROUNDED': 'not in the documents',
   'gaps.reason.RATED_DOWN': 'rated unhelpful',
   'gaps.none': 'No unanswered questions: every question found its answer in the documents.',
+  'gaps.answer': 'Answer this',
+  'curated.title': 'Curated answers',
+  'curated.help': 'Asks matching one of these questions get the approved answer word for word, with its sources.',
+  'curated.col.questions': 'Questions',
+  'curated.col.answer': 'Answer',
+  'curated.col.hits': 'Hits',
+  'curated.col.changed': 'Changed',
+  'curated.more': '+{n} more',
+  'curated.edit': 'Edit',
+  'curated.remove': 'Remove',
+  'curated.removeConfirm': 'Remove the curated answer for “{question}”?',
+  'curated.removed': 'Curated answer removed: its questions are answered from the documents again.',
+  'curated.none': 'No curated answers yet.',
+  'curated.new': 'New curated answer',
+  'curated.editTitle': 'Edit curated answer',
+  'curated.questions': 'Questions, one phrasing per line',
+  'curated.answer': 'Approved answer',
+  'curated.documents': 'Cited documents',
+  'curated.save': 'Save',
+  'curated.saveChanges': 'Save changes',
+  'curated.saving': 'Saving…',
+  'curated.cancel': 'Cancel',
+  'curated.saved': 'Curated answer saved.',
+  'curated.updated': 'Curated answer updated.',
+  'curated.export': 'Export CSV',
+  'curated.import': 'Import CSV',
+  'curated.imported': '{created} curated answer(s) created, {updated} updated.',
 };
 
 export type PanelKey = keyof typeof en;
@@ -164,6 +191,33 @@ const fr: Record<PanelKey, string> = {
   'gaps.reason.UNGROUNDED': 'absente des documents',
   'gaps.reason.RATED_DOWN': 'réponse jugée inutile',
   'gaps.none': 'Aucune question sans réponse : chaque question a trouvé sa réponse dans les documents.',
+  'gaps.answer': 'Y répondre',
+  'curated.title': 'Réponses validées',
+  'curated.help': 'Une question qui correspond à l’une de ces formulations reçoit la réponse validée mot pour mot, avec ses sources.',
+  'curated.col.questions': 'Questions',
+  'curated.col.answer': 'Réponse',
+  'curated.col.hits': 'Utilisations',
+  'curated.col.changed': 'Modifiée',
+  'curated.more': '+{n} autre(s)',
+  'curated.edit': 'Modifier',
+  'curated.remove': 'Retirer',
+  'curated.removeConfirm': 'Retirer la réponse validée de « {question} » ?',
+  'curated.removed': 'Réponse validée retirée : ses questions trouvent de nouveau leur réponse dans les documents.',
+  'curated.none': 'Aucune réponse validée pour l’instant.',
+  'curated.new': 'Nouvelle réponse validée',
+  'curated.editTitle': 'Modifier la réponse validée',
+  'curated.questions': 'Questions, une formulation par ligne',
+  'curated.answer': 'Réponse validée',
+  'curated.documents': 'Documents cités',
+  'curated.save': 'Enregistrer',
+  'curated.saveChanges': 'Enregistrer les modifications',
+  'curated.saving': 'Enregistrement…',
+  'curated.cancel': 'Annuler',
+  'curated.saved': 'Réponse validée enregistrée.',
+  'curated.updated': 'Réponse validée mise à jour.',
+  'curated.export': 'Exporter en CSV',
+  'curated.import': 'Importer un CSV',
+  'curated.imported': '{created} réponse(s) validée(s) créée(s), {updated} mise(s) à jour.',
 };
 
 export type PanelTranslate = (key: PanelKey, vars?: Record<string, string | number>) => string;

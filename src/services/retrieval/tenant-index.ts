@@ -1,0 +1,374 @@
+import type { Bm25Params } from './pg-retriever';
+
+/** One chunk as the load statement returns it (tenant-index-cache.ts): its forward index, terms space-separated. */
+export interface ForwardRow {
+  seq: number;
+  lang: string;
+  title_len: number;
+  body_len: number;
+  /** The chunk's distinct terms (bare stems), separated by spaces; analysed terms hold none. */
+  terms: string;
+  /** Per term, its count in the title field then in the body, each an unsigned 16-bit big-endian integer. */
+  tfs: Uint8Array;
+}
+
+/** Where the tenant's chunks stood when they were read: chunk_stats' counters (ForwardIndex migration). */
+export interface IndexVersion {
+  version: number;
+  removals: number;
+}
+
+/** The best chunks of one search, best first, with what the grounding evidence needs. */
+export interface Hits {
+  seqs: number[];
+  scores: number[];
+  /** Per hit, the query keys (`lang:term`) its chunk holds. */
+  matched: string[][];
+  /** Document frequency of each query key some chunk holds. */
+  dfs: Map<string, number>;
+  chunks: number;
+}
+
+/**
+ * A term's postings, in chunk order: the chunk's slot and the term's counts in its title and body fields, at
+ * `offset`..`offset + length` of its arrays. A tenant loaded at once shares three arrays among all its terms (one
+ * allocation instead of three per term: loading 100k chunks spent most of its time allocating small arrays); a term
+ * that grows afterwards moves to arrays of its own.
+ */
+class PostingList {
+  slots: Int32Array;
+  title: Uint16Array;
+  body: Uint16Array;
+  offset = 0;
+  length = 0;
+  private shared: boolean;
+
+  constructor(shared?: { slots: Int32Array; title: Uint16Array; body: Uint16Array; offset: number }) {
+    this.slots = shared?.slots ?? new Int32Array(2);
+    this.title = shared?.title ?? new Uint16Array(2);
+    this.body = shared?.body ?? new Uint16Array(2);
+    this.offset = shared?.offset ?? 0;
+    this.shared = shared !== undefined;
+  }
+
+  /** Where the list is being filled in place (a bulk load), the next posting. */
+  fill(slot: number, title: number, body: number): void {
+    const at = this.offset + this.length++;
+    this.slots[at] = slot;
+    this.title[at] = title;
+    this.body[at] = body;
+  }
+
+  push(slot: number, title: number, body: number): void {
+    if (this.shared || this.length === this.slots.length) {
+      const size = Math.max(2, this.length * 2);
+      const end = this.offset + this.length;
+      this.slots = grow(this.slots.subarray(this.offset, end), new Int32Array(size));
+      this.title = grow(this.title.subarray(this.offset, end), new Uint16Array(size));
+      this.body = grow(this.body.subarray(this.offset, end), new Uint16Array(size));
+      this.offset = 0;
+      this.shared = false;
+    }
+    this.fill(slot, title, body);
+  }
+
+  /** Keeps the postings of slots that `slotOf` maps to a new slot (not -1), renumbered; order is kept. */
+  keep(slotOf: Int32Array): void {
+    let to = this.offset;
+    const end = this.offset + this.length;
+    for (let i = this.offset; i < end; i++) {
+      const slot = slotOf[this.slots[i]];
+      if (slot < 0) continue;
+      this.slots[to] = slot;
+      this.title[to] = this.title[i];
+      this.body[to] = this.body[i];
+      to++;
+    }
+    this.length = to - this.offset;
+  }
+
+  /** Binary search: slots are appended in increasing order. */
+  has(slot: number): boolean {
+    let lo = this.offset;
+    let hi = this.offset + this.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.slots[mid];
+      if (s === slot) return true;
+      if (s < slot) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+function grow<T extends Int32Array | Uint16Array | Float64Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * One tenant's inverted index, in this process's memory: per term (`lang:term`) its postings in typed arrays, per
+ * chunk (a slot, in seq order) its seq, language and field lengths, and the totals BM25F needs. Built from the
+ * chunks' forward index (`chunk.terms`, `chunk.tfs`), grown by appending chunks of higher seq, and shrunk to the
+ * chunks still there after a removal (`retain`), so a change costs the chunks it touched, not a reload.
+ *
+ * Search is exact: every posting of every query term is scored, into one accumulator per chunk. At 100k chunks
+ * that is a few hundred thousand postings for a long question, a few milliseconds; no candidate bound is needed.
+ */
+export class TenantIndex {
+  private seqs = new Int32Array(64);
+  private titleLens = new Int32Array(64);
+  private bodyLens = new Int32Array(64);
+  private langs: string[] = [];
+  // Per language, per term: keyed apart rather than by `lang:term`, which loading would build for every posting.
+  private readonly lists = new Map<string, Map<string, PostingList>>();
+  private readonly langChunks = new Map<string, number>();
+  private titleTotal = 0;
+  private bodyTotal = 0;
+  /** Number of chunks (slots in use). */
+  count = 0;
+  postings = 0;
+  lastSeq = 0;
+
+  // Scratch of one search, reused: scores by slot, and which slots this search has touched.
+  private scores = new Float64Array(64);
+  private stamps = new Uint32Array(64);
+  private stamp = 0;
+  private touched = new Int32Array(64);
+  // Per-chunk length normalisations for one set of BM25F constants, valid while `count` is unchanged.
+  private norms: { params: Bm25Params; count: number; title: Float64Array; body: Float64Array } | null = null;
+
+  constructor(public version: IndexVersion) {}
+
+  /** Appends chunks of seq above `lastSeq`, in seq order. */
+  append(rows: ForwardRow[]): void {
+    if (this.count === 0 && rows.length > 1) {
+      this.load(rows);
+      return;
+    }
+    for (const row of rows) {
+      const slot = this.count;
+      this.reserve(slot + 1);
+      this.seqs[slot] = row.seq;
+      this.titleLens[slot] = row.title_len;
+      this.bodyLens[slot] = row.body_len;
+      this.langs[slot] = row.lang;
+      this.count++;
+      this.lastSeq = row.seq;
+      this.titleTotal += row.title_len;
+      this.bodyTotal += row.body_len;
+      this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
+      if (row.terms === '') continue;
+      const terms = row.terms.split(' ');
+      const tfs = row.tfs;
+      let lists = this.lists.get(row.lang);
+      if (!lists) this.lists.set(row.lang, (lists = new Map()));
+      for (let i = 0; i < terms.length; i++) {
+        let list = lists.get(terms[i]);
+        if (!list) lists.set(terms[i], (list = new PostingList()));
+        list.push(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
+      }
+      this.postings += terms.length;
+    }
+  }
+
+  /**
+   * The first rows of an empty index, in two passes: the terms of every posting and each term's document frequency,
+   * then every list filled in place in arrays shared by all (PostingList).
+   */
+  private load(rows: ForwardRow[]): void {
+    const termIds = new Map<string, Map<string, number>>();
+    let dfs = new Int32Array(1024);
+    let ids = new Int32Array(1024);
+    let terms = 0;
+    let total = 0;
+    this.reserve(rows.length);
+    for (const row of rows) {
+      const slot = this.count++;
+      this.seqs[slot] = row.seq;
+      this.titleLens[slot] = row.title_len;
+      this.bodyLens[slot] = row.body_len;
+      this.langs[slot] = row.lang;
+      this.lastSeq = row.seq;
+      this.titleTotal += row.title_len;
+      this.bodyTotal += row.body_len;
+      this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
+      if (row.terms === '') continue;
+      let known = termIds.get(row.lang);
+      if (!known) termIds.set(row.lang, (known = new Map()));
+      const split = row.terms.split(' ');
+      if (total + split.length > ids.length) ids = grow(ids, new Int32Array(Math.max(2 * ids.length, total + split.length)));
+      for (const term of split) {
+        let id = known.get(term);
+        if (id === undefined) {
+          known.set(term, (id = terms++));
+          if (terms > dfs.length) dfs = grow(dfs, new Int32Array(2 * dfs.length));
+        }
+        dfs[id]++;
+        ids[total++] = id;
+      }
+    }
+    const shared = { slots: new Int32Array(total), title: new Uint16Array(total), body: new Uint16Array(total), offset: 0 };
+    const byId: PostingList[] = new Array(terms);
+    for (let id = 0; id < terms; id++) {
+      byId[id] = new PostingList(shared);
+      shared.offset += dfs[id];
+    }
+    for (const [lang, known] of termIds) {
+      const lists = new Map<string, PostingList>();
+      for (const [term, id] of known) lists.set(term, byId[id]);
+      this.lists.set(lang, lists);
+    }
+    let p = 0;
+    rows.forEach((row, slot) => {
+      const tfs = row.tfs;
+      const n = row.terms === '' ? 0 : tfs.length >> 2;
+      for (let i = 0; i < n; i++) byId[ids[p++]].fill(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
+    });
+    this.postings = total;
+  }
+
+  /**
+   * Keeps only the chunks whose seq is in `alive` (ascending; the seqs up to `lastSeq` the tenant still holds):
+   * slots are renumbered in order and each posting list compacted in place, one pass over the postings.
+   */
+  retain(alive: number[]): void {
+    const slotOf = new Int32Array(this.count).fill(-1);
+    let kept = 0;
+    for (let slot = 0, i = 0; slot < this.count; slot++) {
+      while (i < alive.length && alive[i] < this.seqs[slot]) i++;
+      if (i < alive.length && alive[i] === this.seqs[slot]) slotOf[slot] = kept++;
+    }
+    if (kept === this.count) return;
+    this.titleTotal = 0;
+    this.bodyTotal = 0;
+    this.langChunks.clear();
+    for (let slot = 0; slot < this.count; slot++) {
+      const to = slotOf[slot];
+      if (to < 0) continue;
+      this.seqs[to] = this.seqs[slot];
+      this.titleLens[to] = this.titleLens[slot];
+      this.bodyLens[to] = this.bodyLens[slot];
+      this.langs[to] = this.langs[slot];
+      this.titleTotal += this.titleLens[to];
+      this.bodyTotal += this.bodyLens[to];
+      this.langChunks.set(this.langs[to], (this.langChunks.get(this.langs[to]) ?? 0) + 1);
+    }
+    this.langs.length = kept;
+    this.count = kept;
+    this.postings = 0;
+    for (const lists of this.lists.values()) {
+      for (const [term, list] of lists) {
+        list.keep(slotOf);
+        if (list.length === 0) lists.delete(term);
+        this.postings += list.length;
+      }
+    }
+    this.norms = null;
+  }
+
+  /** How many chunks hold `key` (`lang:term`). */
+  df(key: string): number {
+    return this.list(key)?.length ?? 0;
+  }
+
+  private list(key: string): PostingList | undefined {
+    const colon = key.indexOf(':');
+    return this.lists.get(key.slice(0, colon))?.get(key.slice(colon + 1));
+  }
+
+  /**
+   * The `limit` best chunks for weighted query keys by BM25F, best first (ties: lower seq first). The formula of the
+   * former search statement: a term's idf counts the chunks of its own language only (the other analysis of a
+   * question would otherwise find its everyday words rare among a handful of other-language chunks and put those
+   * first), and each field has its own length normalisation against the tenant's average lengths.
+   */
+  search(keys: string[], weights: number[], params: Bm25Params, limit: number): Hits {
+    const dfs = new Map<string, number>();
+    const hits: Hits = { seqs: [], scores: [], matched: [], dfs, chunks: this.count };
+    if (this.count === 0 || limit <= 0) return hits;
+    const { title: titleNorm, body: bodyNorm } = this.normsFor(params);
+    const { k1 } = params;
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+    const { scores, stamps, touched, stamp } = this;
+    let touchedCount = 0;
+    const used: PostingList[] = [];
+    const usedKeys: string[] = [];
+    for (let t = 0; t < keys.length; t++) {
+      const list = this.list(keys[t]);
+      if (!list || list.length === 0) continue;
+      const df = list.length;
+      dfs.set(keys[t], df);
+      used.push(list);
+      usedKeys.push(keys[t]);
+      const n = this.langChunks.get(keys[t].slice(0, keys[t].indexOf(':'))) ?? this.count;
+      const idf = weights[t] * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const { slots, title, body, offset } = list;
+      for (let i = offset; i < offset + df; i++) {
+        const s = slots[i];
+        const tf = title[i] * titleNorm[s] + body[i] * bodyNorm[s];
+        const add = (idf * tf) / (k1 + tf);
+        if (stamps[s] !== stamp) {
+          stamps[s] = stamp;
+          scores[s] = add;
+          touched[touchedCount++] = s;
+        } else scores[s] += add;
+      }
+    }
+
+    // Top `limit` by score, then slot (seq order), kept sorted in two small arrays.
+    const bestSlots: number[] = [];
+    const bestScores: number[] = [];
+    for (let i = 0; i < touchedCount; i++) {
+      const s = touched[i];
+      const v = scores[s];
+      const last = bestSlots.length - 1;
+      if (bestSlots.length === limit && (v < bestScores[last] || (v === bestScores[last] && s > bestSlots[last]))) continue;
+      let at = bestSlots.length;
+      while (at > 0 && (bestScores[at - 1] < v || (bestScores[at - 1] === v && bestSlots[at - 1] > s))) at--;
+      bestSlots.splice(at, 0, s);
+      bestScores.splice(at, 0, v);
+      if (bestSlots.length > limit) {
+        bestSlots.pop();
+        bestScores.pop();
+      }
+    }
+    for (let i = 0; i < bestSlots.length; i++) {
+      hits.seqs.push(this.seqs[bestSlots[i]]);
+      hits.scores.push(bestScores[i]);
+      hits.matched.push(usedKeys.filter((_, t) => used[t].has(bestSlots[i])));
+    }
+    return hits;
+  }
+
+  private normsFor(params: Bm25Params): { title: Float64Array; body: Float64Array } {
+    if (this.norms && this.norms.params === params && this.norms.count === this.count) return this.norms;
+    const { b, titleWeight, titleB } = params;
+    const avgTitle = Math.max(this.titleTotal / Math.max(this.count, 1), 1);
+    const avgBody = Math.max(this.bodyTotal / Math.max(this.count, 1), 1);
+    const title = new Float64Array(this.count);
+    const body = new Float64Array(this.count);
+    for (let s = 0; s < this.count; s++) {
+      title[s] = titleWeight / (1 - titleB + (titleB * this.titleLens[s]) / avgTitle);
+      body[s] = 1 / (1 - b + (b * this.bodyLens[s]) / avgBody);
+    }
+    this.norms = { params, count: this.count, title, body };
+    return this.norms;
+  }
+
+  private reserve(wanted: number): void {
+    if (wanted <= this.seqs.length) return;
+    const size = Math.max(wanted, 2 * this.seqs.length);
+    this.seqs = grow(this.seqs, new Int32Array(size));
+    this.titleLens = grow(this.titleLens, new Int32Array(size));
+    this.bodyLens = grow(this.bodyLens, new Int32Array(size));
+    this.scores = new Float64Array(size);
+    this.stamps = new Uint32Array(size);
+    this.stamp = 0;
+    this.touched = new Int32Array(size);
+  }
+}
