@@ -5,8 +5,10 @@
  * `npm run eval` in the third decimal: choose here, report from the eval.
  *
  *   npx esbuild bench/retrieval-lab.ts --bundle --platform=node --packages=external --outfile=/tmp/lab.js && node /tmp/lab.js
- * Options: the eval's BM25/query flags (--k1= --b= --tw= --tb= --narr= --ctx= --story= --rep= --prox=), --sets=…,
- * --fold=odd|even (DellQA and StackFAQ questions by their 1-based number), and the flags of the ideas below.
+ * Options: the eval's BM25/query flags (--k1= --b= --tw= --tb= --narr= --ctx= --story= --rep= --prox= --rerank=0),
+ * --sets=…, --every=N, and --notitle=1: a document whose title is the opening of its content gets no title field
+ * (DellQA's titles are its first 80 characters). It prints nDCG@10 per set, with the odd- and even-numbered
+ * questions apart. bench/fit-rerank.ts and bench/fit-term-necessity.ts fit models on it with 2-fold CV.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
