@@ -17,7 +17,9 @@
  * weight (off by default; --fbw=0.3 turns it on), passages and terms, --chatter=0 to keep chatter, --limit=N passages
  * fetched per query before grouping by document (default 50), --seed=N padding seed; for quick runs --every=N
  * (every Nth question, from the --offset=K-th; StackFAQ and DellQA), --systems=ours, --sets=stackfaq,stackfaq-long,french-padded,dellqa…,
- * --grounding=0, --show=I
+ * --grounding=0, --rerank=0 (BM25 and proximity's order for long questions too: rerank.ts), --fold=odd|even keeps
+ * DellQA's odd- or even-numbered questions and --rerankmodel=FILE reranks them with the model fitted on the other
+ * fold (bench/fit-rerank.ts --folds=FILE): a cross-validated figure, --show=I
  * prints question I of each set as it is searched, --half=odd|even keeps the odd- or even-numbered French questions
  * (choose a rule on one half, confirm it on the other), and --losses=1 lists the questions their padded or long form
  * ranks lower, with the weight each of its sentences got. Grounding: --gcov= least coverage, --gchance= most chance
@@ -34,6 +36,7 @@ import { DEFAULT_GROUNDING, GroundingPolicy } from '../src/services/retrieval/gr
 import { weightedSentences, type QueryOptions } from '../src/services/retrieval/query-terms';
 import { PgRetrievalIndex } from '../src/services/retrieval/pg-retrieval-index';
 import { DEFAULT_FEEDBACK, DEFAULT_RANKING, type RankingParams } from '../src/services/retrieval/pg-retriever';
+import type { RerankModel } from '../src/services/retrieval/rerank';
 import type { Retriever, Sql } from '../src/services/retrieval/types';
 import type { Language } from '../src/services/text/analyzer';
 import { FRENCH_DOCS, FRENCH_QUERIES, longQuery, OFF_TOPIC, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
@@ -45,6 +48,7 @@ const PLAIN_BM25: RankingParams = {
   feedback: null,
   fusion: null,
   proximity: 0,
+  rerank: null,
 };
 
 const MAX_PADDED_LOSS = 0.03;
@@ -168,6 +172,18 @@ const withCi = (xs: number[]): string => {
   return `${fmt(mean(xs))} [${fmt(lo)}, ${fmt(hi)}]`;
 };
 
+/**
+ * The reranking model: the production one, or with --rerankmodel=FILE (bench/fit-rerank.ts --folds=FILE) the one
+ * fitted on the other fold of DellQA than --fold's, so that a DellQA figure is cross-validated.
+ */
+function rerankModel(): RerankModel | null {
+  const file = arg('rerankmodel');
+  if (!file) return DEFAULT_RANKING.rerank;
+  const fold = arg('fold');
+  if (fold !== 'odd' && fold !== 'even') throw new Error('--rerankmodel needs --fold=odd|even');
+  return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, RerankModel>)[fold];
+}
+
 async function main(): Promise<void> {
   const dataDir = resolve(arg('data') ?? resolve(process.cwd(), '../shared/eval/stackfaq'));
   const ranking: RankingParams = {
@@ -191,6 +207,7 @@ async function main(): Promise<void> {
         ? { keyTerms: numberArg('rrfterms', DEFAULT_RANKING.fusion?.keyTerms ?? 0), k: numberArg('rrfk', DEFAULT_RANKING.fusion?.k ?? 60) }
         : null,
     proximity: numberArg('prox', DEFAULT_RANKING.proximity),
+    rerank: numberArg('rerank', DEFAULT_RANKING.rerank ? 1 : 0) > 0 ? rerankModel() : null,
     feedback:
       numberArg('fbw', DEFAULT_RANKING.feedback?.weight ?? 0) > 0
         ? {
@@ -210,7 +227,10 @@ async function main(): Promise<void> {
   const stackQueries = readJsonl<EvalQuery>(resolve(dataDir, 'queries.jsonl')).filter(sampled);
   const dellDir = resolve(arg('dell') ?? resolve(process.cwd(), '../shared/eval/dellqa-dev'));
   const dellDocs = readJsonl<EvalDoc>(resolve(dellDir, 'docs.jsonl'));
-  const dellQueries = readJsonl<EvalQuery>(resolve(dellDir, 'queries.jsonl')).filter(sampled);
+  // --fold=odd|even: DellQA's odd- or even-numbered questions (1-based), the folds of bench/fit-rerank.ts.
+  const fold = arg('fold');
+  const inFold = (_: unknown, i: number): boolean => !fold || (fold === 'odd' ? i % 2 === 0 : i % 2 === 1);
+  const dellQueries = readJsonl<EvalQuery>(resolve(dellDir, 'queries.jsonl')).filter(inFold).filter(sampled);
   // The French set is small enough to run whole in every quick run.
   const frenchQueries = FRENCH_QUERIES;
   // --half=odd|even: the odd- or even-numbered French questions (1-based), so that a rule chosen on one half is

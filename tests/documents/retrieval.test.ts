@@ -443,6 +443,23 @@ describe('PgRetrievalIndex on PostgreSQL', () => {
     expect(scores).toEqual([...scores].sort((x, y) => y - x));
   });
 
+  it("reranks a long post's passages only (rerank.ts), keeping them sorted by score and the best one's score", async () => {
+    const bm25 = new PgRetrievalIndex(sql, { ...DEFAULT_RANKING, rerank: null }).forTenant(ids.a);
+    const short = 'How do I reset my password?';
+    expect(await index.forTenant(ids.a).search(short, 5)).toEqual(await bm25.search(short, 5));
+    const post =
+      'Hi all, since this morning my Windows password is refused on every computer of the ward and the account seems ' +
+      'locked. I tried five times, then waited, then tried the portal from home, which did not open. My colleague says ' +
+      'the self-service portal only works from the network. How do I reset my password and unlock the account?';
+    const [before, after] = [await bm25.search(post, 8), await index.forTenant(ids.a).search(post, 8)];
+    expect(after.length).toBe(before.length);
+    const scores = after.map((h) => h.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+    expect(after[0].score).toBeCloseTo(before[0].score, 9);
+    expect(new Set(after.map((h) => h.documentId))).toContain(docIds.get('Resetting your password'));
+    expect(after[0].title).toMatch(/password|mot de passe/i);
+  });
+
   it('finds HTML sections by their heading', async () => {
     const [first] = await index.forTenant(ids.a).search('bourrage papier imprimante', 3);
     expect(first).toMatchObject({ title: 'Imprimantes du service de radiologie', heading: 'Imprimantes > Bourrage papier' });
