@@ -158,9 +158,10 @@ describe('drain with keep-alive clients sending', () => {
     const errors = outcomes.filter((o) => o.error);
     expect(errors.filter((o) => o.error !== 'ECONNREFUSED')).toEqual([]);
     expect(outcomes.filter((o) => !o.error).every((o) => o.status === 200)).toBe(true);
-    // Answers given while draining tell the client not to reuse the connection.
+    // Answers given while draining tell the client not to reuse the connection. Whether a client's request lands
+    // inside the drain is up to the scheduler (on a loaded machine every one of them can be in flight or refused),
+    // so the slow request below is the one known to be answered during the drain.
     const drained = outcomes.filter((o) => o.duringDrain && !o.error);
-    expect(drained.length).toBeGreaterThan(0);
     expect(drained.every((o) => o.connection === 'close')).toBe(true);
     expect(slowAnswer).toEqual({ status: 200, connection: 'close' });
   }, 30_000);
