@@ -1,6 +1,6 @@
 import { analyze, type Language } from '../text/analyzer';
-import { ChunkMemo } from '../text/chunk-memo';
 import { DEFAULT_QUERY, focusTerms, postingKey, queryTerms, type QueryOptions, type QueryTerms, type TermStats } from './query-terms';
+import { passageTerms } from './passage-terms';
 import { questionTerms, rerank, type RerankModel } from './rerank';
 import { RERANK_MODEL } from './rerank-model';
 import type { TenantIndexCache } from './tenant-index-cache';
@@ -333,17 +333,16 @@ function fuse(lists: Row[][], k: number): Row[] {
 }
 
 /** BM25 plus a bonus for question terms that stand close together in the passage (see RankingParams.proximity). */
-// Each passage fetched is analysed for term positions; popular chunks come back ask after ask.
-const ANALYSED = new ChunkMemo<string[]>();
-
 export function withProximity(rows: Row[], terms: QueryTerms, weight: number): Row[] {
   const query = new Map(terms.keys.map((k, i) => [k, terms.weights[i]]));
   return rows
     .map((r) => {
       const positions = new Map<string, number[]>();
-      ANALYSED.get(`${r.lang}:${r.id}`, `${r.title}\n${r.heading}\n${r.text}`, (source) => analyze(source, r.lang)).forEach((t, i) => {
-        const key = postingKey(r.lang, t);
-        if (query.has(key)) positions.set(key, [...(positions.get(key) ?? []), i]);
+      passageTerms(r).keyed.forEach((key, i) => {
+        if (!query.has(key)) return;
+        const held = positions.get(key);
+        if (held) held.push(i);
+        else positions.set(key, [i]);
       });
       const found = [...positions.keys()];
       let bonus = 0;

@@ -1,5 +1,5 @@
 import { analyze, type Language } from '../text/analyzer';
-import { ChunkMemo } from '../text/chunk-memo';
+import { ngrams, passageTerms, titleKeys } from './passage-terms';
 import { idf, postingKey, type QueryTerms, type TermStats } from './query-terms';
 
 /**
@@ -46,9 +46,6 @@ export interface RerankRow {
   score: number | string;
 }
 
-// The passages' terms; popular chunks come back ask after ask (as for proximity, but without the title, kept apart).
-const ANALYSED = new ChunkMemo<string[]>();
-
 /** The number of distinct terms of the question in its longest language: the length the model is gated on. */
 export function questionTerms(terms: QueryTerms): number {
   const count = new Map<string, number>();
@@ -59,16 +56,18 @@ export function questionTerms(terms: QueryTerms): number {
   return Math.max(0, ...count.values());
 }
 
-function ngrams(terms: string[], n: number): Set<string> {
-  const out = new Set<string>();
-  for (let i = n - 1; i < terms.length; i++) out.add(terms.slice(i - n + 1, i + 1).join(' '));
-  return out;
-}
-
 function shared(a: Set<string>, b: Set<string>): number {
   let n = 0;
   for (const x of a) if (b.has(x)) n++;
   return n;
+}
+
+/** A question term with its weight, its rarity as the question weighs it, and whether it holds a digit (a code). */
+interface WeighedKey {
+  key: string;
+  weight: number;
+  rarity: number;
+  code: boolean;
 }
 
 /** The features (RERANK_FEATURES order) of each row, in the rows' order. */
@@ -76,7 +75,7 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
   const weight = new Map(terms.keys.map((k, i) => [k, terms.weights[i]]));
   const idfOf = (key: string): number => idf(stats.df.get(key) ?? 0, Math.max(stats.chunks, 1));
   const best = Math.max(...rows.map((r) => Number(r.score)));
-  const byLang = new Map<Language, { keys: string[]; bigrams: Set<string>; trigrams: Set<string>; top3: string[]; totals: number[]; maxIdf: number; core: string[] }>();
+  const byLang = new Map<Language, { keys: string[]; weighed: WeighedKey[]; bigrams: Set<string>; trigrams: Set<string>; top3: string[]; totals: number[]; maxIdf: number; core: string[] }>();
   const forLang = (lang: Language) => {
     let q = byLang.get(lang);
     if (!q) {
@@ -89,6 +88,8 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
       const totalSquared = keys.reduce((s, k) => s + rarity(k) ** 2, 0);
       q = {
         keys,
+        // Computed once per question rather than once per passage: fifty passages by forty terms.
+        weighed: keys.map((key) => ({ key, weight: weight.get(key)!, rarity: rarity(key), code: /\d/.test(key) })),
         bigrams: ngrams(words, 2),
         trigrams: ngrams(words, 3),
         top3: [...keys].sort((a, b) => rarity(b) - rarity(a)).slice(0, 3),
@@ -100,14 +101,15 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
     }
     return q;
   };
-  const analysed = rows.map((r) => ANALYSED.get(`${r.lang}:${r.id}`, `${r.title}\n${r.heading}\n${r.text}`, (source) => analyze(source, r.lang)));
+  const analysed = rows.map(passageTerms);
   // Length against the passages found, not in words: what counts as long differs from one tenant's documents to another's.
-  const meanLength = analysed.reduce((s, w) => s + w.length, 0) / rows.length;
+  const meanLength = analysed.reduce((s, p) => s + p.terms.length, 0) / rows.length;
   return rows.map((r, rank) => {
     const q = forLang(r.lang);
-    const words = analysed[rank];
-    const held = new Set(words.map((t) => postingKey(r.lang, t)));
-    const inTitle = new Set(analyze(r.title, r.lang).map((t) => postingKey(r.lang, t)));
+    const passage = analysed[rank];
+    const words = passage.terms;
+    const held = passage.keys;
+    const inTitle = titleKeys(r.lang, r.title);
     let weightHeld = 0;
     let idfHeld = 0;
     let squaredHeld = 0;
@@ -115,22 +117,22 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
     let codes = 0;
     let distinct = 0;
     let rarest = 0;
-    for (const k of q.keys) {
-      if (inTitle.has(k)) titleIdf += weight.get(k)! * idfOf(k);
-      if (!held.has(k)) continue;
-      weightHeld += weight.get(k)!;
-      idfHeld += weight.get(k)! * idfOf(k);
-      squaredHeld += (weight.get(k)! * idfOf(k)) ** 2;
+    for (const { key, weight: w, rarity, code } of q.weighed) {
+      if (inTitle.has(key)) titleIdf += rarity;
+      if (!held.has(key)) continue;
+      weightHeld += w;
+      idfHeld += rarity;
+      squaredHeld += rarity ** 2;
       distinct++;
-      rarest = Math.max(rarest, weight.get(k)! * idfOf(k));
-      if (/\d/.test(k)) codes++;
+      rarest = Math.max(rarest, rarity);
+      if (code) codes++;
     }
     return [
       1,
       best > 0 ? Number(r.score) / best : 0,
       1 / Math.log2(rank + 2),
-      Math.log1p(shared(q.bigrams, ngrams(words, 2))),
-      Math.log1p(shared(q.trigrams, ngrams(words, 3))),
+      Math.log1p(shared(q.bigrams, passage.bigrams)),
+      Math.log1p(shared(q.trigrams, passage.trigrams)),
       weightHeld / q.totals[0],
       idfHeld / q.totals[1],
       Math.log((words.length + 1) / (meanLength + 1)),
