@@ -23,7 +23,7 @@ export interface PassageSource {
   text: string;
 }
 
-// Kept per chunk: a long question's fifty passages were analysed twice (proximity, then reranking) and their word
+// Kept per chunk: a long question's reranked passages were analysed twice (proximity, then reranking) and their word
 // runs rebuilt on every ask, most of the time a long question's search took beyond the index itself.
 const PASSAGES = new ChunkMemo<PassageTerms>();
 const TITLES = new ChunkMemo<Set<string>>(200_000);

@@ -88,7 +88,7 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
       const totalSquared = keys.reduce((s, k) => s + rarity(k) ** 2, 0);
       q = {
         keys,
-        // Computed once per question rather than once per passage: fifty passages by forty terms.
+        // Computed once per question rather than once per passage: twenty passages by forty terms.
         weighed: keys.map((key) => ({ key, weight: weight.get(key)!, rarity: rarity(key), code: /\d/.test(key) })),
         bigrams: ngrams(words, 2),
         trigrams: ngrams(words, 3),
