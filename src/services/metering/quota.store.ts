@@ -238,15 +238,6 @@ export class QuotaStore {
   }
 
   /**
-   * Ends a lease in one statement: records its usage and stores the ask's exchange, if any, so an answer and its
-   * charge commit together (one round trip, one commit). Kept (the answer was sent): the request stays counted.
-   * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
-   * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
-   * got it, and a given-back one changes nothing more. If the exchange's conversation vanished (purged since the
-   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND. A kept curated answer counts
-   * a hit on it in the same statement.
-   */
-  /**
    * Ends the leases of `settles` in ONE statement and one commit, each exactly as `settle` ends one: the batch of
    * QuotaService's Batcher, for leases of this store's month that took no visitor count. Conversations and messages
    * are written for every exchange whose conversation is still there; the counter moves only by what was given back
@@ -323,6 +314,15 @@ export class QuotaStore {
     return rows[0].stored;
   }
 
+  /**
+   * Ends a lease in one statement: records its usage and stores the ask's exchange, if any, so an answer and its
+   * charge commit together (one round trip, one commit). Kept (the answer was sent): the request stays counted.
+   * Given back (refused or failed): the counter goes down by one. If the lease is already gone — another process
+   * reclaimed it as expired, given back and recorded as ERROR — a kept answer is counted again, since the client
+   * got it, and a given-back one changes nothing more. If the exchange's conversation vanished (purged since the
+   * ask read it), nothing is stored and the lease is given back as a failed NOT_FOUND. A kept curated answer counts
+   * a hit on it in the same statement.
+   */
   async settle(lease: Lease, keep: boolean, usage: UsageEntry, at: Date, exchange: Exchange | null): Promise<void> {
     const e = exchange;
     const v = lease.visitor;
