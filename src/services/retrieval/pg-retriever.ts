@@ -57,7 +57,7 @@ export interface RankingParams {
   /**
    * Weight of the proximity bonus: the best passages are rescored with, for each pair of question terms, their
    * smaller weight / d², d being the closest distance (in terms) between the two in the passage. 0: off. (Without
-   * idf: it would cost an ask a statement more.)
+   * idf: a variant weighted by idf scored the same, below.)
    */
   proximity: number;
   /** Reranking of long questions' passages (rerank.ts); null: BM25 and proximity's order. */
@@ -75,8 +75,8 @@ export interface RankingParams {
 // Proximity, with context 0.4 and story budget 2 (query-terms.ts): weight 0.5 gives 0.883 / 0.865 / 0.836 /
 // 0.737 / 0.697 / 0.633 (StackFAQ / padded / long / French / French padded / French long; 0.883 / 0.870 / 0.817 /
 // 0.725 / 0.681 / 0.614 without proximity or budget); weight 1 loses on StackFAQ (0.874). A variant weighted by
-// idf (0.3) scored the same within noise but costs an ask one more statement. The price is analysing the fetched
-// passages again.
+// idf (0.3) scored the same within noise (then at the price of one more statement per ask; the in-memory index
+// would give idf for free, but the variant gained nothing). The price is analysing the fetched passages again.
 export const DEFAULT_FEEDBACK: FeedbackParams = { docs: 5, terms: 10, weight: 0.3 };
 
 // Reranking (rerank.ts) on DellQA's development half, cross-validated (fitted on one half of the questions, measured
