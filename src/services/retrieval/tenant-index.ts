@@ -159,17 +159,8 @@ export class TenantIndex {
       return;
     }
     for (const row of rows) {
-      const slot = this.count;
-      this.reserve(slot + 1);
-      this.seqs[slot] = row.seq;
-      this.titleLens[slot] = row.title_len;
-      this.bodyLens[slot] = row.body_len;
-      this.langs[slot] = row.lang;
-      this.count++;
-      this.lastSeq = row.seq;
-      this.titleTotal += row.title_len;
-      this.bodyTotal += row.body_len;
-      this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
+      this.reserve(this.count + 1);
+      const slot = this.place(row);
       if (row.terms === '') continue;
       const terms = row.terms.split(' ');
       const tfs = row.tfs;
@@ -197,15 +188,7 @@ export class TenantIndex {
     this.reserve(rows.length);
     for (const row of rows) {
       if (this.count % LOAD_SLICE === LOAD_SLICE - 1) await yieldToEventLoop();
-      const slot = this.count++;
-      this.seqs[slot] = row.seq;
-      this.titleLens[slot] = row.title_len;
-      this.bodyLens[slot] = row.body_len;
-      this.langs[slot] = row.lang;
-      this.lastSeq = row.seq;
-      this.titleTotal += row.title_len;
-      this.bodyTotal += row.body_len;
-      this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
+      this.place(row);
       if (row.terms === '') continue;
       let known = termIds.get(row.lang);
       if (!known) termIds.set(row.lang, (known = new Map()));
@@ -240,6 +223,20 @@ export class TenantIndex {
       for (let i = 0; i < n; i++) byId[ids[p++]].fill(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
     }
     this.postings = total;
+  }
+
+  /** Records a chunk's own figures (seq, field lengths, language, totals) in the next slot, which must exist; returns it. */
+  private place(row: ForwardRow): number {
+    const slot = this.count++;
+    this.seqs[slot] = row.seq;
+    this.titleLens[slot] = row.title_len;
+    this.bodyLens[slot] = row.body_len;
+    this.langs[slot] = row.lang;
+    this.lastSeq = row.seq;
+    this.titleTotal += row.title_len;
+    this.bodyTotal += row.body_len;
+    this.langChunks.set(row.lang, (this.langChunks.get(row.lang) ?? 0) + 1);
+    return slot;
   }
 
   /**
