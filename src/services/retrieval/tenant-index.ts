@@ -24,9 +24,6 @@ export interface Hits {
   scores: number[];
   /** Per hit, the query keys (`lang:term`) its chunk holds. */
   matched: string[][];
-  /** Document frequency of each query key some chunk holds. */
-  dfs: Map<string, number>;
-  chunks: number;
 }
 
 /**
@@ -295,8 +292,7 @@ export class TenantIndex {
    * first), and each field has its own length normalisation against the tenant's average lengths.
    */
   search(keys: string[], weights: number[], params: Bm25Params, limit: number): Hits {
-    const dfs = new Map<string, number>();
-    const hits: Hits = { seqs: [], scores: [], matched: [], dfs, chunks: this.count };
+    const hits: Hits = { seqs: [], scores: [], matched: [] };
     if (this.count === 0 || limit <= 0) return hits;
     const { title: titleNorm, body: bodyNorm } = this.normsFor(params);
     const { k1 } = params;
@@ -312,7 +308,6 @@ export class TenantIndex {
       const list = this.list(keys[t]);
       if (!list || list.length === 0) continue;
       const df = list.length;
-      dfs.set(keys[t], df);
       used.push(list);
       usedKeys.push(keys[t]);
       const n = this.langChunks.get(keys[t].slice(0, keys[t].indexOf(':'))) ?? this.count;
