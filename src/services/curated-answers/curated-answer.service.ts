@@ -4,7 +4,7 @@ import type { Clock } from '../../clock';
 import { csvField } from '../../csv';
 import type { CuratedAnswer } from '../../entities/curated-answer.entity';
 import type { Tenant } from '../../entities/tenant.entity';
-import { BadInput, NotFound } from '../../errors';
+import { AppError, BadInput, NotFound } from '../../errors';
 import type { AuditService } from '../audit/audit.service';
 import type { DataLayer } from '../data/data-layer';
 import { isUuid, type Page } from '../pagination';
@@ -129,10 +129,12 @@ export class CuratedAnswerService {
             return fields;
           })
           .catch((error) => {
+            // The row in the message, and beside it for pages that say the message in their reader's language.
+            if (error instanceof AppError) error.extensions.row = i + 1;
             throw Object.assign(error, { message: `${line}: ${error.message}` });
           });
         if (input.id) {
-          if (!(await within.update(input.id, fields, at))) throw NotFound(`Curated answer of ${line}`);
+          if (!(await within.update(input.id, fields, at))) throw Object.assign(NotFound(`Curated answer of ${line}`), { extensions: { row: i + 1 } });
           owners.take(input.id, fields.questions);
           counts.updated++;
         } else {

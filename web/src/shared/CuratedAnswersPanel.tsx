@@ -29,18 +29,21 @@ const EMPTY: CuratedDraft = { questions: '', answer: '', documentIds: [] };
 /**
  * The form's draft, held by the page rather than the panel: "Answer this" on an unanswered question (another panel)
  * opens the form with that question as the first phrasing. `opened` counts the times something asked for the form,
- * so it can take the focus each time, even for the same draft twice.
+ * so it can take the focus each time, even for the same draft twice. `changes` counts the saves, removals and
+ * imports: the unanswered list reads itself again on each, since a question a curated answer now matches leaves it.
  */
 export function useCuratedDraft() {
   const [draft, setDraft] = useState<CuratedDraft>(EMPTY);
   const [opened, setOpened] = useState(0);
+  const [changes, setChanges] = useState(0);
+  const changed = useCallback(() => setChanges((n) => n + 1), []);
   const open = useCallback((next: CuratedDraft) => {
     setDraft(next);
     setOpened((n) => n + 1);
   }, []);
   const answer = useCallback((question: string) => open({ ...EMPTY, questions: question }), [open]);
   const clear = useCallback(() => setDraft(EMPTY), []);
-  return { draft, setDraft, open, answer, clear, opened };
+  return { draft, setDraft, open, answer, clear, opened, changes, changed };
 }
 
 export type CuratedDraftState = ReturnType<typeof useCuratedDraft>;
@@ -66,6 +69,7 @@ export function CuratedAnswersPanel(props: Props) {
       await api.request(RemoveCuratedAnswerDocument, { id: row.id });
       notify(t('curated.removed'));
       if (drafts.draft.id === row.id) drafts.clear();
+      drafts.changed();
       void list.reload();
     } catch (e) {
       fail(e);
@@ -74,7 +78,18 @@ export function CuratedAnswersPanel(props: Props) {
 
   return (
     <div class="grid-2 wide-left">
-      <Card title={t('curated.title')} actions={<CsvActions {...props} onImported={() => void list.reload()} />}>
+      <Card
+        title={t('curated.title')}
+        actions={
+          <CsvActions
+            {...props}
+            onImported={() => {
+              drafts.changed();
+              void list.reload();
+            }}
+          />
+        }
+      >
         <p class="muted small">{t('curated.help')}</p>
         <table class="table curated stacks">
           <thead>
@@ -127,6 +142,7 @@ export function CuratedAnswersPanel(props: Props) {
         {...props}
         onSaved={() => {
           drafts.clear();
+          drafts.changed();
           void list.reload();
         }}
       />
