@@ -220,7 +220,8 @@ describe('curated answers', () => {
   it('refuses a phrasing another answer of the tenant holds: the two would tie on it and neither would match', async () => {
     const duplicate = await t.gql(SAVE, { input: { questions: ['Où déposer un toner vide ?', 'imprimante BLOQUÉE !'], answer: 'Autre texte.' } }, { key: b.key });
     expect(duplicate.status).toBe(400);
-    expect(duplicate.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'questions' });
+    // The phrasing is named beside the message too, for pages that say it in their reader's language.
+    expect(duplicate.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'questions', phrasing: 'imprimante BLOQUÉE !' });
     expect(duplicate.body.errors![0].message).toContain('imprimante BLOQUÉE !');
 
     // The answer holding it keeps it when edited, and asks still get that answer.
@@ -235,6 +236,7 @@ describe('curated answers', () => {
     const refused = await t.gql(`mutation($csv: String!) { importCuratedAnswers(csv: $csv) { created } }`, { csv }, { key: b.key });
     expect(refused.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(refused.body.errors![0].message).toMatch(/^csv row 2: /);
+    expect(refused.body.errors![0].extensions).toMatchObject({ field: 'questions', row: 2, phrasing: 'réseau WIFI invité ?' });
     expect((await t.gql(LIST, {}, { key: b.key })).body.data.curatedAnswers.totalCount).toBe(2);
   });
 });
