@@ -127,6 +127,9 @@ describe('the console\'s curated answers panel', () => {
     await page.getByTestId('curated-save').click();
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(1);
     expect(await page.getByTestId('curated-hits').textContent()).toBe('0');
+    // Answered: the question leaves the unanswered list at once.
+    await expect.poll(() => page.getByTestId('gap-row').count()).toBe(0);
+    expect(await page.locator('#gaps').textContent()).toContain('No unanswered questions');
 
     const again = await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { answer grounded curated } }`, { q: question }, { key: tenant.key });
     expect(again.body.data.ask).toEqual({ answer: approved, grounded: true, curated: true });
