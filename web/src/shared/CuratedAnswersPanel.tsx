@@ -63,6 +63,17 @@ export function CuratedAnswersPanel(props: Props) {
   const { api, fail, notify, t, tenantId, drafts } = props;
   const list = usePaged(api, CuratedAnswersDocument, (d) => d.curatedAnswers, { tenantId }, fail);
 
+  // A document removed elsewhere on the page is no longer cited (the server takes it out of the answers): the rows
+  // are read again, so Edit does not offer it back.
+  const documentCount = props.tenant.documentCount;
+  const seenCount = useRef(documentCount);
+  useEffect(() => {
+    if (seenCount.current === documentCount) return;
+    seenCount.current = documentCount;
+    void list.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [documentCount]);
+
   async function remove(row: CuratedRow) {
     if (!confirm(t('curated.removeConfirm', { question: row.questions[0] }))) return;
     try {
