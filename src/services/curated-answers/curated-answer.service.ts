@@ -134,7 +134,11 @@ export class CuratedAnswerService {
             throw Object.assign(error, { message: `${line}: ${error.message}` });
           });
         if (input.id) {
-          if (!(await within.update(input.id, fields, at))) throw Object.assign(NotFound(`Curated answer of ${line}`), { extensions: { row: i + 1 } });
+          if (!(await within.update(input.id, fields, at))) {
+            const missing = NotFound(`Curated answer of ${line}`);
+            missing.extensions.row = i + 1;
+            throw missing;
+          }
           owners.take(input.id, fields.questions);
           counts.updated++;
         } else {
