@@ -180,7 +180,7 @@ export class QuotaStore {
          SELECT set_config('synchronous_commit', 'off', true)
        )
        SELECT counter.used, history.turns,
-         (SELECT coalesce(json_agg(json_build_object('day', day::text, 'visitor', visitor_id)), '[]'::json) FROM visitor) AS counted
+         (SELECT coalesce(json_agg(json_build_object('day', to_char(day, 'YYYY-MM-DD'), 'visitor', visitor_id)), '[]'::json) FROM visitor) AS counted
        FROM no_flush, history LEFT JOIN counter ON true`,
       [
         this.tenantId, month, limit, leaseIds, asks.map((a) => a.apiKeyId), asks.map((a) => a.operation), asks.map((a) => a.ip),
@@ -194,10 +194,10 @@ export class QuotaStore {
     for (const a of asks) if (a.visitor) asksOf.set(dayOf(a.visitor), (asksOf.get(dayOf(a.visitor)) ?? 0) + 1);
     const countedDays = new Set(counted.map((c) => `${c.day}|${c.visitor}`));
     const granted = asks.filter((a) => !a.visitor || countedDays.has(dayOf(a.visitor)));
-    if (granted.length > 0 && used === null) {
+    if (granted.length > 0 && used === null && counted.length > 0) {
       // The month is used up, but visitors' days were counted on the way: give those asks back (a refused ask uses
       // nothing). Only capped tenants' refusals at the end of their month pay this statement.
-      if (countedDays.size > 0) await this.uncountVisitors([...countedDays].map((d) => ({ day: d.slice(0, d.indexOf('|')), visitorId: d.slice(d.indexOf('|') + 1), asks: asksOf.get(d)! })));
+      await this.uncountVisitors(counted.map((c) => ({ day: c.day, visitorId: c.visitor, asks: asksOf.get(`${c.day}|${c.visitor}`)! })));
     }
     // The asks granted are the last `granted.length` of the month's count, in the order given.
     let place = used === null ? 0 : used - granted.length;
