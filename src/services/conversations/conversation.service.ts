@@ -43,7 +43,7 @@ export class ConversationService {
 
   /**
    * The last HISTORY_TURNS messages of the conversation an ask continues, oldest first, for the generator and for
-   * follow-up retrieval, as the statement taking the ask's lease read them (QuotaStore.reserve); NOT_FOUND when it
+   * follow-up retrieval, as the statement taking the ask's lease read them (QuotaStore.reserveMany); NOT_FOUND when it
    * read none, since a conversation of this tenant always holds at least one exchange.
    */
   history(readAhead: Turn[] | null): Turn[] {
@@ -53,7 +53,7 @@ export class ConversationService {
 
   /**
    * A question and its answer as they will be stored, with their ids chosen now: in the conversation they continue,
-   * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settle), so a
+   * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settleMany), so a
    * failed ask leaves no half-written turn.
    */
   exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], grounded: boolean, curatedAnswerId: string | null = null): Exchange {

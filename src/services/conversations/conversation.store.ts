@@ -29,7 +29,7 @@ function decodeUnansweredCursor(cursor: string): { at: Date; key: string } {
  * the export, the message a rating names), so another visitor's conversation is NOT_FOUND like another tenant's.
  * Without a visitor id the condition compares with NULL and matches nothing: such a key sees no history (and can't
  * reach a secret key's conversations, whose visitor_id is NULL). An ask's exchange is written by the statement that
- * settles its lease (QuotaStore.settle), not here.
+ * settles its lease (QuotaStore.settleMany), not here.
  */
 export class ConversationStore {
   constructor(
