@@ -6,6 +6,7 @@ import { OfflineGenerator } from './generation/offline-generator';
 import type { Generator } from './generation/types';
 import { PgRetrievalIndex } from './retrieval/pg-retrieval-index';
 import { DEFAULT_RANKING } from './retrieval/pg-retriever';
+import { reanalyzeIfStale } from './retrieval/reanalysis';
 import { withPreparedStatements } from './retrieval/prepared-sql';
 import type { RetrievalIndex } from './retrieval/types';
 import { FallbackSharedState } from './shared-state/fallback-shared-state';
@@ -18,7 +19,11 @@ import type { SharedState } from './shared-state/shared-state';
  * configured: each costs 85–230 ms of start-up and its share of memory, for nothing on the embedded defaults.
  */
 export async function createIndex(config: Config, dataSource: DataSource): Promise<RetrievalIndex> {
-  if (!config.weaviate) return new PgRetrievalIndex(withPreparedStatements(dataSource), DEFAULT_RANKING, config.retrievalCachePostings);
+  if (!config.weaviate) {
+    // Chunks indexed by an older analysis are analysed again before the first search (reanalysis.ts).
+    await reanalyzeIfStale(dataSource);
+    return new PgRetrievalIndex(withPreparedStatements(dataSource), DEFAULT_RANKING, config.retrievalCachePostings);
+  }
   const { WeaviateRetrievalIndex } = await import('./retrieval/weaviate-retrieval-index.js');
   return new WeaviateRetrievalIndex({ ...config.weaviate, timeoutMs: config.retrievalTimeoutMs });
 }

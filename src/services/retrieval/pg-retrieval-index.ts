@@ -1,5 +1,5 @@
 import { DEFAULT_RETRIEVAL_CACHE_POSTINGS } from '../../config';
-import { analyze, detectLanguage } from '../text/analyzer';
+import { analyze, detectLanguage, type Language } from '../text/analyzer';
 import { DEFAULT_RANKING, PgRetriever, type RankingParams } from './pg-retriever';
 import { MAX_TERM_LENGTH } from './query-terms';
 import { PgMaintenance } from './pg-maintenance';
@@ -55,6 +55,33 @@ function counts(terms: string[]): Map<string, number> {
   return m;
 }
 
+/** What a chunk row stores of its analysis: field lengths, distinct terms (space-separated) and their counts (hex). */
+export interface ForwardIndexEntry {
+  titleLen: number;
+  bodyLen: number;
+  terms: string;
+  tfs: string;
+}
+
+/**
+ * A chunk's forward index, as written with the chunk and as written again when the analysis changes
+ * (reanalysis.ts): the document's title and the chunk's heading path make the title field, the text the body.
+ */
+export function forwardIndex(title: string, heading: string, text: string, lang: Language): ForwardIndexEntry {
+  // The heading path belongs with the title: both name what the passage is about, which body words do not.
+  const titleTerms = analyze(`${title}\n${heading}`, lang);
+  const bodyTerms = analyze(text, lang);
+  const inTitle = counts(titleTerms);
+  const inBody = counts(bodyTerms);
+  const terms = [...new Set([...inTitle.keys(), ...inBody.keys()])];
+  const tfs = Buffer.alloc(4 * terms.length);
+  terms.forEach((t, i) => {
+    tfs.writeUInt16BE(Math.min(MAX_TF, inTitle.get(t) ?? 0), 4 * i);
+    tfs.writeUInt16BE(Math.min(MAX_TF, inBody.get(t) ?? 0), 4 * i + 2);
+  });
+  return { titleLen: titleTerms.length, bodyLen: bodyTerms.length, terms: terms.join(' '), tfs: tfs.toString('hex') };
+}
+
 /**
  * The PostgreSQL lexical backend: chunks carrying their forward index (`chunk`), searched by BM25F over an inverted
  * index each process builds in memory (TenantIndexCache).
@@ -98,26 +125,16 @@ export class PgRetrievalIndex implements RetrievalIndex {
       const sample = [doc.title, ...doc.chunks.map((c) => c.text)].join('\n').slice(0, LANGUAGE_SAMPLE_CHARS);
       const lang = detectLanguage(sample);
       for (const chunk of doc.chunks) {
-        // The heading path belongs with the title: both name what the passage is about, which body words do not.
-        const titleTerms = analyze(`${doc.title}\n${chunk.heading}`, lang);
-        const bodyTerms = analyze(chunk.text, lang);
+        const entry = forwardIndex(doc.title, chunk.heading, chunk.text, lang);
         chunks.documentIds.push(doc.documentId);
         chunks.ordinals.push(chunk.ordinal);
         chunks.headings.push(chunk.heading);
         chunks.texts.push(chunk.text);
         chunks.langs.push(lang);
-        chunks.titleLens.push(titleTerms.length);
-        chunks.bodyLens.push(bodyTerms.length);
-        const inTitle = counts(titleTerms);
-        const inBody = counts(bodyTerms);
-        const terms = [...new Set([...inTitle.keys(), ...inBody.keys()])];
-        chunks.terms.push(terms.join(' '));
-        const tfs = Buffer.alloc(4 * terms.length);
-        terms.forEach((t, i) => {
-          tfs.writeUInt16BE(Math.min(MAX_TF, inTitle.get(t) ?? 0), 4 * i);
-          tfs.writeUInt16BE(Math.min(MAX_TF, inBody.get(t) ?? 0), 4 * i + 2);
-        });
-        chunks.tfs.push(tfs.toString('hex'));
+        chunks.titleLens.push(entry.titleLen);
+        chunks.bodyLens.push(entry.bodyLen);
+        chunks.terms.push(entry.terms);
+        chunks.tfs.push(entry.tfs);
       }
     }
 

@@ -147,6 +147,13 @@ function stem(word: string, lang: Language): string {
 }
 
 /**
+ * The version of what `analyze` makes of a text. Documents keep the terms they were indexed with (chunk.terms), so
+ * any change here that alters a text's terms must bump it: at the next start every stored chunk is analysed again
+ * (services/retrieval/reanalysis.ts), and old documents meet questions analysed the new way.
+ */
+export const ANALYSIS_VERSION = 1;
+
+/**
  * Every content term of a text in order, repeats kept (term frequencies are counted from this). `alsoDrop` names a
  * second language whose function words are dropped too: a French question analysed as English should not look for
  * "comment" or "mon" in English passages.
