@@ -4,8 +4,8 @@
  * says "the screen stays black after the update" where the solution that fixed it says "roll back the display
  * driver": the words differ, and a purely lexical reranker cannot see that the answer answers. The table is learnt
  * from question–answer pairs (translation-fit.ts) and read as extra reranking features (fit-rerank.ts
- * --translation=…). An experiment: on DellQA's development half it moved the cross-validated nDCG@10 by at most
- * 0.004 (the header of fit-rerank.ts), so production's reranker (src/services/retrieval/rerank.ts) does not read it.
+ * --translation=…). An experiment: on DellQA's development half it moved the cross-validated nDCG@10 by -0.002 to
+ * +0.005 (the header of fit-rerank.ts), so production's reranker (src/services/retrieval/rerank.ts) does not read it.
  */
 import type { Language } from '../src/services/text/analyzer';
 import { passageTerms } from '../src/services/retrieval/passage-terms';
