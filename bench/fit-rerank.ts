@@ -24,10 +24,11 @@
  * without and 0.389 with the document associations. A few hundred pairs teach topical neighbours (raid: perc, disk,
  * controller), which the twenty passages found for a post already share; the table costs as much again as the
  * other features (about 0.9 ms a question). Production does not read it.
- * Rarity (--raritypower=, all sets): 1 (production) 0.378, StackFAQ padded/long 0.864/0.850, French 0.737/0.735/
- * 0.727; 0.5: 0.384, 0.855/0.841, 0.737/0.726/0.726; 0.25: 0.389, 0.839/0.832, 0.737/0.723/0.720; 0 (raw idf):
- * 0.399, 0.816/0.800, 0.737/0.708/0.680. Reranking English questions only would leave French at BM25 and
- * proximity's 0.737/0.723/0.725, below today's padded 0.735, and StackFAQ's padded and long losses are English.
+ * Rarity (--raritypower=; DellQA cross-validated, StackFAQ padded/long, French plain/padded/long): 1 (production)
+ * 0.378, 0.864/0.850, 0.737/0.735/0.727; 0.5: 0.384, 0.857/0.842, 0.737/0.726/0.725; 0.25: 0.388, 0.840/0.834,
+ * 0.737/0.723/0.722; 0 (raw idf): 0.396, 0.823/0.816, 0.737/0.708/0.692. Reranking English questions only would
+ * leave French at BM25 and proximity's 0.737/0.723/0.725, below today's padded 0.735, and StackFAQ's padded and
+ * long losses are English.
  */
 import { writeFileSync } from 'node:fs';
 import { queryTerms, type QueryTerms, type TermStats } from '../src/services/retrieval/query-terms';
