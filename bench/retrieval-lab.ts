@@ -14,9 +14,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chunkDocument } from '../src/services/text/chunker';
 import { analyze, detectLanguage, type Language } from '../src/services/text/analyzer';
-import { queryTerms, postingKey, type QueryOptions, type QueryTerms } from '../src/services/retrieval/query-terms';
+import { queryTerms, postingKey, type QueryOptions, type QueryTerms, type TermStats } from '../src/services/retrieval/query-terms';
 import { bestOfEachDocument, DEFAULT_RANKING, expand, withProximity, type Bm25Params, type FeedbackParams } from '../src/services/retrieval/pg-retriever';
-import { rerank, questionTerms, type RerankModel } from '../src/services/retrieval/rerank';
+import { rerank, questionTerms, type RerankModel, type RerankRow } from '../src/services/retrieval/rerank';
 import { FRENCH_DOCS, FRENCH_QUERIES, longQuery, padQuery, seededRandom, type EvalDoc, type EvalQuery } from './retrieval-sets';
 
 function arg(name: string): string | undefined {
@@ -121,6 +121,8 @@ export interface LabParams {
   /** RM3 feedback for the questions it returns non-null for. */
   feedbackFor?: (terms: QueryTerms) => FeedbackParams | null;
   rerank?: RerankModel | null;
+  /** Reorders the passages of the questions `rerank` applies to in its stead (models with features of their own). */
+  rerankWith?: (query: string, rows: RerankRow[], terms: QueryTerms, stats: TermStats) => RerankRow[];
 }
 
 export function rankDocs(index: MemIndex, query: string, params: LabParams, limit = 50): string[] {
@@ -142,7 +144,11 @@ export function rankDocs(index: MemIndex, query: string, params: LabParams, limi
   }
   const prox = params.proximityFor ? params.proximityFor(terms) : params.proximity;
   if (prox > 0) rows = withProximity(rows as never, terms, prox) as never;
-  if (params.rerank) rows = rerank(query, rows, terms, index.stats(), params.rerank);
+  if (params.rerank) {
+    rows = params.rerankWith && rows.length > 1 && questionTerms(terms) >= params.rerank.minTerms
+      ? (params.rerankWith(query, rows, terms, index.stats()) as never)
+      : rerank(query, rows, terms, index.stats(), params.rerank);
+  }
   const ranking: string[] = [];
   for (const r of rows) if (!ranking.includes(r.document_id)) ranking.push(r.document_id);
   return ranking;

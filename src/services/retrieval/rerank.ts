@@ -34,6 +34,12 @@ export interface RerankModel {
   minTerms: number;
   /** Passages fetched and reranked for such a question, however few are asked for. */
   depth: number;
+  /**
+   * How far a term's rarity follows the weight its sentence gives it: rarity = weight^rarityPower × idf (1 when
+   * absent). Lower powers let a rare word of the story count fully: they score higher on DellQA's forum posts and
+   * lower on questions padded with chatter (bench/fit-rerank.ts --raritypower=).
+   */
+  rarityPower?: number;
 }
 
 /** What reranking reads of a passage: its text and the order BM25 (with proximity) gave it. */
@@ -63,38 +69,46 @@ function shared(a: Set<string>, b: Set<string>): number {
 }
 
 /** A question term with its weight, its rarity as the question weighs it, and whether it holds a digit (a code). */
-interface WeighedKey {
+export interface WeighedKey {
   key: string;
   weight: number;
   rarity: number;
   code: boolean;
 }
 
+/** The question's terms in one language that the tenant's passages hold, each with its weight and rarity. */
+export function weighedKeys(terms: QueryTerms, stats: TermStats, lang: Language, rarityPower = 1): WeighedKey[] {
+  const n = Math.max(stats.chunks, 1);
+  const weighed: WeighedKey[] = [];
+  terms.keys.forEach((key, i) => {
+    const df = stats.df.get(key) ?? 0;
+    if (!key.startsWith(`${lang}:`) || df === 0) return;
+    // Rarity as the question weighs its sentences: a rare word of the story counts as the story does.
+    weighed.push({ key, weight: terms.weights[i], rarity: terms.weights[i] ** rarityPower * idf(df, n), code: /\d/.test(key) });
+  });
+  return weighed;
+}
+
 /** The features (RERANK_FEATURES order) of each row, in the rows' order. */
-export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTerms, stats: TermStats): number[][] {
-  const weight = new Map(terms.keys.map((k, i) => [k, terms.weights[i]]));
-  const idfOf = (key: string): number => idf(stats.df.get(key) ?? 0, Math.max(stats.chunks, 1));
+export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTerms, stats: TermStats, rarityPower = 1): number[][] {
   const best = Math.max(...rows.map((r) => Number(r.score)));
-  const byLang = new Map<Language, { keys: string[]; weighed: WeighedKey[]; bigrams: Set<string>; trigrams: Set<string>; top3: string[]; totals: number[]; maxIdf: number; core: string[] }>();
+  const byLang = new Map<Language, { weighed: WeighedKey[]; bigrams: Set<string>; trigrams: Set<string>; top3: string[]; totals: number[]; maxIdf: number; core: string[] }>();
   const forLang = (lang: Language) => {
     let q = byLang.get(lang);
     if (!q) {
-      const keys = terms.keys.filter((k) => k.startsWith(`${lang}:`) && (stats.df.get(k) ?? 0) > 0);
+      // Computed once per question rather than once per passage: twenty passages by forty terms.
+      const weighed = weighedKeys(terms, stats, lang, rarityPower);
       const words = analyze(query, lang);
-      const totalWeight = keys.reduce((s, k) => s + weight.get(k)!, 0);
-      const totalIdf = keys.reduce((s, k) => s + weight.get(k)! * idfOf(k), 0);
-      // Rarity as the question weighs its sentences: a rare word of the story counts as the story does.
-      const rarity = (k: string): number => weight.get(k)! * idfOf(k);
-      const totalSquared = keys.reduce((s, k) => s + rarity(k) ** 2, 0);
+      const totalWeight = weighed.reduce((s, k) => s + k.weight, 0);
+      const totalIdf = weighed.reduce((s, k) => s + k.rarity, 0);
+      const totalSquared = weighed.reduce((s, k) => s + k.rarity ** 2, 0);
       q = {
-        keys,
-        // Computed once per question rather than once per passage: twenty passages by forty terms.
-        weighed: keys.map((key) => ({ key, weight: weight.get(key)!, rarity: rarity(key), code: /\d/.test(key) })),
+        weighed,
         bigrams: ngrams(words, 2),
         trigrams: ngrams(words, 3),
-        top3: [...keys].sort((a, b) => rarity(b) - rarity(a)).slice(0, 3),
+        top3: [...weighed].sort((a, b) => b.rarity - a.rarity).slice(0, 3).map((k) => k.key),
         totals: [totalWeight || 1, totalIdf || 1, totalSquared || 1],
-        maxIdf: Math.max(1e-9, ...keys.map(rarity)),
+        maxIdf: Math.max(1e-9, ...weighed.map((k) => k.rarity)),
         core: (terms.analyses.get(lang) ?? []).map((t) => postingKey(lang, t)),
       };
       byLang.set(lang, q);
@@ -154,8 +168,12 @@ export function rerankFeatures(query: string, rows: RerankRow[], terms: QueryTer
  */
 export function rerank<T extends RerankRow>(query: string, rows: T[], terms: QueryTerms, stats: TermStats, model: RerankModel): T[] {
   if (rows.length < 2 || questionTerms(terms) < model.minTerms) return rows;
-  const features = rerankFeatures(query, rows, terms, stats);
-  const z = features.map((x) => x.reduce((s, v, j) => s + v * model.coefficients[j], 0));
+  return orderByModel(rows, rerankFeatures(query, rows, terms, stats, model.rarityPower), model.coefficients);
+}
+
+/** The rows sorted by the linear model's score of their features, keeping BM25's scores in order (see rerank). */
+export function orderByModel<T extends RerankRow>(rows: T[], features: number[][], coefficients: number[]): T[] {
+  const z = features.map((x) => x.reduce((s, v, j) => s + v * coefficients[j], 0));
   const scores = rows.map((r) => Number(r.score)).sort((a, b) => b - a);
   return rows
     .map((r, i) => ({ r, z: z[i], i }))
