@@ -57,6 +57,11 @@ const NARRATIVE = new Set(
 const DIAGNOSTIC = /\b(?:error|erreur|exception|code|event id|0x[0-9a-f]{4,})\b/iu;
 
 const SENTENCE = /(?<=[.!?…])\s+|\n+/u;
+// Forum posts often leave out the space after a full stop ("…about 2 years ago.The components…", "…order please?thanks")
+// and Chinese or Japanese writers end sentences with "。" or "？": these end a sentence too. A full stop ends one only
+// between two lower-case letters and a capital, which leaves abbreviations ("e.g.", "U.S."), versions, file names
+// and host names ("setup.exe", "dell.com") whole.
+const GLUED_SENTENCE = /(?<=\p{Ll}\p{Ll}\.)(?=\p{Lu})|(?<=[?!])(?=\p{L})|(?<=[。？！])/u;
 
 // A link pasted into a question names a page the writer read; the words of its host and path ("https", "www",
 // "kbdoc", a slug of ten words) are not what is asked. Found whether or not a space precedes it ("…slotshttps://…").
@@ -125,7 +130,7 @@ function sentenceRole(raw: string, body: string): Role {
 // the expression) on a path every ask takes twice.
 function splitSentences(query: string): string[] {
   const sentences: string[] = [];
-  for (const part of query.replace(LINK, ' ').split(SENTENCE)) {
+  for (const part of query.replace(LINK, ' ').split(SENTENCE).flatMap((p) => p.split(GLUED_SENTENCE))) {
     let from = 0;
     RUN_ON.lastIndex = 0;
     for (let m = RUN_ON.exec(part); m; m = RUN_ON.exec(part)) {

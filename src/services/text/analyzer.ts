@@ -23,6 +23,11 @@ const VERSION = /(?<![\p{L}\p{N}.])\p{L}{0,3}\d+(?:\.\d+)+(?![\p{L}\p{N}]|\.\d)/
 const NON_ASCII = /[^\x00-\x7f]/;
 // Three letters or more, then only digits: a name with a version number (see analyze).
 const GLUED_VERSION = /^(\p{L}{3,})\d+$/u;
+// A model code with a variant or a plural glued after its digits ("R730xd", "H730p", "R710s", "M1000e"): also the
+// model alone ("r730"), which is how the other posts and answers name the family.
+const MODEL_VARIANT = /^(\p{L}{1,3}\d{2,5})\p{L}{1,3}$/u;
+// A product name with its model number glued on ("Precision7510", "Windows2012"): also the number alone.
+const GLUED_MODEL = /^\p{L}{3,}(\d{3,})$/u;
 
 function fold(word: string): string {
   // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
@@ -160,9 +165,12 @@ export function analyze(text: string, lang: Language, alsoDrop?: Language): stri
     if (stop.has(f) || other?.has(f)) continue;
     terms.push(stem(w, lang));
     // A product name with its version glued on ("iDRAC8", "Win10", "ESXi7") also counts as the product alone, so
-    // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9").
+    // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9"); with a model number
+    // ("Precision7510"), as the number alone too. A model with a variant ("R730xd") also counts as the model.
     const product = GLUED_VERSION.exec(w);
     if (product && !stop.has(fold(product[1]))) terms.push(stem(product[1], lang));
+    const model = product ? GLUED_MODEL.exec(w) : MODEL_VARIANT.exec(w);
+    if (model) terms.push(fold(model[1]));
   }
   // Error codes (0x80070005) and update numbers (KB5034441) are single words already; dotted versions are not, so
   // "v2.3.1" is also kept whole beside its parts: the whole matches exactly, the parts still match older indexes.
