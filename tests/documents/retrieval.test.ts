@@ -120,6 +120,13 @@ describe('analyzer', () => {
     expect(analyze('Win10', 'en')).toEqual(['win10', 'win']);
   });
 
+  it("parts a sentence's first word from the last one before it when the line break between them was lost", () => {
+    expect(tokenize('I replaced the backplaneI still see the errorThanks')).toEqual(['i', 'replaced', 'the', 'backplane', 'i', 'still', 'see', 'the', 'error', 'thanks']);
+    expect(tokenize("impossible d'ouvrir le réseauJe redémarre")).toEqual(['impossible', 'd', 'ouvrir', 'le', 'reseau', 'je', 'redemarre']);
+    // Product names keep their capitals whole.
+    expect(tokenize('PowerEdge OpenManage iDRAC macOS')).toEqual(['poweredge', 'openmanage', 'idrac', 'macos']);
+  });
+
   it('tells French from English', () => {
     expect(detectLanguage('Comment réinitialiser mon mot de passe ?')).toBe('fr');
     expect(detectLanguage('How do I reset my password?')).toBe('en');

@@ -1,4 +1,4 @@
-import { analyze, contentTerms, detectLanguage, isFunctionWord, LANGUAGES, tokenize, tokenOf, type Language } from '../text/analyzer';
+import { analyze, contentTerms, detectLanguage, isFunctionWord, LANGUAGES, tokenize, tokenOf, unglue, type Language } from '../text/analyzer';
 
 // Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
 export const MAX_TERM_LENGTH = 64;
@@ -130,7 +130,7 @@ function sentenceRole(raw: string, body: string): Role {
 // the expression) on a path every ask takes twice.
 function splitSentences(query: string): string[] {
   const sentences: string[] = [];
-  for (const part of query.replace(LINK, ' ').split(SENTENCE).flatMap((p) => p.split(GLUED_SENTENCE))) {
+  for (const part of unglue(query.replace(LINK, ' ')).split(SENTENCE).flatMap((p) => p.split(GLUED_SENTENCE))) {
     let from = 0;
     RUN_ON.lastIndex = 0;
     for (let m = RUN_ON.exec(part); m; m = RUN_ON.exec(part)) {

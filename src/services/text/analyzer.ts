@@ -43,7 +43,23 @@ function fold(word: string): string {
 /** Lower-case words with their accents, the form the stemmers expect. */
 function words(text: string): string[] {
   // NFC leaves ASCII as it is; skipping it saves most of the cost of the short texts a question is cut into.
-  return (NON_ASCII.test(text) ? text.normalize('NFC') : text).toLowerCase().match(WORD) ?? [];
+  return (NON_ASCII.test(text) ? unglue(text.normalize('NFC'), GLUED_WORD) : unglue(text, GLUED_ASCII_WORD)).toLowerCase().match(WORD) ?? [];
+}
+
+// Text that lost its line breaks glues the first word of a line to the last word of the one before ("…the
+// backplaneI replaced it", "…can't access itIs this…", "…see the attached pdfThanks"): a capitalised function word
+// or sign-off right after two lower-case letters is a word of its own. Product names keep their capitals
+// ("PowerEdge", "OpenManage"): their second part is not a function word.
+const GLUED_WORD = /(\p{Ll}\p{Ll})(\p{Lu}\p{Ll}*)(?![\p{L}\p{N}])/gu;
+// The same for ASCII text, five times faster than the Unicode classes (every passage is analysed this way).
+const GLUED_ASCII_WORD = /([a-z][a-z])([A-Z][a-z]*)(?![A-Za-z0-9])/g;
+const OPENERS = new Set(['thanks', 'thank', 'regards', 'please', 'hi', 'hello', 'cheers', 'merci', 'bonjour', 'cordialement']);
+
+/** The text with a space before each word glued to the one before it (see GLUED_WORD). */
+export function unglue(text: string, glued: RegExp = NON_ASCII.test(text) ? GLUED_WORD : GLUED_ASCII_WORD): string {
+  return text.replace(glued, (whole: string, head: string, tail: string) =>
+    isFunctionWord(tail) || OPENERS.has(tail.toLowerCase()) ? `${head} ${tail}` : whole,
+  );
 }
 
 /** Lower-cases, strips accents (é → e) and splits into alphanumeric tokens. */
