@@ -28,6 +28,7 @@ const GLUED_VERSION = /^(\p{L}{3,})\d+$/u;
 const MODEL_VARIANT = /^(\p{L}{1,3}\d{2,5})\p{L}{1,3}$/u;
 // A product name with its model number glued on ("Precision7510", "Windows2012"): also the number alone.
 const GLUED_MODEL = /^\p{L}{3,}(\d{3,})$/u;
+const DIGIT = /\d/;
 
 function fold(word: string): string {
   // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
@@ -43,21 +44,21 @@ function fold(word: string): string {
 /** Lower-case words with their accents, the form the stemmers expect. */
 function words(text: string): string[] {
   // NFC leaves ASCII as it is; skipping it saves most of the cost of the short texts a question is cut into.
-  return (NON_ASCII.test(text) ? unglue(text.normalize('NFC'), GLUED_WORD) : unglue(text, GLUED_ASCII_WORD)).toLowerCase().match(WORD) ?? [];
+  return unglue(NON_ASCII.test(text) ? text.normalize('NFC') : text).toLowerCase().match(WORD) ?? [];
 }
 
 // Text that lost its line breaks glues the first word of a line to the last word of the one before ("…the
 // backplaneI replaced it", "…can't access itIs this…", "…see the attached pdfThanks"): a capitalised function word
 // or sign-off right after two lower-case letters is a word of its own. Product names keep their capitals
 // ("PowerEdge", "OpenManage"): their second part is not a function word.
-const GLUED_WORD = /(\p{Ll}\p{Ll})(\p{Lu}\p{Ll}*)(?![\p{L}\p{N}])/gu;
-// The same for ASCII text, five times faster than the Unicode classes (every passage is analysed this way).
-const GLUED_ASCII_WORD = /([a-z][a-z])([A-Z][a-z]*)(?![A-Za-z0-9])/g;
+// Latin letters only (ASCII and Latin-1, French's accents included): Unicode property classes cost five times as much,
+// and every passage is analysed this way.
+const GLUED_WORD = /([a-z\u00df-\u00ff]{2})([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]*)(?![A-Za-z\u00c0-\u00ff0-9])/g;
 const OPENERS = new Set(['thanks', 'thank', 'regards', 'please', 'hi', 'hello', 'cheers', 'merci', 'bonjour', 'cordialement']);
 
 /** The text with a space before each word glued to the one before it (see GLUED_WORD). */
-export function unglue(text: string, glued: RegExp = NON_ASCII.test(text) ? GLUED_WORD : GLUED_ASCII_WORD): string {
-  return text.replace(glued, (whole: string, head: string, tail: string) =>
+export function unglue(text: string): string {
+  return text.replace(GLUED_WORD, (whole: string, head: string, tail: string) =>
     isFunctionWord(tail) || OPENERS.has(tail.toLowerCase()) ? `${head} ${tail}` : whole,
   );
 }
@@ -183,6 +184,8 @@ export function analyze(text: string, lang: Language, alsoDrop?: Language): stri
     // A product name with its version glued on ("iDRAC8", "Win10", "ESXi7") also counts as the product alone, so
     // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9"); with a model number
     // ("Precision7510"), as the number alone too. A model with a variant ("R730xd") also counts as the model.
+    // Most words hold no digit: one test spares them the three expressions below.
+    if (!DIGIT.test(w)) continue;
     const product = GLUED_VERSION.exec(w);
     if (product && !stop.has(fold(product[1]))) terms.push(stem(product[1], lang));
     const model = product ? GLUED_MODEL.exec(w) : MODEL_VARIANT.exec(w);
