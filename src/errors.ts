@@ -125,8 +125,9 @@ export const Blocked = (what: 'key' | 'ip', until: Date) =>
     until: until.toISOString(),
   });
 
-export const BadInput = (message: string, field?: string) =>
-  new AppError('BAD_USER_INPUT', message, field ? { field } : {});
+/** `more`: what else the refusal names, for pages to say it in their reader's language (e.g. `phrasing`). */
+export const BadInput = (message: string, field?: string, more: Record<string, unknown> = {}) =>
+  new AppError('BAD_USER_INPUT', message, { ...(field ? { field } : {}), ...more });
 
 export const QueryTooComplex = (message: string) => new AppError('QUERY_TOO_COMPLEX', message);
 

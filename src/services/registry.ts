@@ -105,9 +105,9 @@ export function createServices(deps: {
   const usage = new UsageService(usageStore, clock);
   const alerts = new QuotaAlertService(db, clock, log, config.alertWebhookUrl);
   const metering = new MeteringService(db, usageStore, rateLimits, quota, abuse, alerts, clock);
-  const documents = new DocumentService(data, new DocumentOperatorStore(db), index, audit);
-  const conversations = new ConversationService(new ConversationOperatorStore(db), clock);
   const curated = new CuratedAnswerService(data, new CuratedAnswerOperatorStore(db), audit, clock);
+  const documents = new DocumentService(data, new DocumentOperatorStore(db), index, audit, curated);
+  const conversations = new ConversationService(new ConversationOperatorStore(db), curated, clock);
   const chat = new ChatService(index, generator, conversations, curated, config);
   const billing = new BillingService(tenants, config.billing);
   const stripeBilling = config.stripe

@@ -20,7 +20,8 @@ import { UsageStore } from './usage/usage.store';
  *
  * A publishable key's scope carries its visitor the same way (its `audience`): every read of conversations and
  * messages (lists, one by id, the export, the turns an ask continues, the message a rating names) adds
- * `visitor_id = <visitor>` itself, so another visitor's conversation is NOT_FOUND like another tenant's.
+ * `visitor_id = <visitor>` itself, so another visitor's conversation is NOT_FOUND like another tenant's. The quota's
+ * statements, which serve the asks of several visitors at once, take the audience with each ask (QuotaService).
  */
 export class TenantScope {
   readonly tenant: TenantStore;
@@ -42,7 +43,7 @@ export class TenantScope {
     this.conversations = new ConversationStore(db, tenantId, audience);
     this.documents = new DocumentStore(db, tenantId);
     this.keys = new KeyStore(db, tenantId);
-    this.quota = new QuotaStore(db, tenantId, audience);
+    this.quota = new QuotaStore(db, tenantId);
     this.alerts = new QuotaAlertStore(db, tenantId);
     this.usage = new UsageStore(db, tenantId);
     this.ratings = new RatingStore(db, tenantId);

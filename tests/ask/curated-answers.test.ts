@@ -220,7 +220,8 @@ describe('curated answers', () => {
   it('refuses a phrasing another answer of the tenant holds: the two would tie on it and neither would match', async () => {
     const duplicate = await t.gql(SAVE, { input: { questions: ['Où déposer un toner vide ?', 'imprimante BLOQUÉE !'], answer: 'Autre texte.' } }, { key: b.key });
     expect(duplicate.status).toBe(400);
-    expect(duplicate.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'questions' });
+    // The phrasing is named beside the message too, for pages that say it in their reader's language.
+    expect(duplicate.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'questions', phrasing: 'imprimante BLOQUÉE !' });
     expect(duplicate.body.errors![0].message).toContain('imprimante BLOQUÉE !');
 
     // The answer holding it keeps it when edited, and asks still get that answer.
@@ -235,6 +236,7 @@ describe('curated answers', () => {
     const refused = await t.gql(`mutation($csv: String!) { importCuratedAnswers(csv: $csv) { created } }`, { csv }, { key: b.key });
     expect(refused.body.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(refused.body.errors![0].message).toMatch(/^csv row 2: /);
+    expect(refused.body.errors![0].extensions).toMatchObject({ field: 'questions', row: 2, phrasing: 'réseau WIFI invité ?' });
     expect((await t.gql(LIST, {}, { key: b.key })).body.data.curatedAnswers.totalCount).toBe(2);
   });
 });
@@ -266,5 +268,60 @@ describe('curated answers across server processes sharing a database', () => {
     await one.gql(SAVE, { input: { id: saved.body.data.saveCuratedAnswer.id, questions: ['Où est la salle serveur ?'], answer: 'Bâtiment D, rez-de-chaussée.' } });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await ask(two)).answer).toBe('Bâtiment D, rez-de-chaussée.');
+  });
+
+  it('stops citing a removed document, removed through either process, by the operator or the tenant', async () => {
+    const tenant = await one.tenant('BUSINESS');
+    await one.gql(`mutation($id: ID!) { updateTenant(id: $id, input: { documentSelfService: true }) { id } }`, { id: tenant.id });
+    const added = await one.gql(ADD, { t: tenant.id, d: [
+      { title: 'Plan du bâtiment C', content: 'La salle serveur est au sous-sol du bâtiment C.' },
+      { title: 'Accès salle serveur', content: 'Le badge rouge ouvre la salle serveur.' },
+      { title: 'Consignes incendie', content: 'Dans la salle serveur, l’extinction se fait au gaz inerte.' },
+    ] });
+    const [plan, badge, fire] = added.body.data.addDocuments.documents.map((d: { id: string }) => d.id);
+    const saved = await one.gql(SAVE, { input: { tenantId: tenant.id, questions: ['Où est la salle serveur ?'], answer: 'Bâtiment C, sous-sol, badge rouge.', documentIds: [plan, badge, fire] } });
+    expect(saved.body.errors).toBeUndefined();
+    const cited = async (t: TestApp) => {
+      const res = await t.gql(`mutation { ask(input: { question: "Où est la salle serveur ?" }) { curated citations { title } } }`, {}, { key: tenant.key });
+      expect(res.body.data.ask.curated).toBe(true);
+      return res.body.data.ask.citations.map((c: { title: string }) => c.title);
+    };
+    const listed = async (t: TestApp) =>
+      (await t.gql(LIST, {}, { key: tenant.key })).body.data.curatedAnswers.edges[0].node.citations.map((c: { title: string }) => c.title);
+    // Both processes hold the answer with its three citations.
+    expect(await cited(one)).toEqual(['Plan du bâtiment C', 'Accès salle serveur', 'Consignes incendie']);
+    expect(await cited(two)).toEqual(['Plan du bâtiment C', 'Accès salle serveur', 'Consignes incendie']);
+
+    // The operator removes one through process one: at once there, and on process two once its key's tenant row is read again.
+    expect((await one.gql(`mutation($id: ID!) { removeDocument(id: $id) }`, { id: plan })).body.errors).toBeUndefined();
+    expect(await cited(one)).toEqual(['Accès salle serveur', 'Consignes incendie']);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await cited(two)).toEqual(['Accès salle serveur', 'Consignes incendie']);
+    expect(await listed(two)).toEqual(['Accès salle serveur', 'Consignes incendie']);
+
+    // The tenant's IT team removes another through process two.
+    expect((await two.gql(`mutation($id: ID!) { removeDocument(id: $id) }`, { id: fire }, { key: tenant.key })).body.errors).toBeUndefined();
+    expect(await cited(two)).toEqual(['Accès salle serveur']);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await cited(one)).toEqual(['Accès salle serveur']);
+    expect(await listed(one)).toEqual(['Accès salle serveur']);
+    // The answer no longer names them at all: its CSV exports, and imports back, without them.
+    const csv = (await one.gql(`query { exportCuratedAnswers }`, {}, { key: tenant.key })).body.data.exportCuratedAnswers as string;
+    expect(csv).toContain(badge);
+    expect(csv).not.toContain(plan);
+    expect(csv).not.toContain(fire);
+    expect((await one.gql(`mutation($csv: String!) { importCuratedAnswers(csv: $csv) { updated } }`, { csv }, { key: tenant.key })).body.data.importCuratedAnswers.updated).toBe(1);
+  });
+
+  it('lists an unanswered question no more, on the other process too, once a curated answer there would match it', async () => {
+    const tenant = await one.tenant('BUSINESS');
+    const question = 'Comment commander un deuxième écran ?';
+    expect((await one.gql(`mutation($q: String!) { ask(input: { question: $q }) { grounded } }`, { q: question }, { key: tenant.key })).body.data.ask.grounded).toBe(false);
+    const unanswered = async (t: TestApp) => (await t.gql(`query { unansweredQuestions { totalCount } }`, {}, { key: tenant.key })).body.data.unansweredQuestions.totalCount;
+    expect(await unanswered(two)).toBe(1);
+    expect((await one.gql(SAVE, { input: { questions: [question], answer: 'Par le portail des achats, rubrique matériel.' } }, { key: tenant.key })).body.errors).toBeUndefined();
+    // No key cache to wait for: the list reads the tenant's version of its answers each time.
+    expect(await unanswered(two)).toBe(0);
+    expect(await unanswered(one)).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../helpers/app';
 import { ManualClock } from '../helpers/manual-clock';
 import { leaseMs } from '../../src/services/registry';
+import { countStatements } from '../helpers/statements';
 
 /**
  * The visitor cap (`visitorAsksPerDay`): one visitor of a publishable key gets at most that many answers in a UTC
@@ -74,6 +75,64 @@ describe('visitor cap', () => {
     await t.gql(`mutation($id: ID!) { updateTenant(id: $id, input: { visitorAsksPerDay: null }) { visitorAsksPerDay } }`, { id: a.id });
     expect((await askAs(a.pk, V)).status).toBe(200);
     expect(await used(a.key)).toBe(5);
+  });
+
+  it("shares one lease statement among a visitor at its cap, a visitor near it and the IT team's asks, refusing exactly the visitors' extra asks", async () => {
+    const a = await tenantWithCap({ visitorAsksPerDay: 3 });
+    const X = 'visitor-xavier-00000000003';
+    for (let i = 0; i < 3; i++) expect((await askAs(a.pk, V)).status).toBe(200); // V is at its cap
+    for (let i = 0; i < 2; i++) expect((await askAs(a.pk, W)).status).toBe(200); // W has one ask left
+    const counter = countStatements();
+    // One ask first, so that the others arrive while its statement runs and go together in the next batches.
+    const asks = [askAs(a.key), ...[V, a.key, W, a.key, V, X, W, a.key, X, V, a.key, W, a.key].map((who) => (who === a.key ? askAs(a.key) : askAs(a.pk, who)))];
+    const results = await Promise.all(asks);
+    counter.stop();
+    const who = [a.key, V, a.key, W, a.key, V, X, W, a.key, X, V, a.key, W, a.key];
+    const statuses = (of: string) => results.filter((_, i) => who[i] === of).map((r) => r.status).sort();
+    expect(statuses(a.key)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(statuses(V)).toEqual([429, 429, 429]);
+    expect(statuses(W)).toEqual([200, 429, 429]);
+    expect(statuses(X)).toEqual([200, 200]);
+    const midnight = new Date((Math.floor(clock.now() / 86_400_000) + 1) * 86_400_000).toISOString();
+    for (const r of results.filter((x) => x.status === 429)) {
+      expect(r.body.errors![0].extensions).toEqual({ code: 'QUOTA_EXCEEDED', scope: 'VISITOR', resetsAt: midnight });
+    }
+    // Leases were taken for several asks at once, and every count is exact: the month holds the 5 + 9 answers.
+    expect(counter.statements.filter((s) => /INSERT INTO quota_lease/.test(s)).length).toBeLessThan(results.length);
+    expect(await used(a.key)).toBe(14);
+    const days = await t.database.dataSource.query('SELECT visitor_id, used FROM visitor_ask_counter WHERE tenant_id = $1 ORDER BY visitor_id', [a.id]);
+    expect(days).toEqual([{ visitor_id: V, used: 3 }, { visitor_id: W, used: 3 }, { visitor_id: X, used: 2 }]);
+    const [{ n }] = await t.database.dataSource.query('SELECT count(*)::int AS n FROM quota_lease WHERE tenant_id = $1', [a.id]);
+    expect(n).toBe(0);
+  });
+
+  it("refuses exactly the asks past the month's end in a batch of visitors' and the IT team's asks, giving the visitors' days back", async () => {
+    const a = await tenantWithCap({ visitorAsksPerDay: 5, quotaOverride: 4 });
+    expect((await askAs(a.pk, V)).status).toBe(200);
+    const who = [a.key, V, W, a.key, V, W, a.key, V];
+    const results = await Promise.all(who.map((k) => (k === a.key ? askAs(a.key) : askAs(a.pk, k))));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    for (const r of results.filter((x) => x.status === 429)) expect(r.body.errors![0].extensions.scope).toBeUndefined();
+    expect(await used(a.key)).toBe(4);
+    // Each visitor's day counts its answers only.
+    const answered = (v: string) => 1 * Number(v === V) + results.filter((r, i) => who[i] === v && r.status === 200).length;
+    const days = await t.database.dataSource.query('SELECT visitor_id, used FROM visitor_ask_counter WHERE tenant_id = $1 ORDER BY visitor_id', [a.id]);
+    expect(days.filter((d: { used: number }) => d.used > 0)).toEqual([{ visitor_id: V, used: answered(V) }, { visitor_id: W, used: answered(W) }].filter((d) => d.used > 0));
+  });
+
+  it("keeps each ask's own audience in a shared batch: another visitor's follow-up is NOT_FOUND while the visitor and the IT team go on", async () => {
+    const a = await tenantWithCap({ visitorAsksPerDay: 100 });
+    const FOLLOW = 'mutation($c: ID) { ask(input: { question: "How do I reset my password?", conversationId: $c }) { conversationId } }';
+    const follow = (key: string, visitor: string | null, c: string | null) => t.gql(FOLLOW, { c }, { key, headers: visitor ? { 'x-askdesk-visitor': visitor } : {} });
+    const c = (await follow(a.pk, V, null)).body.data.ask.conversationId;
+    const results = await Promise.all([follow(a.pk, W, c), follow(a.key, null, c), follow(a.pk, V, c), follow(a.pk, W, c), follow(a.pk, V, c), follow(a.key, null, c)]);
+    expect(results.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'ANSWERED')).toEqual(['NOT_FOUND', 'ANSWERED', 'ANSWERED', 'NOT_FOUND', 'ANSWERED', 'ANSWERED']);
+    const conversation = await t.gql('query($id: ID!) { conversation(id: $id) { messages { role } } }', { id: c }, { key: a.key });
+    expect(conversation.body.data.conversation.messages).toHaveLength(2 + 4 * 2);
+    // W's follow-ups used neither the month nor W's day.
+    expect(await used(a.key)).toBe(5);
+    const [w] = await t.database.dataSource.query('SELECT used FROM visitor_ask_counter WHERE tenant_id = $1 AND visitor_id = $2', [a.id, W]);
+    expect(w?.used ?? 0).toBe(0);
   });
 
   it("gives the visitor's ask back when a dead process's lease is reclaimed, and counts it again if the ask answered after all", async () => {

@@ -192,6 +192,26 @@ describe.skipIf(!shared)('metering across two server instances sharing PostgreSQ
     expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'QUOTA_EXCEEDED')).toHaveLength(40);
   });
 
+  it("keeps visitors' days and the month exact when both instances batch visitors' and the IT team's asks together", async () => {
+    const a = await one.tenant('BUSINESS');
+    await one.gql(UpdateTenantDocument, { id: a.id, input: { quotaOverride: 20, rateOverride: 1000, visitorAsksPerDay: 3 } });
+    await one.gql(AddDocumentsDocument, { tenantId: a.id, documents: DOC });
+    const pk = (await one.gql(IssueApiKeyDocument, { tenantId: a.id, name: 'widget', kind: KeyKind.Publishable })).body.data.issueApiKey.secret;
+    const visitors = Array.from({ length: 4 }, (_, v) => `visitor-two-instances-${v}000`);
+    // Each visitor asks 5 times, over both instances, among 16 asks of the IT team: 36 asks for a month of 20.
+    const who = Array.from({ length: 36 }, (_, i) => (i % 9 < 5 ? visitors[Math.floor(i / 9)] : null));
+    const results = await Promise.all(who.map((v, i) => (i % 2 ? one : two).gql(AskPasswordResetDocument, {}, v ? { key: pk, headers: { 'x-askdesk-visitor': v } } : { key: a.key })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+    expect(results.filter((r) => r.status === 429 && r.body.errors![0].extensions.code === 'QUOTA_EXCEEDED')).toHaveLength(16);
+    const days: { visitor_id: string; used: number }[] = await one.database.dataSource.query('SELECT visitor_id, used FROM visitor_ask_counter WHERE tenant_id = $1', [a.id]);
+    for (const v of visitors) {
+      const answered = results.filter((r, i) => who[i] === v && r.status === 200).length;
+      expect(answered).toBeLessThanOrEqual(3);
+      expect(days.find((d) => d.visitor_id === v)?.used ?? 0).toBe(answered);
+    }
+    expect((await one.gql(QuotaDocument, {}, { key: a.key })).body.data.quota.used).toBe(20);
+  });
+
   it('allows a DEMO tenant 5 asks a minute in total, not 5 per instance', async () => {
     const a = await one.tenant('DEMO');
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? one : two).gql(AskPasswordResetDocument, {}, { key: a.key })));

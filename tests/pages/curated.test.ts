@@ -94,6 +94,20 @@ describe('the console\'s curated answers panel', () => {
     await page.getByTestId('curated-row').filter({ hasText: 'PRN-2A' }).getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(1);
 
+    // The document the answer cites is removed on the same page: the answer no longer cites it, and Edit shows that.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('document-row').filter({ hasText: 'VPN GlobalProtect' }).getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByTestId('document-row').count()).toBe(1);
+    await page.getByTestId('curated-row').getByRole('button', { name: 'Edit' }).click();
+    await expect.poll(() => page.getByTestId('curated-answer').inputValue()).toBe('Ouvrez le centre logiciel et installez GlobalProtect.');
+    expect(await page.getByTestId('curated-documents').evaluate((s: HTMLSelectElement) => Array.from(s.options, (o) => [o.text, o.selected]))).toEqual([['Imprimantes', false]]);
+    const cited = await t.gql(`query($t: ID) { curatedAnswers(tenantId: $t) { edges { node { citations { title } } } } }`, { t: tenant.id });
+    expect(cited.body.data.curatedAnswers.edges[0].node.citations).toEqual([]);
+    // Saved as it stands, it is not refused for citing a document that is gone.
+    await page.getByTestId('curated-save').click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Curated answer updated.');
+    expect(await page.getByTestId('error').count()).toBe(0);
+
     // The tenant's instructions to the assistant, beside its curated answers.
     await page.getByTestId('assistant-instructions').fill('Signez « Service desk, poste 4444 ».');
     await page.getByTestId('assistant-instructions-save').click();
@@ -127,6 +141,9 @@ describe('the console\'s curated answers panel', () => {
     await page.getByTestId('curated-save').click();
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(1);
     expect(await page.getByTestId('curated-hits').textContent()).toBe('0');
+    // Answered: the question leaves the unanswered list at once.
+    await expect.poll(() => page.getByTestId('gap-row').count()).toBe(0);
+    expect(await page.locator('#gaps').textContent()).toContain('No unanswered questions');
 
     const again = await t.gql(`mutation($q: String!) { ask(input: { question: $q }) { answer grounded curated } }`, { q: question }, { key: tenant.key });
     expect(again.body.data.ask).toEqual({ answer: approved, grounded: true, curated: true });

@@ -322,24 +322,38 @@ describe('curated answers on the client dashboard', () => {
     await shot(page, 'dashboard-curated-01-answer-this-en');
     await page.getByTestId('curated-save').click();
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(2);
+    // Answered: the question leaves the unanswered list at once, and the next ask of it gets the approved text.
+    await expect.poll(() => page.getByTestId('gap-row').filter({ hasText: ROOMS }).count()).toBe(0);
+    expect(await page.getByTestId('gap-row').filter({ hasText: BADGE }).count()).toBe(1);
     expect(await ask(tenant.key, ROOMS)).toMatchObject({ answer: rooms, grounded: true, curated: true });
 
-    // The question stays listed; answering it again would tie two answers on it, so that neither matched: refused.
-    await page.getByTestId('gap-row').filter({ hasText: ROOMS }).getByTestId('gap-answer').click();
+    // The same phrasing for a second answer would tie the two on it, so that neither matched: refused, with its code.
+    await page.getByTestId('curated-questions').fill(ROOMS);
     await page.getByTestId('curated-answer').fill('Ask the front desk.');
     await page.getByTestId('curated-save').click();
     await expect.poll(() => page.getByTestId('error').textContent()).toContain('already a phrasing of another curated answer');
+    expect(await page.getByTestId('error-code').textContent()).toBe('BAD_USER_INPUT · questions');
     expect(await page.getByTestId('curated-row').count()).toBe(2);
-    await page.locator('.curated-form').getByRole('button', { name: 'Cancel' }).click();
+
+    // French: the refusal shown follows the switch, and says the same in French; the code stays as it is.
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain(`« ${ROOMS} » est déjà une formulation d’une autre réponse validée`);
+    expect(await page.getByTestId('error-code').textContent()).toBe('BAD_USER_INPUT · questions');
+    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#curated').evaluate((el) => {
+      el.scrollIntoView();
+      window.scrollBy(0, -(document.querySelector('.topbar')?.getBoundingClientRect().height ?? 0) - 8);
+    });
+    await shot(page, 'dashboard-curated-02-refusal-fr');
+    // Saved again, in French: refused in French (not a translation of a message kept from before).
+    await page.getByTestId('error').getByRole('button').click();
+    await page.getByTestId('curated-save').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('est déjà une formulation d’une autre réponse validée : complétez ou modifiez plutôt celle-ci.');
+    await page.locator('.curated-form').getByRole('button', { name: 'Annuler' }).click();
     expect(await page.getByTestId('curated-questions').inputValue()).toBe('');
     await page.getByTestId('error').getByRole('button').click();
 
-    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
-    await page.locator('#gaps').evaluate((el) => el.scrollIntoView());
-    await shot(page, 'dashboard-curated-02-en');
-
-    // French: the panel and the unanswered list speak it.
-    await page.getByTestId('language').click();
+    // The panel and the unanswered list speak French.
     await expect.poll(() => page.locator('#curated h2').first().textContent()).toBe('Réponses validées');
     expect(await page.getByTestId('gap-answer').first().textContent()).toBe('Y répondre');
     expect(await page.getByTestId('curated-save').textContent()).toBe('Enregistrer');
@@ -359,16 +373,25 @@ describe('curated answers on the client dashboard', () => {
     await tabTo(page, 'curated-save');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('curated-row').count()).toBe(3);
+    // Gone from the list at once, in French too; the question asked after its answer was removed stays.
+    await expect.poll(() => page.getByTestId('gap-row').filter({ hasText: BADGE }).count()).toBe(0);
+    expect(await page.getByTestId('gap-row').allTextContents()).toEqual([expect.stringContaining('Printer names')]);
+    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#gaps').evaluate((el) => {
+      el.scrollIntoView();
+      window.scrollBy(0, -(document.querySelector('.topbar')?.getBoundingClientRect().height ?? 0) - 8);
+    });
+    await shot(page, 'dashboard-curated-04-answered-fr');
     expect(await ask(tenant.key, BADGE)).toMatchObject({ answer: 'Au poste de sécurité, hall A, avec votre carte professionnelle.', curated: true });
 
     // A phone, in French: the panel below the unanswered questions, its table scrolling sideways within the card.
     await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
     await page.setViewportSize(PHONE);
     await page.locator('#curated').evaluate((el) => el.scrollIntoView());
-    await shot(page, 'dashboard-curated-04-phone-fr');
+    await shot(page, 'dashboard-curated-05-phone-fr');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await page.getByTestId('curated-questions').scrollIntoViewIfNeeded();
-    await shot(page, 'dashboard-curated-05-phone-form-fr');
+    await shot(page, 'dashboard-curated-06-phone-form-fr');
 
     expect(cspProblems(problems)).toEqual([]);
     await context.close();

@@ -78,4 +78,39 @@ describe('unanswered questions', () => {
     expect((await t.gql(LIST, {}, { key: b.key })).body.data.unansweredQuestions.totalCount).toBe(0);
     expect((await t.gql(LIST, { t: a.id }, { key: b.key })).body.errors![0].extensions.code).toBe('NOT_FOUND');
   });
+
+  it('leaves out a question once a curated answer of the tenant would match it, and lists it again if that answer is rated down', async () => {
+    const WIFI = 'what is the GUEST wi-fi password at the   cafeteria';
+    const VPN = 'How do I connect to the hospital VPN?';
+    const listed = async () => (await t.gql(LIST, {}, { key: a.key })).body.data.unansweredQuestions;
+    const save = async (questions: string[], answer: string) => {
+      const res = await t.gql(`mutation($input: CuratedAnswerInput!) { saveCuratedAnswer(input: $input) { id } }`, { input: { questions, answer } }, { key: a.key });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data.saveCuratedAnswer.id as string;
+    };
+
+    // A curated answer about something else leaves the list as it was.
+    await save(['Où se trouve la salle serveur ?'], 'Bâtiment C, sous-sol.');
+    expect((await listed()).totalCount).toBe(2);
+
+    // "Answer this" on the Wi-Fi question saves it as the first phrasing: both of its asks are answered now.
+    const wifi = await save([WIFI], 'The code is shown at the cafeteria till.');
+    expect((await listed()).edges.map((e: any) => e.node.question)).toEqual([VPN]);
+    expect((await listed()).totalCount).toBe(1);
+    // The operator's read of the list, the same.
+    expect((await t.gql(LIST, { t: a.id })).body.data.unansweredQuestions.totalCount).toBe(1);
+
+    // The rated-down VPN answer too, with another wording of the same question: what the matcher would match leaves.
+    await save(['How can I connect to the hospital VPN'], 'Install GlobalProtect from the software centre.');
+    expect(await listed()).toMatchObject({ totalCount: 0, edges: [] });
+
+    // The curated answer itself rated down: that ask is listed again, for the IT team to improve the answer.
+    const again = await ask(VPN, a.pk);
+    await t.gql(`mutation($m: ID!) { rateAnswer(input: { messageId: $m, rating: DOWN }) { id } }`, { m: again.messageId }, { key: a.pk, headers: { 'x-askdesk-visitor': 'visitor-unanswered-00001' } });
+    expect((await listed()).edges.map((e: any) => e.node)).toEqual([{ question: VPN, count: 1, lastAskedAt: expect.any(String), reason: 'RATED_DOWN', conversationId: again.conversationId }]);
+
+    // Removing the Wi-Fi answer brings its question back: its asks were never answered otherwise.
+    expect((await t.gql(`mutation($id: ID!) { removeCuratedAnswer(id: $id) }`, { id: wifi }, { key: a.key })).body.errors).toBeUndefined();
+    expect((await listed()).edges.map((e: any) => [e.node.question, e.node.count])).toEqual([[VPN, 1], [WIFI, 2]]);
+  });
 });

@@ -8,6 +8,7 @@ import { BadInput, NotFound } from '../../errors';
 import { Page, requirePageSize } from '../pagination';
 import type { TenantScope } from '../tenant-scope';
 import type { ConversationOperatorStore } from './conversation.operator-store';
+import type { CuratedAnswerService } from '../curated-answers/curated-answer.service';
 import type { UnansweredQuestion } from './conversation.store';
 import type { Exchange, Turn } from './exchange';
 import { csvField } from '../../csv';
@@ -22,6 +23,7 @@ export const HISTORY_TURNS = 6;
 export class ConversationService {
   constructor(
     private readonly store: ConversationOperatorStore,
+    private readonly curated: CuratedAnswerService,
     private readonly clock: Clock,
   ) {}
 
@@ -41,7 +43,7 @@ export class ConversationService {
 
   /**
    * The last HISTORY_TURNS messages of the conversation an ask continues, oldest first, for the generator and for
-   * follow-up retrieval, as the statement taking the ask's lease read them (QuotaStore.reserve); NOT_FOUND when it
+   * follow-up retrieval, as the statement taking the ask's lease read them (QuotaStore.reserveMany); NOT_FOUND when it
    * read none, since a conversation of this tenant always holds at least one exchange.
    */
   history(readAhead: Turn[] | null): Turn[] {
@@ -51,7 +53,7 @@ export class ConversationService {
 
   /**
    * A question and its answer as they will be stored, with their ids chosen now: in the conversation they continue,
-   * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settle), so a
+   * or in a new one titled after the question. Written together, when the ask is settled (QuotaStore.settleMany), so a
    * failed ask leaves no half-written turn.
    */
   exchange(apiKeyId: string | null, conversationId: string | null, question: string, answer: string, citations: Citation[], grounded: boolean, curatedAnswerId: string | null = null): Exchange {
@@ -69,11 +71,25 @@ export class ConversationService {
     };
   }
 
-  /** unansweredQuestions: the tenant's badly answered questions, grouped, most recently asked first (see ConversationStore). */
-  unanswered(scope: TenantScope, range: { from: Date | null; to: Date | null }, first: number, after?: string | null): Promise<Page<UnansweredQuestion>> {
+  /**
+   * unansweredQuestions: the tenant's badly answered questions, grouped, most recently asked first (see
+   * ConversationStore), less those a curated answer of the tenant now answers: the ask path's matcher, with its rule,
+   * picks them, so a question leaves the list exactly when asking it again would get the curated answer.
+   */
+  async unanswered(scope: TenantScope, range: { from: Date | null; to: Date | null }, first: number, after?: string | null): Promise<Page<UnansweredQuestion>> {
     requirePageSize(first);
     if (range.from && range.to && range.from.getTime() >= range.to.getTime()) throw BadInput('from must be before to.', 'from');
-    return scope.conversations.unansweredQuestions(range, first, after);
+    return scope.conversations.unansweredQuestions(range, first, after, await this.settled(scope, range));
+  }
+
+  /** The listed questions a curated answer matches, each with when that answer was last changed; none without answers. */
+  private async settled(scope: TenantScope, range: { from: Date | null; to: Date | null }): Promise<{ key: string; since: Date }[]> {
+    const matcher = await this.curated.matcherOf(scope);
+    if (!matcher) return [];
+    return (await scope.conversations.unansweredKeys(range)).flatMap(({ key, question }) => {
+      const answer = matcher.match(question);
+      return answer ? [{ key, since: new Date(answer.updatedAt) }] : [];
+    });
   }
 
   async export(scope: TenantScope, format: ExportFormat): Promise<string> {

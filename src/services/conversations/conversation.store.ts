@@ -29,7 +29,7 @@ function decodeUnansweredCursor(cursor: string): { at: Date; key: string } {
  * the export, the message a rating names), so another visitor's conversation is NOT_FOUND like another tenant's.
  * Without a visitor id the condition compares with NULL and matches nothing: such a key sees no history (and can't
  * reach a secret key's conversations, whose visitor_id is NULL). An ask's exchange is written by the statement that
- * settles its lease (QuotaStore.settle), not here.
+ * settles its lease (QuotaStore.settleMany), not here.
  */
 export class ConversationStore {
   constructor(
@@ -98,39 +98,27 @@ export class ConversationStore {
    * Asks answered with grounded = false or rated DOWN, grouped by the question's normalised text (lower case, spaces
    * folded, trailing punctuation dropped), most recently asked first. Each answer's question is the user message
    * just before it in its conversation. Keyset pages on (lastAskedAt, normalised text).
+   *
+   * `settled` names the questions (by normalised text) a curated answer now answers, with when that answer was last
+   * changed: their ungrounded asks, and the asks answered before that change, are answered and leave the list. An
+   * ask rated down since (the curated answer itself, found unhelpful) stays.
    */
-  async unansweredQuestions(range: { from: Date | null; to: Date | null }, first: number, after?: string | null): Promise<Page<UnansweredQuestion>> {
+  async unansweredQuestions(
+    range: { from: Date | null; to: Date | null },
+    first: number,
+    after?: string | null,
+    settled: readonly { key: string; since: Date }[] = [],
+  ): Promise<Page<UnansweredQuestion>> {
     const cursor = after ? decodeUnansweredCursor(after) : null;
     const rows: { key: string | null; question: string; n: number; last_asked_at: Date; reason: UnansweredReason; conversation_id: string; total: number }[] = await this.db.query(
-      `WITH answers AS (
-         SELECT a.conversation_id, a.created_at, coalesce(r.rating = 'DOWN', false) AS rated_down
-         FROM message a LEFT JOIN answer_rating r ON r.message_id = a.id AND r.tenant_id = a.tenant_id
-         WHERE a.tenant_id = $1 AND a.role = 'assistant' AND (a.grounded = false OR r.rating = 'DOWN')
-           AND ($2::timestamptz IS NULL OR a.created_at >= $2) AND ($3::timestamptz IS NULL OR a.created_at < $3)
-           AND (NOT $7::boolean OR a.conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $8))
-       ), asked AS (
-         SELECT ans.*, q.content AS question,
-                regexp_replace(lower(regexp_replace(btrim(q.content), '[[:space:]]+', ' ', 'g')), '[[:space:][:punct:]]+$', '') AS key
-         FROM answers ans
-         JOIN LATERAL (
-           SELECT content FROM message q
-           WHERE q.tenant_id = $1 AND q.conversation_id = ans.conversation_id AND q.role = 'user' AND q.created_at < ans.created_at
-           ORDER BY q.created_at DESC LIMIT 1
-         ) q ON true
-       ), grouped AS (
-         SELECT key, count(*)::int AS n, max(created_at) AS last_asked_at,
-                (array_agg(question ORDER BY created_at DESC))[1] AS question,
-                (array_agg(conversation_id ORDER BY created_at DESC))[1] AS conversation_id,
-                CASE WHEN bool_or(rated_down) THEN 'RATED_DOWN' ELSE 'UNGROUNDED' END AS reason
-         FROM asked GROUP BY key
-       )
+      `${this.unansweredSql()}
        SELECT t.total, g.* FROM (SELECT count(*)::int AS total FROM grouped) t
        LEFT JOIN LATERAL (
          SELECT * FROM grouped g
-         WHERE $4::timestamptz IS NULL OR (date_trunc('milliseconds', g.last_asked_at), g.key) < ($4::timestamptz, $5::text)
-         ORDER BY date_trunc('milliseconds', g.last_asked_at) DESC, g.key DESC LIMIT $6
+         WHERE $8::timestamptz IS NULL OR (date_trunc('milliseconds', g.last_asked_at), g.key) < ($8::timestamptz, $9::text)
+         ORDER BY date_trunc('milliseconds', g.last_asked_at) DESC, g.key DESC LIMIT $10
        ) g ON true`,
-      [this.tenantId, range.from, range.to, cursor?.at ?? null, cursor?.key ?? null, first + 1, this.visitorOnly, this.visitorId],
+      [...this.unansweredParams(range, settled), cursor?.at ?? null, cursor?.key ?? null, first + 1],
     );
     const total = rows[0]?.total ?? 0;
     const found = rows.filter((r) => r.key !== null);
@@ -144,5 +132,45 @@ export class ConversationStore {
       pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
       totalCount: total,
     };
+  }
+
+  /** Every question unansweredQuestions would list over `range` (settling none), as last asked, with its normalised text. */
+  async unansweredKeys(range: { from: Date | null; to: Date | null }): Promise<{ key: string; question: string }[]> {
+    return this.db.query(`${this.unansweredSql()} SELECT key, question FROM grouped`, this.unansweredParams(range, []));
+  }
+
+  private unansweredParams(range: { from: Date | null; to: Date | null }, settled: readonly { key: string; since: Date }[]): unknown[] {
+    return [this.tenantId, range.from, range.to, this.visitorOnly, this.visitorId, settled.map((s) => s.key), settled.map((s) => s.since)];
+  }
+
+  /** The CTEs both unanswered reads share, ending in `grouped` (one row per question); parameters as unansweredParams. */
+  private unansweredSql(): string {
+    return `WITH answers AS (
+         SELECT a.conversation_id, a.created_at, a.grounded, coalesce(r.rating = 'DOWN', false) AS rated_down
+         FROM message a LEFT JOIN answer_rating r ON r.message_id = a.id AND r.tenant_id = a.tenant_id
+         WHERE a.tenant_id = $1 AND a.role = 'assistant' AND (a.grounded = false OR r.rating = 'DOWN')
+           AND ($2::timestamptz IS NULL OR a.created_at >= $2) AND ($3::timestamptz IS NULL OR a.created_at < $3)
+           AND (NOT $4::boolean OR a.conversation_id IN (SELECT v.id FROM conversation v WHERE v.tenant_id = $1 AND v.visitor_id = $5))
+       ), asked AS (
+         SELECT ans.*, q.content AS question,
+                regexp_replace(lower(regexp_replace(btrim(q.content), '[[:space:]]+', ' ', 'g')), '[[:space:][:punct:]]+$', '') AS key
+         FROM answers ans
+         JOIN LATERAL (
+           SELECT content FROM message q
+           WHERE q.tenant_id = $1 AND q.conversation_id = ans.conversation_id AND q.role = 'user' AND q.created_at < ans.created_at
+           ORDER BY q.created_at DESC LIMIT 1
+         ) q ON true
+       ), unsettled AS (
+         SELECT * FROM asked
+         WHERE NOT EXISTS (
+           SELECT 1 FROM unnest($6::text[], $7::timestamptz[]) s(key, since)
+           WHERE s.key = asked.key AND (asked.grounded IS FALSE OR asked.created_at <= s.since))
+       ), grouped AS (
+         SELECT key, count(*)::int AS n, max(created_at) AS last_asked_at,
+                (array_agg(question ORDER BY created_at DESC))[1] AS question,
+                (array_agg(conversation_id ORDER BY created_at DESC))[1] AS conversation_id,
+                CASE WHEN bool_or(rated_down) THEN 'RATED_DOWN' ELSE 'UNGROUNDED' END AS reason
+         FROM unsettled GROUP BY key
+       )`;
   }
 }

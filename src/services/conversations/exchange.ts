@@ -8,7 +8,7 @@ export interface Turn {
 
 /**
  * A question and its answer as an ask stores them, written by the statement that settles the ask's lease (see
- * QuotaStore.settle). The ids are chosen beforehand, so the answer can name them before that statement runs.
+ * QuotaStore.settleMany). The ids are chosen beforehand, so the answer can name them before that statement runs.
  */
 export interface Exchange {
   conversationId: string;

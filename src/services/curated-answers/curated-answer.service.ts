@@ -4,7 +4,7 @@ import type { Clock } from '../../clock';
 import { csvField } from '../../csv';
 import type { CuratedAnswer } from '../../entities/curated-answer.entity';
 import type { Tenant } from '../../entities/tenant.entity';
-import { BadInput, NotFound } from '../../errors';
+import { AppError, BadInput, NotFound } from '../../errors';
 import type { AuditService } from '../audit/audit.service';
 import type { DataLayer } from '../data/data-layer';
 import { isUuid, type Page } from '../pagination';
@@ -129,10 +129,16 @@ export class CuratedAnswerService {
             return fields;
           })
           .catch((error) => {
+            // The row in the message, and beside it for pages that say the message in their reader's language.
+            if (error instanceof AppError) error.extensions.row = i + 1;
             throw Object.assign(error, { message: `${line}: ${error.message}` });
           });
         if (input.id) {
-          if (!(await within.update(input.id, fields, at))) throw NotFound(`Curated answer of ${line}`);
+          if (!(await within.update(input.id, fields, at))) {
+            const missing = NotFound(`Curated answer of ${line}`);
+            missing.extensions.row = i + 1;
+            throw missing;
+          }
           owners.take(input.id, fields.questions);
           counts.updated++;
         } else {
@@ -151,10 +157,24 @@ export class CuratedAnswerService {
    * answers; read again only when the tenant's version is newer than the copy.
    */
   async match(tenant: Pick<Tenant, 'id' | 'curatedVersion'>, question: string): Promise<CuratedMatch | null> {
-    let copy = this.copies.get(tenant.id);
-    if (!copy && !tenant.curatedVersion) return null;
-    if (!copy || copy.version < tenant.curatedVersion) copy = await this.read(tenant.id);
-    return copy.matcher.match(question);
+    const matcher = await this.matcherAt(tenant.id, tenant.curatedVersion);
+    return matcher?.match(question) ?? null;
+  }
+
+  /**
+   * The matcher asks use, as of the tenant's current version (one statement reads it, so a change made on another
+   * process counts at once); null for a tenant that never curated anything. For readers that must not lag, such
+   * as unansweredQuestions, which leaves out the questions a curated answer now answers.
+   */
+  async matcherOf(scope: TenantScope): Promise<CuratedMatcher<CuratedMatch> | null> {
+    return this.matcherAt(scope.tenantId, await scope.curated.version());
+  }
+
+  private async matcherAt(tenantId: string, version: number): Promise<CuratedMatcher<CuratedMatch> | null> {
+    let copy = this.copies.get(tenantId);
+    if (!copy && !version) return null;
+    if (!copy || copy.version < version) copy = await this.read(tenantId);
+    return copy.matcher;
   }
 
   private read(tenantId: string) {
@@ -177,8 +197,11 @@ export class CuratedAnswerService {
     return pending;
   }
 
-  /** After a change made here: the next ask reads the answers again, even before its key's tenant row shows it. */
-  private forget(tenantId: string): void {
+  /**
+   * After a change made here (to the answers, or to the documents they cite): the next ask reads the answers again,
+   * even before its key's tenant row shows it.
+   */
+  forget(tenantId: string): void {
     // Older than any version: read again at the next ask, whatever version its key's cached tenant row shows.
     this.copies.set(tenantId, { version: -1, matcher: new CuratedMatcher([]) });
     // A read begun before the change must not leave its older copy behind.

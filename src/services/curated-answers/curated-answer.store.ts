@@ -13,7 +13,8 @@ export interface CuratedFields {
 /** A tenant's curated answers as an ask matches them, with the version of the tenant's set they were read at. */
 export interface CuratedSnapshot {
   version: number;
-  answers: { id: string; questions: string[]; answer: string; citations: Citation[] }[];
+  /** `updatedAt`: when the answer was last changed (an ISO instant), which unansweredQuestions compares asks with. */
+  answers: { id: string; questions: string[]; answer: string; citations: Citation[]; updatedAt: string }[];
 }
 
 // A curated citation was chosen by a person, not ranked: it carries the top score.
@@ -103,6 +104,12 @@ export class CuratedAnswerStore {
     return rows.length > 0;
   }
 
+  /** The version of the tenant's set of curated answers: 0 for a tenant that never curated anything. */
+  async version(): Promise<number> {
+    const [row] = await this.db.query('SELECT curated_version AS version FROM tenant WHERE id = $1', [this.tenantId]);
+    return Number(row?.version ?? 0);
+  }
+
   /**
    * The tenant's curated answers with their citations and the version they are at, in one statement, so the
    * version and the rows agree.
@@ -111,7 +118,7 @@ export class CuratedAnswerStore {
     const [row] = await this.db.query(
       `SELECT t.curated_version AS version,
               coalesce(json_agg(json_build_object(
-                'id', a.id, 'questions', a.questions, 'answer', a.answer,
+                'id', a.id, 'questions', a.questions, 'answer', a.answer, 'updatedAt', a.updated_at,
                 'citations', (SELECT coalesce(json_agg(json_build_object('documentId', d.id, 'title', d.title, 'sourceUrl', d.source_url, 'score', ${CURATED_SCORE})
                                                        ORDER BY array_position(a.document_ids, d.id)), '[]'::json)
                               FROM document d WHERE d.tenant_id = t.id AND d.id = ANY(a.document_ids))

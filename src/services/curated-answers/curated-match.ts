@@ -112,7 +112,9 @@ export class PhrasingOwners {
   check(id: string | null, questions: readonly string[]): void {
     for (const question of questions) {
       const owner = this.owners.get(phrasingKey(question));
-      if (owner && owner !== id) throw BadInput(`“${question}” is already a phrasing of another curated answer: add to or edit that one instead.`, 'questions');
+      if (owner && owner !== id) {
+        throw BadInput(`“${question}” is already a phrasing of another curated answer: add to or edit that one instead.`, 'questions', { phrasing: question });
+      }
     }
   }
 

@@ -3,6 +3,7 @@ import type { Actor } from '../../caller';
 import { Document } from '../../entities/document.entity';
 import { BadInput, NotFound } from '../../errors';
 import type { AuditService } from '../audit/audit.service';
+import type { CuratedAnswerService } from '../curated-answers/curated-answer.service';
 import type { DataLayer } from '../data/data-layer';
 import type { Page } from '../pagination';
 import type { IndexedDocument, RetrievalIndex } from '../retrieval/types';
@@ -41,6 +42,7 @@ export class DocumentService {
     private readonly store: DocumentOperatorStore,
     private readonly index: RetrievalIndex,
     private readonly audit: AuditService,
+    private readonly curated: Pick<CuratedAnswerService, 'forget'>,
   ) {}
 
   async add(actor: Actor | null, scope: TenantScope, inputs: DocumentFields[]): Promise<{ documents: Document[]; chunkCount: number; skippedDuplicates: number }> {
@@ -84,10 +86,13 @@ export class DocumentService {
     if (!doc || (ofTenant !== null && doc.tenantId !== ofTenant)) throw NotFound('Document');
     consent();
     await this.index.removeDocument(doc.tenantId, doc.id);
-    await this.data.transaction(async (tx) => {
-      await new DocumentStore(tx, doc.tenantId).deleteDocument(doc.id);
+    const uncited = await this.data.transaction(async (tx) => {
+      const uncited = await new DocumentStore(tx, doc.tenantId).deleteDocument(doc.id);
       await this.audit.record(tx, actor, 'removeDocument', { type: 'document', id: doc.id }, { tenantId: doc.tenantId, title: doc.title });
+      return uncited;
     });
+    // A curated answer cited it: this process's next ask reads the answers again, without waiting for its key cache.
+    if (uncited) this.curated.forget(doc.tenantId);
     return true;
   }
 

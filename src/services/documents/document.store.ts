@@ -38,12 +38,32 @@ export class DocumentStore {
     return rows.map((r) => ({ id: r.id, createdAt: new Date(r.created_at), hash: r.content_hash }));
   }
 
-  async deleteDocument(id: string): Promise<void> {
-    await this.deleteDocuments([id]);
+  /** Whether a curated answer cited the document (see deleteDocuments). */
+  async deleteDocument(id: string): Promise<boolean> {
+    return this.deleteDocuments([id]);
   }
 
-  async deleteDocuments(ids: string[]): Promise<void> {
-    await this.db.query('DELETE FROM document WHERE id = ANY($1::uuid[]) AND tenant_id = $2', [ids, this.tenantId]);
+  /**
+   * Deletes documents and takes them out of the curated answers citing them, in one statement; returns whether any
+   * answer cited one. Such a change bumps tenant.curated_version as a change to the answers does: each process's copy
+   * of the answers holds their citations, and the version is how the other processes learn that theirs is stale.
+   */
+  async deleteDocuments(ids: string[]): Promise<boolean> {
+    const [row] = await this.db.query(
+      `WITH gone AS (
+         DELETE FROM document WHERE id = ANY($1::uuid[]) AND tenant_id = $2 RETURNING id
+       ), uncited AS (
+         UPDATE curated_answer a
+         SET document_ids = ARRAY(SELECT d FROM unnest(a.document_ids) WITH ORDINALITY u(d, n) WHERE d NOT IN (SELECT id FROM gone) ORDER BY n)
+         WHERE a.tenant_id = $2 AND a.document_ids && ARRAY(SELECT id FROM gone)
+         RETURNING a.id
+       ), bumped AS (
+         UPDATE tenant SET curated_version = curated_version + 1 WHERE id = $2 AND EXISTS (SELECT 1 FROM uncited)
+       )
+       SELECT EXISTS (SELECT 1 FROM uncited) AS uncited`,
+      [ids, this.tenantId],
+    );
+    return row.uncited;
   }
 
   async documentsAddedBetween(start: Date, end: Date): Promise<number> {

@@ -9,7 +9,7 @@ type Waiting<I, O> = { input: I; resolve(out: O | PromiseLike<O>): void; reject(
  *
  * Hand-written rather than DataLoader: DataLoader batches by event-loop tick and lets any number of batches of one
  * key overlap, which is the queue on the row lock this exists to avoid, and it keeps a loader per key where this
- * forgets a key as soon as it is idle (keys here include visitor ids, which are unbounded).
+ * forgets a key as soon as it is idle (keys here are tenants, as many as a process serves).
  */
 export class Batcher<K, I, O> {
   private readonly keys = new Map<string, { queue: Waiting<I, O>[]; running: boolean }>();

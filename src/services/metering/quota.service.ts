@@ -10,16 +10,19 @@ import type { TenantScope } from '../tenant-scope';
 import type { UsageEntry } from '../usage/usage-sql';
 import type { QuotaOperatorStore } from './quota.operator-store';
 import { Batcher } from './batcher';
-import { Lease, LeaseRequest, QuotaStore, ReadAhead, Refused, Reservation, SettleRequest, VisitorCount } from './quota.store';
+import { Lease, LeaseRequest, QuotaStore, ReadAhead, Refused, Reservation, SettleRequest, Taken, VisitorCount } from './quota.store';
 
 export type { Lease, ReadAhead } from './quota.store';
 
 /** Most leases one statement takes or settles: bounds its parameters' size and the time it holds the counter row. */
 const MAX_BATCH = 64;
 
-/** What one batch of lease statements shares: one tenant, month and audience, so any of its scopes' stores serves it. */
+/**
+ * What one batch of lease statements shares: one tenant and month, so any of its scopes' stores serves it. Each ask
+ * carries its own audience and visitor's day, so a publishable key's asks go with the IT team's and other visitors'.
+ */
 function batchKey(scope: TenantScope, month: string): string {
-  return `${scope.tenantId}|${month}|${scope.audience.visitorOnly ? `visitor:${scope.audience.visitorId ?? ''}` : 'tenant'}`;
+  return `${scope.tenantId}|${month}`;
 }
 
 /**
@@ -65,7 +68,7 @@ export function effectiveLimits(tenant: Tenant, plan: Plan): { monthlyQuota: num
 }
 
 /**
- * Monthly quotas, exact under any concurrency and any number of processes (see QuotaStore.reserve). A reservation
+ * Monthly quotas, exact under any concurrency and any number of processes (see QuotaStore.reserveMany). A reservation
  * is a lease: it lasts `leaseMs` (longer than any ask may run), and a lease whose process died is reclaimed by any
  * live process (`reclaimExpired`), given back and recorded as ERROR. Leases are taken, and settled, in batches: the
  * asks of one tenant that arrive while its previous lease (or settle) statement runs share the next one (Batcher),
@@ -101,8 +104,8 @@ export class QuotaService {
   }
 
   /**
-   * Takes one request of this month's quota as a lease, or throws QUOTA_EXCEEDED; reads the conversation's recent
-   * turns with it when asked (see QuotaStore.reserve).
+   * Takes one request of this month's quota as a lease (and one of the visitor's day, when given), or throws
+   * QUOTA_EXCEEDED; reads the conversation's recent turns with it when asked (see QuotaStore.reserveMany).
    */
   async reserve(
     scope: TenantScope,
@@ -113,28 +116,29 @@ export class QuotaService {
   ): Promise<Reservation> {
     const now = new Date(this.clock.now());
     const month = monthOf(now);
-    const ask: LeaseRequest = { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs), readAhead };
-    // A visitor's day is counted by the one-ask statement, which counts it and the month together; every other ask
-    // joins its tenant's next batch. A batch is one tenant, month, limit and audience: one store serves it all.
-    const reserved = visitor
-      ? await scope.quota.reserve(month, limit, ask, readAhead, visitor)
-      : await this.reserves.submit(`${batchKey(scope, month)}|${limit}`, { store: scope.quota, month, limit }, ask);
+    const ask: LeaseRequest = { ...holder, startedAt: now, expiresAt: new Date(now.getTime() + this.leaseMs), readAhead, audience: scope.audience, visitor };
+    const reserved = await this.reserves.submit(`${batchKey(scope, month)}|${limit}`, { store: scope.quota, month, limit }, ask);
     if ('refused' in reserved) throw reserved.refused === 'VISITOR' ? VisitorCapExceeded(nextDayStart(now)) : QuotaExceeded(nextMonthStart(now));
     return reserved;
   }
 
   /**
-   * One batch of leases: all in one statement when the quota covers them all, else one by one, so that at the end of
-   * a month exactly the requests that fit are granted.
+   * One batch of leases: in one statement when the quota and the visitors' days cover them, else the asks left
+   * undecided one by one (in order), so that exactly the requests that fit are granted.
    */
   private async reserveBatch(batch: { store: QuotaStore; month: string; limit: number | null }, asks: LeaseRequest[]): Promise<(Reservation | Refused)[]> {
     const { store, month, limit } = batch;
-    const all = await store.reserveMany(month, limit, asks);
-    if (all) return all;
-    if (asks.length === 1) return [{ refused: 'MONTH' }];
+    const taken = await store.reserveMany(month, limit, asks);
     const each: (Reservation | Refused)[] = [];
-    for (const ask of asks) each.push((await store.reserveMany(month, limit, [ask]))?.[0] ?? { refused: 'MONTH' });
+    for (const [i, ask] of asks.entries()) each.push(taken[i] ?? (await this.reserveAlone(store, month, limit, ask)));
     return each;
+  }
+
+  /** One ask in a batch of its own, which the statement always decides. */
+  private async reserveAlone(store: QuotaStore, month: string, limit: number | null, ask: LeaseRequest): Promise<Reservation | Refused> {
+    const [taken]: Taken[] = await store.reserveMany(month, limit, [ask]);
+    if (!taken) throw new Error('A lease statement left its only ask undecided');
+    return taken;
   }
 
   /**
@@ -153,9 +157,7 @@ export class QuotaService {
    */
   async settle(scope: TenantScope, lease: Lease, keep: boolean, usage: UsageEntry, exchange: Exchange | null): Promise<void> {
     const at = new Date(this.clock.now());
-    // A lease that counted a visitor's day is ended by the one-lease statement, which moves that count too; every
-    // other joins its tenant's next batch of settles (one tenant, month and audience: one store serves it all).
-    if (lease.visitor) return scope.quota.settle(lease, keep, usage, at, exchange);
+    // Every lease joins its tenant's next batch of settles (one tenant and month: one store serves it all).
     const stored = await this.settles.submit(batchKey(scope, lease.month), { store: scope.quota, month: lease.month }, { lease, keep, usage, at, exchange });
     if (keep && !stored) throw NotFound('Conversation');
   }

@@ -3,6 +3,7 @@ import { DEFAULT_QUERY, focusTerms, postingKey, queryTerms, type QueryOptions, t
 import { passageTerms } from './passage-terms';
 import { questionTerms, rerank, type RerankModel } from './rerank';
 import { RERANK_MODEL } from './rerank-model';
+import type { TenantIndex } from './tenant-index';
 import type { TenantIndexCache } from './tenant-index-cache';
 import type { Passage, Retriever, Sql } from './types';
 
@@ -95,9 +96,6 @@ interface Row {
   score: number;
   /** The query keys (`lang:term`) the chunk holds. */
   matched: string[];
-  /** Document frequency of each query key the tenant's chunks hold (the others hold none), and the chunk count. */
-  dfs: Map<string, number>;
-  chunks: number;
 }
 
 /*
@@ -118,7 +116,7 @@ const PASSAGES_SQL = `
     SELECT title, source_url FROM document WHERE id = c.document_id AND tenant_id = $1 LIMIT 1
   ) d ON true`;
 
-interface PassageRow extends Omit<Row, 'score' | 'matched' | 'dfs' | 'chunks'> {
+interface PassageRow extends Omit<Row, 'score' | 'matched'> {
   version: number;
   removals: number;
   seq: number | null;
@@ -148,24 +146,28 @@ export class PgRetriever implements Retriever {
     const reranking = this.params.rerank && questionTerms(terms) >= this.params.rerank.minTerms ? this.params.rerank : null;
     const depth = reranking ? Math.max(limit, reranking.depth) : limit;
     const { maxTerms, idfPower } = this.params.query;
-    // Only the switches that need idf ask for term statistics; proximity works from the query weights alone.
-    const stats = maxTerms > 0 || idfPower > 0 || fusion ? await this.termStats(terms.keys) : null;
-    if (stats && (maxTerms > 0 || idfPower > 0)) terms = focusTerms(terms, stats, this.params.query);
+    // The switches that focus the question on its rare terms need their statistics before the search; the others
+    // read them from the index the search ranked with (the latest, should a search have refreshed it).
+    const focusing = maxTerms > 0 || idfPower > 0;
+    const before = focusing || fusion ? statsOf(await this.cache.get(this.tenantId), terms.keys) : null;
+    if (before && focusing) terms = focusTerms(terms, before, this.params.query);
     if (terms.keys.length === 0) return [];
     // Proximity reorders the passages fetched, no more: fetching 20 for an ask's 8 raised long StackFAQ posts from
     // 0.802 to 0.812 nDCG@10 (limit 8) but cost 9 ms at p50 when the search statement rescored candidates per row.
-    let rows = await this.run(terms.keys, terms.weights, feedback ? Math.max(depth, feedback.docs * 4) : depth);
+    let { rows, index } = await this.run(terms, feedback ? Math.max(depth, feedback.docs * 4) : depth);
     if (feedback && rows.length > 0) {
-      const expanded = expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback);
-      rows = keepChunkOrder(rows, await this.run(expanded.keys, expanded.weights, depth));
+      const second = await this.run(expand(terms.keys, terms.weights, bestOfEachDocument(rows, feedback.docs), feedback), depth);
+      rows = keepChunkOrder(rows, second.rows);
+      index = second.index;
     }
-    if (fusion && stats) {
-      const key = keyTerms(terms, stats, fusion.keyTerms);
-      if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, await this.run(key.keys, key.weights, depth)], fusion.k);
+    if (fusion && before) {
+      const key = keyTerms(terms, before, fusion.keyTerms);
+      if (key.keys.length > 0 && key.keys.length < terms.keys.length) rows = fuse([rows, (await this.run(key, depth)).rows], fusion.k);
     }
+    const stats = before ?? statsOf(index, terms.keys);
     if (proximity > 0) rows = withProximity(rows, terms, proximity);
-    if (reranking && rows.length > 0) rows = rerank(query, rows, terms, stats ?? statsOf(rows), reranking);
-    const unknown = unknownTerms(terms, rows, stats);
+    if (reranking && rows.length > 0) rows = rerank(query, rows, terms, stats, reranking);
+    const unknown = mightBeUnknown(terms, rows) ? stats : null;
     return rows.slice(0, limit).map((r) => {
       const qt = terms.analyses.get(r.lang) ?? [];
       const held = new Set(r.matched);
@@ -185,16 +187,11 @@ export class PgRetriever implements Retriever {
     });
   }
 
-  private async termStats(keys: string[]): Promise<TermStats> {
-    const index = await this.cache.get(this.tenantId);
-    return { df: new Map(keys.map((k) => [k, index.df(k)])), chunks: index.count };
-  }
-
   /**
    * Ranks in memory, then fetches the passages in one statement. Its version differs from the index's only right
    * after another statement added or removed chunks of the tenant: the index is refreshed and the search run again.
    */
-  private async run(keys: string[], weights: number[], limit: number): Promise<Row[]> {
+  private async run({ keys, weights }: { keys: string[]; weights: number[] }, limit: number): Promise<{ rows: Row[]; index: TenantIndex }> {
     let index = await this.cache.get(this.tenantId);
     for (let attempt = 1; ; attempt++) {
       const hits = index.search(keys, weights, this.params.bm25, Math.floor(limit));
@@ -211,10 +208,10 @@ export class PgRetriever implements Retriever {
         if (!r) return;
         rows.push({
           id: r.id, document_id: r.document_id, heading: r.heading, text: r.text, lang: r.lang, title: r.title, source_url: r.source_url,
-          score: hits.scores[i], matched: hits.matched[i], dfs: hits.dfs, chunks: hits.chunks,
+          score: hits.scores[i], matched: hits.matched[i],
         });
       });
-      return rows;
+      return { rows, index };
     }
   }
 
@@ -225,23 +222,22 @@ export class PgRetriever implements Retriever {
 }
 
 /**
- * The statistics of the question's terms in the languages of the passages found, when one of those terms might be
- * unknown to the tenant (Passage.evidence); null when each is held by a passage found, so none can be. They come
- * from the lookup the ranking switches made (`stats`, over every term of the question), or else from the in-memory
- * search, which returns them for every key it searched: every analysed term is a key (queryTerms). Neither costs a
- * statement.
+ * Whether one of the question's terms, in the languages of the passages found, might be unknown to the tenant
+ * (Passage.evidence): false when each is held by a passage found, so none can be.
  */
-function unknownTerms(terms: QueryTerms, rows: Row[], stats: TermStats | null): TermStats | null {
+function mightBeUnknown(terms: QueryTerms, rows: Row[]): boolean {
   const held = new Set<string>();
   for (const r of rows) for (const key of r.matched) held.add(key);
   const langs = new Set(rows.map((r) => r.lang));
-  if ([...langs].every((lang) => (terms.analyses.get(lang) ?? []).every((t) => held.has(postingKey(lang, t))))) return null;
-  return stats ?? statsOf(rows);
+  return ![...langs].every((lang) => (terms.analyses.get(lang) ?? []).every((t) => held.has(postingKey(lang, t))));
 }
 
-/** The query terms' statistics as the in-memory search returns them on every row. */
-function statsOf(rows: Row[]): TermStats {
-  return { df: rows[0].dfs, chunks: rows[0].chunks };
+/**
+ * The statistics of `keys` in the tenant's in-memory index: exact and free (no statement). Every analysed term of
+ * the question is one of its keys (queryTerms), so they serve the grounding evidence too.
+ */
+function statsOf(index: TenantIndex, keys: string[]): TermStats {
+  return { df: new Map(keys.map((k) => [k, index.df(k)])), chunks: index.count };
 }
 
 /**

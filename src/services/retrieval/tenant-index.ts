@@ -24,9 +24,6 @@ export interface Hits {
   scores: number[];
   /** Per hit, the query keys (`lang:term`) its chunk holds. */
   matched: string[][];
-  /** Document frequency of each query key some chunk holds. */
-  dfs: Map<string, number>;
-  chunks: number;
 }
 
 /**
@@ -115,6 +112,74 @@ function grow<T extends Int32Array | Uint16Array | Float64Array | Uint32Array>(f
 }
 
 /**
+ * The distinct terms of one language met by a bulk load, each with its id. Looked up by a stretch of a row's text
+ * (`text[start..end)`), hashed from its characters into an open-addressing table: a posting then costs a hash and
+ * one comparison with the term met before, where splitting the row made a string per posting and a Map lookup
+ * hashed it again (most of a 100k-chunk load's time went to those). Only a term met for the first time becomes a
+ * string of its own.
+ */
+class TermIds {
+  private readonly terms: string[] = [];
+  private ids = new Int32Array(0);
+  // Two entries per slot: the index in `terms` of the term it holds plus one (0: empty), and the term's hash, which
+  // rules out most other terms without reading them.
+  private table = new Int32Array(2 * 1024);
+  // Where `find` stopped, for the `add` that follows a miss.
+  private hash = 0;
+  private slot = 0;
+
+  /** The id of `text[start..end)`, or -1 when it was not met yet. */
+  find(text: string, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    const { table } = this;
+    const mask = table.length - 2;
+    const length = end - start;
+    for (let s = (h << 1) & mask; ; s = (s + 2) & mask) {
+      const held = table[s] - 1;
+      if (held < 0) {
+        this.hash = h;
+        this.slot = s;
+        return -1;
+      }
+      if (table[s + 1] !== h) continue;
+      const term = this.terms[held];
+      if (term.length === length && text.startsWith(term, start)) return this.ids[held];
+    }
+  }
+
+  /** Records `text[start..end)`, which the last `find` missed, with `id`. */
+  add(text: string, start: number, end: number, id: number): void {
+    const index = this.terms.length;
+    this.terms.push(text.slice(start, end));
+    if (index === this.ids.length) this.ids = grow(this.ids, new Int32Array(Math.max(256, 2 * index)));
+    this.ids[index] = id;
+    this.table[this.slot] = index + 1;
+    this.table[this.slot + 1] = this.hash;
+    // At most half full, so a miss finds an empty slot after a few probes.
+    if (4 * (index + 1) > this.table.length) this.rehash();
+  }
+
+  /** Each term's posting list, by term. */
+  lists(byId: PostingList[]): Map<string, PostingList> {
+    return new Map(this.terms.map((term, i) => [term, byId[this.ids[i]]]));
+  }
+
+  private rehash(): void {
+    const from = this.table;
+    this.table = new Int32Array(2 * from.length);
+    const mask = this.table.length - 2;
+    for (let f = 0; f < from.length; f += 2) {
+      if (from[f] === 0) continue;
+      let s = (from[f + 1] << 1) & mask;
+      while (this.table[s] !== 0) s = (s + 2) & mask;
+      this.table[s] = from[f];
+      this.table[s + 1] = from[f + 1];
+    }
+  }
+}
+
+/**
  * One tenant's inverted index, in this process's memory: per term (`lang:term`) its postings in typed arrays, per
  * chunk (a slot, in seq order) its seq, language and field lengths, and the totals BM25F needs. Built from the
  * chunks' forward index (`chunk.terms`, `chunk.tfs`), grown by appending chunks of higher seq, and shrunk to the
@@ -177,50 +242,63 @@ export class TenantIndex {
 
   /**
    * The first rows of an empty index, in two passes: the terms of every posting and each term's document frequency,
-   * then every list filled in place in arrays shared by all (PostingList).
+   * then every list filled in place in arrays shared by all (PostingList). Terms are read from each row's text in
+   * place (TermIds), never split into strings of their own.
    */
   private async load(rows: ForwardRow[]): Promise<void> {
-    const termIds = new Map<string, Map<string, number>>();
+    const byLang = new Map<string, TermIds>();
     let dfs = new Int32Array(1024);
-    let ids = new Int32Array(1024);
-    let terms = 0;
     let total = 0;
+    for (const row of rows) total += row.terms === '' ? 0 : row.tfs.length >> 2;
+    let ids = new Int32Array(total);
+    total = 0;
+    let terms = 0;
     this.reserve(rows.length);
     for (const row of rows) {
       if (this.count % LOAD_SLICE === LOAD_SLICE - 1) await yieldToEventLoop();
       this.place(row);
-      if (row.terms === '') continue;
-      let known = termIds.get(row.lang);
-      if (!known) termIds.set(row.lang, (known = new Map()));
-      const split = row.terms.split(' ');
-      if (total + split.length > ids.length) ids = grow(ids, new Int32Array(Math.max(2 * ids.length, total + split.length)));
-      for (const term of split) {
-        let id = known.get(term);
-        if (id === undefined) {
-          known.set(term, (id = terms++));
+      const text = row.terms;
+      if (text === '') continue;
+      let known = byLang.get(row.lang);
+      if (!known) byLang.set(row.lang, (known = new TermIds()));
+      for (let start = 0; start <= text.length; ) {
+        let end = text.indexOf(' ', start);
+        if (end < 0) end = text.length;
+        let id = known.find(text, start, end);
+        if (id < 0) {
+          known.add(text, start, end, (id = terms++));
           if (terms > dfs.length) dfs = grow(dfs, new Int32Array(2 * dfs.length));
         }
         dfs[id]++;
+        // Sized from the rows' tfs (four bytes a term); grown should a row hold more terms than that.
+        if (total === ids.length) ids = grow(ids, new Int32Array(Math.max(1024, 2 * ids.length)));
         ids[total++] = id;
+        start = end + 1;
       }
     }
+    // Each term's postings start where the previous term's end; `next` is where its next posting goes.
     const shared = { slots: new Int32Array(total), title: new Uint16Array(total), body: new Uint16Array(total), offset: 0 };
     const byId: PostingList[] = new Array(terms);
+    const next = new Int32Array(terms);
     for (let id = 0; id < terms; id++) {
       byId[id] = new PostingList(shared);
+      byId[id].length = dfs[id];
+      next[id] = shared.offset;
       shared.offset += dfs[id];
     }
-    for (const [lang, known] of termIds) {
-      const lists = new Map<string, PostingList>();
-      for (const [term, id] of known) lists.set(term, byId[id]);
-      this.lists.set(lang, lists);
-    }
+    for (const [lang, known] of byLang) this.lists.set(lang, known.lists(byId));
+    const { slots, title, body } = shared;
     let p = 0;
     for (let slot = 0; slot < rows.length; slot++) {
       if (slot % LOAD_SLICE === LOAD_SLICE - 1) await yieldToEventLoop();
       const tfs = rows[slot].tfs;
       const n = rows[slot].terms === '' ? 0 : tfs.length >> 2;
-      for (let i = 0; i < n; i++) byId[ids[p++]].fill(slot, (tfs[4 * i] << 8) | tfs[4 * i + 1], (tfs[4 * i + 2] << 8) | tfs[4 * i + 3]);
+      for (let i = 0; i < n; i++) {
+        const at = next[ids[p++]]++;
+        slots[at] = slot;
+        title[at] = (tfs[4 * i] << 8) | tfs[4 * i + 1];
+        body[at] = (tfs[4 * i + 2] << 8) | tfs[4 * i + 3];
+      }
     }
     this.postings = total;
   }
@@ -295,8 +373,7 @@ export class TenantIndex {
    * first), and each field has its own length normalisation against the tenant's average lengths.
    */
   search(keys: string[], weights: number[], params: Bm25Params, limit: number): Hits {
-    const dfs = new Map<string, number>();
-    const hits: Hits = { seqs: [], scores: [], matched: [], dfs, chunks: this.count };
+    const hits: Hits = { seqs: [], scores: [], matched: [] };
     if (this.count === 0 || limit <= 0) return hits;
     const { title: titleNorm, body: bodyNorm } = this.normsFor(params);
     const { k1 } = params;
@@ -312,7 +389,6 @@ export class TenantIndex {
       const list = this.list(keys[t]);
       if (!list || list.length === 0) continue;
       const df = list.length;
-      dfs.set(keys[t], df);
       used.push(list);
       usedKeys.push(keys[t]);
       const n = this.langChunks.get(keys[t].slice(0, keys[t].indexOf(':'))) ?? this.count;

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { CheckAdminDocument, PlansDocument } from '../../../src/contract/operations.generated';
-import { Api, ApiError } from '../shared/api';
+import { Api, asApiError } from '../shared/api';
 import { Messages, useMessages } from '../shared/Messages';
 import { translator } from '../shared/i18n';
 import { englishPanels } from '../shared/panel-i18n';
+import { refusalText } from '../shared/refusals';
 import { KeyForm } from '../chat/KeyForm';
 import { EventList } from './EventList';
 import { ServiceUsage } from './ServiceUsage';
@@ -24,7 +25,7 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   const [view, setView] = useState<View>('tenants');
   const [tenantId, setTenantId] = useState<string | null>(null);
   const [plans, setPlans] = useState<Plan[]>([]);
-  const messages = useMessages('The server could not be reached.');
+  const messages = useMessages();
   const { fail, notify } = messages;
 
   useEffect(() => {
@@ -38,8 +39,8 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
       sessionStorage.setItem(KEY_ITEM, value);
       setKey(value);
     } catch (e) {
-      const err = e instanceof ApiError ? e : null;
-      setLoginError(err?.code === 'FORBIDDEN' ? 'This is a client key; the console needs an admin key.' : err?.message ?? 'The server could not be reached.');
+      const err = asApiError(e);
+      setLoginError(err.code === 'FORBIDDEN' ? 'This is a client key; the console needs an admin key.' : refusalText(err, 'en'));
     }
   }
 

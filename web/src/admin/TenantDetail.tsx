@@ -52,7 +52,7 @@ export function TenantDetail(props: ConsoleProps & { id: string; plans: Plan[]; 
         <DocumentsPanel {...props} tenantId={tenant.id} onChanged={load} />
       </div>
       <div id="gaps">
-        <GapsPanel {...props} tenantId={tenant.id} onAnswer={curated.answer} />
+        <GapsPanel {...props} tenantId={tenant.id} onAnswer={curated.answer} curatedChanges={curated.changes} />
       </div>
       <div id="curated" class="stack">
         <CuratedAnswersPanel {...props} tenantId={tenant.id} tenant={tenant} drafts={curated} />

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
 import { ConversationList } from './ConversationList';
+import { refusalText } from '../shared/refusals';
 import { ErrorNotice } from './ErrorNotice';
 import { ExportBox } from './ExportBox';
 import { KeyForm } from './KeyForm';
@@ -29,7 +30,7 @@ interface Props {
 /** The chat's layout: it wires the hooks (key, language, quota, conversations, the ask stream) to the parts. */
 export function ChatApp({ config, keyStorage, compact = false, ownsDocument = false }: Props) {
   const { language, t, switchLanguage } = useLanguage(config.language, ownsDocument);
-  const { key, api, keyError, checkingKey, saveKey, forgetKey } = useApiKey(config, keyStorage, t);
+  const { key, api, keyError, checkingKey, saveKey, forgetKey } = useApiKey(config, keyStorage);
   const refusal = useRefusal();
   const { quota, setQuota } = useQuota(api, refusal.error, refusal.fail);
   const conversations = useConversations(api);
@@ -81,7 +82,7 @@ export function ChatApp({ config, keyStorage, compact = false, ownsDocument = fa
       <div class={`ad-chat ${compact ? 'ad-compact' : ''}`}>
         {header}
         <main class="ad-center">
-          <KeyForm t={t} error={keyError} busy={checkingKey} onSave={saveKey} />
+          <KeyForm t={t} error={keyError && refusalText(keyError, language, 'chat')} busy={checkingKey} onSave={saveKey} />
         </main>
       </div>
     );

@@ -1,4 +1,5 @@
-import { formatDate, type Language, type Translate } from '../shared/i18n';
+import type { Language, Translate } from '../shared/i18n';
+import { rateLimitOver, refusalDetail, refusalText, shownCode } from '../shared/refusals';
 import { UNREACHABLE, type ApiError } from '../shared/api';
 
 interface Props {
@@ -13,40 +14,29 @@ interface Props {
   onDismiss(): void;
 }
 
-/** A refusal in words a hospital's staff understand, with what they can do about it. */
+/** A refusal in words a hospital's staff understand, with what they can do about it, and its code for the IT team. */
 export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry, onChangeKey, onDismiss }: Props) {
-  const x = error.extensions;
   const code = shownCode(error.code);
-  let text: string;
-  switch (code) {
-    case 'RATE_LIMITED':
-      text = countdown ? t('error.RATE_LIMITED', { n: '\u0000' }) : t('error.RATE_LIMITED.done');
-      break;
-    case 'QUOTA_EXCEEDED':
-      // The visitor cap resets the next UTC day, so its time matters; the monthly quota's date is enough.
-      text = x.scope === 'VISITOR' ? t('error.QUOTA_EXCEEDED.VISITOR', { date: formatDate(x.resetsAt, language, true) }) : t('error.QUOTA_EXCEEDED', { date: formatDate(x.resetsAt, language) });
-      break;
-    case 'BLOCKED':
-      text = t('error.BLOCKED', { date: formatDate(x.until, language, true) });
-      break;
-    case 'UNAUTHENTICATED':
-    case 'TENANT_SUSPENDED':
-    case 'UPSTREAM_UNAVAILABLE':
-    case UNREACHABLE:
-      text = t(`error.${code}`);
-      break;
-    case 'FORBIDDEN':
-      // Every operation the chat sends is open to publishable keys: a refusal here is the tenant's allowed origins.
-      text = t('error.FORBIDDEN');
-      break;
-    default:
-      text = error.message;
-  }
+  // Every operation the chat sends is open to publishable keys: a FORBIDDEN here is the tenant's allowed origins.
+  const text =
+    code === 'RATE_LIMITED'
+      ? countdown
+        ? refusalText(error, language, 'chat', { n: '\u0000' })
+        : rateLimitOver(language)
+      : refusalText(error, language, 'chat');
   const retryable = code === 'UPSTREAM_UNAVAILABLE' || code === UNREACHABLE || code === 'INTERNAL_SERVER_ERROR';
   return (
     <div class={`ad-alert ${error.code === 'RATE_LIMITED' && !countdown ? 'ad-alert-ok' : ''}`} role="alert">
       <p data-testid="error">
         {error.code === 'RATE_LIMITED' ? withCountdown(text, countdown ?? 0) : text}
+        {code !== UNREACHABLE && code !== 'RATE_LIMITED' && (
+          <>
+            {' '}
+            <small class="ad-error-code" data-testid="error-code" title={error.message}>
+              {refusalDetail(error)}
+            </small>
+          </>
+        )}
         {code === UNREACHABLE && statusUrl && (
           <>
             {' '}
@@ -73,13 +63,6 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
       </div>
     </div>
   );
-}
-
-// Something other than the server answered (HTTP_<status>, say a proxy's error page): a 5xx reads as the service
-// being unavailable for now, anything else as the server not being reached.
-function shownCode(code: string): string {
-  if (!code.startsWith('HTTP_')) return code;
-  return code.startsWith('HTTP_5') ? 'UPSTREAM_UNAVAILABLE' : UNREACHABLE;
 }
 
 // The seconds sit inside the sentence ("… again in 12 s."), in their own element so they can tick without the

@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { QuotaDocument } from '../../../src/contract/operations.generated';
 import { Api, ApiError } from '../shared/api';
-import type { Translate } from '../shared/i18n';
 import { visitorId } from '../shared/visitor';
 import { safeGet, safeRemove, safeSet } from './storage';
 import type { ChatConfig } from './types';
@@ -9,12 +8,13 @@ import type { ChatConfig } from './types';
 const KEY_ITEM = 'askdesk.chat.key';
 
 /** The key the chat speaks with: the host page's, or one pasted once and kept in the tab's storage. */
-export function useApiKey(config: ChatConfig, keyStorage: Storage | null, t: Translate) {
+export function useApiKey(config: ChatConfig, keyStorage: Storage | null) {
   const [key, setKey] = useState<string | null>(() => config.apiKey || safeGet(keyStorage, KEY_ITEM));
   // Every chat (page, widget, client package) speaks as this browser's visitor: a publishable key's history is its own.
   const visitor = useMemo(visitorId, []);
   const api = useMemo(() => (key ? new Api(config.endpoint, key, visitor) : null), [config.endpoint, key, visitor]);
-  const [keyError, setKeyError] = useState<string | null>(null);
+  // Kept as the refusal, so its words follow the page's language when the reader switches it.
+  const [keyError, setKeyError] = useState<ApiError | null>(null);
   const [checkingKey, setCheckingKey] = useState(false);
 
   useEffect(() => () => api?.dispose(), [api]);
@@ -28,7 +28,7 @@ export function useApiKey(config: ChatConfig, keyStorage: Storage | null, t: Tra
       // A wrong key stays on the form; any other refusal (blocked, suspended…) is explained inside the chat.
       if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
         setCheckingKey(false);
-        setKeyError(t('error.UNAUTHENTICATED'));
+        setKeyError(e);
         return;
       }
     }

@@ -9,7 +9,9 @@ import { Api, ApiError, asApiError, UNREACHABLE } from '../shared/api';
 import { CuratedAnswersPanel, useCuratedDraft } from '../shared/CuratedAnswersPanel';
 import { DocumentsPanel } from '../shared/DocumentsPanel';
 import { GapsPanel } from '../shared/GapsPanel';
+import type { Language } from '../shared/i18n';
 import { Messages, useMessages } from '../shared/Messages';
+import { refusalText } from '../shared/refusals';
 import { KeysPanel } from '../shared/KeysPanel';
 import { panelTranslator } from '../shared/panel-i18n';
 import { Card, formatCents } from '../shared/ui';
@@ -32,13 +34,12 @@ const SECTIONS: [id: string, label: TextKey][] = [
 ];
 
 /** Why a key can't open the dashboard, in the reader's words; null when it can. */
-function refusalOf(error: unknown, key: string, text: Text): string {
+function refusalOf(error: unknown, key: string, text: Text, language: Language): string {
   const err = asApiError(error);
-  if (err.code === UNREACHABLE) return text('unreachable');
+  if (err.code === UNREACHABLE) return refusalText(err, language);
   if (key.startsWith('pk_')) return text('login.publishable');
   if (key.startsWith('sk_admin_')) return text('login.admin');
-  if (err.code === 'UNAUTHENTICATED') return text('login.failed');
-  return err.message;
+  return refusalText(err, language);
 }
 
 /**
@@ -55,7 +56,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [loginError, setLoginError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
-  const messages = useMessages(text('unreachable'));
+  const messages = useMessages();
   const { fail, notify } = messages;
   const exporter = useExport(api, fail);
   const curated = useCuratedDraft();
@@ -63,7 +64,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
   const load = useCallback(() => {
     api?.request(DashboardTenantDocument).then((d) => setTenant(d.me), (e) => {
       // A key that stopped working (revoked, rotated past its grace) sends the reader back to the sign-in form.
-      if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') signOut(text('login.failed'));
+      if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') signOut(refusalText(e, language));
       else fail(e);
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -79,7 +80,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
       setTenant(data.me);
       setKey(value);
     } catch (e) {
-      setLoginError(refusalOf(e, value, text));
+      setLoginError(refusalOf(e, value, text, language));
     } finally {
       setChecking(false);
     }
@@ -143,7 +144,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
           {text('signOut')}
         </button>
       </header>
-      <Messages messages={messages} dismissLabel={text('dismiss')} />
+      <Messages messages={messages} dismissLabel={text('dismiss')} language={language} />
       {!tenant ? (
         <main class="content">
           <p class="muted">{text('loading')}</p>
@@ -172,7 +173,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
             <DocumentsPanel {...props} tenantId={null} onChanged={load} canEdit={tenant.documentSelfService} readOnlyNote={text('docs.readOnly')} />
           </div>
           <div id="gaps">
-            <GapsPanel {...props} tenantId={null} onAnswer={curated.answer} />
+            <GapsPanel {...props} tenantId={null} onAnswer={curated.answer} curatedChanges={curated.changes} />
           </div>
           <div id="curated">
             <CuratedAnswersPanel {...props} tenantId={null} tenant={tenant} drafts={curated} />

@@ -29,18 +29,21 @@ const EMPTY: CuratedDraft = { questions: '', answer: '', documentIds: [] };
 /**
  * The form's draft, held by the page rather than the panel: "Answer this" on an unanswered question (another panel)
  * opens the form with that question as the first phrasing. `opened` counts the times something asked for the form,
- * so it can take the focus each time, even for the same draft twice.
+ * so it can take the focus each time, even for the same draft twice. `changes` counts the saves, removals and
+ * imports: the unanswered list reads itself again on each, since a question a curated answer now matches leaves it.
  */
 export function useCuratedDraft() {
   const [draft, setDraft] = useState<CuratedDraft>(EMPTY);
   const [opened, setOpened] = useState(0);
+  const [changes, setChanges] = useState(0);
+  const changed = useCallback(() => setChanges((n) => n + 1), []);
   const open = useCallback((next: CuratedDraft) => {
     setDraft(next);
     setOpened((n) => n + 1);
   }, []);
   const answer = useCallback((question: string) => open({ ...EMPTY, questions: question }), [open]);
   const clear = useCallback(() => setDraft(EMPTY), []);
-  return { draft, setDraft, open, answer, clear, opened };
+  return { draft, setDraft, open, answer, clear, opened, changes, changed };
 }
 
 export type CuratedDraftState = ReturnType<typeof useCuratedDraft>;
@@ -60,12 +63,24 @@ export function CuratedAnswersPanel(props: Props) {
   const { api, fail, notify, t, tenantId, drafts } = props;
   const list = usePaged(api, CuratedAnswersDocument, (d) => d.curatedAnswers, { tenantId }, fail);
 
+  // A document removed elsewhere on the page is no longer cited (the server takes it out of the answers): the rows
+  // are read again, so Edit does not offer it back.
+  const documentCount = props.tenant.documentCount;
+  const seenCount = useRef(documentCount);
+  useEffect(() => {
+    if (seenCount.current === documentCount) return;
+    seenCount.current = documentCount;
+    void list.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [documentCount]);
+
   async function remove(row: CuratedRow) {
     if (!confirm(t('curated.removeConfirm', { question: row.questions[0] }))) return;
     try {
       await api.request(RemoveCuratedAnswerDocument, { id: row.id });
       notify(t('curated.removed'));
       if (drafts.draft.id === row.id) drafts.clear();
+      drafts.changed();
       void list.reload();
     } catch (e) {
       fail(e);
@@ -74,7 +89,18 @@ export function CuratedAnswersPanel(props: Props) {
 
   return (
     <div class="grid-2 wide-left">
-      <Card title={t('curated.title')} actions={<CsvActions {...props} onImported={() => void list.reload()} />}>
+      <Card
+        title={t('curated.title')}
+        actions={
+          <CsvActions
+            {...props}
+            onImported={() => {
+              drafts.changed();
+              void list.reload();
+            }}
+          />
+        }
+      >
         <p class="muted small">{t('curated.help')}</p>
         <table class="table curated stacks">
           <thead>
@@ -127,6 +153,7 @@ export function CuratedAnswersPanel(props: Props) {
         {...props}
         onSaved={() => {
           drafts.clear();
+          drafts.changed();
           void list.reload();
         }}
       />

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { UnansweredQuestionsDocument, type UnansweredQuestionsQuery } from '../../../src/contract/operations.generated';
 import { download } from './api';
 import type { PanelProps, TenantArg } from './panel';
@@ -11,14 +11,27 @@ export type Gap = UnansweredQuestionsQuery['unansweredQuestions']['edges'][numbe
 const CSV_PAGE = 100;
 const CSV_MAX_PAGES = 50;
 
+interface Props extends PanelProps {
+  tenantId: TenantArg;
+  /** Offers, on each row, to answer its question with a curated answer. */
+  onAnswer?(question: string): void;
+  /** Changes whenever the tenant's curated answers do: the list is read again, less the questions they now answer. */
+  curatedChanges?: number;
+}
+
 /**
  * The questions the assistant could not answer from the tenant's documents (or whose answer was rated down),
- * grouped: the list that tells the client which document is missing. With `onAnswer`, each row also offers to
- * answer its question with a curated answer.
+ * grouped: the list that tells the client which document is missing. A question a curated answer now answers is
+ * not listed (the server leaves it out).
  */
-export function GapsPanel({ api, fail, t, tenantId, onAnswer }: PanelProps & { tenantId: TenantArg; onAnswer?(question: string): void }) {
+export function GapsPanel({ api, fail, t, tenantId, onAnswer, curatedChanges = 0 }: Props) {
   const list = usePaged(api, UnansweredQuestionsDocument, (d) => d.unansweredQuestions, { tenantId }, fail);
   const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    if (curatedChanges) void list.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [curatedChanges]);
 
   async function saveCsv() {
     setSaving(true);
