@@ -45,6 +45,18 @@ describe('questions analysed for retrieval', () => {
     expect(weightedSentences('I logged out, logged back in, nothing changed. How do I clear the print queue?', 0.3)[0].weight).toBe(0.3);
   });
 
+  it('ends a sentence at a full stop or question mark with no space after it, as forum posts type them', () => {
+    const texts = (q: string) => weightedSentences(q, 0.4).map((s) => s.text);
+    expect(texts('My firmware is two years old.Which update order should I use?thanks')).toEqual([
+      'My firmware is two years old.',
+      'Which update order should I use?',
+      'thanks',
+    ]);
+    expect(texts('サーバーを更新しました。How do I check the BIOS?')).toEqual(['サーバーを更新しました。', 'How do I check the BIOS?']);
+    // Abbreviations, versions, file names and host names keep their sentence whole.
+    expect(texts('Run setup.exe from dell.com on ESXi 7.0.U2 for the U.S.Lab')).toHaveLength(1);
+  });
+
   it('weighs the other sentences of a message that asks a question by contextWeight', () => {
     const post = 'Long time lurker, first post. Printing from Word fails. How do I clear the print queue?';
     expect(weightedSentences(post, 0.3, 0.6).map((s) => s.weight)).toEqual([0.6, 0.6, 1]);

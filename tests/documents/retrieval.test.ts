@@ -113,6 +113,20 @@ describe('analyzer', () => {
     expect(analyze('R740 0Y26KX X710 0x80070005 KB5034441', 'en')).toEqual(['r740', '0y26kx', 'x710', '0x80070005', 'kb5034441']);
   });
 
+  it('also counts a model with a variant glued on as the model, and a model number glued to its name as the number', () => {
+    expect(analyze('R730xd H730p R710s', 'en')).toEqual(['r730xd', 'r730', 'h730p', 'h730', 'r710s', 'r710']);
+    expect(analyze('Precision7510 on Windows2012', 'en')).toEqual(['precision7510', 'precis', '7510', 'windows2012', 'window', '2012']);
+    // A short version glued on is not a model number: "Win10" does not also count as "10".
+    expect(analyze('Win10', 'en')).toEqual(['win10', 'win']);
+  });
+
+  it("parts a sentence's first word from the last one before it when the line break between them was lost", () => {
+    expect(tokenize('I replaced the backplaneI still see the errorThanks')).toEqual(['i', 'replaced', 'the', 'backplane', 'i', 'still', 'see', 'the', 'error', 'thanks']);
+    expect(tokenize("impossible d'ouvrir le réseauJe redémarre")).toEqual(['impossible', 'd', 'ouvrir', 'le', 'reseau', 'je', 'redemarre']);
+    // Product names keep their capitals whole.
+    expect(tokenize('PowerEdge OpenManage iDRAC macOS')).toEqual(['poweredge', 'openmanage', 'idrac', 'macos']);
+  });
+
   it('tells French from English', () => {
     expect(detectLanguage('Comment réinitialiser mon mot de passe ?')).toBe('fr');
     expect(detectLanguage('How do I reset my password?')).toBe('en');

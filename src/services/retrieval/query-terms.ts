@@ -1,4 +1,4 @@
-import { analyze, contentTerms, detectLanguage, isFunctionWord, LANGUAGES, tokenize, tokenOf, type Language } from '../text/analyzer';
+import { analyze, contentTerms, detectLanguage, isFunctionWord, LANGUAGES, tokenize, tokenOf, unglue, type Language } from '../text/analyzer';
 
 // Longer terms are indexed nowhere (see PgRetrievalIndex), so asking for them would only cost a lookup.
 export const MAX_TERM_LENGTH = 64;
@@ -57,6 +57,11 @@ const NARRATIVE = new Set(
 const DIAGNOSTIC = /\b(?:error|erreur|exception|code|event id|0x[0-9a-f]{4,})\b/iu;
 
 const SENTENCE = /(?<=[.!?…])\s+|\n+/u;
+// Forum posts often leave out the space after a full stop ("…about 2 years ago.The components…", "…order please?thanks")
+// and Chinese or Japanese writers end sentences with "。" or "？": these end a sentence too. A full stop ends one only
+// between two lower-case letters and a capital, which leaves abbreviations ("e.g.", "U.S."), versions, file names
+// and host names ("setup.exe", "dell.com") whole.
+const GLUED_SENTENCE = /(?<=\p{Ll}\p{Ll}\.)(?=\p{Lu})|(?<=[?!])(?=\p{L})|(?<=[。？！])/u;
 
 // A link pasted into a question names a page the writer read; the words of its host and path ("https", "www",
 // "kbdoc", a slug of ten words) are not what is asked. Found whether or not a space precedes it ("…slotshttps://…").
@@ -125,7 +130,7 @@ function sentenceRole(raw: string, body: string): Role {
 // the expression) on a path every ask takes twice.
 function splitSentences(query: string): string[] {
   const sentences: string[] = [];
-  for (const part of query.replace(LINK, ' ').split(SENTENCE)) {
+  for (const part of unglue(query.replace(LINK, ' ')).split(SENTENCE).flatMap((p) => p.split(GLUED_SENTENCE))) {
     let from = 0;
     RUN_ON.lastIndex = 0;
     for (let m = RUN_ON.exec(part); m; m = RUN_ON.exec(part)) {
@@ -229,6 +234,13 @@ export interface QueryOptions {
 // well (0.649 / 0.585) but the even one lost 0.035 to padding.
 // On real forum posts (DellQA's development half, idf per language, links dropped, glued versions split), a repeat
 // cap of 2 scored 0.348 nDCG@10 against 0.346 for 1, but lost French padded questions 0.723 → 0.717: the cap stays 1.
+// Later, with the reranker refitted for each change by 2-fold cross-validation (bench/recall-lab.ts: DellQA 0.385 as
+// the base): weighing the sentences more alike helps real posts and breaks the padded and long ones. BM25's k3 = 1
+// over the summed weights 0.392, but French padded 0.739 → 0.704; searching long questions with every sentence
+// alike (roles kept for proximity and the reranker) 0.394–0.397, but long StackFAQ 0.847 → 0.70–0.77 and long French
+// 0.727 → 0.68; story and context at 1 when the question sentences hold fewer than 3 content terms 0.384. The idf
+// focus (idfPower 0.5 and 1 on questions of 12 terms or more) 0.391 / 0.389, but long StackFAQ 0.835 / 0.816 and
+// long French 0.720; within each sentence 0.389 / 0.387. All stay off.
 export const DEFAULT_QUERY: QueryOptions = {
   maxRepeatWeight: 1,
   dropChatter: true,

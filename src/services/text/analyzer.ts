@@ -23,6 +23,12 @@ const VERSION = /(?<![\p{L}\p{N}.])\p{L}{0,3}\d+(?:\.\d+)+(?![\p{L}\p{N}]|\.\d)/
 const NON_ASCII = /[^\x00-\x7f]/;
 // Three letters or more, then only digits: a name with a version number (see analyze).
 const GLUED_VERSION = /^(\p{L}{3,})\d+$/u;
+// A model code with a variant or a plural glued after its digits ("R730xd", "H730p", "R710s", "M1000e"): also the
+// model alone ("r730"), which is how the other posts and answers name the family.
+const MODEL_VARIANT = /^(\p{L}{1,3}\d{2,5})\p{L}{1,3}$/u;
+// A product name with its model number glued on ("Precision7510", "Windows2012"): also the number alone.
+const GLUED_MODEL = /^\p{L}{3,}(\d{3,})$/u;
+const DIGIT = /\d/;
 
 function fold(word: string): string {
   // Most words are plain ASCII; normalising them would be most of the cost of analysing a passage.
@@ -38,7 +44,23 @@ function fold(word: string): string {
 /** Lower-case words with their accents, the form the stemmers expect. */
 function words(text: string): string[] {
   // NFC leaves ASCII as it is; skipping it saves most of the cost of the short texts a question is cut into.
-  return (NON_ASCII.test(text) ? text.normalize('NFC') : text).toLowerCase().match(WORD) ?? [];
+  return unglue(NON_ASCII.test(text) ? text.normalize('NFC') : text).toLowerCase().match(WORD) ?? [];
+}
+
+// Text that lost its line breaks glues the first word of a line to the last word of the one before ("…the
+// backplaneI replaced it", "…can't access itIs this…", "…see the attached pdfThanks"): a capitalised function word
+// or sign-off right after two lower-case letters is a word of its own. Product names keep their capitals
+// ("PowerEdge", "OpenManage"): their second part is not a function word.
+// Latin letters only (ASCII and Latin-1, French's accents included): Unicode property classes cost five times as much,
+// and every passage is analysed this way.
+const GLUED_WORD = /([a-z\u00df-\u00ff]{2})([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]*)(?![A-Za-z\u00c0-\u00ff0-9])/g;
+const OPENERS = new Set(['thanks', 'thank', 'regards', 'please', 'hi', 'hello', 'cheers', 'merci', 'bonjour', 'cordialement']);
+
+/** The text with a space before each word glued to the one before it (see GLUED_WORD). */
+export function unglue(text: string): string {
+  return text.replace(GLUED_WORD, (whole: string, head: string, tail: string) =>
+    isFunctionWord(tail) || OPENERS.has(tail.toLowerCase()) ? `${head} ${tail}` : whole,
+  );
 }
 
 /** Lower-cases, strips accents (é → e) and splits into alphanumeric tokens. */
@@ -167,9 +189,16 @@ export function analyze(text: string, lang: Language, alsoDrop?: Language): stri
     if (stop.has(f) || other?.has(f)) continue;
     terms.push(stem(w, lang));
     // A product name with its version glued on ("iDRAC8", "Win10", "ESXi7") also counts as the product alone, so
-    // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9").
+    // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9"); with a model number
+    // ("Precision7510"), as the number alone too. A model with a variant ("R730xd") also counts as the model. These
+    // add terms and drop none: chunks indexed before them still match every question they matched, and gain the
+    // extra terms when their document is ingested again.
+    // Most words hold no digit: one test spares them the three expressions below.
+    if (!DIGIT.test(w)) continue;
     const product = GLUED_VERSION.exec(w);
     if (product && !stop.has(fold(product[1]))) terms.push(stem(product[1], lang));
+    const model = product ? GLUED_MODEL.exec(w) : MODEL_VARIANT.exec(w);
+    if (model) terms.push(fold(model[1]));
   }
   // Error codes (0x80070005) and update numbers (KB5034441) are single words already; dotted versions are not, so
   // "v2.3.1" is also kept whole beside its parts: the whole matches exactly, the parts still match older indexes.
