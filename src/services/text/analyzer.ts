@@ -191,8 +191,7 @@ export function analyze(text: string, lang: Language, alsoDrop?: Language): stri
     // A product name with its version glued on ("iDRAC8", "Win10", "ESXi7") also counts as the product alone, so
     // that it meets the name written without the number or with another one ("iDRAC", "iDRAC9"); with a model number
     // ("Precision7510"), as the number alone too. A model with a variant ("R730xd") also counts as the model. These
-    // add terms and drop none: chunks indexed before them still match every question they matched, and gain the
-    // extra terms when their document is ingested again.
+    // add terms and drop none (stored chunks gain them at the next start: ANALYSIS_VERSION).
     // Most words hold no digit: one test spares them the three expressions below.
     if (!DIGIT.test(w)) continue;
     const product = GLUED_VERSION.exec(w);
