@@ -38,6 +38,7 @@ describe('admin console', () => {
     await page.getByTestId('admin-key').fill(client.key);
     await page.getByTestId('login').click();
     await expect.poll(() => page.getByTestId('error').textContent()).toContain('admin key');
+    expect(await page.getByTestId('error-code').textContent()).toBe('FORBIDDEN');
     await page.getByTestId('admin-key').fill(ADMIN_KEY);
     await page.getByTestId('login').click();
 

@@ -151,6 +151,20 @@ describe('the client dashboard', () => {
     await shot(page, 'dashboard-09-phone-read-only-fr');
     await context.close();
   });
+
+  it('refuses a mistyped key in the page language, with its code, and the sentence follows a language switch', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.goto(`${t.app.server.url}/dashboard`);
+    await signIn(page, 'sk_nobody_mistyped');
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('Cette clé n’est pas valable');
+    expect(await page.getByTestId('error-code').textContent()).toBe('UNAUTHENTICATED');
+    await shot(page, 'dashboard-10-phone-refusal-fr');
+    await page.getByTestId('language').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('This key is not valid');
+    expect(await page.getByTestId('error-code').textContent()).toBe('UNAUTHENTICATED');
+    await context.close();
+  });
 });
 
 describe('visitors of a publishable key', () => {

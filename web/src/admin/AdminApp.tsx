@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { CheckAdminDocument, PlansDocument } from '../../../src/contract/operations.generated';
-import { Api, asApiError } from '../shared/api';
+import { Api, asApiError, type ApiError } from '../shared/api';
 import { Messages, useMessages } from '../shared/Messages';
 import { translator } from '../shared/i18n';
 import { englishPanels } from '../shared/panel-i18n';
@@ -21,7 +21,7 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   const t = useMemo(() => translator('en'), []);
   const [key, setKey] = useState<string | null>(() => sessionStorage.getItem(KEY_ITEM));
   const api = useMemo(() => (key ? new Api(endpoint, key) : null), [endpoint, key]);
-  const [loginError, setLoginError] = useState<string | null>(null);
+  const [loginRefusal, setLoginRefusal] = useState<ApiError | null>(null);
   const [view, setView] = useState<View>('tenants');
   const [tenantId, setTenantId] = useState<string | null>(null);
   const [plans, setPlans] = useState<Plan[]>([]);
@@ -33,14 +33,13 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   }, [api, fail]);
 
   async function login(value: string) {
-    setLoginError(null);
+    setLoginRefusal(null);
     try {
       await new Api(endpoint, value).request(CheckAdminDocument);
       sessionStorage.setItem(KEY_ITEM, value);
       setKey(value);
     } catch (e) {
-      const err = asApiError(e);
-      setLoginError(err.code === 'FORBIDDEN' ? 'This is a client key; the console needs an admin key.' : refusalText(err, 'en'));
+      setLoginRefusal(asApiError(e));
     }
   }
 
@@ -59,7 +58,7 @@ export function AdminApp({ endpoint }: { endpoint: string }) {
   if (!api) {
     return (
       <div class="login">
-        <KeyForm t={t} error={loginError} busy={false} onSave={login} ids={{ input: 'admin-key', button: 'login' }} title="AskDesk console" label="Admin key" help="Paste an admin key (sk_admin_…). It is kept in this tab only." />
+        <KeyForm t={t} error={loginRefusal && (loginRefusal.code === 'FORBIDDEN' ? 'This is a client key; the console needs an admin key.' : refusalText(loginRefusal, 'en'))} refusal={loginRefusal} busy={false} onSave={login} ids={{ input: 'admin-key', button: 'login' }} title="AskDesk console" label="Admin key" help="Paste an admin key (sk_admin_…). It is kept in this tab only." />
       </div>
     );
   }

@@ -82,7 +82,7 @@ export function ChatApp({ config, keyStorage, compact = false, ownsDocument = fa
       <div class={`ad-chat ${compact ? 'ad-compact' : ''}`}>
         {header}
         <main class="ad-center">
-          <KeyForm t={t} error={keyError && refusalText(keyError, language, 'chat')} busy={checkingKey} onSave={saveKey} />
+          <KeyForm t={t} error={keyError && refusalText(keyError, language, 'chat')} refusal={keyError} busy={checkingKey} onSave={saveKey} />
         </main>
       </div>
     );

@@ -1,9 +1,13 @@
 import { useState } from 'preact/hooks';
+import type { ApiError } from '../shared/api';
 import type { Translate } from '../shared/i18n';
+import { refusalDetail } from '../shared/refusals';
 
 interface Props {
   t: Translate;
   error: string | null;
+  /** The refusal behind `error`, whose code is shown beside it for the IT team, as on every other refusal. */
+  refusal?: ApiError | null;
   busy: boolean;
   onSave(key: string): void;
   /** The test id pair: the chat's api-key/save-key or the console's admin-key/login. */
@@ -14,7 +18,7 @@ interface Props {
 }
 
 /** Asks for a key once; the caller decides where it is kept (sessionStorage, never a URL). */
-export function KeyForm({ t, error, busy, onSave, ids = { input: 'api-key', button: 'save-key' }, label, title, help }: Props) {
+export function KeyForm({ t, error, refusal, busy, onSave, ids = { input: 'api-key', button: 'save-key' }, label, title, help }: Props) {
   const [value, setValue] = useState('');
   return (
     <form
@@ -41,6 +45,14 @@ export function KeyForm({ t, error, busy, onSave, ids = { input: 'api-key', butt
       {error && (
         <p id={`ad-${ids.input}-error`} class="ad-error" role="alert" data-testid="error">
           {error}
+          {refusal && (
+            <>
+              {' '}
+              <small class="ad-error-code" data-testid="error-code" title={refusal.message}>
+                {refusalDetail(refusal)}
+              </small>
+            </>
+          )}
         </p>
       )}
       <button type="submit" class="ad-primary" data-testid={ids.button} disabled={busy}>

@@ -34,8 +34,7 @@ const SECTIONS: [id: string, label: TextKey][] = [
 ];
 
 /** Why a key can't open the dashboard, in the reader's words; null when it can. */
-function refusalOf(error: unknown, key: string, text: Text, language: Language): string {
-  const err = asApiError(error);
+function refusalOf(err: ApiError, key: string, text: Text, language: Language): string {
   if (err.code === UNREACHABLE) return refusalText(err, language);
   if (key.startsWith('pk_')) return text('login.publishable');
   if (key.startsWith('sk_admin_')) return text('login.admin');
@@ -54,7 +53,8 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
   const [key, setKey] = useState<string | null>(() => safeGet(sessionStorageOrNull(), KEY_ITEM));
   const api = useMemo(() => (key ? new Api(endpoint, key) : null), [endpoint, key]);
   const [tenant, setTenant] = useState<Tenant | null>(null);
-  const [loginError, setLoginError] = useState<string | null>(null);
+  // Kept as the refusal and the key it refused, so its words follow the page's language when the reader switches it.
+  const [loginRefusal, setLoginRefusal] = useState<{ error: ApiError; key: string } | null>(null);
   const [checking, setChecking] = useState(false);
   const messages = useMessages();
   const { fail, notify } = messages;
@@ -64,7 +64,7 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
   const load = useCallback(() => {
     api?.request(DashboardTenantDocument).then((d) => setTenant(d.me), (e) => {
       // A key that stopped working (revoked, rotated past its grace) sends the reader back to the sign-in form.
-      if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') signOut(refusalText(e, language));
+      if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') signOut({ error: e, key: '' });
       else fail(e);
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -73,24 +73,24 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
 
   async function signIn(value: string) {
     setChecking(true);
-    setLoginError(null);
+    setLoginRefusal(null);
     try {
       const data = await new Api(endpoint, value).request(DashboardTenantDocument);
       safeSet(sessionStorageOrNull(), KEY_ITEM, value);
       setTenant(data.me);
       setKey(value);
     } catch (e) {
-      setLoginError(refusalOf(e, value, text, language));
+      setLoginRefusal({ error: asApiError(e), key: value });
     } finally {
       setChecking(false);
     }
   }
 
-  function signOut(reason: string | null = null) {
+  function signOut(reason: { error: ApiError; key: string } | null = null) {
     safeRemove(sessionStorageOrNull(), KEY_ITEM);
     setKey(null);
     setTenant(null);
-    setLoginError(reason);
+    setLoginRefusal(reason);
   }
 
   const languageButton = (
@@ -112,7 +112,8 @@ export function DashboardApp({ endpoint }: { endpoint: string }) {
         <div class="login-lang">{languageButton}</div>
         <KeyForm
           t={chatText}
-          error={loginError}
+          error={loginRefusal && refusalOf(loginRefusal.error, loginRefusal.key, text, language)}
+          refusal={loginRefusal?.error}
           busy={checking}
           onSave={signIn}
           ids={{ input: 'dashboard-key', button: 'dashboard-login' }}
