@@ -131,7 +131,8 @@ export const BadInput = (message: string, field?: string, more: Record<string, u
 
 export const QueryTooComplex = (message: string) => new AppError('QUERY_TOO_COMPLEX', message);
 
-export const NotFound = (what: string) => new AppError('NOT_FOUND', `${what} not found.`);
+/** `more`: what else the refusal names (the `field` and `missing` ids of a curated answer's cited documents). */
+export const NotFound = (what: string, more: Record<string, unknown> = {}) => new AppError('NOT_FOUND', `${what} not found.`, more);
 
 export const UpstreamUnavailable = (what: string) =>
   new AppError('UPSTREAM_UNAVAILABLE', `The ${what} is unavailable; nothing was charged. Try again shortly.`);

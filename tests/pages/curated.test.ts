@@ -108,6 +108,21 @@ describe('the console\'s curated answers panel', () => {
     await expect.poll(() => page.locator('.notice').textContent()).toBe('Curated answer updated.');
     expect(await page.getByTestId('error').count()).toBe(0);
 
+    // A form open while someone else removes the document it cites: the save is refused, says why, and the form drops
+    // the document, so the next save goes through.
+    await page.locator('.notice').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByTestId('curated-row').getByRole('button', { name: 'Edit' }).click();
+    await page.getByTestId('curated-documents').selectOption({ label: 'Imprimantes' });
+    const printers = (await t.gql(`query($t: ID) { documents(tenantId: $t) { edges { node { id title } } } }`, { t: tenant.id })).body.data.documents.edges[0].node;
+    expect(printers.title).toBe('Imprimantes');
+    expect((await t.gql(`mutation($id: ID!) { removeDocument(id: $id) }`, { id: printers.id })).body.errors).toBeUndefined();
+    await page.getByTestId('curated-save').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('A cited document is not there any more');
+    expect(await page.getByTestId('error-code').textContent()).toBe('NOT_FOUND · documentIds');
+    await expect.poll(() => page.getByTestId('curated-documents').evaluate((s: HTMLSelectElement) => s.options.length)).toBe(0);
+    await page.getByTestId('curated-save').click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Curated answer updated.');
+
     // The tenant's instructions to the assistant, beside its curated answers.
     await page.getByTestId('assistant-instructions').fill('Signez « Service desk, poste 4444 ».');
     await page.getByTestId('assistant-instructions-save').click();

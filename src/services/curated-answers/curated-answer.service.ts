@@ -216,8 +216,10 @@ export class CuratedAnswerService {
     const documentIds = [...new Set(input.documentIds ?? [])];
     if (documentIds.length > MAX_DOCUMENTS) throw BadInput(`documentIds holds at most ${MAX_DOCUMENTS} documents.`, 'documentIds');
     const own = await store.ownDocuments(documentIds);
-    // Another tenant's document is as absent as one that never existed.
-    if (documentIds.some((id) => !own.has(id))) throw NotFound('Document');
+    // Another tenant's document is as absent as one that never existed. The missing ids are named so that a form opened
+    // before a document was removed can drop them.
+    const missing = documentIds.filter((id) => !own.has(id));
+    if (missing.length > 0) throw NotFound('Document', { field: 'documentIds', missing });
     return { questions, answer, documentIds };
   }
 }

@@ -9,7 +9,7 @@ import {
   type CuratedAnswerFieldsFragment,
   type TenantFieldsFragment,
 } from '../../../src/contract/operations.generated';
-import { download } from './api';
+import { asApiError, download } from './api';
 import type { PanelProps, TenantArg } from './panel';
 import { Card, EmptyRow, formatDateTime, Pager } from './ui';
 import { usePaged } from './usePaged';
@@ -169,7 +169,7 @@ export function CuratedAnswersPanel(props: Props) {
 function CuratedAnswerForm(props: Props & { onSaved(): void }) {
   const { api, fail, notify, t, tenantId, drafts, onSaved } = props;
   const { draft, setDraft, clear, opened } = drafts;
-  const documents = useTenantDocuments(props);
+  const [documents, reloadDocuments] = useTenantDocuments(props);
   const [saving, setSaving] = useState(false);
   const answerField = useRef<HTMLTextAreaElement>(null);
 
@@ -191,6 +191,12 @@ function CuratedAnswerForm(props: Props & { onSaved(): void }) {
       notify(draft.id ? t('curated.updated') : t('curated.saved'));
       onSaved();
     } catch (e) {
+      // A document removed since the form opened: it is no longer chosen nor offered, and the refusal says so.
+      const missing = asApiError(e).extensions.missing;
+      if (Array.isArray(missing)) {
+        setDraft({ ...draft, documentIds: draft.documentIds.filter((id) => !missing.includes(id)) });
+        reloadDocuments();
+      }
       fail(e);
     } finally {
       setSaving(false);
@@ -239,12 +245,13 @@ function CuratedAnswerForm(props: Props & { onSaved(): void }) {
 }
 
 /** The tenant's documents, for citing (the first hundred, in order of addition). */
-function useTenantDocuments({ api, fail, tenantId, tenant }: Props) {
+function useTenantDocuments({ api, fail, tenantId, tenant }: Props): [{ id: string; title: string }[], () => void] {
   const [documents, setDocuments] = useState<{ id: string; title: string }[]>([]);
+  const [reads, setReads] = useState(0);
   useEffect(() => {
     api.request(DocumentsDocument, { tenantId, first: 100 }).then((d) => setDocuments(d.documents.edges.map((e) => e.node)), fail);
-  }, [api, tenantId, tenant.documentCount, fail]);
-  return documents;
+  }, [api, tenantId, tenant.documentCount, fail, reads]);
+  return [documents, useCallback(() => setReads((n) => n + 1), [])];
 }
 
 /** CSV export (a download) and import (a file), in the form the server writes and reads. */
