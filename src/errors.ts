@@ -131,7 +131,7 @@ export const BadInput = (message: string, field?: string, more: Record<string, u
 
 export const QueryTooComplex = (message: string) => new AppError('QUERY_TOO_COMPLEX', message);
 
-/** `more`: what else the refusal names (the `field` and `missing` ids of a curated answer's cited documents). */
+/** `more`: what else the refusal names (the `field`, and the `missing` places in it, of a curated answer's cited documents). */
 export const NotFound = (what: string, more: Record<string, unknown> = {}) => new AppError('NOT_FOUND', `${what} not found.`, more);
 
 export const UpstreamUnavailable = (what: string) =>

@@ -129,8 +129,11 @@ describe('curated answers', () => {
       expect(res.status).toBe(200);
       expect(res.body.errors?.[0].extensions.code, JSON.stringify(res.body)).toBe('NOT_FOUND');
     }
-    // A cited document that is absent is named, so that a form opened before its removal can drop it.
-    expect(foreign[5].body.errors[0].extensions).toMatchObject({ field: 'documentIds', missing: [docB] });
+    // A cited document that is absent is named by its place among those given (never by the id, which may be another
+    // tenant's), so that a form opened before its removal can drop it.
+    expect(foreign[5].body.errors[0].extensions).toMatchObject({ field: 'documentIds', missing: [0] });
+    const mixed = await t.gql(SAVE, { input: { tenantId: a.id, questions: ['Badge ?'], answer: 'Voir le badge.', documentIds: [docsA['Connecting to the hospital VPN'], docB] } });
+    expect(mixed.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'documentIds', missing: [1] });
     // Nothing of A's changed.
     const list = await t.gql(LIST, { t: a.id });
     expect(list.body.data.curatedAnswers.edges.map((e: { node: { answer: string } }) => e.node.answer)).toEqual([APPROVED]);

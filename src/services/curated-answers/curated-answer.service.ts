@@ -216,9 +216,10 @@ export class CuratedAnswerService {
     const documentIds = [...new Set(input.documentIds ?? [])];
     if (documentIds.length > MAX_DOCUMENTS) throw BadInput(`documentIds holds at most ${MAX_DOCUMENTS} documents.`, 'documentIds');
     const own = await store.ownDocuments(documentIds);
-    // Another tenant's document is as absent as one that never existed. The missing ids are named so that a form opened
-    // before a document was removed can drop them.
-    const missing = documentIds.filter((id) => !own.has(id));
+    // Another tenant's document is as absent as one that never existed. The refusal says which of the given ids are
+    // missing, by their places in documentIds (0-based), so that a form opened before a document was removed can drop
+    // it; places, not ids, so that a refusal never carries an id of another tenant's.
+    const missing = (input.documentIds ?? []).flatMap((id, place) => (own.has(id) ? [] : [place]));
     if (missing.length > 0) throw NotFound('Document', { field: 'documentIds', missing });
     return { questions, answer, documentIds };
   }

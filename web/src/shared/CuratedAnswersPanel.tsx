@@ -194,7 +194,7 @@ function CuratedAnswerForm(props: Props & { onSaved(): void }) {
       // A document removed since the form opened: it is no longer chosen nor offered, and the refusal says so.
       const missing = asApiError(e).extensions.missing;
       if (Array.isArray(missing)) {
-        setDraft({ ...draft, documentIds: draft.documentIds.filter((id) => !missing.includes(id)) });
+        setDraft({ ...draft, documentIds: draft.documentIds.filter((_, place) => !missing.includes(place)) });
         reloadDocuments();
       }
       fail(e);
