@@ -50,6 +50,8 @@ describe('the console\'s curated answers panel', () => {
 
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
+    // A step waiting longer than this has failed: let it say which, before the test's own timeout hides it.
+    page.setDefaultTimeout(15_000);
     const problems = watchConsole(page);
     await openTenant(page, name);
 
@@ -96,8 +98,12 @@ describe('the console\'s curated answers panel', () => {
 
     // The document the answer cites is removed on the same page: the answer no longer cites it, and Edit shows that.
     page.once('dialog', (dialog) => void dialog.accept());
+    // The page reads the answers again once the tenant's document count changes; Edit before that would still offer
+    // the removed document (whose save the next step shows refused and recovered).
+    const reread = page.waitForResponse((r) => (r.request().postData() ?? '').includes('query CuratedAnswers'));
     await page.getByTestId('document-row').filter({ hasText: 'VPN GlobalProtect' }).getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByTestId('document-row').count()).toBe(1);
+    await reread;
     await page.getByTestId('curated-row').getByRole('button', { name: 'Edit' }).click();
     await expect.poll(() => page.getByTestId('curated-answer').inputValue()).toBe('Ouvrez le centre logiciel et installez GlobalProtect.');
     expect(await page.getByTestId('curated-documents').evaluate((s: HTMLSelectElement) => Array.from(s.options, (o) => [o.text, o.selected]))).toEqual([['Imprimantes', false]]);
