@@ -28,6 +28,9 @@ export interface MatchRule {
  */
 export const CURATED_RULE: MatchRule = { threshold: 0.75, margin: 0.3 };
 
+/** How many questions' results one matcher keeps (see CuratedMatcher.match). */
+const MAX_MATCHED = 10_000;
+
 /**
  * Finds the curated answer a question asks for, if any. A curated answer is returned verbatim, so a wrong match is
  * worse than none: the rule is set for no false match on the evaluation sets, at the price of paraphrases that share
@@ -43,6 +46,13 @@ export const CURATED_RULE: MatchRule = { threshold: 0.75, margin: 0.3 };
 export class CuratedMatcher<T extends Phrased> {
   private readonly entries: { entry: T; terms: Set<string>; phrasings: string[][] }[] = [];
   private readonly df = new Map<string, number>();
+  /** The entries using each term: only those can be alike to a question at all. */
+  private readonly byTerm = new Map<string, number[]>();
+  /**
+   * Questions already matched, with their answer or null. A matcher is one version of a tenant's answers, so its
+   * results never go stale; unansweredQuestions asks again for the same listed questions on every call.
+   */
+  private readonly matched = new Map<string, T | null>();
 
   constructor(
     entries: readonly T[],
@@ -52,18 +62,31 @@ export class CuratedMatcher<T extends Phrased> {
       const phrasings = entry.questions.map((q) => contentTerms(q)).filter((terms) => terms.length > 0);
       if (phrasings.length === 0) continue;
       const terms = new Set(phrasings.flat());
+      for (const t of terms) {
+        this.df.set(t, (this.df.get(t) ?? 0) + 1);
+        const users = this.byTerm.get(t);
+        if (users) users.push(this.entries.length);
+        else this.byTerm.set(t, [this.entries.length]);
+      }
       this.entries.push({ entry, terms, phrasings });
-      for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
     }
   }
 
-  /** Every answer's likeness to the question, best first. */
+  /**
+   * The likeness to the question of every answer sharing a term with it, best first; the others' is 0, and leaving
+   * them out changes no decision (an absent runner-up counts as 0). unansweredQuestions matches every listed question
+   * on each call, so a question is compared only with the answers that share its words.
+   */
   rank(question: string): { entry: T; score: number }[] {
     const asked = new Set(contentTerms(question));
     if (asked.size === 0 || this.entries.length === 0) return [];
     let askedWeight = 0;
-    for (const t of asked) askedWeight += this.weight(t);
-    const ranked = this.entries.map(({ entry, terms, phrasings }) => {
+    const candidates = new Set<number>();
+    for (const t of asked) {
+      askedWeight += this.weight(t);
+      for (const i of this.byTerm.get(t) ?? []) candidates.add(i);
+    }
+    const ranked = [...candidates].map((i) => this.entries[i]).map(({ entry, terms, phrasings }) => {
       let covered = 0;
       for (const t of asked) if (terms.has(t)) covered += this.weight(t);
       let closest = 0;
@@ -84,9 +107,14 @@ export class CuratedMatcher<T extends Phrased> {
 
   /** The curated answer the question asks for, or null when none is alike enough, or when two are. */
   match(question: string): T | null {
+    let found = this.matched.get(question);
+    if (found !== undefined) return found;
     const [best, next] = this.rank(question);
-    if (!best || best.score < this.rule.threshold) return null;
-    return best.score - (next?.score ?? 0) >= this.rule.margin ? best.entry : null;
+    found = best && best.score >= this.rule.threshold && best.score - (next?.score ?? 0) >= this.rule.margin ? best.entry : null;
+    // Bounded: a tenant asked endless distinct questions starts again rather than growing without end.
+    if (this.matched.size >= MAX_MATCHED) this.matched.clear();
+    this.matched.set(question, found);
+    return found;
   }
 
   private weight(term: string): number {
