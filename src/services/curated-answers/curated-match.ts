@@ -86,7 +86,8 @@ export class CuratedMatcher<T extends Phrased> {
       askedWeight += this.weight(t);
       for (const i of this.byTerm.get(t) ?? []) candidates.add(i);
     }
-    const ranked = [...candidates].map((i) => this.entries[i]).map(({ entry, terms, phrasings }) => {
+    const ranked = [...candidates].map((i) => {
+      const { entry, terms, phrasings } = this.entries[i];
       let covered = 0;
       for (const t of asked) if (terms.has(t)) covered += this.weight(t);
       let closest = 0;

@@ -1,5 +1,6 @@
 import type { Language, Translate } from '../shared/i18n';
-import { rateLimitOver, refusalDetail, refusalText, shownCode } from '../shared/refusals';
+import { rateLimitOver, refusalText, shownCode } from '../shared/refusals';
+import { RefusalCode } from '../shared/RefusalCode';
 import { UNREACHABLE, type ApiError } from '../shared/api';
 
 interface Props {
@@ -29,14 +30,7 @@ export function ErrorNotice({ error, statusUrl, countdown, t, language, onRetry,
     <div class={`ad-alert ${error.code === 'RATE_LIMITED' && !countdown ? 'ad-alert-ok' : ''}`} role="alert">
       <p data-testid="error">
         {error.code === 'RATE_LIMITED' ? withCountdown(text, countdown ?? 0) : text}
-        {code !== UNREACHABLE && code !== 'RATE_LIMITED' && (
-          <>
-            {' '}
-            <small class="ad-error-code" data-testid="error-code" title={error.message}>
-              {refusalDetail(error)}
-            </small>
-          </>
-        )}
+        {code !== 'RATE_LIMITED' && <RefusalCode error={error} className="ad-error-code" />}
         {code === UNREACHABLE && statusUrl && (
           <>
             {' '}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../shared/api';
 import type { Translate } from '../shared/i18n';
-import { refusalDetail } from '../shared/refusals';
+import { RefusalCode } from '../shared/RefusalCode';
 
 interface Props {
   t: Translate;
@@ -45,14 +45,7 @@ export function KeyForm({ t, error, refusal, busy, onSave, ids = { input: 'api-k
       {error && (
         <p id={`ad-${ids.input}-error`} class="ad-error" role="alert" data-testid="error">
           {error}
-          {refusal && (
-            <>
-              {' '}
-              <small class="ad-error-code" data-testid="error-code" title={refusal.message}>
-                {refusalDetail(refusal)}
-              </small>
-            </>
-          )}
+          {refusal && <RefusalCode error={refusal} className="ad-error-code" />}
         </p>
       )}
       <button type="submit" class="ad-primary" data-testid={ids.button} disabled={busy}>

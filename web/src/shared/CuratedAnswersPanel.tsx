@@ -247,11 +247,12 @@ function CuratedAnswerForm(props: Props & { onSaved(): void }) {
 /** The tenant's documents, for citing (the first hundred, in order of addition). */
 function useTenantDocuments({ api, fail, tenantId, tenant }: Props): [{ id: string; title: string }[], () => void] {
   const [documents, setDocuments] = useState<{ id: string; title: string }[]>([]);
-  const [reads, setReads] = useState(0);
-  useEffect(() => {
+  const read = useCallback(() => {
     api.request(DocumentsDocument, { tenantId, first: 100 }).then((d) => setDocuments(d.documents.edges.map((e) => e.node)), fail);
-  }, [api, tenantId, tenant.documentCount, fail, reads]);
-  return [documents, useCallback(() => setReads((n) => n + 1), [])];
+  }, [api, tenantId, fail]);
+  // Read again when the tenant's document count changes, and when the caller asks (a refusal naming one that is gone).
+  useEffect(read, [read, tenant.documentCount]);
+  return [documents, read];
 }
 
 /** CSV export (a download) and import (a file), in the form the server writes and reads. */

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { asApiError, UNREACHABLE, type ApiError } from './api';
+import { asApiError, type ApiError } from './api';
 import type { Language } from './i18n';
-import { refusalDetail, refusalText, shownCode } from './refusals';
+import { RefusalCode } from './RefusalCode';
+import { refusalText } from './refusals';
 
 // A success notice goes away by itself; a failure stays until dismissed or replaced.
 const NOTICE_MS = 6000;
@@ -44,14 +45,7 @@ export function Messages({ messages, dismissLabel, language = 'en' }: { messages
         <p class="alert" role="alert" data-testid="error">
           <span>
             {refusalText(error, language)}
-            {shownCode(error.code) !== UNREACHABLE && (
-              <>
-                {' '}
-                <small class="error-code" data-testid="error-code" title={error.message}>
-                  {refusalDetail(error)}
-                </small>
-              </>
-            )}
+            <RefusalCode error={error} className="error-code" />
           </span>
           <button type="button" class="link" onClick={messages.dismiss} aria-label={dismissLabel}>
             ✕
